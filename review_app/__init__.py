@@ -1,0 +1,155 @@
+"""Henan 2026 卓越级/领航级智能工厂培育 expert review system: the app factory."""
+
+from pathlib import Path
+
+from flask import Flask, flash, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import load_config
+from .errors import DomainError
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(test_config: dict | None = None, env: dict | None = None) -> Flask:
+    """Build the app. ``test_config`` overrides the environment-derived config."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(load_config(Path(app.instance_path), env))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+
+    from . import all_models  # noqa: F401
+    from .auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+
+    from .jobs.queue import init_queue
+
+    init_queue(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .applications.views import bp as applications_bp
+    from .auth.views import bp as auth_bp
+    from .experts.views import bp as expert_bp
+    from .inspection.views import bp as inspection_bp
+    from .main.views import bp as main_bp
+
+    for bp in (main_bp, auth_bp, applications_bp, expert_bp, inspection_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        db.session.rollback()
+        flash(err.message, "error")
+        return render_template("errors/error.html", message=err.message), err.status
+
+    for code, message in (
+        (400, "请求无效。"),
+        (403, "您没有访问此页面的权限。"),
+        (404, "页面不存在。"),
+        (405, "不支持此请求方式。"),
+        (413, "上传的文件过大。"),
+        (429, "请求过于频繁，请稍后再试。"),
+    ):
+        app.register_error_handler(code, _simple_error(code, message))
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_template("errors/error.html", message="表单已过期或缺少安全令牌，请刷新页面后重试。"), 400
+
+
+def _simple_error(code: int, message: str):
+    def handler(err):
+        return render_template("errors/error.html", message=message, code=code), code
+
+    return handler
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .applications.catalogue import BY_KEY, GROUP_NAMES
+    from .auth.models import ROLES
+    from .programs.models import TRACK_NAMES
+    from .workflow.machine import TRANSITIONS
+    from .workflow.states import STATE_NAMES
+
+    action_labels = {"application.submit": "提交申报"}
+    action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
+    app.jinja_env.globals.update(
+        ACTION_LABELS=action_labels,
+        STATE_NAMES=STATE_NAMES,
+        TRACK_NAMES=TRACK_NAMES,
+        ROLES=ROLES,
+        SECTION_SPECS=BY_KEY,
+        GROUP_NAMES=GROUP_NAMES,
+    )
+
+    @app.template_filter("dt")
+    def format_datetime(value):
+        from .clock import CHINA_TZ
+
+        if value is None:
+            return ""
+        from datetime import UTC
+
+        return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+    @app.context_processor
+    def inject_next():
+        return {"request_path": request.path}
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record):
+    """SQLite enforces foreign keys only when asked, per connection."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

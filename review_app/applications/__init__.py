@@ -1,0 +1,1 @@
+"""Applications (申报书) and their sections."""

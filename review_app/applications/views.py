@@ -1,0 +1,123 @@
+"""Application list (by state, with filters) and the application page with its timeline."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ..audit.service import events_for
+from ..auth.permissions import application_scope, can_view_application, role_required
+from ..enterprises.models import Enterprise
+from ..extensions import db
+from ..programs.models import TRACKS, Prefecture
+from ..workflow.service import available_transitions, fire, load_for_transition
+from ..workflow.states import STATE_NAMES
+from ..workflow.machine import TRIGGERS
+from .forms import TransitionForm
+from .models import Application
+
+bp = Blueprint("applications", __name__, url_prefix="/applications")
+
+VIEW_ROLES = ("coordinator", "prefecture", "applicant", "inspector")
+
+
+def _filters():
+    args = request.args
+    return {
+        "state": args.get("state") if args.get("state") in STATE_NAMES else "",
+        "track": args.get("track") if args.get("track") in TRACKS else "",
+        "prefecture": args.get("prefecture", type=int),
+        "q": (args.get("q") or "").strip()[:100],
+    }
+
+
+@bp.route("/")
+@role_required(*VIEW_ROLES)
+def index():
+    f = _filters()
+    base = application_scope(current_user, select(Application).join(Application.enterprise))
+    if f["track"]:
+        base = base.where(Application.track_code == f["track"])
+    if f["prefecture"] and current_user.role == "coordinator":
+        base = base.where(Application.prefecture_id == f["prefecture"])
+    if f["q"]:
+        like = "%" + f["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        base = base.where(
+            or_(
+                Enterprise.name.like(like, escape="\\"),
+                Enterprise.uscc.like(like, escape="\\"),
+                Application.anon_code.like(like, escape="\\"),
+            )
+        )
+    counts = dict(
+        db.session.execute(
+            base.with_only_columns(Application.state, func.count(Application.id)).group_by(
+                Application.state
+            )
+        ).all()
+    )
+    query = base.where(Application.state == f["state"]) if f["state"] else base
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = current_app.config["PAGE_SIZE"]
+    total = db.session.scalar(query.with_only_columns(func.count(Application.id)))
+    rows = db.session.execute(
+        query.order_by(
+            Application.prefecture_id, Application.track_code,
+            Application.priority_rank.is_(None), Application.priority_rank, Application.id,
+        ).limit(size).offset((page - 1) * size)
+    ).scalars().all()  # fmt: skip
+    prefectures = (
+        db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars().all()
+        if current_user.role == "coordinator"
+        else []
+    )
+    return render_template(
+        "applications/index.html",
+        rows=rows,
+        counts=counts,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // size)),
+        filters=f,
+        prefectures=prefectures,
+    )
+
+
+def _get_visible(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    if not can_view_application(current_user, application):
+        abort(403)
+    return application
+
+
+@bp.route("/<int:application_id>")
+@role_required(*VIEW_ROLES)
+def show(application_id: int):
+    application = _get_visible(application_id)
+    return render_template(
+        "applications/show.html",
+        app_=application,
+        timeline=events_for("application", application.id),
+        actions=available_transitions(application, current_user),
+        form=TransitionForm(),
+    )
+
+
+@bp.route("/<int:application_id>/transition/<trigger>", methods=["POST"])
+@role_required(*VIEW_ROLES)
+def transition(application_id: int, trigger: str):
+    if trigger not in TRIGGERS:
+        abort(404)
+    application = _get_visible(application_id)
+    form = TransitionForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for(".show", application_id=application.id))
+    application = load_for_transition(application.id)
+    fire(application, trigger, current_user, reason=form.reason.data or "")
+    db.session.commit()
+    flash(f"已完成：{STATE_NAMES[application.state]}。", "success")
+    return redirect(url_for(".show", application_id=application.id))

@@ -1,0 +1,1 @@
+"""Assignments of anonymised sections to experts, and conflicts of interest (回避)."""

@@ -1,0 +1,98 @@
+"""Writing and verifying audit events."""
+
+from collections.abc import Mapping
+
+from sqlalchemy import select, text
+
+from ..clock import utcnow
+from ..extensions import db
+from .chain import ChainReport, event_hash, verify_chain
+from .models import GENESIS_HASH, AuditEvent
+
+# An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
+_CHAIN_LOCK_KEY = 727_010_2026
+
+
+def _json_safe(value):
+    """Values as the JSON column returns them, so the hash survives a round trip."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def record(
+    action: str,
+    obj_type: str,
+    obj_id,
+    *,
+    actor=None,
+    before: Mapping | None = None,
+    after: Mapping | None = None,
+    reason: str = "",
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain (flushes; the caller commits with its other writes)."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    prev_hash = last.hash if last else GENESIS_HASH
+    event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        created_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor=actor_label or getattr(actor, "username", None) or "system",
+        action=action,
+        object_type=obj_type,
+        object_id=str(obj_id),
+        before=_json_safe(dict(before or {})),
+        after=_json_safe(dict(after or {})),
+        reason=reason or "",
+        prev_hash=prev_hash,
+    )
+    event.hash = event_hash(prev_hash, _as_mapping(event))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _as_mapping(event: AuditEvent) -> dict:
+    return {
+        "id": event.id,
+        "created_at": event.created_at,
+        "actor_id": event.actor_id,
+        "actor": event.actor,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def verify() -> ChainReport:
+    """Verify the whole chain as stored, reading in id order in batches."""
+    rows = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    ).scalars()
+    return verify_chain((_as_mapping(e) for e in rows), GENESIS_HASH)
+
+
+def events_for(obj_type: str, obj_id) -> list[AuditEvent]:
+    """The timeline of one object, oldest first."""
+    return list(
+        db.session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == obj_type, AuditEvent.object_id == str(obj_id))
+            .order_by(AuditEvent.id)
+        ).scalars()
+    )

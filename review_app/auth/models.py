@@ -1,0 +1,66 @@
+"""User accounts and roles."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..modelbase import Timestamps, one_of
+from ..programs.models import Prefecture
+
+ROLES: dict[str, str] = {
+    "coordinator": "省厅协调员",
+    "prefecture": "地市主管部门",
+    "expert": "评审专家",
+    "inspector": "实地抽查人员",
+    "applicant": "申报企业",
+    "admin": "系统管理员",
+}
+
+
+class User(UserMixin, Timestamps, db.Model):
+    __tablename__ = "user"
+    __table_args__ = (
+        one_of("role", tuple(ROLES)),
+        CheckConstraint(
+            "role <> 'prefecture' OR prefecture_id IS NOT NULL", name="prefecture_scoped"
+        ),
+        CheckConstraint(
+            "role <> 'applicant' OR enterprise_id IS NOT NULL", name="applicant_scoped"
+        ),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    prefecture_id: Mapped[int | None] = mapped_column(ForeignKey("prefecture.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    prefecture: Mapped[Prefecture | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def role_name(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,101 @@
+"""Who may see and act on what. Views, the CLI, the workflow and templates all ask here."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, false, select
+
+from ..applications.models import Application
+
+# Roles that see enterprise identities (DESIGN.md section 2); experts and admins never do.
+IDENTITY_ROLES = frozenset({"coordinator", "prefecture", "inspector", "applicant"})
+
+
+def role_required(*roles: str):
+    """Refuse (403) any signed-in user whose role is not in ``roles``; anonymous users log in."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from ..extensions import login_manager
+
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _inspector_application_ids(user) -> Select:
+    from ..inspection.models import Inspection, InspectionInspector
+
+    return (
+        select(Inspection.application_id)
+        .join(InspectionInspector)
+        .where(InspectionInspector.user_id == user.id)
+    )
+
+
+def _inspection_application_id():
+    from ..inspection.models import Inspection
+
+    return Inspection.application_id
+
+
+def can_view_application(user, application: Application) -> bool:
+    """Object scope for an identified application (experts never qualify)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    match user.role:
+        case "coordinator":
+            return True
+        case "prefecture":
+            return application.prefecture_id == user.prefecture_id
+        case "applicant":
+            return application.enterprise_id == user.enterprise_id
+        case "inspector":
+            from ..extensions import db
+
+            query = _inspector_application_ids(user).where(
+                _inspection_application_id() == application.id
+            )
+            return db.session.execute(query).first() is not None
+        case _:
+            return False
+
+
+def application_scope(user, query: Select) -> Select:
+    """Restrict an Application query to what ``user`` may see."""
+    match user.role:
+        case "coordinator":
+            return query
+        case "prefecture":
+            return query.where(Application.prefecture_id == user.prefecture_id)
+        case "applicant":
+            return query.where(Application.enterprise_id == user.enterprise_id)
+        case "inspector":
+            return query.where(Application.id.in_(_inspector_application_ids(user)))
+        case _:
+            return query.where(false())
+
+
+def can_view_assignment(user, assignment) -> bool:
+    """An expert reaches only its own assignments; coordinators reach all."""
+    if user.role == "coordinator":
+        return True
+    return (
+        user.role == "expert"
+        and assignment.expert is not None
+        and assignment.expert.user_id == user.id
+    )
+
+
+def can_view_inspection(user, inspection) -> bool:
+    if user.role == "coordinator":
+        return True
+    return user.role == "inspector" and inspection.has_inspector(user.id)

@@ -1,0 +1,209 @@
+"""The ``review-app`` command: Flask's CLI plus the project's own commands.
+
+Domain refusals print a Chinese message on stderr and exit with code 2.
+"""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .config import ConfigError
+from .errors import DomainError
+from .extensions import db
+
+
+def _create_app():
+    from . import create_app
+
+    try:
+        return create_app()
+    except ConfigError as err:
+        click.echo(f"配置错误：{err}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main():
+    """河南省卓越级领航级智能工厂培育评审系统 (review-app)."""
+
+
+def _fail(err: DomainError):
+    db.session.rollback()
+    click.echo(f"错误：{err.message}", err=True)
+    sys.exit(2)
+
+
+def upgrade_schema() -> None:
+    """Apply Alembic migrations up to head (creates the schema on an empty database)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@main.command("init")
+@with_appcontext
+def init_command():
+    """Create or upgrade the schema and load reference data (idempotent)."""
+    from .audit import service as audit
+    from .programs.service import load_reference_data
+
+    upgrade_schema()
+    try:
+        summary = load_reference_data()
+        if summary.prefectures_added or summary.programs_added or summary.quotas_set:
+            audit.record(
+                "reference.load",
+                "program",
+                "reference",
+                actor_label="cli",
+                after=vars(summary),
+            )
+        db.session.commit()
+    except DomainError as err:
+        _fail(err)
+    click.echo(
+        "数据库已就绪：新增地市{prefectures_added}个，新增批次{programs_added}个，"
+        "新增类别{tracks_added}个，更新名额{quotas_set}项。".format(**vars(summary))
+    )
+
+
+@main.group("user")
+def user_group():
+    """Manage user accounts."""
+
+
+@user_group.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, help="coordinator/prefecture/expert/inspector/applicant/admin")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--display-name", default="")
+@click.option("--prefecture", default=None, help="地市名称（地市账号必填），如：洛阳市")
+@click.option("--enterprise-uscc", default=None, help="申报企业账号关联的统一社会信用代码")
+@with_appcontext
+def user_create(username, role, password, display_name, prefecture, enterprise_uscc):
+    """Create a user account."""
+    from sqlalchemy import select
+
+    from .auth.service import create_user
+    from .enterprises.models import Enterprise
+    from .errors import InvalidInput
+
+    try:
+        enterprise_id = None
+        if enterprise_uscc:
+            enterprise_id = db.session.execute(
+                select(Enterprise.id).where(Enterprise.uscc == enterprise_uscc.upper())
+            ).scalar_one_or_none()
+            if enterprise_id is None:
+                raise InvalidInput(f"未找到统一社会信用代码为 {enterprise_uscc} 的企业。")
+        user = create_user(
+            username,
+            password,
+            role,
+            display_name=display_name,
+            prefecture=prefecture,
+            enterprise_id=enterprise_id,
+            actor_label="cli",
+        )
+        db.session.commit()
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"已创建用户 {user.username}（{user.role_name}）。")
+
+
+@main.group("audit")
+def audit_group():
+    """The audit chain."""
+
+
+@audit_group.command("verify")
+@click.option("--head", "expected_head", default=None, help="与之前记录的链头哈希比对，可发现尾部删除")
+@with_appcontext
+def audit_verify(expected_head):
+    """Verify the hash chain; exit 1 naming the first broken event."""
+    from .audit.service import verify
+
+    report = verify()
+    if not report.ok:
+        click.echo(
+            f"审计链断裂：第一个异常事件 id={report.broken_id}（{report.problem}）；"
+            f"此前 {report.count} 条事件完好。",
+            err=True,
+        )
+        sys.exit(1)
+    if expected_head and expected_head != report.head and not _head_in_chain(expected_head):
+        click.echo(f"审计链与记录的链头 {expected_head} 不符：该事件已被删除或改动。", err=True)
+        sys.exit(1)
+    click.echo(f"审计链完整：{report.count} 条事件，链头 {report.head}")
+
+
+def _head_in_chain(head: str) -> bool:
+    from sqlalchemy import select
+
+    from .audit.models import AuditEvent
+
+    return db.session.execute(select(AuditEvent.id).where(AuditEvent.hash == head)).first() is not None
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="只建库和装入演示数据，不启动服务器")
+@click.option("--reset", is_flag=True, help="清空现有演示数据库后重建")
+@with_appcontext
+def demo_command(host, port, no_serve, reset):
+    """Create the demo database (SQLite by default) with demo users and applications, then serve."""
+    from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+    if reset:
+        db.drop_all()
+        from sqlalchemy import text
+
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade_schema()
+    created = load_demo()
+    db.session.commit()
+    click.echo("演示数据已就绪。" if created else "演示数据已存在，直接使用。")
+    click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+    for username, role, label in DEMO_USERS:
+        click.echo(f"  {username:<14} {role:<12} {label}")
+    if no_serve:
+        return
+    consumer = _start_consumer()
+    click.echo(f"服务器地址：http://{host}:{port}/  （按 Ctrl+C 停止）")
+    try:
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        if consumer is not None:
+            consumer.terminate()
+
+
+def _start_consumer():
+    """Start a Huey consumer beside the demo server (embedded SQLite queue)."""
+    import subprocess
+
+    try:
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "review_app.cli", "worker", "--workers", "1"],
+        )
+    except OSError:  # pragma: no cover - the page still works, jobs wait in the queue
+        click.echo("未能启动后台任务进程；后台任务将排队等待。", err=True)
+        return None
+
+
+@main.command("worker")
+@click.option("--workers", default=2, show_default=True, type=int)
+def worker_command(workers):
+    """Run a Huey consumer for the long jobs (SQLite queue by default, Redis with HUEY_URL)."""
+    from .jobs import tasks  # noqa: F401  (registers the tasks)
+    from .jobs.queue import huey
+
+    consumer = huey.create_consumer(workers=workers, worker_type="thread")
+    consumer.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""The one clock the domain reads, so tests and the demo can fix "now".
+
+Times are stored as naive UTC. Deadlines are calendar dates in China Standard Time (UTC+8,
+no daylight saving), so a deadline day ends at 24:00 Beijing time.
+"""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from flask import current_app, has_app_context
+
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+
+def utcnow() -> datetime:
+    """Current time as naive UTC; ``FROZEN_NOW`` in the app config overrides it."""
+    if has_app_context():
+        frozen = current_app.config.get("FROZEN_NOW")
+        if frozen is not None:
+            return frozen
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def china_date(moment: datetime) -> date:
+    """The calendar date in Beijing of a naive-UTC moment."""
+    return moment.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()
+
+
+def before_deadline(deadline: date, moment: datetime | None = None) -> bool:
+    """True while the deadline day has not ended in Beijing."""
+    return china_date(moment or utcnow()) <= deadline

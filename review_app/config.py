@@ -1,0 +1,73 @@
+"""Configuration from the environment.
+
+``REVIEW_APP_ENV``: ``production`` (default), ``development`` or ``testing``.
+``DATABASE_URL``: SQLAlchemy URL; default an SQLite file in the instance folder.
+``SECRET_KEY``: required in production; development keeps a generated one in the instance folder.
+``HUEY_URL``: ``redis://…`` for production queues; default an SQLite file in the instance folder.
+``RATELIMIT_STORAGE_URI``: Flask-Limiter storage (``memory://`` by default, ``redis://…``).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` and ``postgresql://`` forms and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _development_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = dict(os.environ if env is None else env)
+    mode = env.get("REVIEW_APP_ENV", "production")
+    if mode not in {"production", "development", "testing"}:
+        raise ConfigError(f"REVIEW_APP_ENV 取值无效：{mode}（应为 production、development 或 testing）")
+    instance_path.mkdir(parents=True, exist_ok=True)
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if mode == "production":
+            raise ConfigError(
+                "生产模式必须设置 SECRET_KEY 环境变量；本地试用请设置 REVIEW_APP_ENV=development。"
+            )
+        secret = _development_secret(instance_path)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'review.sqlite3'}"
+    return {
+        "APP_MODE": mode,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "HUEY_URL": env.get("HUEY_URL", ""),
+        "TESTING": mode == "testing",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": mode == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": mode == "production",
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "PAGE_SIZE": 50,
+        "FROZEN_NOW": None,
+    }

@@ -1,0 +1,1 @@
+"""Decision runs (入库决定) per track."""

@@ -1,0 +1,275 @@
+"""Demo data: users for every role and applications spread over the pipeline.
+
+Everything is created through the same verbs the pages use (submit, fire), so the demo's
+timelines and audit chain are real. Section texts are written for the demo without identities;
+they are marked as such in their redaction report.
+"""
+
+import random
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from .applications.catalogue import required_sections, scored_sections
+from .applications.service import submit_application
+from .assignment.models import Assignment
+from .auth.models import User
+from .auth.service import create_user
+from .clock import utcnow
+from .experts.models import Expert, Panel, PanelMember
+from .extensions import db
+from .inspection.models import Inspection, InspectionInspector, InspectionItem
+from .programs.models import Prefecture
+from .programs.service import current_program, load_reference_data
+from .scoring.models import Review
+from .workflow.service import fire
+
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - printed on purpose; demo accounts only
+BEFORE_DEADLINE = datetime(2026, 3, 20, 2, 0)  # 2026-03-20 10:00 Beijing time
+
+DEMO_USERS = (
+    ("coord", "coordinator", "省厅装备工业处 · 协调员"),
+    ("zhengzhou", "prefecture", "郑州市工业和信息化局"),
+    ("luoyang", "prefecture", "洛阳市工业和信息化局"),
+    ("hangkonggang", "prefecture", "航空港区经济发展局"),
+    ("xuchang", "prefecture", "许昌市工业和信息化局"),
+    ("expert01", "expert", "评审专家（另有 expert02–expert45）"),
+    ("inspector1", "inspector", "实地抽查人员"),
+    ("applicant1", "applicant", "申报企业（郑州 · 中原智能装备）"),
+    ("admin", "admin", "系统管理员"),
+)
+
+PREFECTURE_OF = {
+    "zhengzhou": "郑州市",
+    "luoyang": "洛阳市",
+    "hangkonggang": "航空港区",
+    "xuchang": "许昌市",
+}
+OFFICER_OF = {v: k for k, v in PREFECTURE_OF.items()}
+
+# (name, prefecture, division code, org body, nature, size, 大类, 中类, chain, track, target)
+ENTERPRISES = (
+    ("郑州中原智能装备股份有限公司", "郑州市", "410100", "7A1K2M3Q", "民营企业", "大型企业", "34", "342", "机器人和数控机床", "excellent", "submitted"),
+    ("郑州宇辰新能源汽车有限公司", "郑州市", "410100", "6B2C3D4E", "地方国企", "大型企业", "36", "361", "新能源汽车", "excellent", "prefecture_endorsed"),
+    ("郑州嵩岳精密制造有限公司", "郑州市", "410100", "5C3D4E5F", "民营企业", "中型企业", "33", "334", "先进合金材料", "excellent", "format_checked"),
+    ("郑州黄河食品集团有限公司", "郑州市", "410100", "4D4E5F6G", "民营企业", "大型企业", "14", "143", "休闲食品", "excellent", "expert_assigned"),
+    ("郑州华鼎电子材料有限公司", "郑州市", "410100", "3E5F6G7H", "三资企业", "中型企业", "39", "398", "电子材料", "excellent", "returned"),
+    ("郑州航发智造科技有限公司", "航空港区", "410173", "2F6G7H8J", "民营企业", "大型企业", "39", "392", "新型显示和智能终端", "excellent", "scored"),
+    ("洛阳伊河轴承有限公司", "洛阳市", "410300", "1G7H8J9K", "地方国企", "大型企业", "34", "345", "高性能轴承", "excellent", "scored_sampled"),
+    ("洛阳龙门重型机械股份有限公司", "洛阳市", "410300", "8H8J9K1L", "中央企业", "大型企业", "35", "351", "先进工程机械", "excellent", "spot_inspected"),
+    ("洛阳牡丹新材料有限公司", "洛阳市", "410300", "9J9K1L2M", "民营企业", "中型企业", "30", "308", "先进超硬材料", "excellent", "withdrawn"),
+    ("洛阳洛浦石化装备有限公司", "洛阳市", "410300", "0K1L2M3N", "地方国企", "大型企业", "35", "352", "化工新材料", "excellent", "rejected"),
+    ("许昌瑞祥电气股份有限公司", "许昌市", "411000", "1L2M3N4P", "民营企业", "大型企业", "38", "382", "新型电力（新能源）装备", "excellent", "submitted"),
+    ("郑州天工智能装备集团有限公司", "郑州市", "410100", "2M3N4P5Q", "地方国企", "大型企业", "35", "359", "先进工程机械", "leading", "prefecture_endorsed"),
+    ("洛阳中科精工股份有限公司", "洛阳市", "410300", "3N4P5Q6R", "中央企业", "大型企业", "34", "344", "机器人和数控机床", "leading", "expert_assigned"),
+)
+
+SENTENCES = (
+    "企业围绕{topic}持续推进数字化改造，建成覆盖关键工序的数据采集网络。",
+    "通过部署制造执行系统与企业资源计划系统的集成，实现了计划、生产、质量数据的实时贯通。",
+    "在{topic}环节引入人工智能视觉检测与工艺参数优化模型，产品一次交检合格率提升至99.2%。",
+    "关键工序数控化率达到86%，数字化研发设计工具普及率达到95%。",
+    "建立了智能制造专项工作组，形成统筹规划、建设和运营的组织机制。",
+    "下一步将以数字孪生为牵引，推进{topic}的全流程仿真与闭环优化。",
+)
+
+
+def _section_text(title: str, rng: random.Random) -> str:
+    picks = rng.sample(SENTENCES, k=4)
+    return "".join(s.format(topic=title) for s in picks)
+
+
+def _figures(rng: random.Random, base: float) -> dict:
+    return {
+        year: {
+            "total_assets": round(base * (1 + 0.1 * i) * 1.6, 2),
+            "debt_ratio": round(rng.uniform(35, 62), 2),
+            "revenue": round(base * (1 + 0.12 * i), 2),
+            "profit_margin": round(rng.uniform(4, 14), 2),
+        }
+        for i, year in enumerate((2023, 2024, 2025))
+    }
+
+
+def load_demo() -> bool:
+    """Load demo data once; return False when it is already there."""
+    load_reference_data()
+    if db.session.execute(select(User.id).where(User.username == "coord")).first():
+        return False
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data
+    program = current_program()
+    prefectures = {p.name: p for p in db.session.execute(select(Prefecture)).scalars()}
+    users = _create_users()
+    experts = _create_experts(program, prefectures, rng)
+    for row in ENTERPRISES:
+        _create_application(row, program, prefectures, users, experts, rng)
+    return True
+
+
+def _create_users() -> dict[str, User]:
+    users = {}
+    for username, role, label in DEMO_USERS:
+        if role in ("applicant", "expert"):
+            continue  # created with their enterprise or expert profile
+        prefecture = PREFECTURE_OF.get(username)
+        users[username] = create_user(
+            username, DEMO_PASSWORD, role, display_name=label, prefecture=prefecture,
+            actor_label="demo",
+        )  # fmt: skip
+    users["inspector2"] = create_user(
+        "inspector2", DEMO_PASSWORD, "inspector", display_name="实地抽查人员二", actor_label="demo"
+    )
+    return users
+
+
+def _create_experts(program, prefectures, rng) -> list[Expert]:
+    units = ("河南省智能制造研究院", "郑州大学机械与动力工程学院", "河南科技大学",
+             "中原工学院", "河南省工业设计中心", "华北水利水电大学", "洛阳理工学院")  # fmt: skip
+    specialties = ("link.factory", "link.rnd", "link.production", "link.prod_mgmt", "link.operations")
+    experts = []
+    pref_names = ("郑州市", "洛阳市", "新乡市", "南阳市", "开封市", "许昌市")
+    for i in range(1, 46):
+        user = create_user(
+            f"expert{i:02d}", DEMO_PASSWORD, "expert", display_name=f"评审专家{i:02d}",
+            actor_label="demo",
+        )  # fmt: skip
+        expert = Expert(
+            user=user,
+            name=f"专家{i:02d}",
+            employer=units[i % len(units)],
+            title=("正高级工程师", "教授", "高级工程师")[i % 3],
+            prefecture=prefectures[pref_names[i % len(pref_names)]],
+            specialties=[specialties[i % 5]],
+            industries=[("34", "35", "38", "39", "14")[i % 5]],
+            capacity=40,
+        )
+        db.session.add(expert)
+        experts.append(expert)
+    db.session.flush()
+    for track in ("excellent", "leading"):
+        panel = Panel(program_id=program.id, track_code=track, section_group="general", name="综合组")
+        db.session.add(panel)
+        for expert in experts:
+            panel.members.append(PanelMember(expert=expert))
+    db.session.flush()
+    return experts
+
+
+def _create_application(row, program, prefectures, users, experts, rng):
+    from .enterprises.uscc import make_uscc
+
+    (name, pref_name, division, org, nature, size, division2, group, chain, track, target) = row
+    prefecture = prefectures[pref_name]
+    short = name[2:4]
+    sections = {s.key: _section_text(s.title, rng) for s in required_sections(track)}
+    app = submit_application(
+        program, track, prefecture,
+        {
+            "name": name, "uscc": make_uscc(division, org), "prefecture_id": prefecture.id,
+            "county": "", "nature": nature, "size": size, "industry_section": "C",
+            "industry_division": division2, "industry_group": group, "chain": chain,
+            "factory_address": f"{pref_name}{short}大道{rng.randint(1, 300)}号",
+            "legal_rep_name": "张" + short[0], "legal_rep_phone": "0371-6" + str(rng.randint(1000000, 9999999)),
+            "contact_name": "李" + short[1], "contact_phone": "13" + str(rng.randint(100000000, 999999999)),
+            "contact_title": "信息化部部长", "contact_email": f"contact{rng.randint(10, 99)}@example.com",
+        },
+        sections=sections,
+        figures=_figures(rng, rng.uniform(30000, 400000)),
+        maturity_level=rng.choice((3, 3, 4)), maturity_score=round(rng.uniform(2.6, 3.9), 2),
+        national_excellent=(track == "leading"),
+        honours="国家级专精特新“小巨人”企业" if rng.random() < 0.5 else None,
+        infrastructure=["工业机器人/自动化生产线", "工业互联网平台"],
+        actor_label="demo",
+    )  # fmt: skip
+    for section in app.sections:
+        section.anonymised_text = section.text  # demo texts carry no identities
+        section.leak_status = "confirmed"
+        section.redaction_report = {"source": "demo", "replacements": []}
+    if name.startswith("郑州中原智能装备"):
+        users["applicant1"] = create_user(
+            "applicant1", DEMO_PASSWORD, "applicant", display_name="中原智能装备 申报联系人",
+            enterprise_id=app.enterprise_id, actor_label="demo",
+        )  # fmt: skip
+    _advance(app, target, users, experts, rng)
+
+
+def _prefecture_user(app, users) -> User:
+    return users[OFFICER_OF[app.prefecture.name]]
+
+
+def _advance(app, target, users, experts, rng):
+    """Walk an application to its demo state through the real transitions."""
+    if target == "submitted":
+        return
+    coord = users["coord"]
+    pref_user = _prefecture_user(app, users)
+    if target == "returned":
+        fire(app, "endorse", pref_user, now=BEFORE_DEADLINE)
+        fire(app, "return", coord, reason="企业简介超出字数限制，请精简后重新提交。", now=BEFORE_DEADLINE)
+        return
+    if target == "withdrawn":
+        fire(app, "withdraw", pref_user, reason="企业申请撤回，另行准备明年申报。", now=BEFORE_DEADLINE)
+        return
+    fire(app, "endorse", pref_user, now=BEFORE_DEADLINE)
+    if target == "prefecture_endorsed":
+        return
+    if target == "rejected":
+        fire(app, "fail_format_check", coord, reason="未提供智能制造能力成熟度评估证明材料。")
+        return
+    fire(app, "pass_format_check", coord, now=BEFORE_DEADLINE)
+    if target == "format_checked":
+        return
+    _staff(app, experts, rng)
+    fire(app, "assign", coord)
+    if target == "expert_assigned":
+        return
+    _score_all(app, rng)
+    fire(app, "complete_scoring", coord)
+    if target == "scored":
+        return
+    inspection = Inspection(application=app, sample_rule="random", sample_seed="2026")
+    inspection.inspectors.append(InspectionInspector(user=users["inspector1"]))
+    for code, title in (("maturity", "智能制造能力成熟度证明"), ("cnc_rate", "关键工序数控化率"),
+                        ("equipment", "申报的装备与系统"), ("safety", "安全环保记录"),
+                        ("finance", "财务数据")):  # fmt: skip
+        inspection.items.append(InspectionItem(code=code, title=title))
+    db.session.add(inspection)
+    db.session.flush()
+    if target == "scored_sampled":
+        return
+    for item in inspection.items:
+        item.finding = "true"
+        item.note = "现场核实一致。"
+    inspection.verdict = "true"
+    inspection.completed_at = utcnow()
+    fire(app, "record_inspection", users["inspector1"])
+
+
+def _staff(app, experts, rng):
+    """Give every scored section three distinct experts (one section per expert)."""
+    pool = list(experts)
+    rng.shuffle(pool)
+    due = date(2026, 12, 15)
+    for spec in scored_sections(app.track_code):
+        section = app.section(spec.key)
+        for _ in range(3):
+            expert = pool.pop()
+            db.session.add(
+                Assignment(application=app, section=section, expert=expert, status="assigned", due_date=due)
+            )
+    db.session.flush()
+
+
+def _score_all(app, rng):
+    assignments = db.session.execute(
+        select(Assignment).where(Assignment.application_id == app.id)
+    ).scalars()
+    for assignment in assignments:
+        assignment.status = "submitted"
+        db.session.add(
+            Review(
+                assignment=assignment, status="submitted", comment="总体情况良好。",
+                total=round(rng.uniform(60, 95), 1), submitted_at=utcnow(),
+            )
+        )  # fmt: skip
+    db.session.flush()

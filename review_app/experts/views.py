@@ -1,0 +1,43 @@
+"""The expert's pages: own assignments only, anonymised text only."""
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..assignment.models import Assignment
+from ..auth.permissions import can_view_assignment, role_required
+from ..extensions import db
+from .models import Expert
+
+bp = Blueprint("expert", __name__, url_prefix="/expert")
+
+
+def _my_expert() -> Expert | None:
+    return db.session.execute(
+        select(Expert).where(Expert.user_id == current_user.id)
+    ).scalar_one_or_none()
+
+
+@bp.route("/assignments")
+@role_required("expert")
+def assignments():
+    expert = _my_expert()
+    rows = []
+    if expert is not None:
+        rows = db.session.execute(
+            select(Assignment)
+            .where(Assignment.expert_id == expert.id)
+            .order_by(Assignment.due_date, Assignment.id)
+        ).scalars().all()
+    return render_template("expert/assignments.html", rows=rows, expert=expert)
+
+
+@bp.route("/assignments/<int:assignment_id>")
+@role_required("expert")
+def assignment(assignment_id: int):
+    item = db.session.get(Assignment, assignment_id)
+    if item is None:
+        abort(404)
+    if not can_view_assignment(current_user, item):
+        abort(403)
+    return render_template("expert/assignment.html", item=item)

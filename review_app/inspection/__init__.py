@@ -1,0 +1,1 @@
+"""Site inspection (实地抽查)."""

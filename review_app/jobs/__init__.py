@@ -1,0 +1,1 @@
+"""Long jobs run on the Huey queue, with a Job row for progress."""

@@ -1,0 +1,26 @@
+"""Job: progress of a long task that the page polls (DESIGN.md section 9)."""
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..modelbase import Timestamps, one_of
+
+JOB_STATES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+
+
+class Job(Timestamps, db.Model):
+    __tablename__ = "job"
+    __table_args__ = (
+        one_of("state", tuple(JOB_STATES)),
+        CheckConstraint("done >= 0 AND total >= 0", name="progress_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    result_url: Mapped[str] = mapped_column(String(300), default="")

@@ -1,0 +1,26 @@
+"""Home: send each role to its main page."""
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user, login_required
+
+bp = Blueprint("main", __name__)
+
+HOME_BY_ROLE = {
+    "coordinator": "applications.index",
+    "prefecture": "applications.index",
+    "applicant": "applications.index",
+    "expert": "expert.assignments",
+    "inspector": "inspection.index",
+    "admin": "admin.users",
+}
+
+
+@bp.route("/")
+@login_required
+def index():
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+
+
+@bp.route("/healthz")
+def healthz():
+    return {"status": "ok"}

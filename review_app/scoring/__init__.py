@@ -1,0 +1,1 @@
+"""Scoring: reviews (score sheets), dispersion flags (复议) and aggregation."""

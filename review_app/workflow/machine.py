@@ -1,0 +1,113 @@
+"""The application state machine as one table, read top to bottom.
+
+Each row: the trigger, its source state(s), its destination, the roles allowed to fire it, the
+guards (named functions returning a Chinese reason or None), and whether a reason must be typed.
+The ``transitions`` Machine is built once from this table with ``model=None``; triggers are fired
+on loaded rows through ``MACHINE.events[trigger].trigger(application, ctx)`` (see STYLE.md).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from transitions import Machine
+
+from . import guards as g
+from .states import FINAL_STATES, STATE_NAMES
+
+Guard = Callable[[g.Context], str | None]
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    trigger: str
+    source: tuple[str, ...]
+    dest: str
+    roles: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+    label: str = ""
+    needs_reason: bool = False
+
+
+def _t(trigger, source, dest, roles, guards=(), *, label, needs_reason=False) -> TransitionSpec:
+    source = (source,) if isinstance(source, str) else tuple(source)
+    if needs_reason:
+        guards = (g.reason_given, *guards)
+    return TransitionSpec(trigger, source, dest, frozenset(roles), tuple(guards), label, needs_reason)
+
+
+NON_FINAL = tuple(s for s in STATE_NAMES if s not in FINAL_STATES)
+
+TRANSITIONS: tuple[TransitionSpec, ...] = (
+    _t("endorse", "submitted", "prefecture_endorsed", {"prefecture"}, (g.within_quota,),
+       label="地市推荐"),
+    _t("return", "submitted", "returned", {"prefecture"}, needs_reason=True,
+       label="退回企业修改"),
+    _t("return", "prefecture_endorsed", "returned", {"coordinator"}, (g.before_the_deadline,),
+       needs_reason=True, label="退回修改"),
+    _t("resubmit", "returned", "submitted", {"applicant", "prefecture"},
+       (g.before_the_deadline,), label="重新提交"),
+    _t("pass_format_check", "prefecture_endorsed", "format_checked", {"coordinator"},
+       (g.required_sections_present, g.national_title_for_leading, g.no_blocking_problems),
+       label="形式审查通过"),
+    _t("fail_format_check", "prefecture_endorsed", "rejected", {"coordinator"},
+       (g.after_the_deadline,), needs_reason=True, label="形式审查不通过"),
+    _t("assign", "format_checked", "expert_assigned", {"coordinator"},
+       (g.all_sections_staffed, g.no_conflicted_reviewer), label="确认专家分配"),
+    _t("complete_scoring", "expert_assigned", "scored", {"coordinator"},
+       (g.all_reviews_submitted, g.no_open_dispersion_flag), label="确认评分完成"),
+    _t("reopen_scoring", "scored", "expert_assigned", {"coordinator"}, needs_reason=True,
+       label="重新开放评分"),
+    _t("record_inspection", "scored", "spot_inspected", {"inspector", "coordinator"},
+       (g.inspection_verdict_recorded,), label="确认实地抽查结论"),
+    _t("admit", ("scored", "spot_inspected"), "admitted", {"coordinator"},
+       (g.inspected_if_sampled, g.not_vetoed, g.capacity_available), label="决定入库"),
+    _t("reject", ("scored", "spot_inspected"), "rejected", {"coordinator"},
+       (g.inspected_if_sampled,), needs_reason=True, label="决定不予入库"),
+    _t("withdraw", NON_FINAL, "withdrawn", {"applicant", "prefecture", "coordinator"},
+       needs_reason=True, label="撤回申报"),
+)  # fmt: skip
+
+TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(t.trigger for t in TRANSITIONS))
+
+
+def spec_for(trigger: str, state: str) -> TransitionSpec | None:
+    """The table row for ``trigger`` fired from ``state``, if any."""
+    for spec in TRANSITIONS:
+        if spec.trigger == trigger and state in spec.source:
+            return spec
+    return None
+
+
+def first_refusal(spec: TransitionSpec, ctx: g.Context) -> str | None:
+    """The first guard's reason to refuse, or None."""
+    for guard in spec.guards:
+        reason = guard(ctx)
+        if reason:
+            return reason
+    return None
+
+
+def _condition(spec: TransitionSpec):
+    def condition(event) -> bool:
+        return first_refusal(spec, event.args[0]) is None
+
+    condition.__name__ = f"guards_of_{spec.trigger}"
+    return condition
+
+
+MACHINE = Machine(
+    model=None,
+    states=list(STATE_NAMES),
+    transitions=[
+        {
+            "trigger": spec.trigger,
+            "source": list(spec.source),
+            "dest": spec.dest,
+            "conditions": [_condition(spec)],
+        }
+        for spec in TRANSITIONS
+    ],
+    initial=None,
+    auto_transitions=False,
+    send_event=True,
+)

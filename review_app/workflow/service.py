@@ -1,0 +1,135 @@
+"""Firing transitions: permission, guards, state change and audit event in one unit of work.
+
+The verb flushes; the caller (request or CLI command) commits once, or rolls back on error.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..applications.models import Application
+from ..audit import service as audit
+from ..auth.permissions import can_view_application
+from ..clock import utcnow
+from ..errors import DomainError, NotFound, PermissionDenied
+from ..extensions import db
+from .guards import Context
+from .machine import MACHINE, TRANSITIONS, TransitionSpec, first_refusal, spec_for
+from .states import STATE_NAMES
+
+
+def load_for_transition(application_id: int) -> Application:
+    """Load a row locked for update (PostgreSQL) and fresh from the database."""
+    application = db.session.get(
+        Application, application_id, with_for_update=True, populate_existing=True
+    )
+    if application is None:
+        raise NotFound("未找到该申报。")
+    return application
+
+
+def _permission_refusal(spec: TransitionSpec, actor, application: Application) -> str | None:
+    if actor is None or actor.role not in spec.roles:
+        return f"您的角色不能执行“{spec.label}”。"
+    if not can_view_application(actor, application):
+        return "该申报不在您的管辖范围内。"
+    return None
+
+
+def fire(
+    application: Application,
+    trigger: str,
+    actor,
+    *,
+    reason: str = "",
+    now: datetime | None = None,
+    **data,
+) -> Application:
+    """Fire ``trigger`` on ``application`` as ``actor``; raise a DomainError when refused."""
+    state = application.state
+    spec = spec_for(trigger, state)
+    if spec is None:
+        label = next((t.label for t in TRANSITIONS if t.trigger == trigger), trigger)
+        raise DomainError(
+            f"申报当前状态为“{STATE_NAMES.get(state, state)}”，不能执行“{label}”。",
+            code="illegal_transition",
+        )
+    refusal = _permission_refusal(spec, actor, application)
+    if refusal:
+        raise PermissionDenied(refusal)
+    ctx = Context(application, actor, (reason or "").strip(), now or utcnow(), data)
+    refusal = first_refusal(spec, ctx)
+    if refusal:
+        raise DomainError(refusal, code="guard")
+    if not MACHINE.events[trigger].trigger(application, ctx):
+        raise DomainError("操作未能完成，请刷新后重试。", code="condition")
+    _apply_effects(spec, ctx)
+    audit.record(
+        f"application.{trigger}",
+        "application",
+        application.id,
+        actor=actor,
+        before={"state": state},
+        after={"state": application.state, **_effect_summary(spec, application)},
+        reason=ctx.reason,
+    )
+    db.session.flush()
+    return application
+
+
+def _apply_effects(spec: TransitionSpec, ctx: Context) -> None:
+    app = ctx.application
+    if spec.needs_reason:
+        app.state_reason = ctx.reason
+    if spec.trigger == "endorse" and app.priority_rank is None:
+        app.priority_rank = _next_priority_rank(app)
+    if spec.trigger == "resubmit":
+        app.submitted_at = ctx.now
+        app.state_reason = ""
+
+
+def _effect_summary(spec: TransitionSpec, app: Application) -> dict:
+    if spec.trigger == "endorse":
+        return {"priority_rank": app.priority_rank}
+    return {}
+
+
+def _next_priority_rank(app: Application) -> int:
+    from sqlalchemy import func, select
+
+    from .states import ENDORSED_STATES
+
+    current = db.session.scalar(
+        select(func.max(Application.priority_rank)).where(
+            Application.program_id == app.program_id,
+            Application.prefecture_id == app.prefecture_id,
+            Application.track_code == app.track_code,
+            Application.state.in_(ENDORSED_STATES),
+            Application.id != app.id,
+        )
+    )
+    return (current or 0) + 1
+
+
+@dataclass(frozen=True)
+class Available:
+    """A transition the user could fire now, or the reason it cannot."""
+
+    trigger: str
+    label: str
+    needs_reason: bool
+    refusal: str | None
+
+
+def available_transitions(application: Application, actor, now: datetime | None = None):
+    """Transitions from the current state that ``actor``'s role may fire, with guard results."""
+    result = []
+    ctx = Context(application, actor, "-", now or utcnow())
+    for spec in TRANSITIONS:
+        if application.state not in spec.source:
+            continue
+        if _permission_refusal(spec, actor, application):
+            continue
+        guards = [gd for gd in spec.guards if gd.__name__ != "reason_given"]
+        refusal = next((r for r in (gd(ctx) for gd in guards) if r), None)
+        result.append(Available(spec.trigger, spec.label, spec.needs_reason, refusal))
+    return result
