@@ -47,7 +47,10 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
     _register_template_helpers(app)
     _register_security_headers(app)
 
+    from .cli import register_commands
     from .jobs.queue import init_queue
+
+    register_commands(app)
 
     init_queue(app)
     return app
@@ -86,7 +89,9 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
-        return render_template("errors/error.html", message="表单已过期或缺少安全令牌，请刷新页面后重试。"), 400
+        return render_template(
+            "errors/error.html", message="表单已过期或缺少安全令牌，请刷新页面后重试。"
+        ), 400
 
 
 def _simple_error(code: int, message: str):

@@ -42,7 +42,7 @@ def upgrade_schema() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
-@main.command("init")
+@click.command("init")
 @with_appcontext
 def init_command():
     """Create or upgrade the schema and load reference data (idempotent)."""
@@ -69,14 +69,16 @@ def init_command():
     )
 
 
-@main.group("user")
+@click.group("user")
 def user_group():
     """Manage user accounts."""
 
 
 @user_group.command("create")
 @click.option("--username", required=True)
-@click.option("--role", required=True, help="coordinator/prefecture/expert/inspector/applicant/admin")
+@click.option(
+    "--role", required=True, help="coordinator/prefecture/expert/inspector/applicant/admin"
+)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--display-name", default="")
 @click.option("--prefecture", default=None, help="地市名称（地市账号必填），如：洛阳市")
@@ -113,13 +115,15 @@ def user_create(username, role, password, display_name, prefecture, enterprise_u
     click.echo(f"已创建用户 {user.username}（{user.role_name}）。")
 
 
-@main.group("audit")
+@click.group("audit")
 def audit_group():
     """The audit chain."""
 
 
 @audit_group.command("verify")
-@click.option("--head", "expected_head", default=None, help="与之前记录的链头哈希比对，可发现尾部删除")
+@click.option(
+    "--head", "expected_head", default=None, help="与之前记录的链头哈希比对，可发现尾部删除"
+)
 @with_appcontext
 def audit_verify(expected_head):
     """Verify the hash chain; exit 1 naming the first broken event."""
@@ -144,10 +148,12 @@ def _head_in_chain(head: str) -> bool:
 
     from .audit.models import AuditEvent
 
-    return db.session.execute(select(AuditEvent.id).where(AuditEvent.hash == head)).first() is not None
+    return (
+        db.session.execute(select(AuditEvent.id).where(AuditEvent.hash == head)).first() is not None
+    )
 
 
-@main.command("demo")
+@click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="只建库和装入演示数据，不启动服务器")
@@ -194,7 +200,7 @@ def _start_consumer():
         return None
 
 
-@main.command("worker")
+@click.command("worker")
 @click.option("--workers", default=2, show_default=True, type=int)
 def worker_command(workers):
     """Run a Huey consumer for the long jobs (SQLite queue by default, Redis with HUEY_URL)."""
@@ -203,6 +209,12 @@ def worker_command(workers):
 
     consumer = huey.create_consumer(workers=workers, worker_type="thread")
     consumer.run()
+
+
+def register_commands(app) -> None:
+    """Attach the project's commands to ``app.cli`` (so ``flask`` and ``review-app`` agree)."""
+    for command in (init_command, user_group, audit_group, demo_command, worker_command):
+        app.cli.add_command(command)
 
 
 if __name__ == "__main__":

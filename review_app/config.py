@@ -40,7 +40,9 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     mode = env.get("REVIEW_APP_ENV", "production")
     if mode not in {"production", "development", "testing"}:
-        raise ConfigError(f"REVIEW_APP_ENV 取值无效：{mode}（应为 production、development 或 testing）")
+        raise ConfigError(
+            f"REVIEW_APP_ENV 取值无效：{mode}（应为 production、development 或 testing）"
+        )
     instance_path.mkdir(parents=True, exist_ok=True)
     secret = env.get("SECRET_KEY")
     if not secret:

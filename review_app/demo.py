@@ -26,6 +26,7 @@ from .workflow.service import fire
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - printed on purpose; demo accounts only
 BEFORE_DEADLINE = datetime(2026, 3, 20, 2, 0)  # 2026-03-20 10:00 Beijing time
+AFTER_DEADLINE = datetime(2026, 4, 10, 2, 0)  # review work after intake closed
 
 DEMO_USERS = (
     ("coord", "coordinator", "省厅装备工业处 · 协调员"),
@@ -49,19 +50,175 @@ OFFICER_OF = {v: k for k, v in PREFECTURE_OF.items()}
 
 # (name, prefecture, division code, org body, nature, size, 大类, 中类, chain, track, target)
 ENTERPRISES = (
-    ("郑州中原智能装备股份有限公司", "郑州市", "410100", "7A1K2M3Q", "民营企业", "大型企业", "34", "342", "机器人和数控机床", "excellent", "submitted"),
-    ("郑州宇辰新能源汽车有限公司", "郑州市", "410100", "6B2C3D4E", "地方国企", "大型企业", "36", "361", "新能源汽车", "excellent", "prefecture_endorsed"),
-    ("郑州嵩岳精密制造有限公司", "郑州市", "410100", "5C3D4E5F", "民营企业", "中型企业", "33", "334", "先进合金材料", "excellent", "format_checked"),
-    ("郑州黄河食品集团有限公司", "郑州市", "410100", "4D4E5F6G", "民营企业", "大型企业", "14", "143", "休闲食品", "excellent", "expert_assigned"),
-    ("郑州华鼎电子材料有限公司", "郑州市", "410100", "3E5F6G7H", "三资企业", "中型企业", "39", "398", "电子材料", "excellent", "returned"),
-    ("郑州航发智造科技有限公司", "航空港区", "410173", "2F6G7H8J", "民营企业", "大型企业", "39", "392", "新型显示和智能终端", "excellent", "scored"),
-    ("洛阳伊河轴承有限公司", "洛阳市", "410300", "1G7H8J9K", "地方国企", "大型企业", "34", "345", "高性能轴承", "excellent", "scored_sampled"),
-    ("洛阳龙门重型机械股份有限公司", "洛阳市", "410300", "8H8J9K1L", "中央企业", "大型企业", "35", "351", "先进工程机械", "excellent", "spot_inspected"),
-    ("洛阳牡丹新材料有限公司", "洛阳市", "410300", "9J9K1L2M", "民营企业", "中型企业", "30", "308", "先进超硬材料", "excellent", "withdrawn"),
-    ("洛阳洛浦石化装备有限公司", "洛阳市", "410300", "0K1L2M3N", "地方国企", "大型企业", "35", "352", "化工新材料", "excellent", "rejected"),
-    ("许昌瑞祥电气股份有限公司", "许昌市", "411000", "1L2M3N4P", "民营企业", "大型企业", "38", "382", "新型电力（新能源）装备", "excellent", "submitted"),
-    ("郑州天工智能装备集团有限公司", "郑州市", "410100", "2M3N4P5Q", "地方国企", "大型企业", "35", "359", "先进工程机械", "leading", "prefecture_endorsed"),
-    ("洛阳中科精工股份有限公司", "洛阳市", "410300", "3N4P5Q6R", "中央企业", "大型企业", "34", "344", "机器人和数控机床", "leading", "expert_assigned"),
+    (
+        "郑州中原智能装备股份有限公司",
+        "郑州市",
+        "410100",
+        "7A1K2M3Q",
+        "民营企业",
+        "大型企业",
+        "34",
+        "342",
+        "机器人和数控机床",
+        "excellent",
+        "submitted",
+    ),
+    (
+        "郑州宇辰新能源汽车有限公司",
+        "郑州市",
+        "410100",
+        "6B2C3D4E",
+        "地方国企",
+        "大型企业",
+        "36",
+        "361",
+        "新能源汽车",
+        "excellent",
+        "prefecture_endorsed",
+    ),
+    (
+        "郑州嵩岳精密制造有限公司",
+        "郑州市",
+        "410100",
+        "5C3D4E5F",
+        "民营企业",
+        "中型企业",
+        "33",
+        "334",
+        "先进合金材料",
+        "excellent",
+        "format_checked",
+    ),
+    (
+        "郑州黄河食品集团有限公司",
+        "郑州市",
+        "410100",
+        "4D4E5F6G",
+        "民营企业",
+        "大型企业",
+        "14",
+        "143",
+        "休闲食品",
+        "excellent",
+        "expert_assigned",
+    ),
+    (
+        "郑州华鼎电子材料有限公司",
+        "郑州市",
+        "410100",
+        "3E5F6G7H",
+        "三资企业",
+        "中型企业",
+        "39",
+        "398",
+        "电子材料",
+        "excellent",
+        "returned",
+    ),
+    (
+        "郑州航发智造科技有限公司",
+        "航空港区",
+        "410173",
+        "2F6G7H8J",
+        "民营企业",
+        "大型企业",
+        "39",
+        "392",
+        "新型显示和智能终端",
+        "excellent",
+        "scored",
+    ),
+    (
+        "洛阳伊河轴承有限公司",
+        "洛阳市",
+        "410300",
+        "1G7H8J9K",
+        "地方国企",
+        "大型企业",
+        "34",
+        "345",
+        "高性能轴承",
+        "excellent",
+        "scored_sampled",
+    ),
+    (
+        "洛阳龙门重型机械股份有限公司",
+        "洛阳市",
+        "410300",
+        "8H8J9K1L",
+        "中央企业",
+        "大型企业",
+        "35",
+        "351",
+        "先进工程机械",
+        "excellent",
+        "spot_inspected",
+    ),
+    (
+        "洛阳牡丹新材料有限公司",
+        "洛阳市",
+        "410300",
+        "9J9K1L2M",
+        "民营企业",
+        "中型企业",
+        "30",
+        "308",
+        "先进超硬材料",
+        "excellent",
+        "withdrawn",
+    ),
+    (
+        "洛阳洛浦石化装备有限公司",
+        "洛阳市",
+        "410300",
+        "0K1L2M3N",
+        "地方国企",
+        "大型企业",
+        "35",
+        "352",
+        "化工新材料",
+        "excellent",
+        "rejected",
+    ),
+    (
+        "许昌瑞祥电气股份有限公司",
+        "许昌市",
+        "411000",
+        "1L2M3N4P",
+        "民营企业",
+        "大型企业",
+        "38",
+        "382",
+        "新型电力（新能源）装备",
+        "excellent",
+        "submitted",
+    ),
+    (
+        "郑州天工智能装备集团有限公司",
+        "郑州市",
+        "410100",
+        "2M3N4P5Q",
+        "地方国企",
+        "大型企业",
+        "35",
+        "359",
+        "先进工程机械",
+        "leading",
+        "prefecture_endorsed",
+    ),
+    (
+        "洛阳中科精工股份有限公司",
+        "洛阳市",
+        "410300",
+        "3N4P5Q6R",
+        "中央企业",
+        "大型企业",
+        "34",
+        "344",
+        "机器人和数控机床",
+        "leading",
+        "expert_assigned",
+    ),
 )
 
 SENTENCES = (
@@ -125,7 +282,13 @@ def _create_users() -> dict[str, User]:
 def _create_experts(program, prefectures, rng) -> list[Expert]:
     units = ("河南省智能制造研究院", "郑州大学机械与动力工程学院", "河南科技大学",
              "中原工学院", "河南省工业设计中心", "华北水利水电大学", "洛阳理工学院")  # fmt: skip
-    specialties = ("link.factory", "link.rnd", "link.production", "link.prod_mgmt", "link.operations")
+    specialties = (
+        "link.factory",
+        "link.rnd",
+        "link.production",
+        "link.prod_mgmt",
+        "link.operations",
+    )
     experts = []
     pref_names = ("郑州市", "洛阳市", "新乡市", "南阳市", "开封市", "许昌市")
     for i in range(1, 46):
@@ -147,7 +310,9 @@ def _create_experts(program, prefectures, rng) -> list[Expert]:
         experts.append(expert)
     db.session.flush()
     for track in ("excellent", "leading"):
-        panel = Panel(program_id=program.id, track_code=track, section_group="general", name="综合组")
+        panel = Panel(
+            program_id=program.id, track_code=track, section_group="general", name="综合组"
+        )
         db.session.add(panel)
         for expert in experts:
             panel.members.append(PanelMember(expert=expert))
@@ -205,26 +370,41 @@ def _advance(app, target, users, experts, rng):
     pref_user = _prefecture_user(app, users)
     if target == "returned":
         fire(app, "endorse", pref_user, now=BEFORE_DEADLINE)
-        fire(app, "return", coord, reason="企业简介超出字数限制，请精简后重新提交。", now=BEFORE_DEADLINE)
+        fire(
+            app,
+            "return",
+            coord,
+            reason="企业简介超出字数限制，请精简后重新提交。",
+            now=BEFORE_DEADLINE,
+        )
         return
     if target == "withdrawn":
-        fire(app, "withdraw", pref_user, reason="企业申请撤回，另行准备明年申报。", now=BEFORE_DEADLINE)
+        fire(
+            app,
+            "withdraw",
+            pref_user,
+            reason="企业申请撤回，另行准备明年申报。",
+            now=BEFORE_DEADLINE,
+        )
         return
     fire(app, "endorse", pref_user, now=BEFORE_DEADLINE)
     if target == "prefecture_endorsed":
         return
     if target == "rejected":
-        fire(app, "fail_format_check", coord, reason="未提供智能制造能力成熟度评估证明材料。")
+        fire(
+            app, "fail_format_check", coord, reason="未提供智能制造能力成熟度评估证明材料。",
+            now=AFTER_DEADLINE,
+        )  # fmt: skip
         return
     fire(app, "pass_format_check", coord, now=BEFORE_DEADLINE)
     if target == "format_checked":
         return
     _staff(app, experts, rng)
-    fire(app, "assign", coord)
+    fire(app, "assign", coord, now=AFTER_DEADLINE)
     if target == "expert_assigned":
         return
     _score_all(app, rng)
-    fire(app, "complete_scoring", coord)
+    fire(app, "complete_scoring", coord, now=AFTER_DEADLINE)
     if target == "scored":
         return
     inspection = Inspection(application=app, sample_rule="random", sample_seed="2026")
@@ -242,7 +422,7 @@ def _advance(app, target, users, experts, rng):
         item.note = "现场核实一致。"
     inspection.verdict = "true"
     inspection.completed_at = utcnow()
-    fire(app, "record_inspection", users["inspector1"])
+    fire(app, "record_inspection", users["inspector1"], now=AFTER_DEADLINE)
 
 
 def _staff(app, experts, rng):
@@ -255,7 +435,9 @@ def _staff(app, experts, rng):
         for _ in range(3):
             expert = pool.pop()
             db.session.add(
-                Assignment(application=app, section=section, expert=expert, status="assigned", due_date=due)
+                Assignment(
+                    application=app, section=section, expert=expert, status="assigned", due_date=due
+                )
             )
     db.session.flush()
 

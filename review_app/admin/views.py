@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ..audit.models import AuditEvent
 from ..auth.forms import UserForm
@@ -22,7 +23,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def users():
     form = UserForm()
     prefectures = db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
-    form.prefecture.choices = [("", "（无）")] + [(p.name, p.name) for p in prefectures]
+    form.prefecture.choices = [SelectChoice("", "（无）")] + [
+        SelectChoice(p.name, p.name) for p in prefectures
+    ]
     status = 200
     if form.validate_on_submit():
         try:
@@ -72,7 +75,9 @@ def audit():
         job = db.session.get(Job, job_id)
         if job is not None and job.owner_id != current_user.id:
             job = None
-    events = db.session.execute(
-        select(AuditEvent).order_by(AuditEvent.id.desc()).limit(100)
-    ).scalars().all()
+    events = (
+        db.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(100))
+        .scalars()
+        .all()
+    )
     return render_template("admin/audit.html", events=events, form=form, job=job)

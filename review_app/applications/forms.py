@@ -4,4 +4,6 @@ from wtforms.validators import Length, Optional
 
 
 class TransitionForm(FlaskForm):
-    reason = TextAreaField("理由", validators=[Optional(), Length(max=2000, message="理由不能超过2000字。")])
+    reason = TextAreaField(
+        "理由", validators=[Optional(), Length(max=2000, message="理由不能超过2000字。")]
+    )

@@ -9,9 +9,9 @@ from ..auth.permissions import application_scope, can_view_application, role_req
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..programs.models import TRACKS, Prefecture
+from ..workflow.machine import TRIGGERS
 from ..workflow.service import available_transitions, fire, load_for_transition
 from ..workflow.states import STATE_NAMES
-from ..workflow.machine import TRIGGERS
 from .forms import TransitionForm
 from .models import Application
 

@@ -62,7 +62,9 @@ def verify_chain(events: Iterable[Mapping], genesis: str) -> ChainReport:
                 "前一哈希不符：其前面的事件被删除、插入或改动",
             )
         if event_hash(event["prev_hash"], event) != event["hash"]:
-            return ChainReport(False, count, expected_prev, event["id"], "内容与哈希不符：事件被改动")
+            return ChainReport(
+                False, count, expected_prev, event["id"], "内容与哈希不符：事件被改动"
+            )
         expected_prev = event["hash"]
         count += 1
     return ChainReport(True, count, expected_prev)

@@ -27,6 +27,4 @@ class AuditEvent(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    __table_args__ = (
-        db.Index("ix_audit_event_object", "object_type", "object_id"),
-    )
+    __table_args__ = (db.Index("ix_audit_event_object", "object_type", "object_id"),)

@@ -92,7 +92,10 @@ def authenticate(username: str, password: str) -> tuple[User | None, str | None]
             user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
             user.failed_logins = 0
             audit.record("user.locked", "user", user.id, actor_label="system")
-            return None, f"连续{limit}次密码错误，账号已锁定{current_app.config['LOGIN_LOCK_MINUTES']}分钟。"
+            return (
+                None,
+                f"连续{limit}次密码错误，账号已锁定{current_app.config['LOGIN_LOCK_MINUTES']}分钟。",
+            )
         return None, generic
     user.failed_logins = 0
     user.locked_until = None

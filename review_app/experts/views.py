@@ -24,11 +24,15 @@ def assignments():
     expert = _my_expert()
     rows = []
     if expert is not None:
-        rows = db.session.execute(
-            select(Assignment)
-            .where(Assignment.expert_id == expert.id)
-            .order_by(Assignment.due_date, Assignment.id)
-        ).scalars().all()
+        rows = (
+            db.session.execute(
+                select(Assignment)
+                .where(Assignment.expert_id == expert.id)
+                .order_by(Assignment.due_date, Assignment.id)
+            )
+            .scalars()
+            .all()
+        )
     return render_template("expert/assignments.html", rows=rows, expert=expert)
 
 

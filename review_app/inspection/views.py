@@ -16,7 +16,9 @@ bp = Blueprint("inspection", __name__, url_prefix="/inspections")
 def index():
     query = select(Inspection).order_by(Inspection.id)
     if current_user.role == "inspector":
-        query = query.join(InspectionInspector).where(InspectionInspector.user_id == current_user.id)
+        query = query.join(InspectionInspector).where(
+            InspectionInspector.user_id == current_user.id
+        )
     rows = db.session.execute(query).scalars().all()
     return render_template("inspection/index.html", rows=rows)
 

@@ -36,7 +36,9 @@ def read_prefectures(text: str | None = None) -> list[PrefectureRow]:
     ]  # fmt: skip
     total = sum(r.excellent_quota for r in rows)
     if len(rows) != 19 or total != EXPECTED_QUOTA_TOTAL:
-        raise InvalidInput(f"prefectures.csv 应有19个地市、名额合计200，实际{len(rows)}个、{total}。")
+        raise InvalidInput(
+            f"prefectures.csv 应有19个地市、名额合计200，实际{len(rows)}个、{total}。"
+        )
     return rows
 
 

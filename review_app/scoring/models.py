@@ -2,8 +2,15 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Numeric, String, Text
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..applications.models import Application, Section
@@ -44,9 +51,7 @@ class ReviewScore(db.Model):
     __table_args__ = (
         UniqueConstraint("review_id", "criterion_code"),
         CheckConstraint("points IS NULL OR points >= 0", name="points_nonnegative"),
-        CheckConstraint(
-            "NOT (not_applicable AND points IS NOT NULL)", name="na_has_no_points"
-        ),
+        CheckConstraint("NOT (not_applicable AND points IS NOT NULL)", name="na_has_no_points"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -85,9 +85,7 @@ def after_the_deadline(ctx: Context) -> str | None:
 
 def required_sections_present(ctx: Context) -> str | None:
     app = ctx.application
-    missing = [
-        s.title for s in required_sections(app.track_code) if not _section_text(app, s.key)
-    ]
+    missing = [s.title for s in required_sections(app.track_code) if not _section_text(app, s.key)]
     if missing:
         return "申报书缺少以下必填章节：" + "、".join(missing) + "。"
     return None

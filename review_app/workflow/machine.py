@@ -32,7 +32,9 @@ def _t(trigger, source, dest, roles, guards=(), *, label, needs_reason=False) ->
     source = (source,) if isinstance(source, str) else tuple(source)
     if needs_reason:
         guards = (g.reason_given, *guards)
-    return TransitionSpec(trigger, source, dest, frozenset(roles), tuple(guards), label, needs_reason)
+    return TransitionSpec(
+        trigger, source, dest, frozenset(roles), tuple(guards), label, needs_reason
+    )
 
 
 NON_FINAL = tuple(s for s in STATE_NAMES if s not in FINAL_STATES)

@@ -1,0 +1,112 @@
+"""Fixtures: one schema per test session (built by the Alembic migrations), emptied and
+reloaded with reference data before each test. ``TEST_DATABASE_URL`` selects the database
+(PostgreSQL in CI); otherwise a temporary SQLite file."""
+
+import os
+import re
+from datetime import datetime
+
+os.environ["REVIEW_APP_ENV"] = "testing"
+
+import pytest
+from sqlalchemy import delete
+
+from review_app import create_app
+from review_app.extensions import db
+
+BEFORE_DEADLINE = datetime(2026, 3, 20, 2, 0)  # 2026-03-20 10:00 Beijing time
+AFTER_DEADLINE = datetime(2026, 4, 2, 2, 0)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "test-secret",
+            "SERVER_NAME": "localhost",
+            # Cheap hashing keeps tests fast; production uses scrypt (werkzeug's default).
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        },
+        env={"REVIEW_APP_ENV": "testing", "SECRET_KEY": "test-secret"},
+    )
+    with app.app_context():
+        from review_app.cli import upgrade_schema
+
+        _drop_everything()
+        upgrade_schema()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _drop_everything()
+        db.engine.dispose()
+
+
+def _drop_everything():
+    from sqlalchemy import text
+
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture()
+def app(_app):
+    """The app with an empty database holding only reference data; time frozen before the
+    deadline unless a test changes ``app.config['FROZEN_NOW']``."""
+    _app.config["FROZEN_NOW"] = BEFORE_DEADLINE
+    with _app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        from review_app.programs.service import load_reference_data
+
+        load_reference_data()
+        db.session.commit()
+        yield _app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page carries no CSRF token"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = "Passw0rd!"):
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+def post_form(client, url: str, data: dict | None = None, token_page: str = "/"):
+    """POST with a valid CSRF token taken from a page the signed-in user can open."""
+    page = client.get(token_page, follow_redirects=True)
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post(url, data={**(data or {}), "csrf_token": token})

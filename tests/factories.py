@@ -1,0 +1,140 @@
+"""Test data built through the same verbs the app uses."""
+
+from itertools import count
+
+from sqlalchemy import select
+
+from review_app.applications.catalogue import required_sections, scored_sections
+from review_app.applications.service import submit_application
+from review_app.assignment.models import Assignment
+from review_app.auth.service import create_user
+from review_app.enterprises.uscc import make_uscc
+from review_app.experts.models import Expert
+from review_app.extensions import db
+from review_app.inspection.models import Inspection, InspectionInspector
+from review_app.programs.models import Prefecture
+from review_app.programs.service import current_program
+from review_app.scoring.models import Review
+from review_app.workflow.service import fire
+
+from .conftest import AFTER_DEADLINE, BEFORE_DEADLINE
+
+PASSWORD = "Passw0rd!"
+_seq = count(1)
+
+
+def prefecture(name: str = "郑州市") -> Prefecture:
+    return db.session.execute(select(Prefecture).where(Prefecture.name == name)).scalar_one()
+
+
+def user(role: str, username: str | None = None, **kwargs):
+    username = username or f"{role}{next(_seq)}"
+    if role == "prefecture":
+        kwargs.setdefault("prefecture", "郑州市")
+    return create_user(username, PASSWORD, role, actor_label="test", **kwargs)
+
+
+def org_body(n: int) -> str:
+    return f"{n:08d}"
+
+
+def application(
+    *,
+    track: str = "excellent",
+    pref: str = "郑州市",
+    name: str | None = None,
+    sections: dict | None = None,
+    **fields,
+):
+    n = next(_seq)
+    p = prefecture(pref)
+    if sections is None:
+        sections = {s.key: f"{s.title}的建设情况说明。" for s in required_sections(track)}
+    fields.setdefault("national_excellent", track == "leading")
+    return submit_application(
+        current_program(),
+        track,
+        p,
+        {"name": name or f"测试企业{n}有限公司", "uscc": make_uscc(p.division_code, org_body(n))},
+        sections=sections,
+        actor_label="test",
+        **fields,
+    )
+
+
+def staff(app, experts: list[Expert] | None = None, per_section: int = 3):
+    """Assign ``per_section`` distinct experts to each scored section."""
+    specs = scored_sections(app.track_code)
+    if experts is None:
+        experts = [expert() for _ in range(len(specs) * per_section)]
+    pool = list(experts)
+    for spec in specs:
+        for _ in range(per_section):
+            db.session.add(
+                Assignment(
+                    application=app, section=app.section(spec.key), expert=pool.pop(),
+                    status="assigned",
+                )
+            )  # fmt: skip
+    db.session.flush()
+    return experts
+
+
+def expert(**kwargs) -> Expert:
+    n = next(_seq)
+    account = user("expert", f"expert{n}")
+    e = Expert(user=account, name=f"专家{n}", employer=f"单位{n}", **kwargs)
+    db.session.add(e)
+    db.session.flush()
+    return e
+
+
+def submit_reviews(app):
+    for a in db.session.execute(
+        select(Assignment).where(Assignment.application_id == app.id)
+    ).scalars():
+        a.status = "submitted"
+        db.session.add(Review(assignment=a, status="submitted", total=80))
+    db.session.flush()
+
+
+def sample_for_inspection(app, inspector_user=None, verdict: str | None = None):
+    inspection = Inspection(application=app, sample_rule="random", verdict=verdict)
+    if inspector_user is not None:
+        inspection.inspectors.append(InspectionInspector(user=inspector_user))
+    db.session.add(inspection)
+    db.session.flush()
+    return inspection
+
+
+class Actors:
+    """One user per role, created lazily."""
+
+    def __init__(self):
+        self._cache = {}
+
+    def __getattr__(self, role):
+        if role.startswith("_"):
+            raise AttributeError(role)
+        if role not in self._cache:
+            self._cache[role] = user(role)
+        return self._cache[role]
+
+
+def advance(app, target: str, actors: Actors):
+    """Walk ``app`` to ``target`` through real transitions."""
+    steps = {
+        "prefecture_endorsed": [("endorse", actors.prefecture, BEFORE_DEADLINE)],
+        "format_checked": [("pass_format_check", actors.coordinator, BEFORE_DEADLINE)],
+        "expert_assigned": [("assign", actors.coordinator, AFTER_DEADLINE)],
+        "scored": [("complete_scoring", actors.coordinator, AFTER_DEADLINE)],
+    }
+    order = ["prefecture_endorsed", "format_checked", "expert_assigned", "scored"]
+    for state in order[: order.index(target) + 1]:
+        if state == "expert_assigned":
+            staff(app)
+        if state == "scored":
+            submit_reviews(app)
+        for trigger, actor, now in steps[state]:
+            fire(app, trigger, actor, now=now)
+    return app

@@ -1,0 +1,42 @@
+"""Configuration from the environment."""
+
+import pytest
+
+from review_app import create_app
+from review_app.config import ConfigError, load_config, normalise_database_url
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(tmp_path, {"REVIEW_APP_ENV": "production"})
+    with pytest.raises(ConfigError):
+        create_app(env={})  # production is the default mode
+
+
+def test_production_cookies_are_secure(tmp_path):
+    config = load_config(tmp_path, {"SECRET_KEY": "x" * 32})
+    assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_development_keeps_a_generated_secret(tmp_path):
+    one = load_config(tmp_path, {"REVIEW_APP_ENV": "development"})
+    two = load_config(tmp_path, {"REVIEW_APP_ENV": "development"})
+    assert one["SECRET_KEY"] == two["SECRET_KEY"] and len(one["SECRET_KEY"]) == 64
+    assert not one["SESSION_COOKIE_SECURE"]
+
+
+def test_default_database_is_sqlite_in_instance_folder(tmp_path):
+    config = load_config(tmp_path, {"REVIEW_APP_ENV": "development"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'review.sqlite3'}"
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_unknown_mode_refused(tmp_path):
+    with pytest.raises(ConfigError, match="REVIEW_APP_ENV"):
+        load_config(tmp_path, {"REVIEW_APP_ENV": "staging"})
