@@ -104,7 +104,9 @@ def test_refused_transition_shows_reason_and_changes_nothing(app, client):
 def test_transition_without_csrf_is_refused(app, client):
     application = f.application()
     _coordinator(client)
-    response = client.post(f"/applications/{application.id}/transition/withdraw", data={"reason": "x"})
+    response = client.post(
+        f"/applications/{application.id}/transition/withdraw", data={"reason": "x"}
+    )
     assert response.status_code == 400
     db.session.expire_all()
     assert application.state == "submitted"
