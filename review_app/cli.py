@@ -181,7 +181,10 @@ def demo_command(host, port, no_serve, reset):
     consumer = _start_consumer()
     click.echo(f"服务器地址：http://{host}:{port}/  （按 Ctrl+C 停止）")
     try:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        from werkzeug.serving import run_simple
+
+        # Flask refuses app.run() inside its own CLI; serve with werkzeug directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
     finally:
         if consumer is not None:
             consumer.terminate()
