@@ -23,6 +23,8 @@ class Context:
     reason: str
     now: datetime
     data: dict = field(default_factory=dict)
+    # True when only showing which actions are possible: take no locks.
+    preview: bool = False
 
 
 def reason_given(ctx: Context) -> str | None:
@@ -38,15 +40,14 @@ def within_quota(ctx: Context) -> str | None:
     from ..programs.models import ProgramQuota
 
     app = ctx.application
-    quota_row = db.session.execute(
-        select(ProgramQuota)
-        .where(
-            ProgramQuota.program_id == app.program_id,
-            ProgramQuota.prefecture_id == app.prefecture_id,
-            ProgramQuota.track_code == app.track_code,
-        )
-        .with_for_update()  # serialise concurrent endorsements of one prefecture
-    ).scalar_one_or_none()
+    query = select(ProgramQuota).where(
+        ProgramQuota.program_id == app.program_id,
+        ProgramQuota.prefecture_id == app.prefecture_id,
+        ProgramQuota.track_code == app.track_code,
+    )
+    if not ctx.preview:
+        query = query.with_for_update()  # serialise concurrent endorsements of one prefecture
+    quota_row = db.session.execute(query).scalar_one_or_none()
     if quota_row is None:
         return None
     used = db.session.scalar(

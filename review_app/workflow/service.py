@@ -6,6 +6,8 @@ The verb flushes; the caller (request or CLI command) commits once, or rolls bac
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select
+
 from ..applications.models import Application
 from ..audit import service as audit
 from ..auth.permissions import can_view_application
@@ -14,7 +16,7 @@ from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from .guards import Context
 from .machine import MACHINE, TRANSITIONS, TransitionSpec, first_refusal, spec_for
-from .states import STATE_NAMES
+from .states import ENDORSED_STATES, STATE_NAMES
 
 
 def load_for_transition(application_id: int) -> Application:
@@ -94,10 +96,6 @@ def _effect_summary(spec: TransitionSpec, app: Application) -> dict:
 
 
 def _next_priority_rank(app: Application) -> int:
-    from sqlalchemy import func, select
-
-    from .states import ENDORSED_STATES
-
     current = db.session.scalar(
         select(func.max(Application.priority_rank)).where(
             Application.program_id == app.program_id,
@@ -123,7 +121,7 @@ class Available:
 def available_transitions(application: Application, actor, now: datetime | None = None):
     """Transitions from the current state that ``actor``'s role may fire, with guard results."""
     result = []
-    ctx = Context(application, actor, "-", now or utcnow())
+    ctx = Context(application, actor, "-", now or utcnow(), preview=True)
     for spec in TRANSITIONS:
         if application.state not in spec.source:
             continue
