@@ -1,5 +1,6 @@
 """The coordinator's list (by state, filters, search, paging) and the application page."""
 
+from review_app.audit.service import events_for
 from review_app.extensions import db
 from review_app.workflow.service import fire
 
@@ -65,7 +66,8 @@ def test_application_page_shows_timeline_and_actions(app, client):
     assert csrf_from(html)
 
 
-def test_transition_through_the_page_commits_state_and_audit(app, client):
+def _return_endorsed_application(client, reason: str):
+    """Endorse an application, then ask for 退回修改 through the page as the coordinator."""
     actors = f.Actors()
     application = f.application()
     fire(application, "endorse", actors.prefecture, now=BEFORE_DEADLINE)
@@ -73,32 +75,35 @@ def test_transition_through_the_page_commits_state_and_audit(app, client):
     response = post_form(
         client,
         f"/applications/{application.id}/transition/return",
-        {"reason": "请补充成熟度证明材料。"},
+        {"reason": reason},
         token_page=f"/applications/{application.id}",
     )
-    assert response.status_code == 302
     db.session.expire_all()
+    return application, response
+
+
+def test_transition_through_the_page_commits_state_and_audit(app, client):
+    application, response = _return_endorsed_application(client, "请补充成熟度证明材料。")
+    assert response.status_code == 302
     assert application.state == "returned"
     assert application.state_reason == "请补充成熟度证明材料。"
+    last = events_for("application", application.id)[-1]
+    assert (last.action, last.actor, last.reason) == (
+        "application.return",
+        "coord",
+        "请补充成熟度证明材料。",
+    )
+    assert (last.before, last.after) == ({"state": "prefecture_endorsed"}, {"state": "returned"})
     html = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "请补充成熟度证明材料。" in html
 
 
 def test_refused_transition_shows_reason_and_changes_nothing(app, client):
-    actors = f.Actors()
-    application = f.application()
-    fire(application, "endorse", actors.prefecture, now=BEFORE_DEADLINE)
-    _coordinator(client)
-    response = post_form(
-        client,
-        f"/applications/{application.id}/transition/return",
-        {"reason": ""},
-        token_page=f"/applications/{application.id}",
-    )
+    application, response = _return_endorsed_application(client, "")
     assert response.status_code == 409
     assert "请填写理由" in response.get_data(as_text=True)
-    db.session.expire_all()
     assert application.state == "prefecture_endorsed"
+    assert events_for("application", application.id)[-1].action == "application.endorse"
 
 
 def test_transition_without_csrf_is_refused(app, client):
