@@ -62,9 +62,10 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .experts.views import bp as expert_bp
     from .inspection.views import bp as inspection_bp
+    from .intake.views import bp as intake_bp
     from .main.views import bp as main_bp
 
-    for bp in (main_bp, auth_bp, applications_bp, expert_bp, inspection_bp, admin_bp):
+    for bp in (main_bp, auth_bp, applications_bp, intake_bp, expert_bp, inspection_bp, admin_bp):
         app.register_blueprint(bp)
 
 

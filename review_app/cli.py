@@ -4,6 +4,7 @@ Domain refusals print a Chinese message on stderr and exit with code 2.
 """
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -214,9 +215,65 @@ def worker_command(workers):
     consumer.run()
 
 
+@click.command("parse")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--track-min-level", "min_level", type=int, default=None, hidden=True)
+@with_appcontext
+def parse_command(path: Path, min_level):
+    """Parse a 申报书 (.docx) and print it as one JSON object, with the format-check problems."""
+    import json
+
+    from .intake.filecheck import check_docx
+    from .intake.model import UnreadableFile
+    from .intake.parser import parse_docx
+    from .intake.service import merge_problems
+    from .intake.validate import validate
+
+    try:
+        data = path.read_bytes()
+        check_docx(data, path.name)
+        parsed = parse_docx(data)
+    except OSError as err:
+        click.echo(f"错误：无法读取文件 {path}：{err.strerror}", err=True)
+        sys.exit(2)
+    except UnreadableFile as err:
+        click.echo(f"错误：{err.message}", err=True)
+        sys.exit(2)
+    existing: set[str] = set()
+    level = min_level
+    try:
+        from .intake.service import existing_usccs
+        from .programs.service import current_program
+
+        program = current_program()
+        existing = existing_usccs(program)
+        if level is None and parsed.track in ("excellent", "leading"):
+            level = program.track(parsed.track).min_maturity_level
+    except Exception:  # noqa: BLE001 - no database yet: check the file alone
+        db.session.rollback()
+    problems = parsed.problems + validate(
+        parsed, min_maturity_level=level or 2, existing_usccs=existing
+    )
+    result = parsed.to_json()
+    result["problems"] = merge_problems(problems)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@click.command("template")
+@click.option("--track", type=click.Choice(["excellent", "leading"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def template_command(track: str, output: Path):
+    """Write a blank 申报书 template (.docx) in the layout of 附件1."""
+    from .intake.template import blank_template
+
+    output.write_bytes(blank_template(track))
+    click.echo(f"已生成空白申报书：{output}")
+
+
 def register_commands(app) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask`` and ``review-app`` agree)."""
-    for command in (init_command, user_group, audit_group, demo_command, worker_command):
+    for command in (init_command, user_group, audit_group, demo_command, worker_command,
+                    parse_command, template_command):  # fmt: skip
         app.cli.add_command(command)
 
 

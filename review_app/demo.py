@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from .applications.catalogue import required_sections, scored_sections
-from .applications.service import submit_application
 from .assignment.models import Assignment
 from .auth.models import User
 from .auth.service import create_user
@@ -19,6 +18,7 @@ from .clock import utcnow
 from .experts.models import Expert, Panel, PanelMember
 from .extensions import db
 from .inspection.models import Inspection, InspectionInspector, InspectionItem
+from .intake.model import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .programs.models import Prefecture
 from .programs.service import current_program, load_reference_data
 from .scoring.models import Review
@@ -236,18 +236,6 @@ def _section_text(title: str, rng: random.Random) -> str:
     return "".join(s.format(topic=title) for s in picks)
 
 
-def _figures(rng: random.Random, base: float) -> dict:
-    return {
-        year: {
-            "total_assets": round(base * (1 + 0.1 * i) * 1.6, 2),
-            "debt_ratio": round(rng.uniform(35, 62), 2),
-            "revenue": round(base * (1 + 0.12 * i), 2),
-            "profit_margin": round(rng.uniform(4, 14), 2),
-        }
-        for i, year in enumerate((2023, 2024, 2025))
-    }
-
-
 def load_demo() -> bool:
     """Load demo data once; return False when it is already there."""
     load_reference_data()
@@ -320,42 +308,103 @@ def _create_experts(program, prefectures, rng) -> list[Expert]:
     return experts
 
 
-def _create_application(row, program, prefectures, users, experts, rng):
+def _parsed(row, rng) -> ParsedApplication:
+    """The demo enterprise's 申报书 as the parser would read it."""
     from .enterprises.uscc import make_uscc
 
-    (name, pref_name, division, org, nature, size, division2, group, chain, track, target) = row
-    prefecture = prefectures[pref_name]
+    (name, pref_name, division, org, nature, size, division2, group, chain, track, _) = row
     short = name[2:4]
-    sections = {s.key: _section_text(s.title, rng) for s in required_sections(track)}
-    app = submit_application(
-        program, track, prefecture,
-        {
-            "name": name, "uscc": make_uscc(division, org), "prefecture_id": prefecture.id,
-            "county": "", "nature": nature, "size": size, "industry_section": "C",
-            "industry_division": division2, "industry_group": group, "chain": chain,
-            "factory_address": f"{pref_name}{short}大道{rng.randint(1, 300)}号",
-            "legal_rep_name": "张" + short[0], "legal_rep_phone": "0371-6" + str(rng.randint(1000000, 9999999)),
-            "contact_name": "李" + short[1], "contact_phone": "13" + str(rng.randint(100000000, 999999999)),
-            "contact_title": "信息化部部长", "contact_email": f"contact{rng.randint(10, 99)}@example.com",
-        },
-        sections=sections,
-        figures=_figures(rng, rng.uniform(30000, 400000)),
-        maturity_level=rng.choice((3, 3, 4)), maturity_score=round(rng.uniform(2.6, 3.9), 2),
-        national_excellent=(track == "leading"),
-        honours="国家级专精特新“小巨人”企业" if rng.random() < 0.5 else None,
+    level = 4 if track == "leading" else rng.choice((3, 3, 4))
+    base = rng.uniform(50000, 400000) if size == "大型企业" else rng.uniform(8000, 30000)
+    figures = {
+        str(year): YearFigures(
+            total_assets=round(base * (1 + 0.1 * i) * 1.6, 2),
+            debt_ratio=round(rng.uniform(35, 62), 2),
+            revenue=round(base * (1 + 0.12 * i), 2),
+            profit_margin=round(rng.uniform(4, 14), 2),
+        )
+        for i, year in enumerate((2023, 2024, 2025))
+    }
+    honours = "国家级专精特新“小巨人”企业" if rng.random() < 0.5 else None
+    return ParsedApplication(
+        track=track,
+        enterprise=EnterpriseInfo(
+            name=name,
+            uscc=make_uscc(division, org),
+            prefecture=pref_name,
+            county="",
+            nature=nature,
+            size=size,
+            industry=Industry("C", division2, group),
+            chain=chain,
+            factory_address=f"{pref_name}{short}大道{rng.randint(1, 300)}号",
+            legal_rep=Person("张" + short[0], "0371-6" + str(rng.randint(1000000, 9999999))),
+            contact=Person(
+                "李" + short[1],
+                "13" + str(rng.randint(100000000, 999999999)),
+                "信息化部部长",
+                f"contact{rng.randint(10, 99)}@example.com",
+            ),
+        ),  # fmt: skip
+        figures=figures,
         infrastructure=["工业机器人/自动化生产线", "工业互联网平台"],
-        actor_label="demo",
-    )  # fmt: skip
+        national_excellent=track == "leading",
+        provincial_demo=False,
+        has_honours=honours is not None,
+        honours=honours,
+        maturity_level=level,
+        maturity_score=round(rng.uniform(level - 0.2, level + 0.75), 2),
+        accidents=False,
+        sections={s.key: _section_text(s.title, rng) for s in required_sections(track)},
+    )
+
+
+def _create_application(row, program, prefectures, users, experts, rng):
+    """Fill in the blank template, upload it as the prefecture officer, walk it on."""
+    from .intake.service import import_docx
+    from .intake.template import filled_template
+
+    parsed = _parsed(row, rng)
+    _add_flaws(parsed)
+    prefecture = prefectures[parsed.enterprise.prefecture]
+    officer = users[OFFICER_OF[prefecture.name]]
+    data = filled_template(parsed.track, parsed)
+    app = import_docx(program, prefecture, data, f"{parsed.enterprise.name}申报书.docx", officer)
+    app.enterprise.main_business = CHAIN_BUSINESS.get(parsed.enterprise.chain, "智能制造装备")
     for section in app.sections:
         section.anonymised_text = section.text  # demo texts carry no identities
         section.leak_status = "confirmed"
         section.redaction_report = {"source": "demo", "replacements": []}
-    if name.startswith("郑州中原智能装备"):
+    if parsed.enterprise.name.startswith("郑州中原智能装备"):
         users["applicant1"] = create_user(
             "applicant1", DEMO_PASSWORD, "applicant", display_name="中原智能装备 申报联系人",
             enterprise_id=app.enterprise_id, actor_label="demo",
         )  # fmt: skip
-    _advance(app, target, users, experts, rng)
+    _advance(app, row[-1], users, experts, rng)
+
+
+def _add_flaws(parsed: ParsedApplication) -> None:
+    """Two demo documents carry the kind of mistakes the format check exists for."""
+    if parsed.enterprise.name.startswith("郑州中原智能装备"):
+        parsed.enterprise.chain = "智能装备"  # not on the notice's chain list: blocking
+    if parsed.enterprise.name.startswith("许昌瑞祥电气"):
+        parsed.maturity_score = 4.3  # outside the 三级 band: a warning to check
+        parsed.maturity_level = 3
+
+
+CHAIN_BUSINESS = {
+    "机器人和数控机床": "数控机床及工业机器人",
+    "新能源汽车": "新能源乘用车及零部件",
+    "先进合金材料": "精密合金结构件",
+    "休闲食品": "速冻及休闲食品",
+    "电子材料": "电子级化学品",
+    "新型显示和智能终端": "智能终端整机",
+    "高性能轴承": "精密轴承",
+    "先进工程机械": "盾构机及工程机械",
+    "先进超硬材料": "超硬材料及制品",
+    "化工新材料": "石化装备及新材料",
+    "新型电力（新能源）装备": "输配电设备",
+}
 
 
 def _prefecture_user(app, users) -> User:

@@ -32,6 +32,8 @@ class Enterprise(Timestamps, db.Model):
     industry_group: Mapped[str | None] = mapped_column(String(3))
     chain: Mapped[str | None] = mapped_column(String(40))
     factory_address: Mapped[str] = mapped_column(String(300), default="")
+    # 主营业务: a column of 附件2; the prefecture fills it (the form itself has no such field).
+    main_business: Mapped[str] = mapped_column(String(200), default="")
     legal_rep_name: Mapped[str] = mapped_column(String(60), default="")
     legal_rep_phone: Mapped[str] = mapped_column(String(40), default="")
     contact_name: Mapped[str] = mapped_column(String(60), default="")

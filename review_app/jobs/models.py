@@ -1,6 +1,6 @@
 """Job: progress of a long task that the page polls (DESIGN.md section 9)."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -24,3 +24,19 @@ class Job(Timestamps, db.Model):
     total: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(Text, default="")
     result_url: Mapped[str] = mapped_column(String(300), default="")
+    # What the job was asked to do, e.g. {"prefecture_id": 3}.
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Per-item outcomes, e.g. [{"name": "a.docx", "ok": true, "message": "…", "url": "…"}].
+    details: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class UploadedBlob(db.Model):
+    """An upload waiting for its job: kept in the database so any worker can take it."""
+
+    __tablename__ = "uploaded_blob"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

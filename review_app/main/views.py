@@ -7,7 +7,7 @@ bp = Blueprint("main", __name__)
 
 HOME_BY_ROLE = {
     "coordinator": "applications.index",
-    "prefecture": "applications.index",
+    "prefecture": "intake.index",
     "applicant": "applications.index",
     "expert": "expert.assignments",
     "inspector": "inspection.index",

@@ -1,0 +1,278 @@
+"""Intake verbs: import a 申报书, re-run the format check, correct fields, order priorities.
+
+Each verb changes rows, writes its audit events and flushes; the caller commits once.
+"""
+
+import hashlib
+from dataclasses import asdict
+
+from sqlalchemy import select
+
+from ..applications.models import Application, SourceFile
+from ..applications.service import submit_application
+from ..audit import service as audit
+from ..clock import utcnow
+from ..enterprises.models import Enterprise
+from ..errors import DomainError, InvalidInput, PermissionDenied
+from ..extensions import db
+from ..programs.models import Prefecture, Program
+from ..workflow.states import FINAL_STATES
+from .filecheck import check_docx
+from .model import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
+from .parser import parse_docx
+from .records import (
+    application_fields,
+    enterprise_fields,
+    figures_dict,
+    parsed_from_records,
+    replace_content,
+)
+from .validate import validate
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# States in which the prefecture may still replace or correct what the enterprise submitted.
+EDITABLE_STATES = ("submitted", "returned")
+# Applications a prefecture puts in its priority order (附件2 按优先次序排名).
+ORDERED_STATES = ("submitted", "prefecture_endorsed")
+
+
+def existing_usccs(program: Program, exclude_id: int | None = None) -> set[str]:
+    query = (
+        select(Enterprise.uscc)
+        .join(Application, Application.enterprise_id == Enterprise.id)
+        .where(Application.program_id == program.id, Application.state != "withdrawn")
+    )
+    if exclude_id is not None:
+        query = query.where(Application.id != exclude_id)
+    return set(db.session.execute(query).scalars())
+
+
+def prefecture_problems(parsed: ParsedApplication, prefecture: Prefecture) -> list[Problem]:
+    """The document's own prefecture against the recommending unit."""
+    declared = parsed.enterprise.prefecture
+    if declared and declared != prefecture.name:
+        return [
+            Problem(
+                "prefecture_mismatch",
+                WARNING,
+                "enterprise.prefecture",
+                f"申报书填写的所在地市为“{declared}”，推荐单位为“{prefecture.name}”，请核实。",
+            )
+        ]
+    return []
+
+
+def format_report(
+    parsed: ParsedApplication, program: Program, prefecture: Prefecture, exclude_id=None
+) -> list[dict]:
+    """Parser findings, the notice's checks and the prefecture check, without duplicates."""
+    track = parsed.track or "excellent"
+    min_level = program.track(track).min_maturity_level
+    problems = list(parsed.problems)
+    problems += validate(
+        parsed, min_maturity_level=min_level, existing_usccs=existing_usccs(program, exclude_id)
+    )
+    problems += prefecture_problems(parsed, prefecture)
+    return merge_problems(problems)
+
+
+def merge_problems(problems: list[Problem]) -> list[dict]:
+    """Problems as dicts, one per (code, field), blocking ones first."""
+    seen, report = set(), []
+    for p in problems:
+        if (p.code, p.field) not in seen:
+            seen.add((p.code, p.field))
+            report.append(asdict(p))
+    report.sort(key=lambda p: (p["severity"] != BLOCKING, p["field"]))
+    return report
+
+
+def import_docx(
+    program: Program, prefecture: Prefecture, data: bytes, filename: str, actor
+) -> Application:
+    """Store one uploaded 申报书 as an application of ``prefecture`` (new, or replacing a
+    submitted or returned one of the same enterprise). Raises UnreadableFile or InvalidInput;
+    nothing is stored then."""
+    if actor.role == "prefecture" and actor.prefecture_id != prefecture.id:
+        raise PermissionDenied("只能为本地市上传申报书。")
+    check_docx(data, filename)
+    parsed = parse_docx(data)
+    if parsed.track not in ("excellent", "leading"):
+        raise InvalidInput("申报书未勾选申报类别（卓越级或领航级），或两者都勾选了，无法受理。")
+    uscc = (parsed.enterprise.uscc or "").strip().upper()
+    if not uscc or not (parsed.enterprise.name or "").strip():
+        raise InvalidInput("申报书缺少企业名称或统一社会信用代码，无法受理。")
+    existing = db.session.execute(
+        select(Application)
+        .join(Enterprise)
+        .where(Application.program_id == program.id, Enterprise.uscc == uscc)
+    ).scalar_one_or_none()
+    if existing is not None:
+        app = _replace(existing, parsed, prefecture, actor)
+    else:
+        app = submit_application(
+            program,
+            parsed.track,
+            prefecture,
+            enterprise_fields(parsed, _prefecture_id(parsed, prefecture)),
+            sections=parsed.sections,
+            figures=figures_dict(parsed),
+            actor=actor,
+            **application_fields(parsed),
+        )
+    app.format_report = format_report(parsed, program, prefecture, exclude_id=app.id)
+    digest = hashlib.sha256(data).hexdigest()
+    app.files.append(
+        SourceFile(
+            filename=filename[:255],
+            content_type=DOCX_TYPE,
+            size=len(data),
+            sha256=digest,
+            data=data,
+            uploaded_by_id=actor.id,
+            uploaded_at=utcnow(),
+        )
+    )
+    db.session.flush()
+    audit.record(
+        "application.import",
+        "application",
+        app.id,
+        actor=actor,
+        after={
+            "file": filename,
+            "sha256": digest,
+            "blocking": sum(1 for p in app.format_report if p["severity"] == BLOCKING),
+            "warnings": sum(1 for p in app.format_report if p["severity"] == WARNING),
+        },
+    )
+    return app
+
+
+def _prefecture_id(parsed: ParsedApplication, fallback: Prefecture) -> int:
+    if parsed.enterprise.prefecture:
+        found = db.session.execute(
+            select(Prefecture.id).where(Prefecture.name == parsed.enterprise.prefecture)
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+    return fallback.id
+
+
+def _replace(app: Application, parsed: ParsedApplication, prefecture: Prefecture, actor):
+    if app.prefecture_id != prefecture.id:
+        raise InvalidInput(
+            f"该企业（{app.enterprise.uscc}）已由{app.prefecture.name}推荐申报，不能重复申报。"
+        )
+    if app.state not in EDITABLE_STATES:
+        from ..workflow.states import STATE_NAMES
+
+        raise InvalidInput(
+            f"该企业已有申报，当前状态为“{STATE_NAMES[app.state]}”，不能再替换申报书。"
+        )
+    if parsed.track != app.track_code:
+        raise InvalidInput("新申报书的申报类别与已有申报不同；请先撤回原申报。")
+    for name, value in enterprise_fields(parsed, _prefecture_id(parsed, prefecture)).items():
+        setattr(app.enterprise, name, value)
+    replace_content(app, parsed)
+    app.submitted_at = utcnow()
+    return app
+
+
+def run_format_check(app: Application, actor) -> list[dict]:
+    """Re-run the format check on the stored records and keep the report (audited)."""
+    before = len(app.format_report or [])
+    parsed = parsed_from_records(app)
+    app.format_report = [
+        p
+        for p in format_report(parsed, app.program, app.prefecture, exclude_id=app.id)
+        # the track is fixed once imported; parser-only findings no longer apply
+        if p["code"] not in ("track_missing", "track_ambiguous")
+    ]
+    audit.record(
+        "application.format_check",
+        "application",
+        app.id,
+        actor=actor,
+        before={"problems": before},
+        after={"problems": len(app.format_report)},
+    )
+    db.session.flush()
+    return app.format_report
+
+
+def update_fields(app: Application, values: dict, actor) -> Application:
+    """A prefecture officer (or coordinator) corrects declared fields; the check re-runs."""
+    if app.state not in EDITABLE_STATES and actor.role != "coordinator":
+        raise InvalidInput("只有“已提交”或“已退回”的申报可以修改。")
+    if app.state in FINAL_STATES:
+        raise InvalidInput("已结束的申报不能修改。")
+    changed = {}
+    enterprise = app.enterprise
+    for name, value in values.get("enterprise", {}).items():
+        if getattr(enterprise, name) != value:
+            changed[f"enterprise.{name}"] = [getattr(enterprise, name), value]
+            setattr(enterprise, name, value)
+    for name, value in values.get("application", {}).items():
+        old = getattr(app, name)
+        if (float(old) if isinstance(value, float) and old is not None else old) != value:
+            changed[name] = [old, value]
+            setattr(app, name, value)
+    for year, figures in values.get("figures", {}).items():
+        row = next((f for f in app.figures if f.year == int(year)), None)
+        if row is None:
+            from ..applications.models import ApplicationFigure
+
+            row = ApplicationFigure(year=int(year))
+            app.figures.append(row)
+        for name, value in figures.items():
+            old = getattr(row, name)
+            if (None if old is None else float(old)) != value:
+                changed[f"figures.{year}.{name}"] = [old, value]
+                setattr(row, name, value)
+    if not changed:
+        return app
+    db.session.flush()
+    audit.record("application.update", "application", app.id, actor=actor, after=changed)
+    run_format_check(app, actor)
+    return app
+
+
+def set_priority_order(prefecture: Prefecture, track: str, ordered_ids: list[int], actor):
+    """Rank the prefecture's submitted and endorsed applications on a track (1 is recommended
+    first). The order goes to the province with the recommendation, so it is fixed after the
+    deadline."""
+    from ..clock import before_deadline
+    from ..programs.service import current_program
+
+    deadline = current_program().deadline
+    if not before_deadline(deadline):
+        raise InvalidInput(f"已过申报截止日期（{deadline:%Y年%m月%d日}），推荐顺序不能再调整。")
+    apps = db.session.execute(
+        select(Application).where(
+            Application.prefecture_id == prefecture.id,
+            Application.track_code == track,
+            Application.state.in_(ORDERED_STATES),
+        )
+    ).scalars()
+    by_id = {a.id: a for a in apps}
+    if sorted(ordered_ids) != sorted(by_id) or len(set(ordered_ids)) != len(ordered_ids):
+        raise InvalidInput("推荐顺序须包含本地市该类别的全部申报，且每项只出现一次。")
+    before = {a.id: a.priority_rank for a in by_id.values()}
+    for rank, app_id in enumerate(ordered_ids, start=1):
+        by_id[app_id].priority_rank = rank
+    db.session.flush()
+    audit.record(
+        "prefecture.priority_order",
+        "prefecture",
+        prefecture.id,
+        actor=actor,
+        before={"track": track, "order": before},
+        after={"track": track, "order": {a: i for i, a in enumerate(ordered_ids, start=1)}},
+    )
+
+
+def unreadable_message(err: Exception) -> str:
+    if isinstance(err, UnreadableFile | DomainError):
+        return err.message
+    return "无法读取该文件。"

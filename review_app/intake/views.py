@@ -1,0 +1,316 @@
+"""Intake pages: the prefecture's upload, corrections, priority order, endorsement and 附件2;
+the coordinator's format-check queue and consolidated 附件2; the blank template."""
+
+from decimal import Decimal
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from ..applications.models import Application
+from ..auth.permissions import can_view_application, role_required
+from ..extensions import db
+from ..jobs.models import Job, UploadedBlob
+from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
+from ..programs.service import current_program
+from ..workflow.service import available_transitions
+from ..workflow.states import ENDORSED_STATES
+from . import service, summary
+from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm
+from .model import UnreadableFile
+from .records import FIGURE_FIELDS
+from .reference import chains
+from .template import blank_template
+
+bp = Blueprint("intake", __name__, url_prefix="/intake")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _own_prefecture() -> Prefecture:
+    return db.session.get(Prefecture, current_user.prefecture_id)
+
+
+@bp.route("/")
+@role_required("prefecture")
+def index():
+    """本地市申报: applications by track in priority order, quota use, actions."""
+    program = current_program()
+    prefecture = _own_prefecture()
+    tracks = []
+    for track in TRACKS:
+        rows = db.session.execute(
+            select(Application)
+            .where(Application.prefecture_id == prefecture.id, Application.track_code == track)
+            .order_by(
+                Application.priority_rank.is_(None), Application.priority_rank, Application.id
+            )
+        ).scalars().all()  # fmt: skip
+        used = sum(1 for a in rows if a.state in ENDORSED_STATES)
+        tracks.append(
+            {
+                "code": track,
+                "name": TRACK_NAMES[track],
+                "rows": rows,
+                "used": used,
+                "quota": program.quota_for(prefecture.id, track),
+                "actions": {a.id: available_transitions(a, current_user) for a in rows},
+                "orderable": [a for a in rows if a.state in service.ORDERED_STATES],
+            }
+        )
+    from flask_wtf import FlaskForm
+
+    return render_template(
+        "intake/index.html", prefecture=prefecture, tracks=tracks, form=FlaskForm(),
+        program=program,
+    )  # fmt: skip
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@role_required("prefecture")
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        files = [f for f in request.files.getlist(form.files.name) if f and f.filename]
+        if len(files) > current_app.config.get("MAX_UPLOAD_FILES", 50):
+            flash("一次最多上传50个文件。", "error")
+            return render_template("intake/upload.html", form=form), 400
+        job = Job(
+            kind="import_docx", owner_id=current_user.id, state="queued", done=0,
+            total=len(files), params={"prefecture_id": current_user.prefecture_id}, details=[],
+        )  # fmt: skip
+        db.session.add(job)
+        db.session.flush()
+        for position, storage in enumerate(files):
+            db.session.add(
+                UploadedBlob(
+                    job_id=job.id, position=position, filename=storage.filename[:255],
+                    data=storage.read(),
+                )
+            )  # fmt: skip
+        db.session.commit()
+        from ..jobs.tasks import import_applications
+
+        import_applications(job.id)
+        return redirect(url_for(".job", job_id=job.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("intake/upload.html", form=form), status
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def job(job_id: int):
+    item = db.session.get(Job, job_id)
+    if item is None:
+        abort(404)
+    if item.owner_id != current_user.id:
+        abort(403)
+    return render_template("intake/job.html", job=item)
+
+
+def _editable(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    if current_user.role not in ("prefecture", "coordinator") or not can_view_application(
+        current_user, application
+    ):
+        abort(403)
+    return application
+
+
+def _dec(value):
+    return None if value is None else float(value)
+
+
+@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@role_required("prefecture", "coordinator")
+def edit(application_id: int):
+    application = _editable(application_id)
+    e = application.enterprise
+    form = ApplicationFieldsForm()
+    form.chain.choices = [SelectChoice("", "（请选择）")] + [SelectChoice(c, c) for c in chains()]
+    if request.method == "GET":
+        for name in ("name", "uscc", "county", "nature", "size", "industry_division",
+                     "industry_group", "chain", "main_business", "factory_address",
+                     "legal_rep_name", "legal_rep_phone", "contact_name", "contact_title",
+                     "contact_phone", "contact_email"):  # fmt: skip
+            getattr(form, name).data = getattr(e, name) or ""
+        form.maturity_level.data = str(application.maturity_level or "")
+        form.maturity_score.data = application.maturity_score
+        form.national_excellent.data = application.national_excellent
+        form.provincial_demo.data = application.provincial_demo
+        form.honours.data = application.honours or ""
+        form.accidents.data = application.accidents
+        for f in application.figures:
+            for name in FIGURE_FIELDS:
+                field = getattr(form, f"fig_{f.year}_{name}", None)
+                if field is not None:
+                    field.data = getattr(f, name)
+    if form.validate_on_submit():
+        values = {
+            "enterprise": {
+                name: (getattr(form, name).data or "").strip() or None
+                if name in ("nature", "size", "industry_division", "industry_group", "chain")
+                else (getattr(form, name).data or "").strip()
+                for name in (
+                    "name",
+                    "uscc",
+                    "county",
+                    "nature",
+                    "size",
+                    "industry_division",
+                    "industry_group",
+                    "chain",
+                    "main_business",
+                    "factory_address",
+                    "legal_rep_name",
+                    "legal_rep_phone",
+                    "contact_name",
+                    "contact_title",
+                    "contact_phone",
+                    "contact_email",
+                )
+            },  # fmt: skip
+            "application": {
+                "maturity_level": int(form.maturity_level.data)
+                if form.maturity_level.data
+                else None,
+                "maturity_score": _dec(form.maturity_score.data),
+                "national_excellent": bool(form.national_excellent.data),
+                "provincial_demo": bool(form.provincial_demo.data),
+                "honours": (form.honours.data or "").strip() or None,
+                "accidents": bool(form.accidents.data),
+            },
+            "figures": {
+                year: {
+                    name: _dec(getattr(form, f"fig_{year}_{name}").data) for name in FIGURE_FIELDS
+                }
+                for year in (2023, 2024, 2025)
+            },
+        }
+        values["enterprise"]["uscc"] = values["enterprise"]["uscc"].upper()
+        service.update_fields(application, values, current_user)
+        db.session.commit()
+        blocking = sum(1 for p in application.format_report if p["severity"] == "blocking")
+        flash(f"已保存，形式审查重新检查：{blocking}项阻断问题。", "success")
+        return redirect(url_for("applications.show", application_id=application.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "intake/edit.html", form=form, app_=application, years=(2023, 2024, 2025),
+        figure_fields=FIGURE_FIELDS,
+    ), status  # fmt: skip
+
+
+@bp.route("/order/<track>", methods=["POST"])
+@role_required("prefecture")
+def order(track: str):
+    if track not in TRACKS:
+        abort(404)
+    from flask_wtf import FlaskForm
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    ranks = []
+    for key, value in request.form.items():
+        if key.startswith("rank_"):
+            try:
+                ranks.append((Decimal(value.strip() or "0"), int(key[5:])))
+            except (ArithmeticError, ValueError):
+                flash("推荐顺序须填写数字。", "error")
+                return redirect(url_for(".index"))
+    ordered = [app_id for _, app_id in sorted(ranks)]
+    service.set_priority_order(_own_prefecture(), track, ordered, current_user)
+    db.session.commit()
+    flash(f"{TRACK_NAMES[track]}推荐顺序已保存。", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/applications/<int:application_id>/recheck", methods=["POST"])
+@role_required("coordinator", "prefecture")
+def recheck(application_id: int):
+    application = _editable(application_id)
+    from flask_wtf import FlaskForm
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    report = service.run_format_check(application, current_user)
+    db.session.commit()
+    blocking = sum(1 for p in report if p["severity"] == "blocking")
+    flash(f"形式审查已重新检查：{blocking}项阻断问题，{len(report) - blocking}项提醒。", "success")
+    return redirect(request.referrer or url_for("applications.show", application_id=application.id))
+
+
+@bp.route("/format-check")
+@role_required("coordinator")
+def format_queue():
+    """形式审查: endorsed applications waiting for the coordinator, with their reports."""
+    rows = db.session.execute(
+        select(Application)
+        .where(Application.state == "prefecture_endorsed")
+        .order_by(Application.prefecture_id, Application.track_code, Application.priority_rank)
+    ).scalars().all()  # fmt: skip
+    from flask_wtf import FlaskForm
+
+    return render_template("intake/format_queue.html", rows=rows, form=FlaskForm())
+
+
+@bp.route("/summary.xlsx")
+@role_required("prefecture", "coordinator")
+def summary_export():
+    if current_user.role == "prefecture":
+        prefecture = _own_prefecture()
+        unit, prefecture_ids = prefecture.name, [prefecture.id]
+    else:
+        chosen = request.args.get("prefecture", type=int)
+        if chosen:
+            prefecture = db.session.get(Prefecture, chosen) or abort(404)
+            unit, prefecture_ids = prefecture.name, [prefecture.id]
+        else:
+            unit, prefecture_ids = "河南省（汇总）", None
+    data = summary.export_summary(current_program(), unit, prefecture_ids)
+    filename = f"卓越级领航级智能工厂培育企业推荐汇总表-{unit}.xlsx"
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
+
+
+@bp.route("/summary/import", methods=["GET", "POST"])
+@role_required("prefecture")
+def summary_import():
+    form = SummaryImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            report = summary.match_summary(
+                current_program(), _own_prefecture(), form.file.data.read()
+            )
+        except UnreadableFile as err:
+            flash(err.message, "error")
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("intake/summary_import.html", form=form, report=report), status
+
+
+@bp.route("/template/<track>.docx")
+@login_required
+def template(track: str):
+    if track not in TRACKS:
+        abort(404)
+    name = f"卓越级领航级智能工厂培育企业申报书（{TRACK_NAMES[track]}）.docx"
+    return send_file(
+        BytesIO(blank_template(track)), mimetype=DOCX, as_attachment=True, download_name=name
+    )
