@@ -70,7 +70,10 @@ def within_quota(ctx: Context) -> str | None:
 def before_the_deadline(ctx: Context) -> str | None:
     deadline = ctx.application.program.deadline
     if not before_deadline(deadline, ctx.now):
-        return f"已过申报截止日期（{deadline:%Y年%m月%d日}），不能再退回修改或重新提交。"
+        return (
+            f"已过申报截止日期（{deadline:%Y年%m月%d日}），不能再推荐、退回修改或重新提交；"
+            "不予推荐的申报请撤回。"
+        )
     return None
 
 

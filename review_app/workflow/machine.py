@@ -40,10 +40,10 @@ def _t(trigger, source, dest, roles, guards=(), *, label, needs_reason=False) ->
 NON_FINAL = tuple(s for s in STATE_NAMES if s not in FINAL_STATES)
 
 TRANSITIONS: tuple[TransitionSpec, ...] = (
-    _t("endorse", "submitted", "prefecture_endorsed", {"prefecture"}, (g.within_quota,),
-       label="地市推荐"),
-    _t("return", "submitted", "returned", {"prefecture"}, needs_reason=True,
-       label="退回企业修改"),
+    _t("endorse", "submitted", "prefecture_endorsed", {"prefecture"},
+       (g.before_the_deadline, g.within_quota), label="地市推荐"),
+    _t("return", "submitted", "returned", {"prefecture"}, (g.before_the_deadline,),
+       needs_reason=True, label="退回企业修改"),
     _t("return", "prefecture_endorsed", "returned", {"coordinator"}, (g.before_the_deadline,),
        needs_reason=True, label="退回修改"),
     _t("resubmit", "returned", "submitted", {"applicant", "prefecture"},

@@ -6,7 +6,7 @@ The verb flushes; the caller (request or CLI command) commits once, or rolls bac
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..applications.models import Application
 from ..audit import service as audit
@@ -62,9 +62,11 @@ def fire(
     refusal = first_refusal(spec, ctx)
     if refusal:
         raise DomainError(refusal, code="guard")
+    # Queries autoflush: run them before the state changes so the row is updated once.
+    prepared = _prepare_effects(spec, ctx)
     if not MACHINE.events[trigger].trigger(application, ctx):
         raise DomainError("操作未能完成，请刷新后重试。", code="condition")
-    _apply_effects(spec, ctx)
+    _apply_effects(spec, ctx, prepared)
     audit.record(
         f"application.{trigger}",
         "application",
@@ -78,12 +80,18 @@ def fire(
     return application
 
 
-def _apply_effects(spec: TransitionSpec, ctx: Context) -> None:
+def _prepare_effects(spec: TransitionSpec, ctx: Context) -> dict:
+    if spec.trigger == "endorse":
+        return {"priority_rank": _rank_for_endorsement(ctx.application)}
+    return {}
+
+
+def _apply_effects(spec: TransitionSpec, ctx: Context, prepared: dict) -> None:
     app = ctx.application
     if spec.needs_reason:
         app.state_reason = ctx.reason
-    if spec.trigger == "endorse" and app.priority_rank is None:
-        app.priority_rank = _next_priority_rank(app)
+    if "priority_rank" in prepared:
+        app.priority_rank = prepared["priority_rank"]
     if spec.trigger == "resubmit":
         app.submitted_at = ctx.now
         app.state_reason = ""
@@ -95,17 +103,24 @@ def _effect_summary(spec: TransitionSpec, app: Application) -> dict:
     return {}
 
 
-def _next_priority_rank(app: Application) -> int:
-    current = db.session.scalar(
-        select(func.max(Application.priority_rank)).where(
-            Application.program_id == app.program_id,
-            Application.prefecture_id == app.prefecture_id,
-            Application.track_code == app.track_code,
-            Application.state.in_(ENDORSED_STATES),
-            Application.id != app.id,
-        )
+def _rank_for_endorsement(app: Application) -> int:
+    """Keep the rank the prefecture set unless another recommended application holds it;
+    otherwise the next free place at the end of the list."""
+    taken = set(
+        db.session.execute(
+            select(Application.priority_rank).where(
+                Application.program_id == app.program_id,
+                Application.prefecture_id == app.prefecture_id,
+                Application.track_code == app.track_code,
+                Application.state.in_(ENDORSED_STATES),
+                Application.id != app.id,
+                Application.priority_rank.is_not(None),
+            )
+        ).scalars()
     )
-    return (current or 0) + 1
+    if app.priority_rank is not None and app.priority_rank not in taken:
+        return app.priority_rank
+    return max(taken, default=0) + 1
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ from .test_transitions import (
 
 LAST_MINUTE = datetime(2026, 3, 27, 15, 59)  # 2026-03-27 23:59 in Beijing
 MIDNIGHT = datetime(2026, 3, 27, 16, 0)  # 2026-03-28 00:00 in Beijing
-PAST_DEADLINE = "已过申报截止日期（2026年03月27日），不能再退回修改或重新提交。"
+PAST_DEADLINE = (
+    "已过申报截止日期（2026年03月27日），不能再推荐、退回修改或重新提交；不予推荐的申报请撤回。"
+)
 
 
 def refused(app, trigger, actor, *, reason="", now=BEFORE_DEADLINE) -> str:
@@ -119,7 +121,12 @@ DEADLINE_CASES = [
 @pytest.mark.parametrize(("moment", "allowed"), DEADLINE_CASES)
 @pytest.mark.parametrize(
     ("trigger", "source", "role"),
-    [("resubmit", "returned", "prefecture"), ("return", "prefecture_endorsed", "coordinator")],
+    [
+        ("resubmit", "returned", "prefecture"),
+        ("return", "prefecture_endorsed", "coordinator"),
+        ("return", "submitted", "prefecture"),
+        ("endorse", "submitted", "prefecture"),
+    ],
 )
 def test_return_and_resubmit_close_at_the_deadline(app, trigger, source, role, moment, allowed):
     actors = Cast()

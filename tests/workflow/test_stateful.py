@@ -178,11 +178,9 @@ class WorkflowMachine(RuleBasedStateMachine):
                     and o.state in QUOTA_STATES
                 )  # fmt: skip
                 quota = QUOTA.get((m.pref, m.track))
-                return quota is None or used < quota
-            case "resubmit":
+                return before_deadline and (quota is None or used < quota)
+            case "resubmit" | "return":
                 return before_deadline
-            case "return":
-                return m.state == "submitted" or before_deadline
             case "fail_format_check":
                 return not before_deadline
             case "assign":

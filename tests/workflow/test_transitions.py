@@ -213,15 +213,6 @@ def test_legal_transition(app, spec, source, role):
         pytest.param(
             *case.values,
             id=case.id,
-            marks=[
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="BUG service.py:84/_next_priority_rank: the rank query autoflushes "
-                    "the state change, then the rank is written in a second UPDATE (version +2)",
-                )
-            ]
-            if case.values[0].trigger == "endorse"
-            else [],
         )
         for case in LEGAL
         if case.values[2] == sorted(case.values[0].roles)[0]
@@ -253,12 +244,6 @@ def test_endorse_records_the_priority_rank_in_order(app):
     assert event.after == {"state": "prefecture_endorsed", "priority_rank": 2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG service.py:83: a re-endorsed application keeps its old priority_rank while "
-    "_next_priority_rank ignores ranks held by returned applications, so two endorsed "
-    "applications of one prefecture and track share a rank",
-)
 def test_re_endorsed_application_does_not_share_a_priority_rank(app):
     actors = Cast()
     first, second = f.application(), f.application()
