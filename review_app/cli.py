@@ -159,10 +159,32 @@ def _head_in_chain(head: str) -> bool:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="只建库和装入演示数据，不启动服务器")
 @click.option("--reset", is_flag=True, help="清空现有演示数据库后重建")
+@click.option(
+    "--today",
+    default="2026-03-20",
+    show_default=True,
+    help="演示时钟的日期；默认在申报截止日期（2026-03-27）之前，以便试用推荐、退回等操作",
+)
 @with_appcontext
-def demo_command(host, port, no_serve, reset):
+def demo_command(host, port, no_serve, reset, today):
     """Create the demo database (SQLite by default) with demo users and applications, then serve."""
+    import os
+    from datetime import date
+
+    from .clock import offset_to
     from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+    try:
+        day = date.fromisoformat(today)
+    except ValueError:
+        click.echo("错误：--today 应为 YYYY-MM-DD 格式的日期。", err=True)
+        sys.exit(2)
+    if current_app.config["APP_MODE"] == "production":
+        click.echo("错误：演示只能在 REVIEW_APP_ENV=development 下运行。", err=True)
+        sys.exit(2)
+    if not current_app.config.get("FROZEN_NOW"):
+        current_app.config["CLOCK_OFFSET"] = offset_to(day)
+        os.environ["REVIEW_APP_TODAY"] = today  # the queue consumer keeps the same clock
 
     if reset:
         db.drop_all()
@@ -177,6 +199,7 @@ def demo_command(host, port, no_serve, reset):
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, role, label in DEMO_USERS:
         click.echo(f"  {username:<14} {role:<12} {label}")
+    click.echo(f"演示时钟：今天是 {today}（申报截止日期 2026-03-27）。")
     if no_serve:
         return
     consumer = _start_consumer()

@@ -12,12 +12,23 @@ CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
 def utcnow() -> datetime:
-    """Current time as naive UTC; ``FROZEN_NOW`` in the app config overrides it."""
+    """Current time as naive UTC. ``FROZEN_NOW`` in the app config stops the clock (tests);
+    ``CLOCK_OFFSET`` shifts it (the demo runs on a day before the deadline)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
     if has_app_context():
         frozen = current_app.config.get("FROZEN_NOW")
         if frozen is not None:
             return frozen
-    return datetime.now(UTC).replace(tzinfo=None)
+        offset = current_app.config.get("CLOCK_OFFSET")
+        if offset:
+            return now + offset
+    return now
+
+
+def offset_to(day: date) -> timedelta:
+    """The shift that makes today (in Beijing) read as ``day``, time of day kept."""
+    today = china_date(datetime.now(UTC).replace(tzinfo=None))
+    return timedelta(days=(day - today).days)
 
 
 def china_date(moment: datetime) -> date:

@@ -5,6 +5,7 @@
 ``SECRET_KEY``: required in production; development keeps a generated one in the instance folder.
 ``HUEY_URL``: ``redis://…`` for production queues; default an SQLite file in the instance folder.
 ``RATELIMIT_STORAGE_URI``: Flask-Limiter storage (``memory://`` by default, ``redis://…``).
+``REVIEW_APP_TODAY``: development and testing only: run the clock as if today were this date.
 """
 
 import os
@@ -51,6 +52,18 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
                 "生产模式必须设置 SECRET_KEY 环境变量；本地试用请设置 REVIEW_APP_ENV=development。"
             )
         secret = _development_secret(instance_path)
+    clock_offset = None
+    if env.get("REVIEW_APP_TODAY"):
+        if mode == "production":
+            raise ConfigError("REVIEW_APP_TODAY 只用于演示和测试，生产模式不能改变系统日期。")
+        from datetime import date
+
+        from .clock import offset_to
+
+        try:
+            clock_offset = offset_to(date.fromisoformat(env["REVIEW_APP_TODAY"]))
+        except ValueError as err:
+            raise ConfigError("REVIEW_APP_TODAY 应为 YYYY-MM-DD 格式的日期。") from err
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'review.sqlite3'}"
     return {
         "APP_MODE": mode,
@@ -72,4 +85,5 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "LOGIN_LOCK_MINUTES": 15,
         "PAGE_SIZE": 50,
         "FROZEN_NOW": None,
+        "CLOCK_OFFSET": clock_offset,
     }

@@ -40,3 +40,23 @@ def test_postgres_urls_use_psycopg3():
 def test_unknown_mode_refused(tmp_path):
     with pytest.raises(ConfigError, match="REVIEW_APP_ENV"):
         load_config(tmp_path, {"REVIEW_APP_ENV": "staging"})
+
+
+def test_demo_clock_shifts_today_but_not_in_production(tmp_path):
+    from datetime import date
+
+    from review_app.clock import china_date, utcnow
+
+    config = load_config(
+        tmp_path, {"REVIEW_APP_ENV": "development", "REVIEW_APP_TODAY": "2026-03-20"}
+    )
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", **config},
+        env={"REVIEW_APP_ENV": "development"},
+    )
+    with app.app_context():
+        assert china_date(utcnow()) == date(2026, 3, 20)
+    with pytest.raises(ConfigError, match="REVIEW_APP_TODAY"):
+        load_config(tmp_path, {"SECRET_KEY": "k" * 32, "REVIEW_APP_TODAY": "2026-03-20"})
+    with pytest.raises(ConfigError, match="YYYY-MM-DD"):
+        load_config(tmp_path, {"REVIEW_APP_ENV": "development", "REVIEW_APP_TODAY": "3月20日"})
