@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
 
 def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .anonymise.views import bp as anonymise_bp
     from .applications.views import bp as applications_bp
     from .auth.views import bp as auth_bp
     from .experts.views import bp as expert_bp
@@ -65,7 +66,10 @@ def _register_blueprints(app: Flask) -> None:
     from .intake.views import bp as intake_bp
     from .main.views import bp as main_bp
 
-    for bp in (main_bp, auth_bp, applications_bp, intake_bp, expert_bp, inspection_bp, admin_bp):
+    for bp in (
+        main_bp, auth_bp, applications_bp, intake_bp, anonymise_bp, expert_bp, inspection_bp,
+        admin_bp,
+    ):  # fmt: skip
         app.register_blueprint(bp)
 
 

@@ -1,5 +1,6 @@
 """Import every model module so metadata (Alembic, create_all) sees all tables."""
 
+from .anonymise import models as anonymise  # noqa: F401
 from .applications import models as applications  # noqa: F401
 from .assignment import models as assignment  # noqa: F401
 from .audit import models as audit  # noqa: F401

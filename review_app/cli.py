@@ -282,6 +282,51 @@ def parse_command(path: Path, min_level):
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
+@click.command("redact")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--term", "terms", multiple=True, help="另需隐去的词语（品牌、产品名等），可重复")
+def redact_command(path: Path, terms):
+    """Redact a 申报书 (.docx) and print its anonymised sections as JSON; exit 1 on leaks."""
+    import json
+    from dataclasses import asdict
+
+    from .anonymise.leakscan import scan_sections
+    from .anonymise.redact import identity_from_parsed, redact_sections, with_short_forms
+    from .applications.service import ANON_PREFIX, random_code_body
+    from .intake.filecheck import check_docx
+    from .intake.model import UnreadableFile
+    from .intake.parser import parse_docx
+
+    try:
+        data = path.read_bytes()
+        check_docx(data, path.name)
+        parsed = parse_docx(data)
+    except OSError as err:
+        click.echo(f"错误：无法读取文件 {path}：{err.strerror}", err=True)
+        sys.exit(2)
+    except UnreadableFile as err:
+        click.echo(f"错误：{err.message}", err=True)
+        sys.exit(2)
+    identity = with_short_forms(
+        identity_from_parsed(parsed, extra_terms=list(terms)), parsed.sections.values()
+    )
+    results = redact_sections(parsed.sections, identity)
+    leaks = scan_sections({key: r.text for key, r in results.items()}, identity)
+    prefix = ANON_PREFIX.get(parsed.track or "excellent")
+    output = {
+        "code": f"{prefix}-26-{random_code_body()}",
+        "sections": {key: r.text for key, r in results.items()},
+        "replacements": [
+            {"section": key, "original": r.original, "token": r.token}
+            for key, result in results.items()
+            for r in result.replacements
+        ],
+        "leaks": [asdict(leak) for leak in leaks],
+    }
+    click.echo(json.dumps(output, ensure_ascii=False, indent=2))
+    sys.exit(1 if leaks else 0)
+
+
 @click.command("template")
 @click.option("--track", type=click.Choice(["excellent", "leading"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
@@ -296,7 +341,7 @@ def template_command(track: str, output: Path):
 def register_commands(app) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask`` and ``review-app`` agree)."""
     for command in (init_command, user_group, audit_group, demo_command, worker_command,
-                    parse_command, template_command):  # fmt: skip
+                    parse_command, template_command, redact_command):  # fmt: skip
         app.cli.add_command(command)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from .anonymise.service import anonymise_application, confirm_anonymisation
 from .applications.catalogue import required_sections, scored_sections
 from .assignment.models import Assignment
 from .auth.models import User
@@ -231,9 +232,18 @@ SENTENCES = (
 )
 
 
-def _section_text(title: str, rng: random.Random) -> str:
-    picks = rng.sample(SENTENCES, k=4)
-    return "".join(s.format(topic=title) for s in picks)
+# Sentences that name the applicant, as real 申报书 do: the redaction has work to do.
+IDENTITY_SENTENCES = (
+    "{name}（以下简称“{short}”）始建于2003年，位于{city}，是行业骨干企业。",
+    "项目由总经理{person}牵头，{short}信息化部具体实施，联系电话{phone}。",
+    "{short}与{city}本地高校共建联合实验室，年投入研发经费超过营业收入的4%。",
+)
+
+
+def _section_text(title: str, rng: random.Random, who: dict) -> str:
+    picks = rng.sample(SENTENCES, k=3)
+    picks.insert(rng.randint(0, 3), rng.choice(IDENTITY_SENTENCES))
+    return "".join(s.format(topic=title, **who) for s in picks)
 
 
 def load_demo() -> bool:
@@ -326,6 +336,13 @@ def _parsed(row, rng) -> ParsedApplication:
         for i, year in enumerate((2023, 2024, 2025))
     }
     honours = "国家级专精特新“小巨人”企业" if rng.random() < 0.5 else None
+    who = {
+        "name": name,
+        "short": name[2:6],
+        "city": pref_name if pref_name != "航空港区" else "郑州航空港区",
+        "person": "张" + short[0] + "华",
+        "phone": "0371-6" + str(rng.randint(1000000, 9999999)),
+    }
     return ParsedApplication(
         track=track,
         enterprise=EnterpriseInfo(
@@ -338,7 +355,7 @@ def _parsed(row, rng) -> ParsedApplication:
             industry=Industry("C", division2, group),
             chain=chain,
             factory_address=f"{pref_name}{short}大道{rng.randint(1, 300)}号",
-            legal_rep=Person("张" + short[0], "0371-6" + str(rng.randint(1000000, 9999999))),
+            legal_rep=Person(who["person"], who["phone"]),
             contact=Person(
                 "李" + short[1],
                 "13" + str(rng.randint(100000000, 999999999)),
@@ -355,7 +372,7 @@ def _parsed(row, rng) -> ParsedApplication:
         maturity_level=level,
         maturity_score=round(rng.uniform(level - 0.2, level + 0.75), 2),
         accidents=False,
-        sections={s.key: _section_text(s.title, rng) for s in required_sections(track)},
+        sections={s.key: _section_text(s.title, rng, who) for s in required_sections(track)},
     )
 
 
@@ -371,10 +388,6 @@ def _create_application(row, program, prefectures, users, experts, rng):
     data = filled_template(parsed.track, parsed)
     app = import_docx(program, prefecture, data, f"{parsed.enterprise.name}申报书.docx", officer)
     app.enterprise.main_business = CHAIN_BUSINESS.get(parsed.enterprise.chain, "智能制造装备")
-    for section in app.sections:
-        section.anonymised_text = section.text  # demo texts carry no identities
-        section.leak_status = "confirmed"
-        section.redaction_report = {"source": "demo", "replacements": []}
     if parsed.enterprise.name.startswith("郑州中原智能装备"):
         users["applicant1"] = create_user(
             "applicant1", DEMO_PASSWORD, "applicant", display_name="中原智能装备 申报联系人",
@@ -448,6 +461,8 @@ def _advance(app, target, users, experts, rng):
     fire(app, "pass_format_check", coord, now=BEFORE_DEADLINE)
     if target == "format_checked":
         return
+    anonymise_application(app, coord)
+    confirm_anonymisation(app, coord)
     _staff(app, experts, rng)
     fire(app, "assign", coord, now=AFTER_DEADLINE)
     if target == "expert_assigned":

@@ -19,11 +19,15 @@ ANON_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 ANON_PREFIX = {"excellent": "ZY", "leading": "LH"}
 
 
+def random_code_body() -> str:
+    """Four characters from a cryptographic random source (not sequential, not guessable)."""
+    return "".join(secrets.choice(ANON_ALPHABET) for _ in range(4))
+
+
 def new_anon_code(track: str, year: int) -> str:
     """A random code such as ZY-26-K7Q3 that reveals neither prefecture nor rank."""
     for _ in range(50):
-        body = "".join(secrets.choice(ANON_ALPHABET) for _ in range(4))
-        code = f"{ANON_PREFIX[track]}-{year % 100:02d}-{body}"
+        code = f"{ANON_PREFIX[track]}-{year % 100:02d}-{random_code_body()}"
         if not db.session.execute(
             select(Application.id).where(Application.anon_code == code)
         ).first():

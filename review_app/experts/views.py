@@ -1,6 +1,6 @@
 """The expert's pages: own assignments only, anonymised text only."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -36,12 +36,41 @@ def assignments():
     return render_template("expert/assignments.html", rows=rows, expert=expert)
 
 
-@bp.route("/assignments/<int:assignment_id>")
-@role_required("expert")
-def assignment(assignment_id: int):
+def _own_assignment(assignment_id: int) -> Assignment:
     item = db.session.get(Assignment, assignment_id)
     if item is None:
         abort(404)
     if not can_view_assignment(current_user, item):
         abort(403)
-    return render_template("expert/assignment.html", item=item)
+    return item
+
+
+@bp.route("/assignments/<int:assignment_id>")
+@role_required("expert")
+def assignment(assignment_id: int):
+    return render_template("expert/assignment.html", item=_own_assignment(assignment_id))
+
+
+@bp.route("/assignments/<int:assignment_id>/packet.docx")
+@role_required("expert")
+def packet(assignment_id: int):
+    """The anonymised section as .docx, named by code and section only."""
+    from io import BytesIO
+
+    from ..anonymise.packet import packet_filename, section_packet
+    from ..anonymise.service import DISTRIBUTABLE
+    from ..programs.models import TRACK_NAMES
+
+    item = _own_assignment(assignment_id)
+    section = item.section
+    if section.leak_status != DISTRIBUTABLE or section.anonymised_text is None:
+        abort(404)
+    code = item.application.anon_code
+    data = section_packet(code, TRACK_NAMES[item.application.track_code], section.title,
+                          section.anonymised_text)  # fmt: skip
+    return send_file(
+        BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        as_attachment=True,
+        download_name=packet_filename(code, section.title),
+    )

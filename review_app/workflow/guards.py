@@ -146,6 +146,14 @@ def all_sections_staffed(ctx: Context) -> str | None:
     return None
 
 
+def sections_anonymised(ctx: Context) -> str | None:
+    """Sections go to experts only once their anonymised text passed the leak scan and was
+    confirmed (DESIGN.md section 6)."""
+    from ..anonymise.service import distribution_refusal
+
+    return distribution_refusal(ctx.application)
+
+
 def no_conflicted_reviewer(ctx: Context) -> str | None:
     from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, Conflict
 

@@ -1,0 +1,158 @@
+"""The coordinator's redaction page: original and redacted text side by side, terms, re-run,
+confirm."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from ..applications.models import Application
+from ..auth.permissions import role_required
+from ..extensions import db
+from . import service
+from .model import TOKENS
+
+bp = Blueprint("anonymise", __name__, url_prefix="/anonymise")
+_TOKEN_SET = tuple(TOKENS.values())
+
+
+def _application(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def highlight_original(text: str, replacements: list[dict]) -> Markup:
+    """The original text with each replaced span marked (escaped; spans do not overlap)."""
+    out, cursor = [], 0
+    for r in sorted(replacements, key=lambda r: r["start"]):
+        if r["start"] < cursor:
+            continue
+        out.append(escape(text[cursor : r["start"]]))
+        title = escape(f"{r['token']}（{r['source']}）")
+        out.append(
+            Markup('<mark class="redacted" title="{}">{}</mark>').format(
+                title, text[r["start"] : r["end"]]
+            )
+        )
+        cursor = r["end"]
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)
+
+
+def highlight_tokens(text: str, leaks: list[dict]) -> Markup:
+    """The redacted text with tokens marked and leaks flagged."""
+    marks = [(leak["position"], leak["position"] + len(leak["found"]), "leak") for leak in leaks]
+    for token in _TOKEN_SET:
+        start = text.find(token)
+        while start != -1:
+            marks.append((start, start + len(token), "token"))
+            start = text.find(token, start + 1)
+    out, cursor = [], 0
+    for start, end, kind in sorted(marks):
+        if start < cursor:
+            continue
+        out.append(escape(text[cursor:start]))
+        out.append(Markup('<mark class="{}">{}</mark>').format(kind, text[start:end]))
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)
+
+
+@bp.route("/")
+@role_required("coordinator")
+def index():
+    """Applications whose sections are to be anonymised, with their status."""
+    rows = db.session.execute(
+        select(Application)
+        .where(Application.state.in_(("prefecture_endorsed", "format_checked", "expert_assigned")))
+        .order_by(Application.state, Application.prefecture_id, Application.priority_rank)
+    ).scalars().all()  # fmt: skip
+    return render_template("anonymise/index.html", rows=rows)
+
+
+@bp.route("/applications/<int:application_id>")
+@role_required("coordinator")
+def show(application_id: int):
+    application = _application(application_id)
+    sections = [
+        {
+            "section": s,
+            "original": highlight_original(
+                s.text or "", (s.redaction_report or {}).get("replacements", [])
+            ),
+            "redacted": highlight_tokens(
+                s.anonymised_text or "", (s.redaction_report or {}).get("leaks", [])
+            ),
+            "leaks": (s.redaction_report or {}).get("leaks", []),
+        }
+        for s in application.sections
+    ]
+    return render_template(
+        "anonymise/show.html",
+        app_=application,
+        sections=sections,
+        terms=service.terms_of(application),
+        form=FlaskForm(),
+        refusal=service.distribution_refusal(application),
+    )
+
+
+def _checked_form():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/applications/<int:application_id>/run", methods=["POST"])
+@role_required("coordinator")
+def run(application_id: int):
+    _checked_form()
+    application = _application(application_id)
+    leaks = service.anonymise_application(application, current_user)
+    db.session.commit()
+    if leaks:
+        flash(
+            f"匿名化已完成，但仍有{len(leaks)}处身份信息泄露，请添加需隐去的词语后重新处理。",
+            "error",
+        )
+    else:
+        flash("匿名化已完成，未发现泄露。请核对后确认分发。", "success")
+    return redirect(url_for(".show", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/terms", methods=["POST"])
+@role_required("coordinator")
+def add_term(application_id: int):
+    _checked_form()
+    application = _application(application_id)
+    service.set_term(
+        application, request.form.get("term", ""), request.form.get("action", "redact"),
+        current_user,
+    )  # fmt: skip
+    db.session.commit()
+    flash("词语已保存，已重新匿名化。", "success")
+    return redirect(url_for(".show", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/terms/<int:term_id>/delete", methods=["POST"])
+@role_required("coordinator")
+def delete_term(application_id: int, term_id: int):
+    _checked_form()
+    application = _application(application_id)
+    service.remove_term(application, term_id, current_user)
+    db.session.commit()
+    flash("词语已删除，已重新匿名化。", "success")
+    return redirect(url_for(".show", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/confirm", methods=["POST"])
+@role_required("coordinator")
+def confirm(application_id: int):
+    _checked_form()
+    application = _application(application_id)
+    service.confirm_anonymisation(application, current_user)
+    db.session.commit()
+    flash("已确认匿名化文本，可分发给专家。", "success")
+    return redirect(url_for(".show", application_id=application.id))
