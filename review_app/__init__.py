@@ -60,15 +60,17 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .anonymise.views import bp as anonymise_bp
     from .applications.views import bp as applications_bp
+    from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
+    from .experts.admin_views import bp as experts_admin_bp
     from .experts.views import bp as expert_bp
     from .inspection.views import bp as inspection_bp
     from .intake.views import bp as intake_bp
     from .main.views import bp as main_bp
 
     for bp in (
-        main_bp, auth_bp, applications_bp, intake_bp, anonymise_bp, expert_bp, inspection_bp,
-        admin_bp,
+        main_bp, auth_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
+        assignment_bp, expert_bp, inspection_bp, admin_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

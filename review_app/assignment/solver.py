@@ -4,21 +4,27 @@ Every (application, section) slot gets ``need`` reviewers from the panel of its 
 Hard rules: never a conflicted expert (conflicts are per expert and application), never more
 work than an expert's capacity, at most one section of the same application per expert.
 
-Objective (lexicographic, solved in two CP-SAT passes):
+Objective (lexicographic), solved exactly with network flows (OR-Tools ``graph``), no
+heuristics and no time-dependent search:
 
 1. Minimise the **maximum absolute load** over all reviewers, where an expert's load is
    ``Reviewer.load`` + the kept ``existing`` assignments + the new ones. Absolute, not a
    fraction of capacity: capacity is already a hard ceiling, and "nobody reviews more than N
-   sections" is the number coordinators reason about. A reviewer already above the optimum
-   (from outside work) raises the bound for everybody; the second pass then decides.
+   sections" is the number coordinators reason about. Found by binary search on the bound with
+   a max flow per step. A reviewer already above the optimum (from outside work) raises the
+   bound for everybody; affinity then decides.
 2. Under that bound, maximise the total affinity of the new assignments (see ``affinity.py``),
-   rounded to 1/100, plus seeded tie-break weights that are too small to outweigh even one
-   affinity step (each tie-break total is below the weight of 0.01 of affinity), so different
-   seeds pick different answers only among equally good ones.
+   rounded to 1/100, by a min-cost flow. Seeded tie-break weights are added to each arc, scaled
+   so that all of them together weigh less than 0.01 of affinity: different seeds may pick
+   different answers, but only among equally good ones.
 
-Determinism: one worker and ``random_seed=seed``; the result is reproducible as long as each pass
-finishes (proves optimality) within the time limit. If a pass runs out of time, the best
-solution found so far is used (and may depend on machine speed).
+The network: source -> slot (capacity: reviewers still needed) -> (application, expert) node
+(capacity 1 out of it: one section per application per expert) -> expert (capacity: spare
+capacity, and at most the load bound) -> sink. Integral flows are assignments and conversely,
+so the flow optimum is the optimum of the assignment problem.
+
+Determinism: the flow solvers are deterministic, so the result depends only on the input and the
+seed (inputs are sorted before the network is built).
 
 ``Reviewer.load`` is work the expert carries *outside* the ``existing`` list (other tracks,
 batches); the solver adds one per kept existing assignment itself, so do not count them twice.
@@ -34,11 +40,13 @@ When no assignment exists, ``Infeasible`` lists the reasons, most specific first
 - none of these: a general message (the interplay of capacity and the one-per-application rule).
 """
 
+import itertools
 import random
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+from ortools.graph.python import max_flow, min_cost_flow
 
 from ..applications.catalogue import GROUP_NAMES
 
@@ -96,10 +104,6 @@ class Infeasible(Exception):
         super().__init__(message)
         self.shortages = shortages
         self.message = message
-
-
-class SolverTimeout(Exception):
-    """The solver found no assignment within the time limit (none was proven impossible)."""
 
 
 def group_name(group: str) -> str:
@@ -226,7 +230,9 @@ def _structural_shortages(slots, prep: _Prepared) -> list[Shortage]:
 
 def _summary(shortages: list[Shortage]) -> str:
     head = f"无法完成自动分配：{len(shortages)}处专家不足。"
-    return head + "；".join(s.message for s in shortages[:10]) + ("……" if len(shortages) > 10 else "")
+    return (
+        head + "；".join(s.message for s in shortages[:10]) + ("……" if len(shortages) > 10 else "")
+    )
 
 
 def solve(
@@ -242,14 +248,13 @@ def solve(
     """Assign reviewers to slots; see the module docstring for the rules and the objective.
 
     ``conflicts`` holds (expert_id, application_id); ``affinity`` maps (expert_id, section_id)
-    to 0..1 (missing pairs count 0). Raises ``Infeasible`` or ``SolverTimeout``.
+    to 0..1 (missing pairs count 0). Raises ``Infeasible``. ``time_limit`` is accepted for
+    callers that budget time; the flow algorithms are exact and polynomial and do not use it
+    (a province-sized instance takes about a second).
     """
-    from ortools.sat.python import cp_model
-
     slots = list(slots)
     reviewers = list(reviewers)
     existing = list(existing)
-    deadline = time.monotonic() + time_limit
     prep = _prepare(slots, reviewers, conflicts, existing)
     kept = defaultdict(int)
     for e in existing:
@@ -261,68 +266,92 @@ def solve(
     if shortages:
         raise Infeasible(shortages, _summary(shortages))
 
-    # -- model -----------------------------------------------------------------------------
+    # -- network -------------------------------------------------------------------------
+    # source -> slot (remaining need) -> (application, expert) (1) -> expert (spare, capped
+    # at max load - base) -> sink. The unit arc out of each (application, expert) node is the
+    # one-section-per-application rule; integral flows are assignments.
     rng = random.Random(seed)
-    model = cp_model.CpModel()
-    x: dict[tuple[int, int], cp_model.IntVar] = {}  # (section_id, expert_id)
-    per_expert = defaultdict(list)
-    per_expert_app = defaultdict(list)
+    source, sink = 0, 1
+    node = itertools.count(2)
+    slot_node = {s.section_id: next(node) for s in sorted(slots, key=lambda s: s.section_id)}
+    pair_node: dict[tuple[int, int], int] = {}
+    expert_node: dict[int, int] = {}
+    x: list[tuple[int, int, int, int]] = []  # (section_id, expert_id, tail, head) arcs
     for s in sorted(slots, key=lambda s: s.section_id):
-        vars_ = []
+        if prep.remaining[s.section_id] == 0:
+            continue
         for e in prep.eligible[s.section_id]:
-            v = model.new_bool_var(f"x{s.section_id}_{e}")
-            x[(s.section_id, e)] = v
-            vars_.append(v)
-            per_expert[e].append(v)
-            per_expert_app[(e, s.application_id)].append(v)
-        model.add(sum(vars_) == prep.remaining[s.section_id])
-    for vs in per_expert_app.values():
-        if len(vs) > 1:
-            model.add_at_most_one(vs)
+            key = (s.application_id, e)
+            if key not in pair_node:
+                pair_node[key] = next(node)
+            if e not in expert_node:
+                expert_node[e] = next(node)
+            x.append((s.section_id, e, slot_node[s.section_id], pair_node[key]))
+    total_need = sum(prep.remaining.values())
+    experts = sorted(expert_node)
+    by_slot = [(s.section_id, prep.remaining[s.section_id]) for s in slots]
+    by_slot.sort()
+
+    def caps(bound: int) -> list[int]:
+        return [max(0, min(prep.spare[e], bound - prep.base[e])) for e in experts]
+
+    def fixed_arcs():
+        """Arcs besides slot -> pair and the expert -> sink arcs, as (tail, head, capacity)."""
+        arcs = [(source, slot_node[sid], need) for sid, need in by_slot if need]
+        arcs += [(pair_node[k], expert_node[k[1]], 1) for k in sorted(pair_node)]
+        return arcs
+
+    def max_assignable(bound: int) -> int:
+        flow = max_flow.SimpleMaxFlow()
+        for t, h, c in fixed_arcs():
+            flow.add_arc_with_capacity(t, h, c)
+        for _, _, t, h in x:
+            flow.add_arc_with_capacity(t, h, 1)
+        for e, c in zip(experts, caps(bound), strict=True):
+            flow.add_arc_with_capacity(expert_node[e], sink, c)
+        if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - bad input
+            raise RuntimeError("max flow failed")
+        return flow.optimal_flow()
 
     base_max = max(prep.base.values(), default=0)
-    upper = max([base_max] + [prep.base[e] + prep.spare[e] for e in prep.base])
-    max_load = model.new_int_var(base_max, max(upper, base_max), "max_load")
-    for e, vs in per_expert.items():
-        model.add(sum(vs) <= prep.spare[e])
-        model.add(prep.base[e] + sum(vs) <= max_load)
+    high = max([base_max] + [prep.base[e] + prep.spare[e] for e in experts])
+    if max_assignable(high) < total_need:
+        msg = (
+            "无法完成自动分配：各章节均有足够的无冲突专家，但在容量上限和“同一申报书每名专家只评"
+            "一个章节”的限制下无法同时满足所有章节，请增加专家、提高容量或调整回避。"
+        )
+        raise Infeasible([], msg)
+    # Pass 1: the lowest bound on the maximum load under which every slot is still staffed.
+    low = base_max
+    while low < high:
+        mid = (low + high) // 2
+        if max_assignable(mid) >= total_need:
+            high = mid
+        else:
+            low = mid + 1
+    best_max = low
 
-    def run(phase: str):
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
-        status = solver.solve(model)
-        if status == cp_model.INFEASIBLE:
-            msg = (
-                "无法完成自动分配：各章节均有足够的无冲突专家，但在容量上限和“同一申报书每名专家只评"
-                "一个章节”的限制下无法同时满足所有章节，请增加专家、提高容量或调整回避。"
-            )
-            raise Infeasible([], msg)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise SolverTimeout(f"在{time_limit:g}秒内未找到可行的分配方案（{phase}）")
-        return solver
+    # Pass 2: min-cost flow under that bound; cost = (best score - score) per assignment.
+    tie = {(sid, e): rng.randrange(TIE_BREAK_LEVELS) for sid, e, _, _ in sorted(x)}
+    weight = total_need * (TIE_BREAK_LEVELS - 1) + 1
+    top = AFFINITY_SCALE * weight + TIE_BREAK_LEVELS
+    flow = min_cost_flow.SimpleMinCostFlow()
+    for t, h, c in fixed_arcs():
+        flow.add_arc_with_capacity_and_unit_cost(t, h, c, 0)
+    first_x = flow.num_arcs()
+    for sid, e, t, h in x:
+        a = max(0.0, min(1.0, affinity.get((e, sid), 0.0)))
+        score = round(a * AFFINITY_SCALE) * weight + tie[(sid, e)]
+        flow.add_arc_with_capacity_and_unit_cost(t, h, 1, top - score)
+    for e, c in zip(experts, caps(best_max), strict=True):
+        flow.add_arc_with_capacity_and_unit_cost(expert_node[e], sink, c, 0)
+    flow.set_node_supply(source, total_need)
+    flow.set_node_supply(sink, -total_need)
+    status = flow.solve()
+    if status != flow.OPTIMAL:  # pragma: no cover - the max flow above proved feasibility
+        raise RuntimeError(f"min cost flow failed: {status}")
 
-    # Pass 1: the lowest maximum load.
-    model.minimize(max_load)
-    first = run("最小化最大工作量")
-    best_max = int(first.value(max_load))
-    model.clear_objective()
-    model.add(max_load <= best_max)
-    for key, v in x.items():
-        model.add_hint(v, bool(first.boolean_value(v)))
-
-    # Pass 2: the most affinity under that bound, then seeded tie-breaks.
-    tie = {key: rng.randrange(TIE_BREAK_LEVELS) for key in sorted(x)}
-    weight = sum(prep.remaining.values()) * (TIE_BREAK_LEVELS - 1) + 1
-    scaled = {
-        (sid, e): round(max(0.0, min(1.0, affinity.get((e, sid), 0.0))) * AFFINITY_SCALE)
-        for (sid, e) in x
-    }
-    model.maximize(sum((scaled[k] * weight + tie[k]) * v for k, v in x.items()))
-    second = run("最大化匹配度")
-
-    chosen = sorted(k for k, v in x.items() if second.boolean_value(v))
+    chosen = sorted((sid, e) for i, (sid, e, _, _) in enumerate(x) if flow.flow(first_x + i) > 0)
     loads = dict(prep.base)
     for _, e in chosen:
         loads[e] += 1

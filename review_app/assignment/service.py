@@ -1,0 +1,256 @@
+"""Assignment verbs: panels, the automatic assignment (preview, then commit in one
+transaction), manual changes with the conflict check, and reassignment after a declared
+conflict."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..anonymise.service import distribution_refusal
+from ..applications.catalogue import GROUP_NAMES, scored_sections
+from ..applications.models import Application, Section
+from ..audit import service as audit
+from ..errors import InvalidInput
+from ..experts.models import Expert, Panel, PanelMember
+from ..extensions import db
+from ..programs.models import TRACK_NAMES, Program
+from ..workflow.guards import reviewers_per_section
+from ..workflow.service import fire
+from .affinity import affinity
+from .conflict_service import blocking_pairs
+from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
+from .solver import Existing, Infeasible, Reviewer, Slot, Solution, solve
+
+
+def ensure_panels(program: Program, actor) -> list[Panel]:
+    """One panel per track and section group (五个重点环节 and 综合组); idempotent."""
+    panels = {
+        (p.track_code, p.section_group): p
+        for p in db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
+    }
+    for track in TRACK_NAMES:
+        for group, name in GROUP_NAMES.items():
+            if (track, group) not in panels:
+                panel = Panel(
+                    program_id=program.id, track_code=track, section_group=group,
+                    name=f"{TRACK_NAMES[track]} · {name}",
+                )  # fmt: skip
+                db.session.add(panel)
+                panels[(track, group)] = panel
+    db.session.flush()
+    audit.record("panel.ensure", "program", program.id, actor=actor, after={"panels": len(panels)})
+    return list(panels.values())
+
+
+def set_members(panel: Panel, expert_ids: list[int], actor) -> None:
+    """Replace a panel's members."""
+    wanted = set(expert_ids)
+    current = {m.expert_id: m for m in panel.members}
+    for expert_id, member in current.items():
+        if expert_id not in wanted:
+            panel.members.remove(member)
+    for expert_id in wanted - set(current):
+        if db.session.get(Expert, expert_id) is None:
+            raise InvalidInput(f"未找到专家 #{expert_id}。")
+        panel.members.append(PanelMember(expert_id=expert_id))
+    db.session.flush()
+    audit.record(
+        "panel.members", "panel", panel.id, actor=actor,
+        before={"experts": sorted(current)}, after={"experts": sorted(wanted)},
+    )  # fmt: skip
+
+
+def ready_applications(program: Program, track: str) -> tuple[list[Application], list[tuple]]:
+    """Applications awaiting experts: (ready, [(application, why not ready)])."""
+    apps = db.session.execute(
+        select(Application)
+        .where(
+            Application.program_id == program.id,
+            Application.track_code == track,
+            Application.state == "format_checked",
+        )
+        .order_by(Application.id)
+    ).scalars().all()  # fmt: skip
+    ready, waiting = [], []
+    for app in apps:
+        why = distribution_refusal(app)
+        (waiting.append((app, why)) if why else ready.append(app))
+    return ready, waiting
+
+
+def _loads(program: Program) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Assignment.expert_id, func.count(Assignment.id))
+            .join(Application, Application.id == Assignment.application_id)
+            .where(
+                Application.program_id == program.id,
+                Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
+            )
+            .group_by(Assignment.expert_id)
+        ).all()
+    )
+
+
+@dataclass
+class Problem:
+    slots: list[Slot]
+    reviewers: list[Reviewer]
+    conflicts: set[tuple[int, int]]
+    affinity: dict[tuple[int, int], float]
+    existing: list[Existing]
+
+
+def build_problem(program: Program, track: str, apps: list[Application]) -> Problem:
+    need = reviewers_per_section(apps[0]) if apps else 3
+    panels = db.session.execute(
+        select(Panel).where(Panel.program_id == program.id, Panel.track_code == track)
+    ).scalars().all()  # fmt: skip
+    groups: dict[int, set[str]] = {}
+    experts: dict[int, Expert] = {}
+    for panel in panels:
+        for member in panel.members:
+            groups.setdefault(member.expert_id, set()).add(panel.section_group)
+            experts[member.expert_id] = member.expert
+    app_ids = [a.id for a in apps]
+    current = db.session.execute(
+        select(Assignment).where(
+            Assignment.application_id.in_(app_ids),
+            Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
+        )
+    ).scalars().all() if app_ids else []  # fmt: skip
+    existing = [Existing(a.section_id, a.application_id, a.expert_id) for a in current]
+    declined = db.session.execute(
+        select(Assignment.expert_id, Assignment.application_id).where(
+            Assignment.application_id.in_(app_ids), Assignment.status == "declined_conflict"
+        )
+    ).all() if app_ids else []  # fmt: skip
+    conflicts = blocking_pairs(program) | {(e, a) for e, a in declined}
+    loads = _loads(program)
+    # Kept assignments count in the solver's own load; the reviewer's load is the rest.
+    kept = {}
+    for a in current:
+        kept[a.expert_id] = kept.get(a.expert_id, 0) + 1
+    reviewers = [
+        Reviewer(e.id, frozenset(groups[e.id]), e.capacity, loads.get(e.id, 0) - kept.get(e.id, 0))
+        for e in experts.values()
+    ]
+    slots, scores = [], {}
+    for app in apps:
+        division = app.enterprise.industry_division
+        for spec in scored_sections(app.track_code):
+            section = app.section(spec.key)
+            if section is None:
+                continue
+            slots.append(Slot(section.id, app.id, spec.group, need))
+            for e in experts.values():
+                if spec.group in groups[e.id]:
+                    scores[(e.id, section.id)] = affinity(
+                        set(e.specialties or []), set(e.industries or []), spec.group, division
+                    )
+    return Problem(slots, reviewers, conflicts, scores, existing)
+
+
+def preview(program: Program, track: str, seed: int) -> tuple[Solution, list[Application]]:
+    """Solve without writing; raises Infeasible naming the short sections."""
+    apps, _ = ready_applications(program, track)
+    if not apps:
+        raise InvalidInput("没有可分配的申报（须形式审查通过且匿名化文本已确认）。")
+    problem = build_problem(program, track, apps)
+    solution = solve(
+        problem.slots, problem.reviewers, conflicts=problem.conflicts,
+        affinity=problem.affinity, existing=problem.existing, seed=seed,
+    )  # fmt: skip
+    return solution, apps
+
+
+def commit(program: Program, track: str, seed: int, due: date | None, actor) -> Solution:
+    """Solve again (deterministic for the seed), store the assignments and move every fully
+    staffed application to expert_assigned; one transaction with the caller's commit."""
+    solution, apps = preview(program, track, seed)
+    by_section = {s.id: s for a in apps for s in a.sections}
+    panels = {
+        (p.track_code, p.section_group): p.id
+        for p in db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
+    }
+    from ..applications.catalogue import BY_KEY
+
+    for section_id, expert_id in solution.assignments:
+        section: Section = by_section[section_id]
+        db.session.add(
+            Assignment(
+                application_id=section.application_id, section_id=section_id,
+                expert_id=expert_id, status="assigned", due_date=due,
+                panel_id=panels.get((track, BY_KEY[section.key].group)),
+            )
+        )  # fmt: skip
+    db.session.flush()
+    audit.record(
+        "assignment.commit", "program", program.id, actor=actor,
+        after={"track": track, "seed": seed, "assignments": len(solution.assignments),
+               "max_load": solution.max_load},
+    )  # fmt: skip
+    for app in apps:
+        fire(app, "assign", actor)
+    return solution
+
+
+def manual_assign(section: Section, expert: Expert, actor, due: date | None = None) -> Assignment:
+    """The coordinator assigns one expert by hand, with the same checks as the solver."""
+    app = section.application
+    program = app.program
+    if (expert.id, app.id) in blocking_pairs(program):
+        raise InvalidInput(f"{expert.name}与该企业存在利益冲突，不能分配。")
+    if db.session.execute(
+        select(Assignment.id).where(
+            Assignment.application_id == app.id, Assignment.expert_id == expert.id
+        )
+    ).first():
+        raise InvalidInput(
+            f"{expert.name}已评审（或已回避）该申报的一个章节，每位专家每个申报只评一个章节。"
+        )
+    if _loads(program).get(expert.id, 0) >= expert.capacity:
+        raise InvalidInput(f"{expert.name}的评审量已达上限（{expert.capacity}）。")
+    assignment = Assignment(
+        application_id=app.id, section_id=section.id, expert_id=expert.id,
+        status="assigned", due_date=due,
+    )  # fmt: skip
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(
+        "assignment.manual", "assignment", assignment.id, actor=actor,
+        after={"section": section.key, "expert": expert.id},
+    )  # fmt: skip
+    return assignment
+
+
+def reassign(declined: Assignment, actor, seed: int = 0) -> Assignment | None:
+    """Fill the slot left by a declined assignment at once (the same solver, one slot)."""
+    app = declined.application
+    program = app.program
+    problem = build_problem(program, app.track_code, [app])
+    slot = next(s for s in problem.slots if s.section_id == declined.section_id)
+    have = sum(1 for e in problem.existing if e.section_id == slot.section_id)
+    if have >= slot.need:
+        return None
+    solution = solve(
+        [slot], problem.reviewers, conflicts=problem.conflicts, affinity=problem.affinity,
+        existing=problem.existing, seed=seed,
+    )  # fmt: skip
+    created = None
+    for section_id, expert_id in solution.assignments:
+        created = Assignment(
+            application_id=app.id, section_id=section_id, expert_id=expert_id,
+            status="assigned", due_date=declined.due_date, panel_id=declined.panel_id,
+        )  # fmt: skip
+        db.session.add(created)
+    db.session.flush()
+    audit.record(
+        "assignment.reassign", "assignment", declined.id, actor=actor,
+        after={"new_experts": [e for _, e in solution.assignments]},
+    )  # fmt: skip
+    return created
+
+
+__all__ = ["Infeasible", "commit", "ensure_panels", "manual_assign", "preview", "reassign"]

@@ -1,0 +1,161 @@
+"""Panels, the conflict matrix, automatic assignment (preview, commit) and the expert's
+declaration of a conflict."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ..applications.models import Application
+from ..auth.permissions import can_view_assignment, role_required
+from ..errors import DomainError
+from ..experts.models import Expert, Panel
+from ..extensions import db
+from ..programs.models import TRACKS
+from ..programs.service import current_program
+from . import conflict_service, service
+from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
+from .solver import Infeasible
+
+bp = Blueprint("assignment", __name__, url_prefix="/assignment")
+
+
+def _checked():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/panels", methods=["GET", "POST"])
+@role_required("coordinator")
+def panels():
+    program = current_program()
+    if request.method == "POST":
+        _checked()
+        panel = db.session.get(Panel, request.form.get("panel_id", type=int)) or abort(404)
+        service.set_members(panel, [int(i) for i in request.form.getlist("experts")], current_user)
+        conflict_service.detect_conflicts(program, current_user)
+        db.session.commit()
+        flash(f"{panel.name}成员已保存，利益冲突已重新检测。", "success")
+        return redirect(url_for(".panels", track=panel.track_code))
+    track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
+    service.ensure_panels(program, current_user)
+    db.session.commit()
+    rows = db.session.execute(
+        select(Panel).where(Panel.program_id == program.id, Panel.track_code == track).order_by(Panel.id)
+    ).scalars().all()  # fmt: skip
+    experts = db.session.execute(select(Expert).order_by(Expert.name)).scalars().all()
+    return render_template(
+        "assignment/panels.html", panels=rows, experts=experts, track=track, form=FlaskForm()
+    )
+
+
+@bp.route("/conflicts", methods=["GET", "POST"])
+@role_required("coordinator")
+def conflicts():
+    program = current_program()
+    if request.method == "POST":
+        _checked()
+        action = request.form.get("action")
+        if action == "detect":
+            summary = conflict_service.detect_conflicts(program, current_user)
+            db.session.commit()
+            flash(f"检测完成：新增{summary['added']}项，移除{summary['removed']}项。", "success")
+            return redirect(url_for(".conflicts"))
+        conflict = db.session.get(Conflict, request.form.get("conflict_id", type=int)) or abort(404)
+        reason = request.form.get("reason", "")
+        verbs = {
+            "waive": lambda: conflict_service.waive(conflict, reason, current_user),
+            "pin": lambda: conflict_service.pin(conflict, reason, current_user),
+            "confirm": lambda: conflict_service.confirm_pending(conflict, current_user),
+            "dismiss": lambda: conflict_service.dismiss(conflict, reason, current_user),
+        }
+        if action not in verbs:
+            abort(400)
+        verbs[action]()
+        db.session.commit()
+        flash("已记录。", "success")
+        return redirect(url_for(".conflicts"))
+    rows = db.session.execute(
+        select(Conflict).order_by(Conflict.status, Conflict.expert_id)
+    ).scalars().all()  # fmt: skip
+    apps = db.session.execute(
+        select(Application).where(
+            Application.program_id == program.id,
+            Application.state.in_(("format_checked", "expert_assigned")),
+        ).order_by(Application.id)
+    ).scalars().all()  # fmt: skip
+    experts = sorted({c.expert for c in rows}, key=lambda e: e.name)
+    by_pair = {}
+    for c in rows:
+        by_pair.setdefault((c.expert_id, c.enterprise_id), []).append(c)
+    return render_template(
+        "assignment/conflicts.html", rows=rows, apps=apps, experts=experts, by_pair=by_pair,
+        rules=CONFLICT_RULES, statuses=CONFLICT_STATUSES, form=FlaskForm(),
+    )  # fmt: skip
+
+
+@bp.route("/<track>", methods=["GET", "POST"])
+@role_required("coordinator")
+def auto(track: str):
+    if track not in TRACKS:
+        abort(404)
+    program = current_program()
+    seed = request.values.get("seed", default=2026, type=int)
+    ready, waiting = service.ready_applications(program, track)
+    if request.method == "POST":
+        _checked()
+        due = request.form.get("due") or None
+        try:
+            due_date = date.fromisoformat(due) if due else None
+        except ValueError:
+            flash("截止日期格式应为 YYYY-MM-DD。", "error")
+            return redirect(url_for(".auto", track=track, seed=seed))
+        try:
+            solution = service.commit(program, track, seed, due_date, current_user)
+        except Infeasible as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for(".auto", track=track, seed=seed))
+        db.session.commit()
+        flash(
+            f"已分配{len(solution.assignments)}个评审任务，最大评审量{solution.max_load}。",
+            "success",
+        )
+        return redirect(url_for(".auto", track=track, seed=seed))
+    solution, problem_error, shortages = None, None, []
+    if ready and request.args.get("preview"):
+        try:
+            solution, _ = service.preview(program, track, seed)
+        except Infeasible as err:
+            problem_error, shortages = err.message, err.shortages
+        except DomainError as err:
+            problem_error = err.message
+    sections = {s.id: s for a in ready for s in a.sections}
+    experts = {e.id: e for e in db.session.execute(select(Expert)).scalars()}
+    return render_template(
+        "assignment/auto.html", track=track, seed=seed, ready=ready, waiting=waiting,
+        solution=solution, problem_error=problem_error, shortages=shortages,
+        sections=sections, experts=experts, form=FlaskForm(),
+    )  # fmt: skip
+
+
+@bp.route("/mine/<int:assignment_id>/declare", methods=["POST"])
+@role_required("expert")
+def declare(assignment_id: int):
+    """回避: the expert declares a conflict; the section is reassigned at once."""
+    _checked()
+    item = db.session.get(Assignment, assignment_id) or abort(404)
+    if not can_view_assignment(current_user, item):
+        abort(403)
+    conflict_service.declare(item, request.form.get("reason", ""), current_user)
+    try:
+        service.reassign(item, current_user)
+        message = "已申报回避，该章节已改由其他专家评审。"
+    except Infeasible:
+        # No free expert now: the section shows as short on the coordinator's page.
+        message = "已申报回避，省厅协调员将另行安排其他专家。"
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("expert.assignments"))

@@ -1,0 +1,116 @@
+"""The coordinator's expert pages: list, import from .xlsx, edit."""
+
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ..auth.permissions import role_required
+from ..errors import DomainError
+from ..extensions import db
+from ..intake.model import UnreadableFile
+from ..programs.models import Prefecture
+from .models import Expert
+from .service import import_experts, update_expert
+
+bp = Blueprint("experts_admin", __name__, url_prefix="/experts")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/")
+@role_required("coordinator")
+def index():
+    q = (request.args.get("q") or "").strip()[:50]
+    query = select(Expert).order_by(Expert.name)
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            Expert.name.like(like, escape="\\") | Expert.employer.like(like, escape="\\")
+        )
+    rows = db.session.execute(query).scalars().all()
+    return render_template("experts/index.html", rows=rows, q=q, form=FlaskForm())
+
+
+@bp.route("/template.xlsx")
+@role_required("coordinator")
+def template():
+    from .xlsx import template_xlsx
+
+    return send_file(
+        BytesIO(template_xlsx()), mimetype=XLSX, as_attachment=True, download_name="专家导入表.xlsx"
+    )
+
+
+@bp.route("/import", methods=["POST"])
+@role_required("coordinator")
+def import_sheet():
+    from .xlsx import read_experts_xlsx
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("请选择专家导入表（.xlsx）。", "error")
+        return redirect(url_for(".index"))
+    try:
+        parsed = read_experts_xlsx(upload.read())
+    except UnreadableFile as err:
+        flash(err.message, "error")
+        return redirect(url_for(".index"))
+    if parsed.errors:
+        return render_template("experts/import_result.html", errors=parsed.errors, created=[]), 400
+    try:
+        created = import_experts(parsed.rows, current_user)
+    except DomainError as err:
+        db.session.rollback()
+        return render_template("experts/import_result.html", errors=[err.message], created=[]), 400
+    db.session.commit()
+    return render_template("experts/import_result.html", errors=[], created=created)
+
+
+@bp.route("/<int:expert_id>", methods=["GET", "POST"])
+@role_required("coordinator")
+def edit(expert_id: int):
+    expert = db.session.get(Expert, expert_id) or abort(404)
+    prefectures = (
+        db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars().all()
+    )
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            capacity = int(request.form.get("capacity", ""))
+            if capacity < 0 or capacity > 500:
+                raise ValueError
+        except ValueError:
+            flash("评审容量应为0–500的整数。", "error")
+            return render_template(
+                "experts/edit.html", expert=expert, prefectures=prefectures, form=form,
+                values=request.form,
+            ), 400  # fmt: skip
+        pref = request.form.get("prefecture_id", type=int)
+        update_expert(
+            expert,
+            {
+                "employer": request.form.get("employer", "").strip()[:200] or expert.employer,
+                "title": request.form.get("title", "").strip()[:60],
+                "prefecture_id": pref if pref else None,
+                "capacity": capacity,
+                "specialties": request.form.getlist("specialties"),
+                "industries": [
+                    c.strip()
+                    for c in request.form.get("industries", "").replace("，", ",").split(",")
+                    if c.strip()
+                ],
+            },
+            current_user,
+        )
+        db.session.commit()
+        flash("专家信息已保存。", "success")
+        return redirect(url_for(".index"))
+    return render_template(
+        "experts/edit.html", expert=expert, prefectures=prefectures, form=form, values=None
+    )
