@@ -11,12 +11,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from .anonymise.service import anonymise_application, confirm_anonymisation
-from .applications.catalogue import required_sections, scored_sections
+from .applications.catalogue import required_sections
+from .assignment.conflict_service import detect_conflicts
 from .assignment.models import Assignment
+from .assignment.service import commit
 from .auth.models import User
 from .auth.service import create_user
 from .clock import utcnow
-from .experts.models import Expert, Panel, PanelMember
+from .experts.models import Expert
 from .extensions import db
 from .inspection.models import Inspection, InspectionInspector, InspectionItem
 from .intake.model import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
@@ -35,7 +37,7 @@ DEMO_USERS = (
     ("luoyang", "prefecture", "洛阳市工业和信息化局"),
     ("hangkonggang", "prefecture", "航空港区经济发展局"),
     ("xuchang", "prefecture", "许昌市工业和信息化局"),
-    ("expert01", "expert", "评审专家（另有 expert02–expert45）"),
+    ("expert01", "expert", "评审专家（另有 expert02–expert57）"),
     ("inspector1", "inspector", "实地抽查人员"),
     ("applicant1", "applicant", "申报企业（郑州 · 中原智能装备）"),
     ("admin", "admin", "系统管理员"),
@@ -277,19 +279,32 @@ def _create_users() -> dict[str, User]:
     return users
 
 
+DEMO_EXPERTS_GENERAL = 32  # 综合组: a 领航级 application needs 24 different ones
+DEMO_EXPERTS_PER_LINK = 5
+EXPERT_UNITS = ("河南省智能制造研究院", "郑州大学机械与动力工程学院", "河南科技大学", "中原工学院",
+                "河南省工业设计中心", "华北水利水电大学", "洛阳理工学院", "河南工业大学")  # fmt: skip
+EXPERT_PREFECTURES = (
+    "郑州市",
+    "洛阳市",
+    "新乡市",
+    "南阳市",
+    "开封市",
+    "许昌市",
+    "焦作市",
+    "安阳市",
+)
+
+
 def _create_experts(program, prefectures, rng) -> list[Expert]:
-    units = ("河南省智能制造研究院", "郑州大学机械与动力工程学院", "河南科技大学",
-             "中原工学院", "河南省工业设计中心", "华北水利水电大学", "洛阳理工学院")  # fmt: skip
-    specialties = (
-        "link.factory",
-        "link.rnd",
-        "link.production",
-        "link.prod_mgmt",
-        "link.operations",
-    )
+    """Experts for every panel of both tracks; conflicts are detected by the real rules."""
+    from .assignment.service import ensure_panels, set_members
+
+    groups = ["general"] * DEMO_EXPERTS_GENERAL + [
+        g for g in ("link.factory", "link.rnd", "link.production", "link.prod_mgmt",
+                    "link.operations") for _ in range(DEMO_EXPERTS_PER_LINK)
+    ]  # fmt: skip
     experts = []
-    pref_names = ("郑州市", "洛阳市", "新乡市", "南阳市", "开封市", "许昌市")
-    for i in range(1, 46):
+    for i, group in enumerate(groups, start=1):
         user = create_user(
             f"expert{i:02d}", DEMO_PASSWORD, "expert", display_name=f"评审专家{i:02d}",
             actor_label="demo",
@@ -297,25 +312,25 @@ def _create_experts(program, prefectures, rng) -> list[Expert]:
         expert = Expert(
             user=user,
             name=f"专家{i:02d}",
-            employer=units[i % len(units)],
+            employer=EXPERT_UNITS[i % len(EXPERT_UNITS)],
             title=("正高级工程师", "教授", "高级工程师")[i % 3],
-            prefecture=prefectures[pref_names[i % len(pref_names)]],
-            specialties=[specialties[i % 5]],
+            prefecture=prefectures[EXPERT_PREFECTURES[i % len(EXPERT_PREFECTURES)]],
+            specialties=[group],
             industries=[("34", "35", "38", "39", "14")[i % 5]],
             capacity=40,
         )
         db.session.add(expert)
         experts.append(expert)
     db.session.flush()
-    for track in ("excellent", "leading"):
-        panel = Panel(
-            program_id=program.id, track_code=track, section_group="general", name="综合组"
-        )
-        db.session.add(panel)
-        for expert in experts:
-            panel.members.append(PanelMember(expert=expert))
-    db.session.flush()
+    demo_actor = _demo_coordinator()
+    for panel in ensure_panels(program, demo_actor):
+        members = [e.id for e, g in zip(experts, groups, strict=True) if g == panel.section_group]
+        set_members(panel, members, demo_actor)
     return experts
+
+
+def _demo_coordinator() -> User:
+    return db.session.execute(select(User).where(User.username == "coord")).scalar_one()
 
 
 def _parsed(row, rng) -> ParsedApplication:
@@ -463,8 +478,9 @@ def _advance(app, target, users, experts, rng):
         return
     anonymise_application(app, coord)
     confirm_anonymisation(app, coord)
-    _staff(app, experts, rng)
-    fire(app, "assign", coord, now=AFTER_DEADLINE)
+    # The real assignment: conflicts detected, then the min-cost-flow solver for the track.
+    detect_conflicts(app.program, coord)
+    commit(app.program, app.track_code, seed=2026, due=date(2026, 12, 15), actor=coord)
     if target == "expert_assigned":
         return
     _score_all(app, rng)
@@ -487,23 +503,6 @@ def _advance(app, target, users, experts, rng):
     inspection.verdict = "true"
     inspection.completed_at = utcnow()
     fire(app, "record_inspection", users["inspector1"], now=AFTER_DEADLINE)
-
-
-def _staff(app, experts, rng):
-    """Give every scored section three distinct experts (one section per expert)."""
-    pool = list(experts)
-    rng.shuffle(pool)
-    due = date(2026, 12, 15)
-    for spec in scored_sections(app.track_code):
-        section = app.section(spec.key)
-        for _ in range(3):
-            expert = pool.pop()
-            db.session.add(
-                Assignment(
-                    application=app, section=section, expert=expert, status="assigned", due_date=due
-                )
-            )
-    db.session.flush()
 
 
 def _score_all(app, rng):

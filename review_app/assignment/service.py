@@ -5,7 +5,7 @@ conflict."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..anonymise.service import distribution_refusal
 from ..applications.catalogue import GROUP_NAMES, scored_sections
@@ -225,6 +225,26 @@ def manual_assign(section: Section, expert: Expert, actor, due: date | None = No
     return assignment
 
 
+def manual_remove(assignment: Assignment, actor) -> None:
+    """Take an expert off a section before any score is in (audited)."""
+    if assignment.status == "submitted":
+        raise InvalidInput("已提交评分的任务不能撤销；如需重评请先重新开放。")
+    if assignment.application.state not in ("format_checked", "expert_assigned"):
+        raise InvalidInput("当前申报状态下不能调整评审专家。")
+    audit.record(
+        "assignment.remove", "assignment", assignment.id, actor=actor,
+        before={"section": assignment.section.key, "expert": assignment.expert_id,
+                "status": assignment.status},
+    )  # fmt: skip
+    from ..scoring.models import Review
+
+    db.session.execute(
+        delete(Review).where(Review.assignment_id == assignment.id, Review.status == "draft")
+    )
+    db.session.delete(assignment)
+    db.session.flush()
+
+
 def reassign(declined: Assignment, actor, seed: int = 0) -> Assignment | None:
     """Fill the slot left by a declined assignment at once (the same solver, one slot)."""
     app = declined.application
@@ -253,4 +273,7 @@ def reassign(declined: Assignment, actor, seed: int = 0) -> Assignment | None:
     return created
 
 
-__all__ = ["Infeasible", "commit", "ensure_panels", "manual_assign", "preview", "reassign"]
+__all__ = [
+    "Infeasible", "commit", "ensure_panels", "manual_assign", "manual_remove", "preview",
+    "reassign",
+]  # fmt: skip

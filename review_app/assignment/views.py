@@ -141,6 +141,66 @@ def auto(track: str):
     )  # fmt: skip
 
 
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@role_required("coordinator")
+def manual(application_id: int):
+    """调整评审专家: the reviewers of each scored section; add or remove one by hand."""
+    application = db.session.get(Application, application_id) or abort(404)
+    if request.method == "POST":
+        _checked()
+        if request.form.get("action") == "remove":
+            item = db.session.get(Assignment, request.form.get("assignment_id", type=int))
+            if item is None or item.application_id != application.id:
+                abort(404)
+            service.manual_remove(item, current_user)
+            flash("已撤销该专家的任务。", "success")
+        else:
+            section = next(
+                (
+                    s
+                    for s in application.sections
+                    if s.id == request.form.get("section_id", type=int)
+                ),
+                None,
+            ) or abort(404)
+            expert = db.session.get(Expert, request.form.get("expert_id", type=int)) or abort(404)
+            service.manual_assign(section, expert, current_user)
+            flash(f"已将{section.title}分配给{expert.name}。", "success")
+        db.session.commit()
+        return redirect(url_for(".manual", application_id=application.id))
+    from ..applications.catalogue import scored_sections
+
+    panels = {
+        p.section_group: p
+        for p in db.session.execute(
+            select(Panel).where(
+                Panel.program_id == application.program_id,
+                Panel.track_code == application.track_code,
+            )
+        ).scalars()
+    }
+    rows = []
+    assignments = db.session.execute(
+        select(Assignment).where(Assignment.application_id == application.id)
+    ).scalars().all()  # fmt: skip
+    for spec in scored_sections(application.track_code):
+        section = application.section(spec.key)
+        if section is None:
+            continue
+        panel = panels.get(spec.group)
+        rows.append(
+            {
+                "section": section,
+                "assignments": [a for a in assignments if a.section_id == section.id],
+                "candidates": [m.expert for m in panel.members] if panel else [],
+            }
+        )
+    return render_template(
+        "assignment/manual.html", app_=application, rows=rows, form=FlaskForm(),
+        blocked=conflict_service.blocking_pairs(application.program),
+    )  # fmt: skip
+
+
 @bp.route("/mine/<int:assignment_id>/declare", methods=["POST"])
 @role_required("expert")
 def declare(assignment_id: int):

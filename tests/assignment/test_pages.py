@@ -172,3 +172,31 @@ def test_expert_pages_are_coordinator_only(app, client):
         "/assignment/excellent",
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_manual_page_adds_and_removes_with_checks(app, client):
+    (application,) = _ready(1, name="郑州手工页面精工有限公司")
+    _, _, experts = _panels()
+    conflicted = experts["general"][1]
+    conflicted.employer = "郑州手工页面精工有限公司"
+    from review_app.assignment import conflict_service
+
+    conflict_service.detect_conflicts(current_program(), f.user("coordinator"))
+    _coordinator(client)
+    page = f"/assignment/applications/{application.id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "有利益冲突" in html
+    section = application.section("plan.goals")
+    ok = post_form(
+        client, page, {"action": "add", "section_id": section.id,
+                       "expert_id": experts["general"][0].id}, page,
+    )  # fmt: skip
+    assert ok.status_code == 302
+    refused = post_form(
+        client, page, {"action": "add", "section_id": section.id, "expert_id": conflicted.id}, page
+    )
+    assert refused.status_code == 400 and "利益冲突" in refused.get_data(as_text=True)
+    added = db.session.execute(select(Assignment)).scalar_one()
+    removed = post_form(client, page, {"action": "remove", "assignment_id": added.id}, page)
+    assert removed.status_code == 302
+    assert db.session.scalar(select(func.count(Assignment.id))) == 0

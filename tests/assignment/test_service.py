@@ -197,3 +197,36 @@ def test_set_members_replaces_and_audits(app):
     )
     assert members == {b.id, c.id}
     assert isinstance(panel, Panel)
+
+
+def test_a_conflict_found_after_assignment_blocks_the_scores(app):
+    from review_app.errors import DomainError
+
+    (application,) = _ready(1, name="郑州事后冲突精工有限公司")
+    program, coordinator, _ = _panels()
+    service.commit(program, "excellent", 4, None, coordinator)
+    f.submit_reviews(application)
+    reviewer = (
+        db.session.execute(select(Assignment).where(Assignment.application_id == application.id))
+        .scalars()
+        .first()
+        .expert
+    )
+    reviewer.employer = "郑州事后冲突精工有限公司"
+    conflict_service.detect_conflicts(program, coordinator)
+    with pytest.raises(DomainError, match=reviewer.name):
+        fire(application, "complete_scoring", coordinator)
+    assert application.state == "expert_assigned"
+
+
+def test_manual_remove_frees_the_slot_but_not_a_submitted_review(app):
+    (application,) = _ready(1)
+    program, coordinator, experts = _panels()
+    section = application.section("plan.goals")
+    assignment = service.manual_assign(section, experts["general"][0], coordinator)
+    service.manual_remove(assignment, coordinator)
+    assert db.session.get(Assignment, assignment.id) is None
+    again = service.manual_assign(section, experts["general"][0], coordinator)
+    again.status = "submitted"
+    with pytest.raises(InvalidInput, match="已提交"):
+        service.manual_remove(again, coordinator)
