@@ -67,10 +67,11 @@ def _register_blueprints(app: Flask) -> None:
     from .inspection.views import bp as inspection_bp
     from .intake.views import bp as intake_bp
     from .main.views import bp as main_bp
+    from .scoring.views import bp as scoring_bp
 
     for bp in (
         main_bp, auth_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
-        assignment_bp, expert_bp, inspection_bp, admin_bp,
+        assignment_bp, scoring_bp, expert_bp, inspection_bp, admin_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

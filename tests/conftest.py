@@ -40,6 +40,15 @@ def _app(database_url, tmp_path_factory):
         },
         env={"REVIEW_APP_ENV": "testing", "SECRET_KEY": "test-secret"},
     )
+
+    @app.teardown_request
+    def _forget_user(exc):
+        # Tests hold one app context across requests, so ``g`` outlives a request here: drop
+        # Flask-Login's cached user so each request (and each test client) loads its own.
+        from flask import g
+
+        g.pop("_login_user", None)
+
     with app.app_context():
         from review_app.cli import upgrade_schema
 

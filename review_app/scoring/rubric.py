@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..applications.catalogue import BY_KEY, BOTH, scored_sections
+from ..applications.catalogue import BOTH, BY_KEY, scored_sections
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUBRIC_DIR = REPO_ROOT / "rubrics"
@@ -305,7 +305,7 @@ def _honours(r: _Reader, t: dict) -> HonoursSettings:
         raise r.fail("honours.mode", f"未知的方式 {mode!r}（应为 tiebreak 或 bonus）")
     if mode == "tiebreak":
         if "bonus_points" in t:
-            raise r.fail("honours.bonus_points", "仅在 mode = \"bonus\" 时使用")
+            raise r.fail("honours.bonus_points", '仅在 mode = "bonus" 时使用')
         return HonoursSettings(mode=mode)
     bonus = r.number(t, "bonus_points", "honours.bonus_points", positive=True)
     return HonoursSettings(mode=mode, bonus_points=bonus)
@@ -316,7 +316,9 @@ def _inspection(r: _Reader, t: dict) -> InspectionSettings:
     r.only(t, ("deduction_mostly_true", "max_deduction", "veto_untrue", "checklist"), p)
     mode = r.string(t, "deduction_mostly_true", f"{p}.deduction_mostly_true")
     if mode not in DEDUCTION_MODES:
-        raise r.fail(f"{p}.deduction_mostly_true", f"未知的方式 {mode!r}（应为 points 或 fraction）")
+        raise r.fail(
+            f"{p}.deduction_mostly_true", f"未知的方式 {mode!r}（应为 points 或 fraction）"
+        )
     max_deduction = r.number(t, "max_deduction", f"{p}.max_deduction")
     if mode == "fraction" and max_deduction > 1:
         raise r.fail(f"{p}.max_deduction", "按比例扣分时应不大于 1")
@@ -375,7 +377,9 @@ def _sections(r: _Reader, table: dict, track: str) -> tuple[SectionRubric, ...]:
     for key in given:
         if key not in expected_keys:
             spec = BY_KEY[key]
-            why = "企业简介作为背景，不评分" if spec.group is None else f"不是 {track} 赛道的评分章节"
+            why = (
+                "企业简介作为背景，不评分" if spec.group is None else f"不是 {track} 赛道的评分章节"
+            )
             raise r.fail(f"sections.{key}", why)
 
     sections: list[SectionRubric] = []

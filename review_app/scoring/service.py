@@ -1,0 +1,304 @@
+"""Scoring verbs: save a draft, submit (idempotent), reopen with a reason; after each submit the
+section is aggregated, a wide disagreement raises a 复议 flag, and an application whose last
+review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
+
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from ..applications.models import Application, Section
+from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
+from ..audit import service as audit
+from ..clock import utcnow
+from ..errors import DomainError, InvalidInput, PermissionDenied
+from ..extensions import db
+from ..workflow.service import fire
+from .aggregate import CriterionScore, SectionReview, aggregate_section, review_total
+from .models import DispersionFlag, Review, ReviewScore
+from .rubric import rubric_for
+
+# The system acts for the coordinator when an application completes by itself.
+SYSTEM = SimpleNamespace(id=None, role="coordinator", username="system", is_authenticated=True)
+MIN_COMMENT = 10
+
+
+class StaleReview(DomainError):
+    """The form was loaded before another save; nothing is written, the input is kept."""
+
+    def __init__(self):
+        super().__init__(
+            "该评分表已在其他窗口或设备上保存过，本次提交未保存。请核对下面保留的内容后重新提交。",
+            code="stale",
+        )
+
+
+def rubric_section(section: Section):
+    return rubric_for(section.application.track_code).section(section.key)
+
+
+def review_of(assignment: Assignment) -> Review | None:
+    return db.session.execute(
+        select(Review).where(Review.assignment_id == assignment.id)
+    ).scalar_one_or_none()
+
+
+def _check_owner(assignment: Assignment, actor) -> None:
+    own = actor.role == "expert" and assignment.expert.user_id == actor.id
+    if not own and actor.role != "coordinator":
+        raise PermissionDenied("只能填写本人的评审任务。")
+
+
+def _validated(section_rubric, values: dict) -> list[CriterionScore]:
+    """values: code -> (points or None, not_applicable). Every criterion is required."""
+    scores, problems = [], []
+    for c in section_rubric.criteria:
+        points, na = values.get(c.code, (None, False))
+        if na:
+            scores.append(CriterionScore(c.code, None, c.max, True))
+            continue
+        if points is None:
+            problems.append(f"“{c.title}”未打分。")
+        elif not 0 <= points <= c.max:
+            problems.append(f"“{c.title}”的分数应在0–{c.max:g}之间。")
+        scores.append(CriterionScore(c.code, points, c.max, False))
+    if problems:
+        raise InvalidInput("".join(problems), code="criteria")
+    return scores
+
+
+def save(assignment: Assignment, values: dict, comment: str, *, version: int | None, actor,
+         submit: bool) -> Review:  # fmt: skip
+    """Save the score sheet as a draft, or submit it (then it is locked)."""
+    _check_owner(assignment, actor)
+    section_rubric = rubric_section(assignment.section)
+    review = review_of(assignment)
+    comment = (comment or "").strip()
+    if review is not None and review.status == "submitted":
+        if submit and _same(review, values, comment):
+            return review  # a double submit changes nothing
+        raise DomainError("该评分已提交并锁定；如需修改请联系省厅协调员重新开放。", code="locked")
+    if assignment.status not in ("assigned", "reopened"):
+        raise DomainError("该评审任务已不在您名下（已回避或已撤销）。", code="not_active")
+    if review is not None and version is not None and review.version != version:
+        raise StaleReview()
+    scores = _validated(section_rubric, values) if submit else _lenient(section_rubric, values)
+    if submit and len(comment) < MIN_COMMENT:
+        raise InvalidInput(f"请填写评审意见（至少{MIN_COMMENT}字）。", code="comment")
+    if len(comment) > 3000:
+        raise InvalidInput("评审意见不能超过3000字。", code="comment")
+    if review is None:
+        review = Review(assignment_id=assignment.id, status="draft", comment="")
+        db.session.add(review)
+    by_code = {s.criterion_code: s for s in review.scores}
+    for s in scores:
+        row = by_code.get(s.code)
+        if row is None:
+            row = ReviewScore(criterion_code=s.code)
+            review.scores.append(row)
+        row.points, row.not_applicable = s.points, s.not_applicable
+    review.comment = comment
+    complete = all(s.not_applicable or s.points is not None for s in scores)
+    review.total = review_total(scores, section_rubric.max) if complete else None
+    if submit:
+        review.status = "submitted"
+        review.submitted_at = utcnow()
+        assignment.status = "submitted"
+    db.session.flush()
+    audit.record(
+        "review.submit" if submit else "review.save", "review", review.id, actor=actor,
+        after={"assignment": assignment.id, "total": review.total, "status": review.status},
+    )  # fmt: skip
+    if submit:
+        after_submit(assignment.section)
+    return review
+
+
+def _lenient(section_rubric, values: dict) -> list[CriterionScore]:
+    """A draft keeps whatever is typed, but never a value out of range."""
+    out = []
+    for c in section_rubric.criteria:
+        points, na = values.get(c.code, (None, False))
+        if points is not None and not 0 <= points <= c.max:
+            raise InvalidInput(f"“{c.title}”的分数应在0–{c.max:g}之间。", code="criteria")
+        out.append(CriterionScore(c.code, None if na else points, c.max, bool(na)))
+    return out
+
+
+def _same(review: Review, values: dict, comment: str) -> bool:
+    stored = {s.criterion_code: (None if s.points is None else float(s.points), s.not_applicable)
+              for s in review.scores}  # fmt: skip
+    given = {code: (None if na else (None if p is None else float(p)), bool(na))
+             for code, (p, na) in values.items()}  # fmt: skip
+    return stored == given and review.comment == comment
+
+
+def section_reviews(section: Section) -> list[SectionReview]:
+    rows = db.session.execute(
+        select(Assignment, Review)
+        .join(Review, Review.assignment_id == Assignment.id)
+        .where(
+            Assignment.section_id == section.id,
+            Review.status == "submitted",
+            Assignment.status == "submitted",
+        )  # fmt: skip
+    ).all()
+    maximum = rubric_section(section).max
+    return [
+        SectionReview(a.expert_id, section.key, section.application_id, float(r.total), maximum)
+        for a, r in rows
+    ]
+
+
+def after_submit(section: Section) -> None:
+    """Aggregate a fully reviewed section; flag it when reviewers disagree; complete the
+    application when nothing is missing."""
+    active = db.session.execute(
+        select(Assignment.status).where(
+            Assignment.section_id == section.id,
+            Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
+        )
+    ).scalars().all()  # fmt: skip
+    if active and all(s == "submitted" for s in active):
+        settings = rubric_for(section.application.track_code).aggregation
+        result = aggregate_section(
+            section_reviews(section),
+            trim_when_at_least=settings.trim_when_at_least,
+            dispersion_range=settings.dispersion_range,
+            dispersion_deviation=settings.dispersion_deviation,
+        )
+        if result.flagged:
+            _raise_flag(section, result)
+    maybe_complete(section.application)
+
+
+def _raise_flag(section: Section, result) -> None:
+    existing = db.session.execute(
+        select(DispersionFlag).where(
+            DispersionFlag.section_id == section.id, DispersionFlag.status == "open"
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return
+    flag = DispersionFlag(
+        application_id=section.application_id, section_id=section.id,
+        spread=round(result.range, 2),
+        threshold=rubric_for(section.application.track_code).aggregation.dispersion_range,
+        status="open", resolution="；".join(result.reasons),
+    )  # fmt: skip
+    db.session.add(flag)
+    db.session.flush()
+    audit.record(
+        "review.dispersion_flag", "application", section.application_id, actor=SYSTEM,
+        after={"section": section.key, "range": flag.spread, "reasons": result.reasons},
+    )  # fmt: skip
+
+
+def maybe_complete(app: Application) -> bool:
+    """Fire complete_scoring as the system when its guards allow it."""
+    if app.state != "expert_assigned":
+        return False
+    from ..workflow.guards import (
+        Context,
+        all_reviews_submitted,
+        no_conflicted_reviewer,
+        no_open_dispersion_flag,
+    )
+
+    ctx = Context(app, SYSTEM, "", utcnow())
+    if any(g(ctx) for g in (all_reviews_submitted, no_open_dispersion_flag,
+                            no_conflicted_reviewer)):  # fmt: skip
+        return False
+    fire(app, "complete_scoring", SYSTEM)
+    return True
+
+
+def reopen(review: Review, reason: str, actor) -> None:
+    """The coordinator reopens a submitted review (audited); a scored application goes back."""
+    if actor.role != "coordinator":
+        raise PermissionDenied("只有省厅协调员可以重新开放评分。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("重新开放评分必须填写理由。")
+    if review.status != "submitted":
+        raise InvalidInput("只有已提交的评分可以重新开放。")
+    app = review.assignment.application
+    if app.state == "scored":
+        fire(app, "reopen_scoring", actor, reason=reason)
+    elif app.state != "expert_assigned":
+        raise InvalidInput("该申报已进入后续环节，不能重新开放评分。")
+    review.status = "draft"
+    review.assignment.status = "reopened"
+    db.session.flush()
+    audit.record("review.reopen", "review", review.id, actor=actor, reason=reason)
+
+
+def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: list[int],
+                 actor) -> None:  # fmt: skip
+    """复议: either reopen the chosen reviewers' reviews for re-scoring, or record a consensus."""
+    reason = (reason or "").strip()
+    if flag.status != "open":
+        raise InvalidInput("该复议已处理。")
+    if not reason:
+        raise InvalidInput("请填写复议说明。")
+    if mode == "rescore":
+        reviews = db.session.execute(
+            select(Review).join(Assignment).where(
+                Assignment.section_id == flag.section_id,
+                Assignment.expert_id.in_(reviewer_ids),
+                Review.status == "submitted",
+            )
+        ).scalars().all()  # fmt: skip
+        if not reviews:
+            raise InvalidInput("请选择需要重新评分的专家。")
+        for review in reviews:
+            review.status = "draft"
+            review.assignment.status = "reopened"
+        flag.status = "rescored"
+    elif mode == "consensus":
+        flag.status = "consensus"
+    else:
+        raise InvalidInput("无效的复议方式。")
+    flag.resolution = reason
+    db.session.flush()
+    audit.record(
+        f"review.flag_{mode}", "application", flag.application_id, actor=actor, reason=reason,
+        after={"section_id": flag.section_id, "reviewers": reviewer_ids},
+    )  # fmt: skip
+    maybe_complete(flag.application)
+
+
+def application_breakdown(app: Application) -> dict:
+    """Per scored section: each reviewer's total and the aggregate; the weighted score."""
+    from ..applications.catalogue import scored_sections
+    from .aggregate import application_score
+
+    rubric = rubric_for(app.track_code)
+    settings = rubric.aggregation
+    sections, aggregates = [], {}
+    for spec in scored_sections(app.track_code):
+        section = app.section(spec.key)
+        if section is None:
+            continue
+        rows = db.session.execute(
+            select(Assignment, Review)
+            .outerjoin(Review, Review.assignment_id == Assignment.id)
+            .where(Assignment.section_id == section.id)
+            .order_by(Assignment.id)
+        ).all()
+        reviews = section_reviews(section)
+        aggregate = None
+        if reviews:
+            aggregate = aggregate_section(
+                reviews, trim_when_at_least=settings.trim_when_at_least,
+                dispersion_range=settings.dispersion_range,
+                dispersion_deviation=settings.dispersion_deviation,
+            )  # fmt: skip
+            aggregates[spec.key] = aggregate
+        sections.append(
+            {"section": section, "rubric": rubric.section(spec.key), "rows": rows,
+             "aggregate": aggregate}
+        )  # fmt: skip
+    weights = {s.key: s.weight for s in rubric.sections}
+    maxima = {s.key: s.max for s in rubric.sections}
+    total = application_score(aggregates, weights, maxima, application_id=app.id)
+    return {"sections": sections, "score": total}

@@ -1,0 +1,213 @@
+"""Scoring through the service and the expert's form: drafts, submit and lock, idempotent
+double submit, stale forms, NA rescaling, 复议 flags and their resolution, automatic completion,
+reopening; and the expert's access limits."""
+
+import pytest
+from sqlalchemy import func, select
+
+from review_app.assignment.models import Assignment
+from review_app.errors import DomainError, InvalidInput
+from review_app.extensions import db
+from review_app.scoring import service
+from review_app.scoring.models import DispersionFlag, Review
+from review_app.scoring.rubric import rubric_for
+
+from .. import factories as f
+from ..assignment.test_service import _panels, _ready
+from ..conftest import csrf_from, login
+
+
+def _assigned():
+    (application,) = _ready(1)
+    program, coordinator, _ = _panels()
+    from review_app.assignment import service as assignment_service
+
+    assignment_service.commit(program, "excellent", 1, None, coordinator)
+    return application, coordinator
+
+
+def _values(section, fraction=0.8, na=()):
+    criteria = rubric_for("excellent").section(section.key).criteria
+    return {
+        c.code: (None, True) if c.code in na else (round(c.max * fraction * 2) / 2, False)
+        for c in criteria
+    }
+
+
+COMMENT = "总体情况良好，数据完整，建议进一步量化成效。"
+
+
+def _mine(application):
+    return db.session.execute(
+        select(Assignment).where(Assignment.application_id == application.id).order_by(Assignment.id)
+    ).scalars().all()  # fmt: skip
+
+
+def test_submit_locks_and_a_double_submit_is_idempotent(app):
+    application, _ = _assigned()
+    a = _mine(application)[0]
+    user = a.expert.user
+    values = _values(a.section)
+    review = service.save(a, values, COMMENT, version=None, actor=user, submit=True)
+    assert review.status == "submitted" and a.status == "submitted"
+    again = service.save(a, values, COMMENT, version=None, actor=user, submit=True)
+    assert again.id == review.id and again.version == review.version
+    with pytest.raises(DomainError, match="已提交并锁定"):
+        service.save(a, _values(a.section, 0.5), COMMENT, version=None, actor=user, submit=True)
+
+
+def test_not_applicable_is_rescaled_not_zero(app):
+    application, _ = _assigned()
+    a = _mine(application)[0]
+    section_rubric = rubric_for("excellent").section(a.section.key)
+    skip = section_rubric.criteria[0]
+    values = {c.code: (c.max, False) for c in section_rubric.criteria}
+    values[skip.code] = (None, True)
+    review = service.save(a, values, COMMENT, version=None, actor=a.expert.user, submit=True)
+    assert float(review.total) == pytest.approx(section_rubric.max)  # full marks on the rest
+
+
+def test_submit_requires_every_criterion_and_a_comment(app):
+    application, _ = _assigned()
+    a = _mine(application)[0]
+    values = _values(a.section)
+    first = next(iter(values))
+    values[first] = (None, False)
+    with pytest.raises(InvalidInput, match="未打分"):
+        service.save(a, values, COMMENT, version=None, actor=a.expert.user, submit=True)
+    with pytest.raises(InvalidInput, match="评审意见"):
+        service.save(a, _values(a.section), "好", version=None, actor=a.expert.user, submit=True)
+    out_of_range = _values(a.section)
+    out_of_range[first] = (99.0, False)
+    with pytest.raises(InvalidInput, match="之间"):
+        service.save(a, out_of_range, COMMENT, version=None, actor=a.expert.user, submit=False)
+
+
+def test_a_stale_form_is_refused_and_nothing_written(app):
+    application, _ = _assigned()
+    a = _mine(application)[0]
+    user = a.expert.user
+    draft = service.save(a, _values(a.section, 0.5), "", version=None, actor=user, submit=False)
+    loaded_version = draft.version
+    service.save(a, _values(a.section, 0.6), "", version=loaded_version, actor=user, submit=False)
+    db.session.commit()
+    with pytest.raises(service.StaleReview):
+        service.save(a, _values(a.section, 0.9), COMMENT, version=loaded_version, actor=user,
+                     submit=True)  # fmt: skip
+    db.session.rollback()
+    assert db.session.get(Review, draft.id).status == "draft"
+
+
+def test_another_expert_cannot_save(app):
+    application, _ = _assigned()
+    a, b = _mine(application)[:2]
+    from review_app.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        service.save(a, _values(a.section), COMMENT, version=None, actor=b.expert.user, submit=True)
+
+
+def _score_all(application, low_on=None):
+    for a in _mine(application):
+        fraction = 0.3 if a.id == low_on else 0.8
+        service.save(a, _values(a.section, fraction), COMMENT, version=None,
+                     actor=a.expert.user, submit=True)  # fmt: skip
+
+
+def test_last_review_completes_the_application_by_itself(app):
+    application, _ = _assigned()
+    _score_all(application)
+    assert application.state == "scored"
+    result = service.application_breakdown(application)
+    assert result["score"].score == pytest.approx(80.0, abs=1.0)
+
+
+def test_disagreement_raises_a_flag_and_consensus_resolves_it(app):
+    application, coordinator = _assigned()
+    low = _mine(application)[0]
+    _score_all(application, low_on=low.id)
+    assert application.state == "expert_assigned"
+    flag = db.session.execute(select(DispersionFlag)).scalar_one()
+    assert flag.section_id == low.section_id and flag.status == "open"
+    with pytest.raises(InvalidInput, match="说明"):
+        service.resolve_flag(flag, "consensus", "", [], coordinator)
+    service.resolve_flag(flag, "consensus", "经合议维持原评分", [], coordinator)
+    assert application.state == "scored"
+
+
+def test_rescore_reopens_the_chosen_reviewer(app):
+    application, coordinator = _assigned()
+    low = _mine(application)[0]
+    _score_all(application, low_on=low.id)
+    flag = db.session.execute(select(DispersionFlag)).scalar_one()
+    service.resolve_flag(flag, "rescore", "请重新核对", [low.expert_id], coordinator)
+    assert low.status == "reopened" and application.state == "expert_assigned"
+    service.save(low, _values(low.section, 0.8), COMMENT, version=None, actor=low.expert.user,
+                 submit=True)  # fmt: skip
+    assert application.state == "scored"
+
+
+def test_reopen_needs_coordinator_and_reason_and_moves_back(app):
+    application, coordinator = _assigned()
+    _score_all(application)
+    review = service.review_of(_mine(application)[0])
+    with pytest.raises(InvalidInput, match="理由"):
+        service.reopen(review, "", coordinator)
+    service.reopen(review, "评分依据有误", coordinator)
+    assert application.state == "expert_assigned" and review.status == "draft"
+
+
+def test_expert_scores_in_the_browser_form(app, client):
+    application, _ = _assigned()
+    a = _mine(application)[0]
+    db.session.commit()
+    login(client, a.expert.user.username)
+    url = f"/expert/assignments/{a.id}/score"
+    page = client.get(url).get_data(as_text=True)
+    assert a.section.anonymised_text in page and "满分标准" in page and "score.js" in page
+    data = {"csrf_token": csrf_from(page), "comment": COMMENT, "action": "submit"}
+    for code, (points, _) in _values(a.section).items():
+        data[f"c_{code}"] = str(points)
+    bad = dict(data, comment="")
+    response = client.post(url, data=bad)
+    assert response.status_code == 400
+    kept = response.get_data(as_text=True)
+    assert (
+        "评审意见" in kept
+        and f'value="{data[next(k for k in data if k.startswith("c_"))]}"' in kept
+    )
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert a.status == "submitted"
+
+
+def test_expert_cannot_open_another_experts_form(app, client):
+    application, _ = _assigned()
+    a, b = _mine(application)[:2]
+    db.session.commit()
+    login(client, a.expert.user.username)
+    assert client.get(f"/expert/assignments/{b.id}/score").status_code == 403
+    assert db.session.scalar(select(func.count(Review.id))) == 0
+
+
+def test_expert_cannot_open_a_form_over_unconfirmed_text(app, client):
+    application, _ = _assigned()
+    b = _mine(application)[1]
+    b.section.leak_status = "clean"
+    db.session.commit()
+    login(client, b.expert.user.username)
+    assert client.get(f"/expert/assignments/{b.id}/score").status_code == 404
+
+
+def test_coordinator_pages_flags_and_breakdown(app, client):
+    application, _ = _assigned()
+    low = _mine(application)[0]
+    _score_all(application, low_on=low.id)
+    f.user("coordinator", "coord")
+    db.session.commit()
+    login(client, "coord")
+    html = client.get("/scoring/flags").get_data(as_text=True)
+    assert "待复议" in html and low.section.title in html
+    html = client.get(f"/scoring/applications/{application.id}").get_data(as_text=True)
+    assert "需复议" in html and "加权总分" in html
