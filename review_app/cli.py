@@ -327,6 +327,28 @@ def redact_command(path: Path, terms):
     sys.exit(1 if leaks else 0)
 
 
+@click.group("rubric")
+def rubric_group():
+    """Rubric files (评分细则)."""
+
+
+@rubric_group.command("check")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def rubric_check(path: Path):
+    """Validate a rubric TOML file; exit 2 naming the file and key of the first error."""
+    from .scoring.rubric import RubricError, load_rubric
+
+    try:
+        rubric = load_rubric(path)
+    except RubricError as err:
+        click.echo(f"错误：{err}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"{path.name}：{len(rubric.sections)}个评分章节，"
+        f"{sum(len(s.criteria) for s in rubric.sections)}项评分要点，权重合计{rubric.total_weight:g}。"
+    )
+
+
 @click.command("template")
 @click.option("--track", type=click.Choice(["excellent", "leading"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
@@ -341,7 +363,7 @@ def template_command(track: str, output: Path):
 def register_commands(app) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask`` and ``review-app`` agree)."""
     for command in (init_command, user_group, audit_group, demo_command, worker_command,
-                    parse_command, template_command, redact_command):  # fmt: skip
+                    parse_command, template_command, redact_command, rubric_group):  # fmt: skip
         app.cli.add_command(command)
 
 

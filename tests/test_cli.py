@@ -93,3 +93,17 @@ def test_demo_builds_every_role_and_several_states(app, runner):
     assert again.exit_code == 0 and "已存在" in again.output
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0
+
+
+def test_rubric_check(app, runner, tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "rubrics"
+    for name in ("excellent-2026.toml", "leading-2026.toml"):
+        result = runner.invoke(args=["rubric", "check", str(root / name)])
+        assert result.exit_code == 0, result.output
+        assert "权重合计100" in result.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[meta]\nprogram = "x"\n', encoding="utf-8")
+    result = runner.invoke(args=["rubric", "check", str(bad)])
+    assert result.exit_code == 2 and "bad.toml: meta.track" in result.output

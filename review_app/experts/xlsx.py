@@ -17,7 +17,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -27,7 +26,8 @@ from ..enterprises.uscc import uscc_problem
 from ..intake.filecheck import check_xlsx
 from ..intake.model import UnreadableFile
 from ..intake.reference import is_manufacturing_division, resolve_prefecture
-from ..intake.summary_xlsx import FORMULA_TRIGGERS, RowError
+from ..intake.summary_xlsx import RowError
+from ..xlsx_safe import put
 from .models import RELATION_KINDS
 
 SHEET_TITLE = "专家名单"
@@ -123,18 +123,7 @@ class _CellError(ValueError):
 # -- writing -------------------------------------------------------------------------------------
 
 
-def _put(ws, row: int, col: int, value):
-    """Write ``value``; strings always as text, never a formula or an error code."""
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        cell.data_type = "s"
-        if value.startswith(FORMULA_TRIGGERS):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
+_put = put  # one safe writer for every export (review_app/xlsx_safe.py)
 
 
 def template_xlsx() -> bytes:

@@ -21,11 +21,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..enterprises.uscc import uscc_problem
+from ..xlsx_safe import put
 from .filecheck import check_xlsx
 from .model import UnreadableFile
 
@@ -51,7 +51,6 @@ COLUMNS = (
 )
 USCC_HEADER = "统一社会信用代码"
 BLANK_ROWS_IN_EMPTY_BLOCK = 3  # the notice's blank form shows three rows per block
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 2000  # a prefecture recommends at most 27 + a few leading: anything longer is noise
 MAX_COLS = 30
 _USCC_IN_TEXT = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUW-Y]{18}(?![0-9A-Z])")
@@ -99,18 +98,7 @@ class SummaryImport:
 # -- writing -------------------------------------------------------------------------------------
 
 
-def _put(ws, row: int, col: int, value):
-    """Write ``value``; strings always as text, never a formula or an error code."""
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        cell.data_type = "s"
-        if value.startswith(FORMULA_TRIGGERS):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
+_put = put  # one safe writer for every export (review_app/xlsx_safe.py)
 
 
 def write_summary(title_unit: str, rows_by_track: dict[str, list[SummaryRow]]) -> bytes:

@@ -2,9 +2,11 @@
 section is aggregated, a wide disagreement raises a 复议 flag, and an application whose last
 review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
 
+from functools import lru_cache
 from types import SimpleNamespace
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..applications.models import Application, Section
 from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
@@ -15,11 +17,23 @@ from ..extensions import db
 from ..workflow.service import fire
 from .aggregate import CriterionScore, SectionReview, aggregate_section, review_total
 from .models import DispersionFlag, Review, ReviewScore
-from .rubric import rubric_for
+from .rubric import rubric_for as _load_rubric
 
 # The system acts for the coordinator when an application completes by itself.
 SYSTEM = SimpleNamespace(id=None, role="coordinator", username="system", is_authenticated=True)
 MIN_COMMENT = 10
+
+
+@lru_cache(maxsize=8)
+def _cached_rubric(track: str, mtime: float):
+    return _load_rubric(track)
+
+
+def rubric_for(track: str):
+    """The track's rubric, read once per change of the file."""
+    from .rubric import rubric_path
+
+    return _cached_rubric(track, rubric_path(track).stat().st_mtime)
 
 
 class StaleReview(DomainError):
@@ -103,7 +117,10 @@ def save(assignment: Assignment, values: dict, comment: str, *, version: int | N
         review.status = "submitted"
         review.submitted_at = utcnow()
         assignment.status = "submitted"
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as err:  # another session saved in between: the version moved on
+        raise StaleReview() from err
     audit.record(
         "review.submit" if submit else "review.save", "review", review.id, actor=actor,
         after={"assignment": assignment.id, "total": review.total, "status": review.status},
@@ -302,3 +319,65 @@ def application_breakdown(app: Application) -> dict:
     maxima = {s.key: s.max for s in rubric.sections}
     total = application_score(aggregates, weights, maxima, application_id=app.id)
     return {"sections": sections, "score": total}
+
+
+def sheet_tasks(expert) -> list:
+    """The expert's assignments that can still be scored, for the offline sheet."""
+    from .sheet import SheetTask
+
+    rows = db.session.execute(
+        select(Assignment)
+        .where(Assignment.expert_id == expert.id, Assignment.status.in_(("assigned", "reopened")))
+        .order_by(Assignment.id)
+    ).scalars().all()  # fmt: skip
+    tasks = []
+    for a in rows:
+        if a.section.leak_status != "confirmed":
+            continue
+        review = review_of(a)
+        points = {}
+        if review is not None:
+            points = {s.criterion_code: (None if s.points is None else float(s.points),
+                                         s.not_applicable) for s in review.scores}  # fmt: skip
+        tasks.append(SheetTask(a.id, a.application.anon_code, a.section.title,
+                               list(rubric_section(a.section).criteria), points,
+                               review.comment if review else ""))  # fmt: skip
+    return tasks
+
+
+class SheetRejected(DomainError):
+    """An uploaded score sheet with errors: nothing of it is applied; ``errors`` lists them."""
+
+    status = 400
+
+    def __init__(self, errors: list[str]):
+        super().__init__(f"评分表有{len(errors)}处错误，未保存任何内容。", code="sheet")
+        self.errors = errors
+
+
+def apply_sheet(expert, data: bytes, actor, *, submit: bool) -> int:
+    """Apply an uploaded sheet: every task saved (or submitted), or, on any error, SheetRejected
+    (the caller rolls back, so nothing is kept). Returns the number of tasks applied."""
+    from .sheet import read_sheet
+
+    tasks = {t.assignment_id: t for t in sheet_tasks(expert)}
+    parsed = read_sheet(data, tasks)
+    if parsed.errors:
+        raise SheetRejected(parsed.errors)
+    errors, applied = [], 0
+    for task_id in sorted(set(parsed.values) | set(parsed.comments)):
+        assignment = db.session.get(Assignment, task_id)
+        values = parsed.values.get(task_id, {})
+        comment = parsed.comments.get(task_id, tasks[task_id].comment)
+        if not values and not comment:
+            continue
+        try:
+            save(assignment, values, comment, version=None, actor=actor, submit=submit)
+            applied += 1
+        except DomainError as err:
+            errors.append(
+                f"任务{task_id}（{tasks[task_id].code} {tasks[task_id].section_title}）：{err.message}"
+            )
+    if errors:
+        raise SheetRejected(errors)
+    return applied

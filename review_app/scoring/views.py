@@ -115,3 +115,91 @@ def breakdown(application_id: int):
     return render_template(
         "scoring/breakdown.html", app_=application, result=result, form=FlaskForm()
     )
+
+
+@bp.route("/scoring/progress")
+@role_required("coordinator")
+def progress():
+    """Scoring progress per panel and per expert, with overdue tasks."""
+    from ..clock import china_date, utcnow
+    from ..experts.models import Panel
+
+    today = china_date(utcnow())
+    rows = db.session.execute(
+        select(Assignment).where(Assignment.status.in_(("assigned", "submitted", "reopened")))
+    ).scalars().all()  # fmt: skip
+    panels, experts = {}, {}
+    names = {p.id: p.name for p in db.session.execute(select(Panel)).scalars()}
+    for a in rows:
+        overdue = a.status != "submitted" and a.due_date is not None and a.due_date < today
+        for key, table in ((names.get(a.panel_id, "（未编组）"), panels), (a.expert, experts)):
+            entry = table.setdefault(key, {"total": 0, "done": 0, "overdue": 0})
+            entry["total"] += 1
+            entry["done"] += a.status == "submitted"
+            entry["overdue"] += overdue
+    expert_rows = sorted(experts.items(), key=lambda kv: (-kv[1]["overdue"], kv[0].name))
+    return render_template(
+        "scoring/progress.html", panels=sorted(panels.items()), experts=expert_rows, today=today
+    )
+
+
+def _sheet_expert(expert_id: int | None):
+    """The expert whose sheet is wanted: oneself, or any expert for the coordinator."""
+    from ..experts.models import Expert
+
+    if current_user.role == "expert":
+        expert = db.session.execute(
+            select(Expert).where(Expert.user_id == current_user.id)
+        ).scalar_one_or_none()
+    else:
+        expert = db.session.get(Expert, expert_id) if expert_id else None
+    if expert is None:
+        abort(404)
+    return expert
+
+
+@bp.route("/scoring/sheet.xlsx")
+@role_required("expert", "coordinator")
+def sheet_download():
+    from io import BytesIO
+
+    from flask import send_file
+
+    from .sheet import write_sheet
+
+    expert = _sheet_expert(request.args.get("expert", type=int))
+    data = write_sheet(expert.name, service.sheet_tasks(expert))
+    return send_file(
+        BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="评分表.xlsx",
+    )
+
+
+@bp.route("/scoring/sheet", methods=["POST"])
+@role_required("expert", "coordinator")
+def sheet_upload():
+    from ..intake.model import UnreadableFile
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    expert = _sheet_expert(request.form.get("expert", type=int))
+    upload = request.files.get("file")
+    back = url_for("expert.assignments") if current_user.role == "expert" else url_for(".progress")
+    if upload is None or not upload.filename:
+        flash("请选择评分表（.xlsx）。", "error")
+        return redirect(back)
+    try:
+        applied = service.apply_sheet(
+            expert, upload.read(), current_user, submit=request.form.get("action") == "submit"
+        )
+    except UnreadableFile as err:
+        flash(err.message, "error")
+        return redirect(back)
+    except service.SheetRejected as err:
+        db.session.rollback()
+        return render_template("scoring/sheet_errors.html", errors=err.errors, back=back), 400
+    db.session.commit()
+    flash(f"评分表已导入：{applied}个任务。", "success")
+    return redirect(back)

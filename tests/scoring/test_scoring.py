@@ -211,3 +211,50 @@ def test_coordinator_pages_flags_and_breakdown(app, client):
     assert "待复议" in html and low.section.title in html
     html = client.get(f"/scoring/applications/{application.id}").get_data(as_text=True)
     assert "需复议" in html and "加权总分" in html
+
+
+def test_concurrent_saves_of_one_review_from_two_sessions(app):
+    from sqlalchemy.orm import Session
+
+    application, _ = _assigned()
+    a = _mine(application)[0]
+    user = a.expert.user
+    review = service.save(a, _values(a.section, 0.5), "", version=None, actor=user, submit=False)
+    db.session.commit()
+    # A second browser session saves the same review first (its own transaction).
+    with Session(db.engine) as other:
+        theirs = other.get(Review, review.id)
+        theirs.comment = "另一个窗口保存的内容"
+        other.commit()
+    with pytest.raises(service.StaleReview):
+        service.save(a, _values(a.section), COMMENT, version=None, actor=user, submit=True)
+    db.session.rollback()
+    db.session.expire_all()
+    stored = db.session.get(Review, review.id)
+    assert stored.status == "draft" and stored.comment == "另一个窗口保存的内容"
+
+
+def test_progress_page_counts_submitted_and_overdue(app, client):
+    from datetime import date
+
+    application, _ = _assigned()
+    assignments = _mine(application)
+    for a in assignments:
+        a.due_date = date(2026, 3, 1)  # before the frozen "today" of the tests (2026-03-20)
+    first = assignments[0]
+    service.save(first, _values(first.section), COMMENT, version=None, actor=first.expert.user,
+                 submit=True)  # fmt: skip
+    f.user("coordinator", "coord")
+    db.session.commit()
+    login(client, "coord")
+    import re
+
+    html = client.get("/scoring/progress").get_data(as_text=True)
+    by_panel = html.split("按评审组")[1].split("按专家")[0]
+    rows = re.findall(
+        r"<tr><td>[^<]+</td><td>(\d+)</td><td>(\d+)</td>.*?<td>(?:<span[^>]*>)?(\d+)",
+        by_panel,
+        re.S,
+    )
+    totals = [sum(int(r[i]) for r in rows) for i in range(3)]
+    assert totals == [len(assignments), 1, len(assignments) - 1]
