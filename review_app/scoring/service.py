@@ -291,6 +291,7 @@ def application_breakdown(app: Application) -> dict:
 
     rubric = rubric_for(app.track_code)
     settings = rubric.aggregation
+    biases = panel_biases(app) if settings.calibration else None
     sections, aggregates = [], {}
     for spec in scored_sections(app.track_code):
         section = app.section(spec.key)
@@ -309,6 +310,7 @@ def application_breakdown(app: Application) -> dict:
                 reviews, trim_when_at_least=settings.trim_when_at_least,
                 dispersion_range=settings.dispersion_range,
                 dispersion_deviation=settings.dispersion_deviation,
+                biases=biases.get(spec.group) if biases else None,
             )  # fmt: skip
             aggregates[spec.key] = aggregate
         sections.append(
@@ -318,7 +320,45 @@ def application_breakdown(app: Application) -> dict:
     weights = {s.key: s.weight for s in rubric.sections}
     maxima = {s.key: s.max for s in rubric.sections}
     total = application_score(aggregates, weights, maxima, application_id=app.id)
-    return {"sections": sections, "score": total}
+    calibrated = None
+    if biases is not None:
+        calibrated = application_score(
+            aggregates, weights, maxima, application_id=app.id, calibrated=True
+        )
+    return {"sections": sections, "score": total, "calibrated": calibrated,
+            "biases": biases}  # fmt: skip
+
+
+def panel_biases(app: Application) -> dict[str, dict[int, float]]:
+    """Leniency per reviewer, fitted by least squares within each panel (section group) of the
+    application's track over every submitted review of the program."""
+    from ..applications.catalogue import BY_KEY
+    from .aggregate import fit_leniency
+
+    rubric = rubric_for(app.track_code)
+    rows = db.session.execute(
+        select(Assignment, Review, Section)
+        .join(Review, Review.assignment_id == Assignment.id)
+        .join(Section, Section.id == Assignment.section_id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(
+            Application.program_id == app.program_id,
+            Application.track_code == app.track_code,
+            Review.status == "submitted",
+            Assignment.status == "submitted",
+        )
+    ).all()
+    by_group: dict[str, list[SectionReview]] = {}
+    for assignment, review, section in rows:
+        spec = BY_KEY[section.key]
+        by_group.setdefault(spec.group, []).append(
+            SectionReview(assignment.expert_id, section.key, section.application_id,
+                          float(review.total), rubric.section(section.key).max)
+        )  # fmt: skip
+    minimum = rubric.aggregation.calibration_min_reviews
+    return {
+        group: fit_leniency(reviews, min_reviews=minimum) for group, reviews in by_group.items()
+    }
 
 
 def sheet_tasks(expert) -> list:

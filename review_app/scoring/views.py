@@ -91,7 +91,16 @@ def flags():
         ).all()
         for f in rows
     }
-    return render_template("scoring/flags.html", rows=rows, reviews=reviews, form=FlaskForm())
+    stats = {}
+    for f in rows:
+        reviews_of_section = service.section_reviews(f.section)
+        if reviews_of_section:
+            from .aggregate import aggregate_section
+
+            stats[f.id] = aggregate_section(reviews_of_section)
+    return render_template(
+        "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlaskForm()
+    )
 
 
 @bp.route("/scoring/reviews/<int:review_id>/reopen", methods=["POST"])

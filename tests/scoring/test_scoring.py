@@ -13,7 +13,7 @@ from review_app.scoring.models import DispersionFlag, Review
 from review_app.scoring.rubric import rubric_for
 
 from .. import factories as f
-from ..assignment.test_service import _panels, _ready
+from ..assignment.test_service import _panels, _ready  # noqa: F401
 from ..conftest import csrf_from, login
 
 
@@ -258,3 +258,33 @@ def test_progress_page_counts_submitted_and_overdue(app, client):
     )
     totals = [sum(int(r[i]) for r in rows) for i in range(3)]
     assert totals == [len(assignments), 1, len(assignments) - 1]
+
+
+def test_calibration_shows_a_lenient_reviewer_and_keeps_raw_beside(app, monkeypatch):
+    import dataclasses
+
+    from review_app.assignment import service as assignment_service
+
+    apps = _ready(3)
+    program, coordinator, experts = _panels(general=20)
+    assignment_service.commit(program, "excellent", 9, None, coordinator)
+    lenient = experts["general"][0]
+    for application in apps:
+        for a in _mine(application):
+            fraction = 0.95 if a.expert_id == lenient.id else 0.7
+            service.save(a, _values(a.section, fraction), COMMENT, version=None,
+                         actor=a.expert.user, submit=True)  # fmt: skip
+    rubric = service.rubric_for("excellent")
+    calibrating = dataclasses.replace(
+        rubric, aggregation=dataclasses.replace(rubric.aggregation, calibration=True)
+    )
+    monkeypatch.setattr(service, "rubric_for", lambda track: calibrating)
+    scored = next(a for a in apps if any(x.expert_id == lenient.id for x in _mine(a)))
+    result = service.application_breakdown(scored)
+    assert result["biases"]["general"][lenient.id] > 10  # ~ +25 points on the 100 scale, centred
+    assert result["calibrated"].score is not None
+    section_id = next(x.section_id for x in _mine(scored) if x.expert_id == lenient.id)
+    row = next(r for r in result["sections"] if r["section"].id == section_id)
+    aggregate = row["aggregate"]
+    # On the lenient reviewer's section the calibrated mean takes the leniency off; raw is kept.
+    assert aggregate.calibrated_mean < aggregate.raw_mean
