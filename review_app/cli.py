@@ -172,7 +172,7 @@ def demo_command(host, port, no_serve, reset, today):
     from datetime import date
 
     from .clock import offset_to
-    from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+    from .demo import DEMO_PASSWORD, DEMO_USERS, expert_with_work, load_demo
 
     try:
         day = date.fromisoformat(today)
@@ -199,6 +199,9 @@ def demo_command(host, port, no_serve, reset, today):
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, role, label in DEMO_USERS:
         click.echo(f"  {username:<14} {role:<12} {label}")
+    busy = expert_with_work()
+    if busy:
+        click.echo(f"  {busy:<14} {'expert':<12} 有待评分任务的专家（可直接试用打分）")
     click.echo(f"演示时钟：今天是 {today}（申报截止日期 2026-03-27）。")
     if no_serve:
         return

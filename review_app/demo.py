@@ -36,7 +36,7 @@ DEMO_USERS = (
     ("luoyang", "prefecture", "洛阳市工业和信息化局"),
     ("hangkonggang", "prefecture", "航空港区经济发展局"),
     ("xuchang", "prefecture", "许昌市工业和信息化局"),
-    ("expert01", "expert", "评审专家（另有 expert02–expert57）"),
+    ("expert01", "expert", "评审专家（共 expert01–expert57）"),
     ("inspector1", "inspector", "实地抽查人员"),
     ("applicant1", "applicant", "申报企业（郑州 · 中原智能装备）"),
     ("admin", "admin", "系统管理员"),
@@ -522,3 +522,16 @@ def _score_all(app, rng, disagree: bool = False):
             assignment, values, "总体建设情况与申报内容相符，数据较为完整，建议进一步量化成效。",
             version=None, actor=assignment.expert.user, submit=True,
         )  # fmt: skip
+
+
+def expert_with_work() -> str | None:
+    """The first demo expert who still has a section to score (printed by ``review-app demo``)."""
+    row = db.session.execute(
+        select(User.username)
+        .join(Expert, Expert.user_id == User.id)
+        .join(Assignment, Assignment.expert_id == Expert.id)
+        .where(Assignment.status == "assigned")
+        .order_by(User.username)
+        .limit(1)
+    ).scalar_one_or_none()
+    return row

@@ -24,3 +24,9 @@ def index():
 @bp.route("/healthz")
 def healthz():
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """No icon: answer 204 so browsers stop asking (and logs stay clean)."""
+    return "", 204

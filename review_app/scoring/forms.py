@@ -29,7 +29,7 @@ def score_form_class(section_rubric):
                 render_kw={
                     "min": 0,
                     "max": f"{c.max:g}",
-                    "step": "0.5",
+                    "step": "0.1",
                     "data-max": f"{c.max:g}",
                     "inputmode": "decimal",
                     "class": "criterion",
