@@ -241,6 +241,24 @@ def worker_command(workers):
     consumer.run()
 
 
+def _read_application_or_exit(path: Path):
+    """Check and parse a 申报书 file; exit 2 with a Chinese message when it cannot be read."""
+    from .intake.filecheck import check_docx
+    from .intake.model import UnreadableFile
+    from .intake.parser import parse_docx
+
+    try:
+        data = path.read_bytes()
+        check_docx(data, path.name)
+        return parse_docx(data)
+    except OSError as err:
+        click.echo(f"错误：无法读取文件 {path}：{err.strerror}", err=True)
+        sys.exit(2)
+    except UnreadableFile as err:
+        click.echo(f"错误：{err.message}", err=True)
+        sys.exit(2)
+
+
 @click.command("parse")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--track-min-level", "min_level", type=int, default=None, hidden=True)
@@ -249,22 +267,10 @@ def parse_command(path: Path, min_level):
     """Parse a 申报书 (.docx) and print it as one JSON object, with the format-check problems."""
     import json
 
-    from .intake.filecheck import check_docx
-    from .intake.model import UnreadableFile
-    from .intake.parser import parse_docx
     from .intake.service import merge_problems
     from .intake.validate import validate
 
-    try:
-        data = path.read_bytes()
-        check_docx(data, path.name)
-        parsed = parse_docx(data)
-    except OSError as err:
-        click.echo(f"错误：无法读取文件 {path}：{err.strerror}", err=True)
-        sys.exit(2)
-    except UnreadableFile as err:
-        click.echo(f"错误：{err.message}", err=True)
-        sys.exit(2)
+    parsed = _read_application_or_exit(path)
     existing: set[str] = set()
     level = min_level
     try:
@@ -296,20 +302,8 @@ def redact_command(path: Path, terms):
     from .anonymise.leakscan import scan_sections
     from .anonymise.redact import identity_from_parsed, redact_sections, with_short_forms
     from .applications.service import ANON_PREFIX, random_code_body
-    from .intake.filecheck import check_docx
-    from .intake.model import UnreadableFile
-    from .intake.parser import parse_docx
 
-    try:
-        data = path.read_bytes()
-        check_docx(data, path.name)
-        parsed = parse_docx(data)
-    except OSError as err:
-        click.echo(f"错误：无法读取文件 {path}：{err.strerror}", err=True)
-        sys.exit(2)
-    except UnreadableFile as err:
-        click.echo(f"错误：{err.message}", err=True)
-        sys.exit(2)
+    parsed = _read_application_or_exit(path)
     identity = with_short_forms(
         identity_from_parsed(parsed, extra_terms=list(terms)), parsed.sections.values()
     )

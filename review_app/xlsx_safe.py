@@ -18,3 +18,35 @@ def put(ws, row: int, col: int, value):
     else:
         cell.value = value
     return cell
+
+
+def read_first_matching_sheet(data: bytes, filename: str, read_sheet, what: str, header_hint: str):
+    """Open an uploaded workbook safely and return ``read_sheet(ws)`` for the first worksheet
+    where it returns something. Every failure is an UnreadableFile with a Chinese message naming
+    ``what`` (e.g. 汇总表); ``header_hint`` says which header was looked for."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from .intake.filecheck import check_xlsx
+    from .intake.model import UnreadableFile
+
+    check_xlsx(data, filename)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        raise UnreadableFile(
+            f"{what}无法打开，文件可能已损坏，请重新保存为 .xlsx 后上传。", "corrupt"
+        ) from exc
+    try:
+        for ws in wb.worksheets:
+            result = read_sheet(ws)
+            if result is not None:
+                return result
+    except UnreadableFile:
+        raise
+    except Exception as exc:
+        raise UnreadableFile(f"{what}内容无法读取，文件可能已损坏。", "corrupt") from exc
+    finally:
+        wb.close()
+    raise UnreadableFile(header_hint, "no_header")

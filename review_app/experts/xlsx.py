@@ -16,18 +16,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..applications.catalogue import GROUP_NAMES, SECTIONS
 from ..assignment.conflicts import Relation
 from ..enterprises.uscc import uscc_problem
-from ..intake.filecheck import check_xlsx
-from ..intake.model import UnreadableFile
 from ..intake.reference import is_manufacturing_division, resolve_prefecture
 from ..intake.summary_xlsx import RowError
-from ..xlsx_safe import put
+from ..xlsx_safe import put, read_first_matching_sheet
 from .models import RELATION_KINDS
 
 SHEET_TITLE = "专家名单"
@@ -174,27 +172,10 @@ def _header_map(values: tuple) -> dict[str, int]:
 
 def read_experts_xlsx(data: bytes, filename: str = "专家名单.xlsx") -> ExpertImport:
     """Read a filled import sheet (see the module docstring)."""
-    check_xlsx(data, filename)
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        raise UnreadableFile(
-            "专家名单无法打开，文件可能已损坏，请重新保存为 .xlsx 后上传。", "corrupt"
-        ) from exc
-    try:
-        for ws in wb.worksheets:
-            result = _read_sheet(ws)
-            if result is not None:
-                return result
-    except UnreadableFile:
-        raise
-    except Exception as exc:
-        raise UnreadableFile("专家名单内容无法读取，文件可能已损坏。", "corrupt") from exc
-    finally:
-        wb.close()
-    raise UnreadableFile(
-        "未找到专家名单表头（姓名*、工作单位*……），请使用下载的专家导入模板。", "no_header"
-    )
+    return read_first_matching_sheet(
+        data, filename, _read_sheet, "专家名单",
+        "未找到专家名单表头（姓名*、工作单位*……），请使用下载的专家导入模板。",
+    )  # fmt: skip
 
 
 def _read_sheet(ws) -> ExpertImport | None:

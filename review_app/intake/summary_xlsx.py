@@ -20,14 +20,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..enterprises.uscc import uscc_problem
-from ..xlsx_safe import put
-from .filecheck import check_xlsx
-from .model import UnreadableFile
+from ..xlsx_safe import put, read_first_matching_sheet
 
 TITLE = "卓越级领航级智能工厂培育企业推荐汇总表"
 UNIT_LABEL = "推荐单位（盖章）："
@@ -237,28 +235,10 @@ def read_summary(data: bytes, filename: str = "汇总表.xlsx") -> SummaryImport
     skipped. Rows with errors are still returned with the bad value left None, so one import
     reports every mistake. Raises UnreadableFile for anything that is not a readable .xlsx
     (``filename`` only names the file in its message)."""
-    check_xlsx(data, filename)
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        raise UnreadableFile(
-            "汇总表无法打开，文件可能已损坏，请重新保存为 .xlsx 后上传。", "corrupt"
-        ) from exc
-    try:
-        for ws in wb.worksheets:
-            result = _read_sheet(ws)
-            if result is not None:
-                return result
-    except UnreadableFile:
-        raise
-    except Exception as exc:
-        raise UnreadableFile("汇总表内容无法读取，文件可能已损坏。", "corrupt") from exc
-    finally:
-        wb.close()
-    raise UnreadableFile(
+    return read_first_matching_sheet(
+        data, filename, _read_sheet, "汇总表",
         "未找到汇总表表头（序号、所在地市、企业名称、企业性质、主营业务……），请使用附件2的格式。",
-        "no_header",
-    )
+    )  # fmt: skip
 
 
 def _read_sheet(ws) -> SummaryImport | None:
