@@ -141,3 +141,16 @@ def test_another_experts_packet_is_forbidden(app, client):
         select(Assignment).where(Assignment.expert_id == experts[1].id)
     ).scalar_one()
     assert client.get(f"/expert/assignments/{other.id}/packet.docx").status_code == 403
+
+
+def test_the_assignment_page_title_is_code_and_section_only(app, client):
+    application, experts = _setup()
+    me = experts[0]
+    login(client, me.user.username)
+    mine = db.session.execute(
+        select(Assignment).where(Assignment.expert_id == me.id)
+    ).scalar_one()
+    html = client.get(f"/expert/assignments/{mine.id}").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title == f"{application.anon_code} · {mine.section.title}"
+    assert html.count("申报回避</h2>") == 1
