@@ -147,9 +147,7 @@ def test_the_assignment_page_title_is_code_and_section_only(app, client):
     application, experts = _setup()
     me = experts[0]
     login(client, me.user.username)
-    mine = db.session.execute(
-        select(Assignment).where(Assignment.expert_id == me.id)
-    ).scalar_one()
+    mine = db.session.execute(select(Assignment).where(Assignment.expert_id == me.id)).scalar_one()
     html = client.get(f"/expert/assignments/{mine.id}").get_data(as_text=True)
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert title == f"{application.anon_code} · {mine.section.title}"
