@@ -1,6 +1,9 @@
 """Writing user text into .xlsx safely: strings always as text, never a formula or an error
 code (a value starting with = + - @ tab or CR gets Excel's quote prefix). Every export uses it."""
 
+import re
+import unicodedata
+
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,3 +53,10 @@ def read_first_matching_sheet(data: bytes, filename: str, read_sheet, what: str,
     finally:
         wb.close()
     raise UnreadableFile(header_hint, "no_header")
+
+
+def loose(value) -> str:
+    """A cell compared loosely: NFKC (full/half width alike), no whitespace; None is ""."""
+    if value is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))

@@ -18,10 +18,11 @@ wrongly. The rules that keep technical content:
 import logging
 import re
 from functools import cache, lru_cache
-from importlib import resources
 
 import jieba
 import jieba.posseg
+
+from review_app import datafiles
 
 from .spans import Span
 from .variants import is_cjk
@@ -87,8 +88,7 @@ COMMON_WORD_FREQUENCY = 300
 @cache
 def surnames() -> tuple[frozenset[str], frozenset[str]]:
     """(single-character surnames, compound surnames) from data/surnames.txt."""
-    text = resources.files("review_app.data").joinpath("surnames.txt").read_text("utf-8")
-    words = [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
+    words = datafiles.words("surnames.txt")
     return (
         frozenset(w for w in words if len(w) == 1),
         frozenset(w for w in words if len(w) == 2),
@@ -109,10 +109,7 @@ def china_places() -> frozenset[str]:
 
 def _word_list(name: str) -> frozenset[str]:
     """Words of a data file: whitespace-separated, ``#`` starts a comment line."""
-    text = resources.files("review_app.data").joinpath(name).read_text("utf-8")
-    return frozenset(
-        w for line in text.splitlines() if not line.startswith("#") for w in line.split()
-    )
+    return frozenset(datafiles.words(name))
 
 
 def _initialised() -> None:

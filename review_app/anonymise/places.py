@@ -15,8 +15,8 @@ Rules (data in data/prefectures.csv, data/henan_places.txt):
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from review_app import datafiles
 from review_app.intake.reference import PREFECTURE_ALIASES, prefectures
 
 from . import ner
@@ -53,23 +53,15 @@ def short_form(name: str) -> str:
 
 @cache
 def place_table() -> PlaceTable:
-    text = resources.files("review_app.data").joinpath("henan_places.txt").read_text("utf-8")
-    section = ""
-    counties: dict[str, str] = {}
-    zones: set[str] = set()
-    not_alone: set[str] = set()
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1]
-        elif section == "zones":
-            zones.add(line)
-        elif section == "not-alone":
-            not_alone.add(line)
-        else:
-            counties[line] = section
+    table = datafiles.sections("henan_places.txt")
+    zones = set(table.get("zones", ()))
+    not_alone = set(table.get("not-alone", ()))
+    counties = {
+        name: prefecture
+        for prefecture, names in table.items()
+        if prefecture not in ("zones", "not-alone")
+        for name in names
+    }
     full = set(prefectures()) | set(PREFECTURE_ALIASES) | set(counties) | zones
     pref_short = {short_form(p) for p in prefectures()} | {"济源", "航空港"}
     county_short = {short_form(c) for c in counties} - pref_short - not_alone

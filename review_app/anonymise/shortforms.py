@@ -24,7 +24,8 @@ the frequency rule (the text says so itself).
 
 import re
 from functools import cache
-from importlib import resources
+
+from review_app import datafiles
 
 from . import ner
 from .places import place_table
@@ -54,19 +55,10 @@ _PARENS_RE = re.compile(r"[(（][^()（）]{1,12}[)）]")
 @cache
 def enterprise_words() -> dict[str, tuple[str, ...]]:
     """Sections of data/enterprise_words.txt, longest words first."""
-    text = resources.files("review_app.data").joinpath("enterprise_words.txt").read_text("utf-8")
-    out: dict[str, list[str]] = {}
-    section = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1]
-            out.setdefault(section, [])
-        else:
-            out[section].append(line)
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+    return {
+        k: tuple(sorted(v, key=len, reverse=True))
+        for k, v in datafiles.sections("enterprise_words.txt").items()
+    }
 
 
 def _region_prefixes() -> tuple[str, ...]:
@@ -83,13 +75,18 @@ def _region_prefixes() -> tuple[str, ...]:
 def strip_legal(name: str) -> str:
     """The name without legal suffixes (股份有限公司, 集团 …) and parenthesised regions."""
     name = _PARENS_RE.sub("", name)
-    suffixes = enterprise_words()["legal-suffixes"]
+    return strip_endings(name, enterprise_words()["legal-suffixes"])
+
+
+def strip_endings(name: str, endings) -> str:
+    """Take any of ``endings`` off the end of ``name`` repeatedly, always keeping at least two
+    characters (股份有限公司, 分公司, 技术中心 …)."""
     changed = True
     while changed:
         changed = False
-        for suffix in suffixes:
-            if name.endswith(suffix) and len(name) > len(suffix) + 1:
-                name = name[: -len(suffix)]
+        for ending in endings:
+            if name.endswith(ending) and len(name) > len(ending) + 1:
+                name = name[: -len(ending)]
                 changed = True
                 break
     return name

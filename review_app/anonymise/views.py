@@ -100,15 +100,9 @@ def show(application_id: int):
     )
 
 
-def _checked_form():
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-
-
 @bp.route("/applications/<int:application_id>/run", methods=["POST"])
 @role_required("coordinator")
 def run(application_id: int):
-    _checked_form()
     application = _application(application_id)
     leaks = service.anonymise_application(application, current_user)
     db.session.commit()
@@ -125,7 +119,6 @@ def run(application_id: int):
 @bp.route("/applications/<int:application_id>/terms", methods=["POST"])
 @role_required("coordinator")
 def add_term(application_id: int):
-    _checked_form()
     application = _application(application_id)
     service.set_term(
         application, request.form.get("term", ""), request.form.get("action", "redact"),
@@ -139,7 +132,6 @@ def add_term(application_id: int):
 @bp.route("/applications/<int:application_id>/terms/<int:term_id>/delete", methods=["POST"])
 @role_required("coordinator")
 def delete_term(application_id: int, term_id: int):
-    _checked_form()
     application = _application(application_id)
     service.remove_term(application, term_id, current_user)
     db.session.commit()
@@ -150,7 +142,6 @@ def delete_term(application_id: int, term_id: int):
 @bp.route("/applications/<int:application_id>/confirm", methods=["POST"])
 @role_required("coordinator")
 def confirm(application_id: int):
-    _checked_form()
     application = _application(application_id)
     service.confirm_anonymisation(application, current_user)
     db.session.commit()

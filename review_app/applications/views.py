@@ -17,6 +17,13 @@ from .models import Application
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its own % _ and \\ taken literally (use with
+    ``escape="\\"``)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 VIEW_ROLES = ("coordinator", "prefecture", "applicant", "inspector")
 
 
@@ -40,7 +47,7 @@ def index():
     if f["prefecture"] and current_user.role == "coordinator":
         base = base.where(Application.prefecture_id == f["prefecture"])
     if f["q"]:
-        like = "%" + f["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = like_pattern(f["q"])
         base = base.where(
             or_(
                 Enterprise.name.like(like, escape="\\"),

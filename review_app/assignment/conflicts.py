@@ -34,7 +34,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..anonymise.places import place_table
-from ..anonymise.shortforms import enterprise_words, is_distinctive, strip_legal, strip_region
+from ..anonymise.shortforms import (
+    enterprise_words,
+    is_distinctive,
+    strip_endings,
+    strip_legal,
+    strip_region,
+)
 from ..experts.models import RELATION_KINDS
 from ..intake.reference import resolve_prefecture
 
@@ -161,15 +167,7 @@ def distinctive_count(form: str, *, places_generic: bool = True) -> int:
 
 
 def _strip_branch(name: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for marker in BRANCH_MARKERS:
-            if name.endswith(marker) and len(name) > len(marker) + 1:
-                name = name[: -len(marker)]
-                changed = True
-                break
-    return name
+    return strip_endings(name, BRANCH_MARKERS)
 
 
 @cache

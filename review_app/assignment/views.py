@@ -22,17 +22,11 @@ from .solver import Infeasible
 bp = Blueprint("assignment", __name__, url_prefix="/assignment")
 
 
-def _checked():
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-
-
 @bp.route("/panels", methods=["GET", "POST"])
 @role_required("coordinator")
 def panels():
     program = current_program()
     if request.method == "POST":
-        _checked()
         panel = db.session.get(Panel, request.form.get("panel_id", type=int)) or abort(404)
         service.set_members(panel, [int(i) for i in request.form.getlist("experts")], current_user)
         conflict_service.detect_conflicts(program, current_user)
@@ -56,7 +50,6 @@ def panels():
 def conflicts():
     program = current_program()
     if request.method == "POST":
-        _checked()
         action = request.form.get("action")
         if action == "detect":
             summary = conflict_service.detect_conflicts(program, current_user)
@@ -105,7 +98,6 @@ def auto(track: str):
     seed = request.values.get("seed", default=2026, type=int)
     ready, waiting = service.ready_applications(program, track)
     if request.method == "POST":
-        _checked()
         due = request.form.get("due") or None
         try:
             due_date = date.fromisoformat(due) if due else None
@@ -147,7 +139,6 @@ def manual(application_id: int):
     """调整评审专家: the reviewers of each scored section; add or remove one by hand."""
     application = db.session.get(Application, application_id) or abort(404)
     if request.method == "POST":
-        _checked()
         if request.form.get("action") == "remove":
             item = db.session.get(Assignment, request.form.get("assignment_id", type=int))
             if item is None or item.application_id != application.id:
@@ -205,7 +196,6 @@ def manual(application_id: int):
 @role_required("expert")
 def declare(assignment_id: int):
     """回避: the expert declares a conflict; the section is reassigned at once."""
-    _checked()
     item = db.session.get(Assignment, assignment_id) or abort(404)
     if not can_view_assignment(current_user, item):
         abort(403)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from ..applications.views import like_pattern
 from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -25,7 +26,7 @@ def index():
     q = (request.args.get("q") or "").strip()[:50]
     query = select(Expert).order_by(Expert.name)
     if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = like_pattern(q)
         query = query.where(
             Expert.name.like(like, escape="\\") | Expert.employer.like(like, escape="\\")
         )
@@ -48,8 +49,6 @@ def template():
 def import_sheet():
     from .xlsx import read_experts_xlsx
 
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash("请选择专家导入表（.xlsx）。", "error")
@@ -79,8 +78,6 @@ def edit(expert_id: int):
     )
     form = FlaskForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
         try:
             capacity = int(request.form.get("capacity", ""))
             if capacity < 0 or capacity > 500:

@@ -25,7 +25,7 @@ from ..assignment.conflicts import Relation
 from ..enterprises.uscc import uscc_problem
 from ..intake.reference import is_manufacturing_division, resolve_prefecture
 from ..intake.summary_xlsx import RowError
-from ..xlsx_safe import put, read_first_matching_sheet
+from ..xlsx_safe import loose, put, read_first_matching_sheet
 from .models import RELATION_KINDS
 
 SHEET_TITLE = "专家名单"
@@ -146,10 +146,7 @@ def template_xlsx() -> bytes:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _norm(value) -> str:
-    if value is None:
-        return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+_norm = loose
 
 
 def _text(value) -> str:

@@ -10,9 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-DATA_PACKAGE = "review_app.data"
+from review_app import datafiles
+
 PROVINCE_DIVISION = "410000"  # registered with the province itself: fine for any prefecture
 HENAN_PREFIX = "41"
 MANUFACTURING_SECTION = "C"
@@ -35,7 +35,7 @@ PREFECTURE_ALIASES = {
 
 
 def _read(name: str) -> str:
-    return resources.files(DATA_PACKAGE).joinpath(name).read_text("utf-8")
+    return datafiles.text(name)
 
 
 # -- prefectures --------------------------------------------------------------------------------
@@ -154,17 +154,11 @@ def is_manufacturing_division(code: str) -> bool:
 @cache
 def chains() -> dict[str, str]:
     """Chain name → its list (重点产业链 or 专精特新细分领域产业链（第一批）), as in chains.txt."""
-    out: dict[str, str] = {}
-    category = ""
-    for raw in _read("chains.txt").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            category = line[1:-1]
-            continue
-        out[line] = category
-    return out
+    return {
+        name: category
+        for category, names in datafiles.sections("chains.txt").items()
+        for name in names
+    }
 
 
 def normalise_chain(text: str) -> str:

@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..enterprises.uscc import uscc_problem
-from ..xlsx_safe import put, read_first_matching_sheet
+from ..xlsx_safe import loose, put, read_first_matching_sheet
 
 TITLE = "卓越级领航级智能工厂培育企业推荐汇总表"
 UNIT_LABEL = "推荐单位（盖章）："
@@ -162,11 +162,7 @@ def write_summary(title_unit: str, rows_by_track: dict[str, list[SummaryRow]]) -
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _norm(value) -> str:
-    """Compare labels loosely: NFKC (full/half width alike), no whitespace."""
-    if value is None:
-        return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+_norm = loose
 
 
 # Header recognisers, most specific first; hand-made tables word their headers differently.

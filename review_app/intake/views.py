@@ -220,10 +220,7 @@ def edit(application_id: int):
 def order(track: str):
     if track not in TRACKS:
         abort(404)
-    from flask_wtf import FlaskForm
 
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     ranks = []
     for key, value in request.form.items():
         if key.startswith("rank_"):
@@ -243,10 +240,7 @@ def order(track: str):
 @role_required("coordinator", "prefecture")
 def recheck(application_id: int):
     application = _editable(application_id)
-    from flask_wtf import FlaskForm
 
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     report = service.run_format_check(application, current_user)
     db.session.commit()
     blocking = sum(1 for p in report if p["severity"] == "blocking")

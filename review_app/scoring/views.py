@@ -70,8 +70,6 @@ def score(assignment_id: int):
 @role_required("coordinator")
 def flags():
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
-            abort(400)
         flag = db.session.get(DispersionFlag, request.form.get("flag_id", type=int)) or abort(404)
         service.resolve_flag(
             flag, request.form.get("mode", ""), request.form.get("reason", ""),
@@ -106,8 +104,6 @@ def flags():
 @bp.route("/scoring/reviews/<int:review_id>/reopen", methods=["POST"])
 @role_required("coordinator")
 def reopen(review_id: int):
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     review = db.session.get(Review, review_id) or abort(404)
     service.reopen(review, request.form.get("reason", ""), current_user)
     db.session.commit()
@@ -191,8 +187,6 @@ def sheet_download():
 def sheet_upload():
     from ..intake.model import UnreadableFile
 
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     expert = _sheet_expert(request.form.get("expert", type=int))
     upload = request.files.get("file")
     back = url_for("expert.assignments") if current_user.role == "expert" else url_for(".progress")
