@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from .applications.views import bp as applications_bp
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
+    from .decision.views import bp as decision_bp
     from .experts.admin_views import bp as experts_admin_bp
     from .experts.views import bp as expert_bp
     from .inspection.views import bp as inspection_bp
@@ -71,7 +72,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (
         main_bp, auth_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
-        assignment_bp, scoring_bp, expert_bp, inspection_bp, admin_bp,
+        assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, admin_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 
@@ -112,6 +113,7 @@ def _simple_error(code: int, message: str):
 def _register_template_helpers(app: Flask) -> None:
     from .applications.catalogue import BY_KEY, GROUP_NAMES
     from .auth.models import ROLES
+    from .inspection.models import VERDICTS
     from .programs.models import TRACK_NAMES
     from .workflow.machine import TRANSITIONS
     from .workflow.states import STATE_NAMES
@@ -125,6 +127,7 @@ def _register_template_helpers(app: Flask) -> None:
         ROLES=ROLES,
         SECTION_SPECS=BY_KEY,
         GROUP_NAMES=GROUP_NAMES,
+        VERDICT_NAMES=VERDICTS,
     )
 
     @app.template_filter("dt")

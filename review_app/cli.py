@@ -357,12 +357,78 @@ def template_command(track: str, output: Path):
     click.echo(f"已生成空白申报书：{output}")
 
 
+@click.command("simulate")
+@click.option(
+    "--applications",
+    "n_applications",
+    default=200,
+    show_default=True,
+    type=int,
+    help="申报数（其中最多 16 家为领航级）",
+)
+@click.option("--experts", "n_experts", default=150, show_default=True, type=int, help="专家数")
+@click.option("--seed", default=1, show_default=True, type=int, help="随机种子（结果可复现）")
+@click.option(
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="导出文件和 summary.json 的目录",
+)
+@click.option(
+    "--database",
+    "database_url",
+    default=None,
+    help="数据库地址（须为空库）；默认在输出目录新建 simulation.sqlite3",
+)
+def simulate_command(n_applications, n_experts, seed, out_dir, database_url):
+    """Run the whole pipeline headless on generated data and print a JSON summary."""
+    import json
+
+    from . import create_app
+    from .assignment.solver import Infeasible
+    from .simulate import MIN_EXPERTS, run_simulation
+
+    if n_applications < 2 or n_experts < MIN_EXPERTS:
+        click.echo(f"错误：至少需要 2 份申报和 {MIN_EXPERTS} 位专家（领航级一份申报就需要 24 位"
+                   "不同的综合组专家，每个重点环节组要能回避同地市）。", err=True)  # fmt: skip
+        sys.exit(2)
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if database_url is None:
+        target = out / "simulation.sqlite3"
+        target.unlink(missing_ok=True)
+        database_url = f"sqlite:///{target}"
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "simulation",
+         # generated accounts only: a cheap hash keeps hundreds of them fast
+         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False},
+        env={"REVIEW_APP_ENV": "development", "SECRET_KEY": "simulation"},
+    )  # fmt: skip
+    with app.app_context():
+        upgrade_schema()
+        try:
+            result = run_simulation(n_applications, n_experts, seed, out, app.config)
+        except (ValueError, DomainError, Infeasible) as err:
+            db.session.rollback()
+            click.echo(f"错误：{getattr(err, 'message', err)}", err=True)
+            sys.exit(2)
+        result["database"] = database_url
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
 def register_commands(app) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask`` and ``review-app`` agree)."""
     for command in (init_command, user_group, audit_group, demo_command, worker_command,
-                    parse_command, template_command, redact_command, rubric_group):  # fmt: skip
+                    parse_command, template_command, redact_command, rubric_group,
+                    simulate_command):  # fmt: skip
         app.cli.add_command(command)
 
 
 if __name__ == "__main__":
     main()
+
+# ``simulate`` builds its own app on its own database, so it must not need the configured one
+# (which in production mode wants a SECRET_KEY): attach it to the group itself as well.
+main.add_command(simulate_command)

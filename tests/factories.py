@@ -125,6 +125,15 @@ class Actors:
     def __init__(self):
         self._cache = {}
 
+    def officer(self, prefecture_name: str):
+        """The prefecture officer of ``prefecture_name`` (郑州市's is ``self.prefecture``)."""
+        if prefecture_name == "郑州市":
+            return self.prefecture
+        key = f"prefecture:{prefecture_name}"
+        if key not in self._cache:
+            self._cache[key] = user("prefecture", prefecture=prefecture_name)
+        return self._cache[key]
+
     def __getattr__(self, role):
         if role.startswith("_"):
             raise AttributeError(role)
@@ -150,3 +159,25 @@ def advance(app, target: str, actors: Actors):
         for trigger, actor, now in steps[state]:
             fire(app, trigger, actor, now=now)
     return app
+
+
+def scored(app, actors: Actors, fraction: float, experts: list[Expert] | None = None):
+    """Walk ``app`` to ``scored`` with every review at ``fraction`` of its section's maximum
+    (so the weighted application score is ``100 × fraction``)."""
+    from review_app.scoring.service import rubric_for
+
+    officer = actors.officer(app.prefecture.name)
+    fire(app, "endorse", officer, now=BEFORE_DEADLINE)
+    fire(app, "pass_format_check", actors.coordinator, now=BEFORE_DEADLINE)
+    experts = staff(app, experts)
+    fire(app, "assign", actors.coordinator, now=AFTER_DEADLINE)
+    rubric = rubric_for(app.track_code)
+    for a in db.session.execute(
+        select(Assignment).where(Assignment.application_id == app.id)
+    ).scalars():
+        a.status = "submitted"
+        total = round(fraction * rubric.section(a.section.key).max, 2)
+        db.session.add(Review(assignment=a, status="submitted", total=total))
+    db.session.flush()
+    fire(app, "complete_scoring", actors.coordinator, now=AFTER_DEADLINE)
+    return experts

@@ -38,16 +38,17 @@ def create_user(
     if db.session.execute(select(User.id).where(User.username == username)).first():
         raise InvalidInput(f"用户名已存在：{username}。")
     pref = None
-    if role == "prefecture":
-        if not prefecture:
-            raise InvalidInput("地市主管部门账号须指定所属地市（--prefecture）。")
+    if role == "prefecture" and not prefecture:
+        raise InvalidInput("地市主管部门账号须指定所属地市（--prefecture）。")
+    if role in ("prefecture", "inspector") and prefecture:
+        # An inspector's prefecture is where they are based: the 同地市回避 rule uses it.
         pref = db.session.execute(
             select(Prefecture).where(Prefecture.name == prefecture)
         ).scalar_one_or_none()
         if pref is None:
             raise InvalidInput(f"未知地市：{prefecture}。请使用附件3中的名称，如“洛阳市”。")
     elif prefecture:
-        raise InvalidInput("只有地市主管部门账号可以指定地市。")
+        raise InvalidInput("只有地市主管部门和实地核查人员账号可以指定地市。")
     if role == "applicant" and enterprise_id is None:
         raise InvalidInput("申报企业账号须关联企业。")
     user = User(

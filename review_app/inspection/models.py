@@ -32,9 +32,13 @@ class Inspection(Timestamps, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
-    # Why it was sampled (random stratum, near cut line, high dispersion, flagged figures).
-    sample_rule: Mapped[str] = mapped_column(String(40), default="random")
+    # Why it was sampled: rule codes joined by commas (near_cut, dispersion, figures, random,
+    # manual), the human-readable detail, and the seed of the draw.
+    sample_rule: Mapped[str] = mapped_column(String(80), default="random")
+    sample_detail: Mapped[str] = mapped_column(Text, default="", server_default="")
     sample_seed: Mapped[str] = mapped_column(String(64), default="")
+    sampled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     verdict: Mapped[str | None] = mapped_column(String(20))
     deduction: Mapped[float] = mapped_column(Numeric(6, 2), default=0)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -1,34 +1,213 @@
-"""The inspector's pages: assigned inspections only."""
+"""实地抽查 pages: the coordinator draws and adjusts the sample and assigns inspectors; an
+inspector (on a phone, usually) records the checklist, evidence and the verdict."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from ..applications.models import Application
+from ..auth.models import User
 from ..auth.permissions import can_view_inspection, role_required
+from ..errors import DomainError, InvalidInput
 from ..extensions import db
-from .models import Inspection, InspectionInspector
+from ..files import send_bytes
+from ..programs.models import TRACKS
+from ..programs.service import current_program
+from ..scoring.service import rubric_for
+from . import service
+from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
+from .sampling import RULES, SampleParams
 
 bp = Blueprint("inspection", __name__, url_prefix="/inspections")
+
+
+def _act(verb, success: str) -> bool:
+    """Run a verb in one transaction: commit and flash ``success``, or roll back and flash the
+    Chinese reason it was refused."""
+    try:
+        verb()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
+def _track() -> str:
+    track = request.values.get("track")
+    return track if track in TRACKS else "excellent"
 
 
 @bp.route("/")
 @role_required("inspector", "coordinator")
 def index():
-    query = select(Inspection).order_by(Inspection.id)
     if current_user.role == "inspector":
-        query = query.join(InspectionInspector).where(
-            InspectionInspector.user_id == current_user.id
+        rows = db.session.execute(
+            select(Inspection)
+            .join(InspectionInspector)
+            .where(InspectionInspector.user_id == current_user.id)
+            .order_by(Inspection.completed_at.is_not(None), Inspection.id)
+        ).scalars().all()  # fmt: skip
+        return render_template("inspection/mine.html", rows=rows)
+    program = current_program()
+    track = _track()
+    inspections = service.inspections_of(program, track)
+    inspectors = db.session.execute(
+        select(User).where(User.role == "inspector", User.is_active_account).order_by(User.id)
+    ).scalars().all()  # fmt: skip
+    pool = service.candidates(program, track)
+    return render_template(
+        "inspection/index.html", track=track, rows=inspections, inspectors=inspectors,
+        pool=pool, capacity=program.track(track).capacity, rules=RULES, form=FlaskForm(),
+        verdicts=VERDICTS,
+    )  # fmt: skip
+
+
+def _int(name: str, default: int) -> int:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"“{name}”须为整数。") from None
+
+
+@bp.route("/draw", methods=["POST"])
+@role_required("coordinator")
+def draw():
+    program = current_program()
+    track = _track()
+
+    def verb():
+        try:
+            rate = float((request.form.get("random_rate") or "0").strip() or 0) / 100
+        except ValueError:
+            raise InvalidInput("随机抽取比例须为数字（百分比）。") from None
+        params = SampleParams(
+            seed=(request.form.get("seed") or "").strip(),
+            cut_line=program.track(track).capacity,
+            near_cut=_int("near_cut", 3),
+            dispersion=bool(request.form.get("dispersion")),
+            figures=bool(request.form.get("figures")),
+            random_per_prefecture=_int("random_per_prefecture", 1),
+            random_rate=rate,
         )
-    rows = db.session.execute(query).scalars().all()
-    return render_template("inspection/index.html", rows=rows)
+        created = service.draw(program, track, params, current_user)
+        flash(f"已抽取 {len(created)} 家（种子 {params.seed}）。", "info")
+
+    _act(verb, "抽查名单已保存。")
+    return redirect(url_for(".index", track=track))
+
+
+@bp.route("/add", methods=["POST"])
+@role_required("coordinator")
+def add():
+    track = _track()
+    code = (request.form.get("anon_code") or "").strip().upper()
+    app = db.session.execute(
+        select(Application).where(Application.anon_code == code)
+    ).scalar_one_or_none()
+    if app is None:
+        flash(f"没有匿名编号为“{code}”的申报。", "error")
+    else:
+        _act(lambda: service.add_manual(app, request.form.get("reason", ""), current_user),
+             f"{code} 已加入抽查名单。")  # fmt: skip
+    return redirect(url_for(".index", track=track))
+
+
+def _inspection(inspection_id: int) -> Inspection:
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None:
+        abort(404)
+    if not can_view_inspection(current_user, inspection):
+        abort(403)
+    return inspection
+
+
+@bp.route("/<int:inspection_id>/remove", methods=["POST"])
+@role_required("coordinator")
+def remove(inspection_id: int):
+    inspection = _inspection(inspection_id)
+    track = inspection.application.track_code
+    _act(lambda: service.remove(inspection, request.form.get("reason", ""), current_user),
+         "已移出抽查名单。")  # fmt: skip
+    return redirect(url_for(".index", track=track))
+
+
+@bp.route("/<int:inspection_id>/inspectors", methods=["POST"])
+@role_required("coordinator")
+def inspectors(inspection_id: int):
+    inspection = _inspection(inspection_id)
+    ids = [int(i) for i in request.form.getlist("inspectors") if i.isdigit()]
+    _act(lambda: service.set_inspectors(inspection, ids, current_user), "核查人员已指派。")
+    return redirect(url_for(".index", track=inspection.application.track_code))
 
 
 @bp.route("/<int:inspection_id>")
 @role_required("inspector", "coordinator")
 def show(inspection_id: int):
-    item = db.session.get(Inspection, inspection_id)
-    if item is None:
-        abort(404)
-    if not can_view_inspection(current_user, item):
-        abort(403)
-    return render_template("inspection/show.html", item=item)
+    inspection = _inspection(inspection_id)
+    settings = rubric_for(inspection.application.track_code).inspection
+    descriptions = {c.code: c.description for c in settings.checklist}
+    return render_template(
+        "inspection/show.html", item=inspection, findings=FINDINGS, verdicts=VERDICTS,
+        descriptions=descriptions, settings=settings, form=FlaskForm(),
+        editable=inspection.verdict is None,
+    )  # fmt: skip
+
+
+@bp.route("/<int:inspection_id>/items/<code>", methods=["POST"])
+@role_required("inspector", "coordinator")
+def record_item(inspection_id: int, code: str):
+    inspection = _inspection(inspection_id)
+
+    def verb():
+        service.record_item(
+            inspection, code, request.form.get("finding"), request.form.get("note", ""),
+            current_user,
+        )  # fmt: skip
+        for upload in request.files.getlist("evidence"):
+            if upload and upload.filename:
+                data = upload.read(service.MAX_EVIDENCE_BYTES + 1)
+                service.add_evidence(
+                    inspection, code, service.Upload(upload.filename, data), current_user
+                )
+
+    _act(verb, "核查项已保存。")
+    return redirect(url_for(".show", inspection_id=inspection.id, _anchor=f"item-{code}"))
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@role_required("inspector", "coordinator")
+def evidence(evidence_id: int):
+    file = db.session.get(EvidenceFile, evidence_id) or abort(404)
+    _inspection(file.item.inspection_id)
+    return send_bytes(file.data, file.filename, file.content_type)
+
+
+@bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
+@role_required("inspector", "coordinator")
+def remove_evidence(evidence_id: int):
+    file = db.session.get(EvidenceFile, evidence_id) or abort(404)
+    inspection = _inspection(file.item.inspection_id)
+    code = file.item.code
+    _act(lambda: service.remove_evidence(file, current_user), "证明材料已删除。")
+    return redirect(url_for(".show", inspection_id=inspection.id, _anchor=f"item-{code}"))
+
+
+@bp.route("/<int:inspection_id>/verdict", methods=["POST"])
+@role_required("inspector", "coordinator")
+def verdict(inspection_id: int):
+    inspection = _inspection(inspection_id)
+    _act(
+        lambda: service.record_verdict(
+            inspection, request.form.get("verdict", ""), request.form.get("deduction", "0"),
+            request.form.get("note", ""), current_user,
+        ),
+        "核查结论已确认，申报已进入“已实地核查”。",
+    )  # fmt: skip
+    return redirect(url_for(".show", inspection_id=inspection.id))

@@ -329,35 +329,78 @@ def application_breakdown(app: Application) -> dict:
             "biases": biases}  # fmt: skip
 
 
-def panel_biases(app: Application) -> dict[str, dict[int, float]]:
-    """Leniency per reviewer, fitted by least squares within each panel (section group) of the
-    application's track over every submitted review of the program."""
+def _track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionReview]]:
+    """Every submitted review of a program's track, by panel (section group), in one query."""
     from ..applications.catalogue import BY_KEY
-    from .aggregate import fit_leniency
 
-    rubric = rubric_for(app.track_code)
+    rubric = rubric_for(track_code)
     rows = db.session.execute(
-        select(Assignment, Review, Section)
+        select(Assignment.expert_id, Review.total, Section.key, Section.application_id)
         .join(Review, Review.assignment_id == Assignment.id)
         .join(Section, Section.id == Assignment.section_id)
         .join(Application, Application.id == Assignment.application_id)
         .where(
-            Application.program_id == app.program_id,
-            Application.track_code == app.track_code,
+            Application.program_id == program_id,
+            Application.track_code == track_code,
             Review.status == "submitted",
             Assignment.status == "submitted",
         )
+        .order_by(Assignment.id)
     ).all()
     by_group: dict[str, list[SectionReview]] = {}
-    for assignment, review, section in rows:
-        spec = BY_KEY[section.key]
-        by_group.setdefault(spec.group, []).append(
-            SectionReview(assignment.expert_id, section.key, section.application_id,
-                          float(review.total), rubric.section(section.key).max)
-        )  # fmt: skip
-    minimum = rubric.aggregation.calibration_min_reviews
+    for expert_id, total, key, application_id in rows:
+        by_group.setdefault(BY_KEY[key].group, []).append(
+            SectionReview(expert_id, key, application_id, float(total), rubric.section(key).max)
+        )
+    return by_group
+
+
+def _biases(by_group: dict[str, list[SectionReview]], track_code: str):
+    from .aggregate import fit_leniency
+
+    minimum = rubric_for(track_code).aggregation.calibration_min_reviews
     return {
         group: fit_leniency(reviews, min_reviews=minimum) for group, reviews in by_group.items()
+    }
+
+
+def panel_biases(app: Application) -> dict[str, dict[int, float]]:
+    """Leniency per reviewer, fitted by least squares within each panel (section group) of the
+    application's track over every submitted review of the program."""
+    return _biases(_track_reviews(app.program_id, app.track_code), app.track_code)
+
+
+def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
+    """Every application of a track with submitted reviews: ``(raw, calibrated)`` as
+    ``ApplicationScore`` pairs, computed from one query with the panels' biases fitted once
+    (the decision run needs both to try calibration on and off)."""
+    from ..applications.catalogue import BY_KEY
+    from .aggregate import application_score
+
+    rubric = rubric_for(track_code)
+    settings = rubric.aggregation
+    by_group = _track_reviews(program_id, track_code)
+    biases = _biases(by_group, track_code)
+    per_section: dict[tuple[int, str], list[SectionReview]] = {}
+    for reviews in by_group.values():
+        for r in reviews:
+            per_section.setdefault((r.application_id, r.section_key), []).append(r)
+    aggregates: dict[int, dict[str, object]] = {}
+    for (app_id, key), reviews in per_section.items():
+        aggregates.setdefault(app_id, {})[key] = aggregate_section(
+            reviews, trim_when_at_least=settings.trim_when_at_least,
+            dispersion_range=settings.dispersion_range,
+            dispersion_deviation=settings.dispersion_deviation,
+            biases=biases.get(BY_KEY[key].group),
+        )  # fmt: skip
+    weights = {s.key: s.weight for s in rubric.sections}
+    maxima = {s.key: s.max for s in rubric.sections}
+    return {
+        app_id: (
+            application_score(aggs, weights, maxima, application_id=app_id),
+            application_score(aggs, weights, maxima, application_id=app_id, calibrated=True),
+        )
+        for app_id, aggs in aggregates.items()
     }
 
 

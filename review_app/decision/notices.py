@@ -1,0 +1,98 @@
+"""Result notices (评审结果通知): one letter per prefecture as .docx, generated into an outbox the
+coordinator reviews and then releases; a released letter is visible to its prefecture and frozen."""
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import select
+
+from ..audit import service as audit
+from ..clock import china_date, utcnow
+from ..errors import DomainError, PermissionDenied
+from ..extensions import db
+from ..programs.models import Prefecture, Program
+from .exports import prefecture_letter_docx
+from .models import ResultNotice
+from .service import _applications, result_rows, run_of
+
+ISSUER = "河南省工业和信息化厅"
+
+
+def notices(program: Program) -> list[ResultNotice]:
+    return list(
+        db.session.execute(
+            select(ResultNotice)
+            .join(Prefecture, Prefecture.id == ResultNotice.prefecture_id)
+            .where(ResultNotice.program_id == program.id)
+            .order_by(Prefecture.sort_order)
+        ).scalars()
+    )
+
+
+def confirmed_rows(program: Program) -> list:
+    """Result rows of every track's confirmed run; refuses while a track with applications has
+    no confirmed decision."""
+    rows = []
+    for track in program.tracks:
+        run = run_of(program, track.code, "confirmed")
+        if run is None:
+            if _applications(program, track.code):
+                raise DomainError(f"{track.name}的入库决定尚未确认，不能生成结果通知。",
+                                  "decision_unconfirmed")  # fmt: skip
+            continue
+        rows += result_rows(run)
+    return rows
+
+
+def generate(program: Program, actor, issued_on: date | None = None) -> list[ResultNotice]:
+    """(Re)build the draft letter of every prefecture with applications; released letters
+    stay as they are."""
+    if getattr(actor, "role", None) != "coordinator":
+        raise PermissionDenied("只有省厅协调员可以生成结果通知。")
+    issued_on = issued_on or china_date(utcnow())
+    rows = confirmed_rows(program)
+    existing = {n.prefecture_id: n for n in notices(program)}
+    prefectures = {p.name: p for p in db.session.execute(select(Prefecture)).scalars()}
+    by_prefecture: dict[str, list] = {}
+    for row in rows:
+        by_prefecture.setdefault(row.prefecture, []).append(row)
+    made = []
+    for name, its_rows in sorted(by_prefecture.items(), key=lambda kv: kv[1][0].prefecture_order):
+        prefecture = prefectures[name]
+        notice = existing.get(prefecture.id)
+        if notice is not None and notice.status == "released":
+            continue
+        data = prefecture_letter_docx(program.name, name, its_rows, issued_on, ISSUER)
+        if notice is None:
+            notice = ResultNotice(program_id=program.id, prefecture_id=prefecture.id)
+            db.session.add(notice)
+        notice.status = "draft"
+        notice.filename = f"{program.year}年智能工厂培育评审结果通知-{name}.docx"
+        notice.data = data
+        notice.sha256 = hashlib.sha256(data).hexdigest()
+        notice.total = len(its_rows)
+        notice.admitted = sum(1 for r in its_rows if r.outcome == "admitted")
+        made.append(notice)
+    db.session.flush()
+    audit.record(
+        "notice.generate", "program", program.id, actor=actor,
+        after={"letters": {n.prefecture.name: n.sha256[:16] for n in made}},
+    )  # fmt: skip
+    return made
+
+
+def release(notice: ResultNotice, actor) -> bool:
+    """Release a draft letter to its prefecture; releasing twice does nothing."""
+    if getattr(actor, "role", None) != "coordinator":
+        raise PermissionDenied("只有省厅协调员可以发出结果通知。")
+    if notice.status == "released":
+        return False
+    notice.status = "released"
+    notice.released_at = utcnow()
+    notice.released_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record(
+        "notice.release", "result_notice", notice.id, actor=actor,
+        after={"prefecture": notice.prefecture.name, "sha256": notice.sha256},
+    )  # fmt: skip
+    return True

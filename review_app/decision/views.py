@@ -1,0 +1,223 @@
+"""入库决定 pages: the ranking of a track with every number, what-if parameters and who crosses
+the cut line, staging and confirmation, the exports, and the result notices' outbox."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ..applications.catalogue import scored_sections
+from ..applications.models import Application
+from ..auth.permissions import role_required
+from ..errors import DomainError
+from ..extensions import db
+from ..files import send_bytes
+from ..programs.models import TRACKS, Prefecture
+from ..programs.service import current_program
+from . import exports, notices, service
+from .models import DecisionRun, ResultNotice
+
+bp = Blueprint("decision", __name__, url_prefix="/decision")
+KINDS = ("admission.xlsx", "admission.docx", "ranking.xlsx", "report.docx")
+
+
+def _track(track: str) -> str:
+    if track not in TRACKS:
+        abort(404)
+    return track
+
+
+@bp.route("/")
+@role_required("coordinator")
+def index():
+    return redirect(url_for(".track", track="excellent"))
+
+
+@bp.route("/<track>")
+@role_required("coordinator")
+def track(track: str):
+    program = current_program()
+    track = _track(track)
+    base = service.default_params(program, track)
+    staged = service.run_of(program, track, "staged")
+    confirmed = service.run_of(program, track, "confirmed")
+    run = confirmed or staged
+    moves, trial = [], None
+    if request.args.get("try"):
+        try:
+            params = service.params_with(base, request.args)
+            trial, moves, _ = service.what_if(program, track, params)
+        except DomainError as err:
+            flash(err.message, "error")
+    if trial is None and run is None:
+        trial = service.evaluate(program, track, base)
+    shown = trial if trial is not None else run
+    return render_template(
+        "decision/track.html", track=track, base=base, run=run, staged=staged,
+        confirmed=confirmed, trial=trial, moves=moves, table=_table(shown), form=FlaskForm(),
+        blocking=(trial.blocking if trial is not None else run.summary.get("blocking", [])),
+        cut_rank=(trial.cut_rank if trial is not None else run.summary.get("cut_rank")),
+        sections=[(s.key, s.title) for s in scored_sections(track)], kinds=KINDS,
+        args=request.args,
+    )  # fmt: skip
+
+
+def _table(shown) -> list[dict]:
+    """Rows for the ranking table from a stored run or a fresh result."""
+    if isinstance(shown, DecisionRun):
+        return [
+            {"app": e.application, "rank": e.numbers.get("rank"), "final": e.score,
+             "outcome": e.outcome, "reason": e.numbers.get("reason"),
+             "explanation": e.explanation, **e.numbers}
+            for e in shown.entries_in_order
+        ]  # fmt: skip
+    apps = {
+        a.id: a
+        for a in db.session.execute(
+            select(Application).where(Application.id.in_([e.application_id for e in shown.entries]))
+        ).scalars()
+    }
+    return [
+        {"app": apps[e.application_id], "rank": e.rank, "final": e.final_score,
+         "outcome": e.outcome, "reason": e.reason, "explanation": e.explanation, **e.numbers}
+        for e in shown.entries
+    ]  # fmt: skip
+
+
+@bp.route("/<track>/stage", methods=["POST"])
+@role_required("coordinator")
+def stage(track: str):
+    program = current_program()
+    track = _track(track)
+    try:
+        params = service.params_with(service.default_params(program, track), request.form)
+        run = service.stage(program, track, params, current_user)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".track", track=track))
+    db.session.commit()
+    blocking = run.summary.get("blocking") or []
+    flash(
+        f"已暂存：入库 {run.summary['admitted']} 家。"
+        + (f"尚有 {len(blocking)} 项须处理后才能确认。" if blocking else "可以确认。"),
+        "success" if not blocking else "warning",
+    )
+    return redirect(url_for(".track", track=track))
+
+
+@bp.route("/runs/<int:run_id>/confirm", methods=["POST"])
+@role_required("coordinator")
+def confirm(run_id: int):
+    run = db.session.get(DecisionRun, run_id) or abort(404)
+    try:
+        changed = service.confirm(run, current_user)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".track", track=run.track_code))
+    db.session.commit()
+    flash(
+        "入库决定已确认，本赛道所有申报已作出入库或不予入库决定。" if changed
+        else "该入库决定此前已确认，未作改动。",
+        "success",
+    )  # fmt: skip
+    return redirect(url_for(".track", track=run.track_code))
+
+
+@bp.route("/<track>/export/<kind>")
+@role_required("coordinator")
+def export(track: str, kind: str):
+    program = current_program()
+    track = _track(track)
+    if kind not in KINDS:
+        abort(404)
+    run = service.latest_run(program, track)
+    if run is None:
+        flash("请先暂存排名。", "error")
+        return redirect(url_for(".track", track=track))
+    summary = service.run_summary(program, run)
+    rows = service.result_rows(run)
+    sections = [(s.key, s.title) for s in scored_sections(track)]
+    makers = {
+        "admission.xlsx": lambda: exports.admission_list_xlsx(summary, rows),
+        "admission.docx": lambda: exports.admission_list_docx(summary, rows),
+        "ranking.xlsx": lambda: exports.ranking_xlsx(summary, rows, sections),
+        "report.docx": lambda: exports.decision_report_docx(summary, rows, sections),
+    }
+    names = {
+        "admission.xlsx": "入库名单", "admission.docx": "入库名单", "ranking.xlsx": "评审排名",
+        "report.docx": "评审决定报告",
+    }  # fmt: skip
+    draft = "" if run.status == "confirmed" else "（草稿）"
+    suffix = kind.rsplit(".", 1)[1]
+    return send_bytes(makers[kind](), f"{summary.track_name}{names[kind]}{draft}.{suffix}")
+
+
+@bp.route("/prefecture/<int:prefecture_id>/results.xlsx")
+@role_required("coordinator")
+def prefecture_results(prefecture_id: int):
+    program = current_program()
+    prefecture = db.session.get(Prefecture, prefecture_id) or abort(404)
+    summaries, rows = [], []
+    for t in program.tracks:
+        run = service.latest_run(program, t.code)
+        if run is not None:
+            summaries.append(service.run_summary(program, run))
+            rows += [r for r in service.result_rows(run) if r.prefecture == prefecture.name]
+    data = exports.prefecture_results_xlsx(summaries, prefecture.name, rows)
+    return send_bytes(data, f"评审结果-{prefecture.name}.xlsx")
+
+
+@bp.route("/notices", methods=["GET", "POST"])
+@role_required("coordinator", "prefecture")
+def notice_list():
+    program = current_program()
+    if request.method == "POST":
+        if current_user.role != "coordinator":
+            abort(403)
+        action = request.form.get("action")
+        try:
+            if action == "generate":
+                made = notices.generate(program, current_user)
+                message = f"已生成 {len(made)} 份结果通知（草稿），请逐份核对后发出。"
+            elif action == "release":
+                notice = db.session.get(ResultNotice, request.form.get("notice_id", type=int))
+                if notice is None:
+                    abort(404)
+                done = notices.release(notice, current_user)
+                message = (
+                    f"已发出{notice.prefecture.name}的结果通知。" if done else "该通知已发出。"
+                )
+            elif action == "release_all":
+                count = sum(notices.release(n, current_user) for n in notices.notices(program)
+                            if n.status == "draft")  # fmt: skip
+                message = f"已发出 {count} 份结果通知。"
+            else:
+                abort(400)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for(".notice_list"))
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for(".notice_list"))
+    rows = notices.notices(program)
+    if current_user.role == "prefecture":
+        rows = [n for n in rows if n.prefecture_id == current_user.prefecture_id
+                and n.status == "released"]  # fmt: skip
+    prefectures = db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
+    return render_template(
+        "decision/notices.html", rows=rows, form=FlaskForm(), prefectures=list(prefectures)
+    )
+
+
+@bp.route("/notices/<int:notice_id>.docx")
+@role_required("coordinator", "prefecture")
+def notice_file(notice_id: int):
+    notice = db.session.get(ResultNotice, notice_id) or abort(404)
+    if current_user.role == "prefecture" and (
+        notice.prefecture_id != current_user.prefecture_id or notice.status != "released"
+    ):
+        abort(403)
+    return send_bytes(notice.data, notice.filename)

@@ -1,0 +1,54 @@
+"""``review-app simulate``: the whole pipeline headless on its own database."""
+
+import json
+
+import docx
+import openpyxl
+from click.testing import CliRunner
+
+from review_app.cli import main
+
+
+def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        ["simulate", "--applications", "14", "--experts", "60", "--seed", "3", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[result.output.index("{") :])
+    assert summary == json.loads((out / "summary.json").read_text(encoding="utf-8")) | {
+        "database": summary["database"]
+    }
+    # every application decided, no track over capacity
+    assert set(summary["states"]) <= {"admitted", "rejected"}
+    assert sum(summary["states"].values()) == 14
+    admitted = summary["admitted"]
+    assert admitted["leading"] <= 5 and admitted["excellent"] <= 100
+    assert admitted["excellent"] + admitted["leading"] == summary["states"].get("admitted", 0)
+    assert summary["audit"]["ok"] is True and summary["audit"]["events"] > 14
+    assert set(summary["seconds"]) >= {"intake", "scoring", "inspection", "decision"}
+    assert 0 <= summary["true_top_admitted"]["excellent"]["raw"] <= 1
+    # the exports open and hold the applications
+    ranking = openpyxl.load_workbook(out / "卓越级智能工厂培育评审排名.xlsx").active
+    codes = [
+        c.value for row in ranking.iter_rows() for c in row if str(c.value).startswith("ZY-26")
+    ]
+    assert len(codes) == 14 - 1  # one application is 领航级 at this size
+    letters = [
+        name for name in summary["files"] if name.startswith("2026年智能工厂培育评审结果通知")
+    ]
+    assert letters
+    text = "\n".join(p.text for p in docx.Document(out / letters[0]).paragraphs)
+    assert "评审结果" in text
+    # the same database verifies with the audit command
+    verify = CliRunner(env={"DATABASE_URL": summary["database"], "REVIEW_APP_ENV": "development",
+                            "SECRET_KEY": "x"}).invoke(main, ["audit", "verify"])  # fmt: skip
+    assert verify.exit_code == 0, verify.output
+    assert "审计链完整" in verify.output
+
+
+def test_simulate_refuses_too_few_experts(tmp_path):
+    result = CliRunner().invoke(main, ["simulate", "--experts", "5", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "至少需要" in result.output
