@@ -17,10 +17,8 @@ from .assignment.models import Assignment
 from .assignment.service import commit
 from .auth.models import User
 from .auth.service import create_user
-from .clock import utcnow
 from .experts.models import Expert
 from .extensions import db
-from .inspection.models import Inspection, InspectionInspector, InspectionItem
 from .intake.model import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .programs.models import Prefecture
 from .programs.service import current_program, load_reference_data
@@ -485,22 +483,16 @@ def _advance(app, target, users, experts, rng):
     _score_all(app, rng, disagree=app.enterprise.name.startswith("郑州航发"))
     if target == "scored" or app.state != "scored":
         return  # 郑州航发 waits on a 复议: one reviewer scored 工厂建设 far below the others
-    inspection = Inspection(application=app, sample_rule="random", sample_seed="2026")
-    inspection.inspectors.append(InspectionInspector(user=users["inspector1"]))
-    for code, title in (("maturity", "智能制造能力成熟度证明"), ("cnc_rate", "关键工序数控化率"),
-                        ("equipment", "申报的装备与系统"), ("safety", "安全环保记录"),
-                        ("finance", "财务数据")):  # fmt: skip
-        inspection.items.append(InspectionItem(code=code, title=title))
-    db.session.add(inspection)
-    db.session.flush()
+    from .inspection import service as inspection_service
+
+    inspection = inspection_service.add_manual(app, "演示：协调员指定抽查", coord)
+    inspection_service.set_inspectors(inspection, [users["inspector1"].id], coord)
     if target == "scored_sampled":
         return
     for item in inspection.items:
-        item.finding = "true"
-        item.note = "现场核实一致。"
-    inspection.verdict = "true"
-    inspection.completed_at = utcnow()
-    fire(app, "record_inspection", users["inspector1"], now=AFTER_DEADLINE)
+        inspection_service.record_item(inspection, item.code, "true", "现场核实一致。",
+                                       users["inspector1"])  # fmt: skip
+    inspection_service.record_verdict(inspection, "true", 0, "", users["inspector1"])
 
 
 def _score_all(app, rng, disagree: bool = False):

@@ -52,7 +52,7 @@ def test_user_create_refusals_exit_2_with_chinese_message(app, runner):
         (["--role", "prefecture"], "须指定所属地市"),
         (["--role", "prefecture", "--prefecture", "北京市"], "未知地市"),
         (["--role", "wizard"], "角色无效"),
-        (["--role", "expert", "--prefecture", "洛阳市"], "只有地市主管部门账号"),
+        (["--role", "expert", "--prefecture", "洛阳市"], "只有地市主管部门和实地核查人员账号"),
     ]
     for extra, message in cases:
         result = runner.invoke(
