@@ -36,6 +36,7 @@ from .enterprises.uscc import make_uscc
 from .experts.models import Expert
 from .extensions import db
 from .inspection import service as inspection_service
+from .inspection.models import Inspection
 from .inspection.sampling import SampleParams
 from .intake.model import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .intake.service import import_docx
@@ -395,6 +396,7 @@ class Simulation:
             params = SampleParams(seed=f"sim-{self.seed}-{track}",
                                   cut_line=self.program.track(track).capacity,
                                   near_cut=3 if track == "excellent" else 1,
+                dispersion_min=2,
                                   random_per_prefecture=1 if track == "excellent" else 0)  # fmt: skip
             for inspection in inspection_service.draw(self.program, track, params, self.coord):
                 self._inspect(inspection)
@@ -495,6 +497,13 @@ class Simulation:
             "true_top_admitted": self.recall,
             "reviews": db.session.scalar(select(func.count(Assignment.id))),
             "dispersion_flags": db.session.scalar(select(func.count(DispersionFlag.id))),
+            "inspections": dict(
+                db.session.execute(
+                    select(Inspection.verdict, func.count(Inspection.id)).group_by(
+                        Inspection.verdict
+                    )
+                ).all()
+            ),
             "seconds": self.seconds,
             "files": sorted(self.files),
             "audit": {"ok": report.ok, "events": report.count},

@@ -68,7 +68,7 @@ class SampleParams:
     cut_line: int
     #: Ranks ``cut_line - near_cut + 1 .. cut_line + near_cut`` are chosen (0 = rule off).
     near_cut: int = 3
-    #: Choose every candidate with ``dispersion_flags > 0``.
+    #: Choose every candidate with ``dispersion_flags >= dispersion_min``.
     dispersion: bool = True
     #: Choose every candidate with ``figure_flags``.
     figures: bool = True
@@ -77,6 +77,8 @@ class SampleParams:
     #: Alternatively a share (0..1) of each prefecture's remaining candidates, rounded up; the
     #: larger of the two counts applies.
     random_rate: float = 0.0
+    #: How many sections must carry a 复议 flag for the dispersion rule (1 = any).
+    dispersion_min: int = 1
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ def _check_params(params: SampleParams) -> None:
         raise InvalidInput(
             f"随机抽取比例应在 0 到 1 之间（收到 {params.random_rate}）。", "bad_random_rate"
         )
+    if params.dispersion_min < 1:
+        raise InvalidInput("评分分歧规则的章节数至少为 1。", "bad_dispersion_min")
 
 
 def _check_candidates(pool: list[SampleCandidate]) -> None:
@@ -187,7 +191,7 @@ def _rule_matches(cand: SampleCandidate, params: SampleParams) -> list[tuple[str
         high = params.cut_line + params.near_cut
         if low <= cand.rank <= high:
             matches.append(("near_cut", _near_cut_detail(cand.rank, params.cut_line)))
-    if params.dispersion and cand.dispersion_flags > 0:
+    if params.dispersion and cand.dispersion_flags >= params.dispersion_min:
         matches.append(("dispersion", f"{cand.dispersion_flags} 个章节{RULES['dispersion']}"))
     if params.figures and cand.figure_flags:
         quoted = "、".join(f"“{m.rstrip('。')}”" for m in cand.figure_flags)

@@ -95,6 +95,7 @@ def draw():
             figures=bool(request.form.get("figures")),
             random_per_prefecture=_int("random_per_prefecture", 1),
             random_rate=rate,
+            dispersion_min=_int("dispersion_min", 1),
         )
         created = service.draw(program, track, params, current_user)
         flash(f"已抽取 {len(created)} 家（种子 {params.seed}）。", "info")

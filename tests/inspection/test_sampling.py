@@ -415,3 +415,15 @@ def test_sample_is_a_duplicate_free_subset_containing_every_rule_match(pool, par
         by_rate = -(-twentieths * n // 20)  # integer ceil(k/20 × n), exact
         assert drawn[prefecture] == min(n, max(params.random_per_prefecture, by_rate))
     assert set(drawn) <= set(left)
+
+
+def test_dispersion_min_counts_flagged_sections():
+    pool = [
+        SampleCandidate(1, "ZY-26-AAAA", "郑州市", None, dispersion_flags=1),
+        SampleCandidate(2, "ZY-26-BBBB", "郑州市", None, dispersion_flags=2),
+    ]
+    params = SampleParams(seed="x", cut_line=0, near_cut=0, random_per_prefecture=0,
+                          figures=False, dispersion_min=2)  # fmt: skip
+    assert [s.anon_code for s in draw_sample(pool, params)] == ["ZY-26-BBBB"]
+    with pytest.raises(InvalidInput):
+        draw_sample(pool, SampleParams(seed="x", cut_line=0, dispersion_min=0))
