@@ -11,13 +11,13 @@ from ..applications.views import like_pattern
 from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
+from ..files import XLSX
 from ..intake.model import UnreadableFile
 from ..programs.models import Prefecture
 from .models import Expert
 from .service import import_experts, update_expert
 
 bp = Blueprint("experts_admin", __name__, url_prefix="/experts")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/")

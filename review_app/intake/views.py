@@ -22,6 +22,7 @@ from wtforms import SelectChoice
 from ..applications.models import Application
 from ..auth.permissions import can_view_application, role_required
 from ..extensions import db
+from ..files import DOCX, XLSX
 from ..jobs.models import Job, UploadedBlob
 from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
 from ..programs.service import current_program
@@ -35,9 +36,6 @@ from .reference import chains
 from .template import blank_template
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _own_prefecture() -> Prefecture:
