@@ -62,17 +62,19 @@ def _register_blueprints(app: Flask) -> None:
     from .applications.views import bp as applications_bp
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
+    from .dashboard.views import bp as dashboard_bp
     from .decision.views import bp as decision_bp
     from .experts.admin_views import bp as experts_admin_bp
     from .experts.views import bp as expert_bp
     from .inspection.views import bp as inspection_bp
     from .intake.views import bp as intake_bp
+    from .jobs.views import bp as jobs_bp
     from .main.views import bp as main_bp
     from .scoring.views import bp as scoring_bp
 
     for bp in (
-        main_bp, auth_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
-        assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, admin_bp,
+        main_bp, auth_bp, dashboard_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
+        assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, jobs_bp, admin_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

@@ -28,7 +28,7 @@ from .assignment.service import commit, ensure_panels, set_members
 from .audit import service as audit
 from .auth.models import User
 from .auth.service import create_user
-from .decision import exports, notices
+from .decision import notices
 from .decision import service as decision
 from .decision.engine import decide
 from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES, SENTENCES
@@ -40,7 +40,6 @@ from .inspection.models import Inspection
 from .inspection.sampling import SampleParams
 from .intake.model import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .intake.service import import_docx
-from .intake.summary import export_summary
 from .intake.template import filled_template
 from .programs.models import Prefecture
 from .programs.service import current_program, load_reference_data
@@ -439,35 +438,15 @@ class Simulation:
             notices.release(notice, self.coord)
 
     def export(self) -> None:
-        out = self.out
-        out.mkdir(parents=True, exist_ok=True)
+        """Every official export, as the 打包导出 job builds them, written as files."""
+        from .decision.bundle import bundle_files
+
         self.files = []
-
-        def write(name: str, data: bytes) -> None:
-            (out / name).write_bytes(data)
+        for name, make in bundle_files(self.program):
+            path = self.out / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(make())
             self.files.append(name)
-
-        all_rows, summaries = [], []
-        for track in ("excellent", "leading"):
-            run = decision.run_of(self.program, track, "confirmed")
-            summary = decision.run_summary(self.program, run)
-            rows = decision.result_rows(run)
-            sections = [(s.key, s.title) for s in scored_sections(track)]
-            summaries.append(summary)
-            all_rows += rows
-            name = summary.track_name
-            write(f"{name}入库名单.xlsx", exports.admission_list_xlsx(summary, rows))
-            write(f"{name}入库名单.docx", exports.admission_list_docx(summary, rows))
-            write(f"{name}评审排名.xlsx", exports.ranking_xlsx(summary, rows, sections))
-            write(f"{name}评审决定报告.docx", exports.decision_report_docx(summary, rows, sections))
-        for p in self.prefectures:
-            rows = [r for r in all_rows if r.prefecture == p.name]
-            if rows:
-                write(f"评审结果-{p.name}.xlsx",
-                      exports.prefecture_results_xlsx(summaries, p.name, rows))  # fmt: skip
-        for notice in notices.notices(self.program):
-            write(notice.filename, notice.data)
-        write("附件2-推荐汇总表-全省.xlsx", export_summary(self.program, "河南省（汇总）", None))
 
     # ------------------------------------------------------------------ summary
 

@@ -35,9 +35,7 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
         c.value for row in ranking.iter_rows() for c in row if str(c.value).startswith("ZY-26")
     ]
     assert len(codes) == 14 - 1  # one application is 领航级 at this size
-    letters = [
-        name for name in summary["files"] if name.startswith("2026年智能工厂培育评审结果通知")
-    ]
+    letters = [name for name in summary["files"] if name.startswith("结果通知/")]
     assert letters
     text = "\n".join(p.text for p in docx.Document(out / letters[0]).paragraphs)
     assert "评审结果" in text

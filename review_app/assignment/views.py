@@ -104,18 +104,17 @@ def auto(track: str):
         except ValueError:
             flash("截止日期格式应为 YYYY-MM-DD。", "error")
             return redirect(url_for(".auto", track=track, seed=seed))
-        try:
-            solution = service.commit(program, track, seed, due_date, current_user)
-        except Infeasible as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return redirect(url_for(".auto", track=track, seed=seed))
+        from ..jobs.tasks import commit_assignment
+        from ..jobs.views import start
+
+        job = start("assignment", {
+            "program_id": program.id, "track": track, "seed": seed,
+            "due": due_date.isoformat() if due_date else None,
+            "back": url_for(".auto", track=track, seed=seed),
+        })  # fmt: skip
         db.session.commit()
-        flash(
-            f"已分配{len(solution.assignments)}个评审任务，最大评审量{solution.max_load}。",
-            "success",
-        )
-        return redirect(url_for(".auto", track=track, seed=seed))
+        commit_assignment(job.id)
+        return redirect(url_for("jobs.show", job_id=job.id))
     solution, problem_error, shortages = None, None, []
     if ready and request.args.get("preview"):
         try:

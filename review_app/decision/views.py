@@ -154,6 +154,23 @@ def export(track: str, kind: str):
     return send_bytes(makers[kind](), f"{summary.track_name}{names[kind]}{draft}.{suffix}")
 
 
+@bp.route("/bundle", methods=["POST"])
+@role_required("coordinator")
+def bundle():
+    """All official exports in one .zip, built as a background job with a progress bar."""
+    from ..jobs.tasks import build_export_bundle
+    from ..jobs.views import start
+
+    program = current_program()
+    job = start("export_bundle", {
+        "program_id": program.id, "filename": f"{program.name}-评审结果导出.zip",
+        "back": url_for(".track", track=request.form.get("track", "excellent")),
+    })  # fmt: skip
+    db.session.commit()
+    build_export_bundle(job.id)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
 @bp.route("/prefecture/<int:prefecture_id>/results.xlsx")
 @role_required("coordinator")
 def prefecture_results(prefecture_id: int):

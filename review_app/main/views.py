@@ -6,11 +6,11 @@ from flask_login import current_user, login_required
 bp = Blueprint("main", __name__)
 
 HOME_BY_ROLE = {
-    "coordinator": "applications.index",
-    "prefecture": "intake.index",
+    "coordinator": "dashboard.home",
+    "prefecture": "dashboard.home",
     "applicant": "applications.index",
-    "expert": "expert.assignments",
-    "inspector": "inspection.index",
+    "expert": "dashboard.home",
+    "inspector": "dashboard.home",
     "admin": "admin.users",
 }
 

@@ -329,7 +329,7 @@ def application_breakdown(app: Application) -> dict:
             "biases": biases}  # fmt: skip
 
 
-def _track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionReview]]:
+def track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionReview]]:
     """Every submitted review of a program's track, by panel (section group), in one query."""
     from ..applications.catalogue import BY_KEY
 
@@ -355,7 +355,7 @@ def _track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionRe
     return by_group
 
 
-def _biases(by_group: dict[str, list[SectionReview]], track_code: str):
+def fit_biases(by_group: dict[str, list[SectionReview]], track_code: str):
     from .aggregate import fit_leniency
 
     minimum = rubric_for(track_code).aggregation.calibration_min_reviews
@@ -367,7 +367,7 @@ def _biases(by_group: dict[str, list[SectionReview]], track_code: str):
 def panel_biases(app: Application) -> dict[str, dict[int, float]]:
     """Leniency per reviewer, fitted by least squares within each panel (section group) of the
     application's track over every submitted review of the program."""
-    return _biases(_track_reviews(app.program_id, app.track_code), app.track_code)
+    return fit_biases(track_reviews(app.program_id, app.track_code), app.track_code)
 
 
 def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
@@ -379,8 +379,8 @@ def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
 
     rubric = rubric_for(track_code)
     settings = rubric.aggregation
-    by_group = _track_reviews(program_id, track_code)
-    biases = _biases(by_group, track_code)
+    by_group = track_reviews(program_id, track_code)
+    biases = fit_biases(by_group, track_code)
     per_section: dict[tuple[int, str], list[SectionReview]] = {}
     for reviews in by_group.values():
         for r in reviews:

@@ -1,0 +1,258 @@
+"""What each role's dashboard shows, read in a few grouped queries (no per-row queries)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..applications.models import Application
+from ..assignment.models import Assignment
+from ..experts.models import Expert, Panel
+from ..extensions import db
+from ..inspection.models import Inspection, InspectionInspector
+from ..programs.models import TRACKS, Prefecture, Program
+from ..scoring.models import DispersionFlag, Review
+from ..workflow.states import ENDORSED_STATES, STATE_NAMES
+
+
+def state_counts(program: Program, prefecture_id: int | None = None) -> dict[str, dict[str, int]]:
+    """Applications per track and state (``{"excellent": {"scored": 12, …}, …}``)."""
+    query = (
+        select(Application.track_code, Application.state, func.count(Application.id))
+        .where(Application.program_id == program.id)
+        .group_by(Application.track_code, Application.state)
+    )
+    if prefecture_id is not None:
+        query = query.where(Application.prefecture_id == prefecture_id)
+    out: dict[str, dict[str, int]] = {t: {} for t in TRACKS}
+    for track, state, n in db.session.execute(query).all():
+        out.setdefault(track, {})[state] = n
+    return out
+
+
+@dataclass
+class QuotaRow:
+    prefecture: Prefecture
+    track: str
+    quota: int | None
+    endorsed: int  # counted against the quota: endorsed or beyond
+    waiting: int  # submitted or returned, not yet endorsed
+
+
+def quota_rows(program: Program, prefecture_id: int | None = None) -> list[QuotaRow]:
+    query = (
+        select(Application.prefecture_id, Application.track_code, Application.state,
+               func.count(Application.id))
+        .where(Application.program_id == program.id)
+        .group_by(Application.prefecture_id, Application.track_code, Application.state)
+    )  # fmt: skip
+    if prefecture_id is not None:
+        query = query.where(Application.prefecture_id == prefecture_id)
+    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for pid, track, state, n in db.session.execute(query).all():
+        if state in ENDORSED_STATES:
+            counts[(pid, track)][0] += n
+        elif state in ("submitted", "returned"):
+            counts[(pid, track)][1] += n
+    prefectures = db.session.execute(
+        select(Prefecture).order_by(Prefecture.sort_order)
+    ).scalars()  # fmt: skip
+    rows = []
+    for p in prefectures:
+        if prefecture_id is not None and p.id != prefecture_id:
+            continue
+        for track in TRACKS:
+            endorsed, waiting = counts.get((p.id, track), (0, 0))
+            quota = program.quota_for(p.id, track)
+            if quota is None and not (endorsed or waiting):
+                continue
+            rows.append(QuotaRow(p, track, quota, endorsed, waiting))
+    return rows
+
+
+@dataclass
+class PanelProgress:
+    name: str
+    track: str
+    counts: dict[str, int] = field(default_factory=lambda: {"submitted": 0, "draft": 0,
+                                                             "assigned": 0})  # fmt: skip
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def panel_progress(program: Program, today: date) -> list[PanelProgress]:
+    """Per panel: submitted, started (a draft saved), not started; overdue tasks."""
+    rows = db.session.execute(
+        select(Panel.name, Application.track_code, Assignment.status, Review.status,
+               Assignment.due_date)
+        .join(Application, Application.id == Assignment.application_id)
+        .outerjoin(Panel, Panel.id == Assignment.panel_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Application.program_id == program.id,
+               Assignment.status.in_(("assigned", "submitted", "reopened")))
+    ).all()  # fmt: skip
+    panels: dict[str, PanelProgress] = {}
+    for name, track, status, review_status, due in rows:
+        name = name or "（未编组）"
+        entry = panels.setdefault(f"{track}:{name}", PanelProgress(name, track))
+        key = ("submitted" if status == "submitted"
+               else "draft" if review_status == "draft" else "assigned")  # fmt: skip
+        entry.counts[key] += 1
+        if key != "submitted" and due is not None and due < today:
+            entry.overdue += 1
+    return sorted(panels.values(), key=lambda p: (TRACKS.index(p.track), p.name))
+
+
+def open_flags(program: Program) -> int:
+    return db.session.scalar(
+        select(func.count(DispersionFlag.id))
+        .join(Application, Application.id == DispersionFlag.application_id)
+        .where(Application.program_id == program.id, DispersionFlag.status == "open")
+    )
+
+
+def inspections_pending(program: Program, inspector_id: int | None = None) -> list[Inspection]:
+    query = (
+        select(Inspection)
+        .join(Application, Application.id == Inspection.application_id)
+        .where(Application.program_id == program.id, Inspection.verdict.is_(None))
+        .order_by(Application.anon_code)
+    )
+    if inspector_id is not None:
+        query = query.join(InspectionInspector).where(InspectionInspector.user_id == inspector_id)
+    return list(db.session.execute(query).scalars())
+
+
+@dataclass
+class ExpertWork:
+    expert: Expert | None
+    open: list[Assignment]
+    done: int
+    overdue: int
+    next_due: date | None
+
+
+def expert_work(user_id: int, today: date) -> ExpertWork:
+    expert = db.session.execute(
+        select(Expert).where(Expert.user_id == user_id)
+    ).scalar_one_or_none()  # fmt: skip
+    if expert is None:
+        return ExpertWork(None, [], 0, 0, None)
+    rows = db.session.execute(
+        select(Assignment)
+        .where(Assignment.expert_id == expert.id,
+               Assignment.status.in_(("assigned", "submitted", "reopened")))
+        .order_by(Assignment.due_date, Assignment.id)
+    ).scalars().all()  # fmt: skip
+    open_ = [a for a in rows if a.status != "submitted"]
+    dues = [a.due_date for a in open_ if a.due_date is not None]
+    return ExpertWork(
+        expert, open_, len(rows) - len(open_),
+        sum(1 for d in dues if d < today), min(dues) if dues else None,
+    )  # fmt: skip
+
+
+STATE_ORDER = tuple(STATE_NAMES)
+
+
+# ------------------------------------------------------------------------------- analysis
+
+
+def score_distribution(program: Program, track: str) -> dict[str, list[float]]:
+    """Every submitted review's section total on the 0–100 scale, by panel name."""
+    from ..applications.catalogue import GROUP_NAMES
+    from ..scoring.service import track_reviews
+
+    return {
+        GROUP_NAMES.get(group, group): [round(r.percent, 2) for r in reviews]
+        for group, reviews in sorted(track_reviews(program.id, track).items())
+    }
+
+
+def reviewer_leniency(
+    program: Program, track: str, group: str
+) -> list[tuple[str, list[float], float]]:
+    """Per reviewer of one panel: their scores (0–100) and the fitted leniency bias, most lenient
+    first. The bias is the additive least-squares estimate the calibration uses."""
+    from ..scoring.service import fit_biases, track_reviews
+
+    by_group = track_reviews(program.id, track)
+    reviews = by_group.get(group, [])
+    biases = fit_biases({group: reviews}, track).get(group, {})
+    names = dict(
+        db.session.execute(
+            select(Expert.id, Expert.name).where(Expert.id.in_({r.reviewer_id for r in reviews}))
+        ).all()
+    )
+    per: dict[int, list[float]] = defaultdict(list)
+    for r in reviews:
+        per[r.reviewer_id].append(round(r.percent, 2))
+    rows = [(names.get(rid, str(rid)), scores, round(biases.get(rid, 0.0), 2))
+            for rid, scores in per.items()]  # fmt: skip
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
+def review_progress(program: Program) -> list[tuple[str, list[tuple[str, float]]]]:
+    """Cumulative submitted reviews per day (Beijing dates), one series per track."""
+    from ..clock import china_date
+    from ..programs.models import TRACK_NAMES
+
+    rows = db.session.execute(
+        select(Application.track_code, Review.submitted_at)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Application.program_id == program.id, Review.status == "submitted",
+               Review.submitted_at.is_not(None))
+    ).all()  # fmt: skip
+    per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for track, moment in rows:
+        per_day[track][china_date(moment).isoformat()] += 1
+    series = []
+    for track in TRACKS:
+        days = sorted(per_day.get(track, {}))
+        total, points = 0, []
+        for day in days:
+            total += per_day[track][day]
+            points.append((day, float(total)))
+        if points:
+            series.append((TRACK_NAMES[track], points))
+    return series
+
+
+def ranking_points(program: Program, track: str):
+    """(code, score, admitted) by rank and the cut line: from the track's latest decision run,
+    else a provisional ranking of the scored applications by raw score against the capacity."""
+    from ..decision.service import latest_run
+    from ..scoring.service import track_scores
+
+    run = latest_run(program, track)
+    if run is not None:
+        entries = [e for e in run.entries_in_order if e.score is not None and e.rank]
+        points = [(e.application.anon_code, float(e.score), e.outcome == "admitted")
+                  for e in entries]  # fmt: skip
+        summary = run.summary or {}
+        label = "已确认" if run.status == "confirmed" else "暂存"
+        return points, summary.get("cut_rank"), summary.get("cut_score"), label
+    scores = track_scores(program.id, track)
+    codes = dict(
+        db.session.execute(
+            select(Application.id, Application.anon_code).where(
+                Application.id.in_(list(scores)),
+                Application.state.in_(("scored", "spot_inspected", "expert_assigned")),
+            )
+        ).all()
+    )
+    ranked = sorted(
+        ((codes[i], raw.score) for i, (raw, _) in scores.items()
+         if i in codes and raw.score is not None),
+        key=lambda t: (-t[1], t[0]),
+    )  # fmt: skip
+    capacity = program.track(track).capacity
+    points = [(code, round(score, 2), rank <= capacity)
+              for rank, (code, score) in enumerate(ranked, start=1)]  # fmt: skip
+    cut = points[capacity - 1][1] if len(points) >= capacity > 0 else None
+    return points, (capacity if cut is not None else None), cut, "按评审得分的临时排名"

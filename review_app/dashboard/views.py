@@ -1,0 +1,108 @@
+"""Dashboards: each role's overview after login, and the coordinator's 评分分析 charts."""
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from .. import charts
+from ..applications.catalogue import GROUP_NAMES
+from ..auth.permissions import role_required
+from ..clock import china_date, utcnow
+from ..programs.models import TRACK_NAMES, TRACKS
+from ..programs.service import current_program
+from ..workflow.states import STATE_NAMES
+from . import service
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+ROLES_WITH_DASHBOARD = ("coordinator", "prefecture", "expert", "inspector")
+PROGRESS_SERIES = [("submitted", "已提交", "#12b76a"), ("draft", "已暂存", "#f79009"),
+                   ("assigned", "未开始", "#d0d5dd")]  # fmt: skip
+
+
+@bp.route("/")
+@login_required
+def home():
+    role = current_user.role
+    if role not in ROLES_WITH_DASHBOARD:
+        abort(404)
+    program = current_program()
+    today = china_date(utcnow())
+    return {
+        "coordinator": _coordinator,
+        "prefecture": _prefecture,
+        "expert": _expert,
+        "inspector": _inspector,
+    }[role](program, today)
+
+
+def _quota_chart(rows, track: str):
+    items = [(r.prefecture.name, float(r.endorsed)) for r in rows if r.track == track]
+    marks = {r.prefecture.name: float(r.quota) for r in rows if r.track == track and r.quota}
+    if not items:
+        return None
+    return charts.bar_chart(items, title=f"{TRACK_NAMES[track]}：各地市已推荐数与名额",
+                            unit="家", marks=marks)  # fmt: skip
+
+
+def _coordinator(program, today):
+    counts = service.state_counts(program)
+    totals: dict[str, int] = {}
+    for row in counts.values():
+        for state, n in row.items():
+            totals[state] = totals.get(state, 0) + n
+    quotas = service.quota_rows(program)
+    panels = service.panel_progress(program, today)
+    progress_chart = charts.stacked_progress(
+        [(f"{TRACK_NAMES[p.track][:3]}·{p.name.split(' · ')[-1]}", p.counts) for p in panels],
+        title="各评审组评分进度", series=PROGRESS_SERIES,
+    ) if panels else None  # fmt: skip
+    return render_template(
+        "dashboard/coordinator.html", counts=counts, totals=totals, quotas=quotas, panels=panels,
+        quota_charts=[c for t in TRACKS if (c := _quota_chart(quotas, t)) is not None],
+        progress_chart=progress_chart, flags=service.open_flags(program),
+        pending=service.inspections_pending(program), states=STATE_NAMES, program=program,
+    )  # fmt: skip
+
+
+def _prefecture(program, today):
+    pid = current_user.prefecture_id
+    quotas = service.quota_rows(program, pid)
+    return render_template(
+        "dashboard/prefecture.html", counts=service.state_counts(program, pid), quotas=quotas,
+        states=STATE_NAMES, program=program, today=today,
+    )  # fmt: skip
+
+
+def _expert(program, today):
+    work = service.expert_work(current_user.id, today)
+    return render_template("dashboard/expert.html", work=work, today=today)
+
+
+def _inspector(program, today):
+    pending = service.inspections_pending(program, current_user.id)
+    return render_template("dashboard/inspector.html", pending=pending)
+
+
+@bp.route("/analysis")
+@role_required("coordinator")
+def analysis():
+    program = current_program()
+    track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
+    group = request.args.get("group") or "general"
+    if group not in GROUP_NAMES:
+        abort(404)
+    distribution = service.score_distribution(program, track)
+    points, cut_rank, cut_score, label = service.ranking_points(program, track)
+    reviewers = service.reviewer_leniency(program, track, group)
+    all_scores = [s for _, scores, _ in reviewers for s in scores]
+    return render_template(
+        "dashboard/analysis.html", track=track, group=group, groups=GROUP_NAMES,
+        histogram=charts.histogram([], title="各评审组评分分布（百分制）", groups=distribution),
+        leniency=charts.reviewer_strip(
+            reviewers, title=f"{GROUP_NAMES[group]}：每位专家的评分与宽严偏差",
+            overall_mean=(sum(all_scores) / len(all_scores)) if all_scores else None,
+        ),
+        progress=charts.line_chart(service.review_progress(program),
+                                   title="累计提交评分数（按日）", unit="份"),
+        ranking=charts.ranking_chart(points, title=f"{TRACK_NAMES[track]}排名（{label}）",
+                                     cut_rank=cut_rank, cut_score=cut_score),
+    )  # fmt: skip
