@@ -316,7 +316,8 @@ def test_application_page_shows_the_report(app, client, officer):
     assert "形式审查报告" in html and "资产负债率偏高。" in html
 
 
-def test_prefecture_home_is_the_intake_page(app, client, officer):
+def test_prefecture_home_is_its_dashboard_linking_to_the_intake_page(app, client, officer):
     login(client, "lyofficer")
     response = client.get("/")
-    assert response.headers["Location"].endswith("/intake/")
+    assert response.headers["Location"].endswith("/dashboard/")
+    assert 'href="/intake/"' in client.get("/dashboard/").get_data(as_text=True)
