@@ -75,9 +75,9 @@ def audit():
         job = db.session.get(Job, job_id)
         if job is not None and job.owner_id != current_user.id:
             job = None
-    events = (
-        db.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(100))
-        .scalars()
-        .all()
+    from ..paging import paginate
+
+    listing = paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), size=100)
+    return render_template(
+        "admin/audit.html", events=listing.rows, listing=listing, form=form, job=job
     )
-    return render_template("admin/audit.html", events=events, form=form, job=job)

@@ -1,6 +1,6 @@
 """Application list (by state, with filters) and the application page with its timeline."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -8,6 +8,7 @@ from ..audit.service import events_for
 from ..auth.permissions import application_scope, can_view_application, role_required
 from ..enterprises.models import Enterprise
 from ..extensions import db
+from ..paging import paginate
 from ..programs.models import TRACKS, Prefecture
 from ..workflow.machine import TRIGGERS
 from ..workflow.service import available_transitions, fire, load_for_transition
@@ -63,15 +64,12 @@ def index():
         ).all()
     )
     query = base.where(Application.state == f["state"]) if f["state"] else base
-    page = max(request.args.get("page", 1, type=int), 1)
-    size = current_app.config["PAGE_SIZE"]
-    total = db.session.scalar(query.with_only_columns(func.count(Application.id)))
-    rows = db.session.execute(
+    listing = paginate(
         query.order_by(
             Application.prefecture_id, Application.track_code,
             Application.priority_rank.is_(None), Application.priority_rank, Application.id,
-        ).limit(size).offset((page - 1) * size)
-    ).scalars().all()  # fmt: skip
+        )
+    )  # fmt: skip
     prefectures = (
         db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars().all()
         if current_user.role == "coordinator"
@@ -79,11 +77,10 @@ def index():
     )
     return render_template(
         "applications/index.html",
-        rows=rows,
+        rows=listing.rows,
+        listing=listing,
         counts=counts,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // size)),
+        total=listing.total,
         filters=f,
         prefectures=prefectures,
     )

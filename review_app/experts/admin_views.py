@@ -13,6 +13,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
 from ..intake.model import UnreadableFile
+from ..paging import paginate
 from ..programs.models import Prefecture
 from .models import Expert
 from .service import import_experts, update_expert
@@ -30,8 +31,10 @@ def index():
         query = query.where(
             Expert.name.like(like, escape="\\") | Expert.employer.like(like, escape="\\")
         )
-    rows = db.session.execute(query).scalars().all()
-    return render_template("experts/index.html", rows=rows, q=q, form=FlaskForm())
+    listing = paginate(query)
+    return render_template(
+        "experts/index.html", rows=listing.rows, listing=listing, q=q, form=FlaskForm()
+    )
 
 
 @bp.route("/template.xlsx")
