@@ -1,0 +1,175 @@
+"""Browser tests: the session app served by a real HTTP server in a thread, driven by Debian's
+Chromium through Playwright.
+
+The server serves ``_app`` (tests/conftest.py), so the browser and the test read and write the
+same database (the SQLite file of the run, or ``TEST_DATABASE_URL``). The ``app`` fixture still
+empties that database before each test; a test commits what it builds before the browser reads
+it, and calls ``db.session.expire_all()`` before it asserts from the database after the browser
+acted. ``app.config["FROZEN_NOW"]`` is read by the server thread too.
+
+Without ``/usr/bin/chromium`` or the ``playwright`` package the folder is skipped, unless
+``REQUIRE_BROWSER=1`` (CI), which turns the skip into a failure. Every journey saves full-page
+screenshots into ``$BROWSER_SCREENSHOTS`` (default ``test-screenshots/`` at the repo root) as
+``<journey>-<nn>-<step>.png``. Any console error or uncaught page error fails the test.
+"""
+
+import importlib.util
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from ..factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_MS = 10_000  # any single wait; pages answer in well under a second
+
+
+def _unavailable() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"browser tests need {CHROMIUM} (apt-get install chromium fonts-noto-cjk)"
+    if importlib.util.find_spec("playwright") is None:
+        return "browser tests need the playwright package (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_available():
+    """Skip every browser test when Chromium or Playwright is missing; fail under
+    ``REQUIRE_BROWSER=1`` so CI cannot silently skip them."""
+    reason = _unavailable()
+    if reason is None:
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def live_server(_app):
+    """The session app on 127.0.0.1 at a free port, in a daemon thread; yields the base URL.
+
+    The test config sets ``SERVER_NAME = "localhost"``; since Flask 3.1 it no longer restricts
+    which Host a request may carry, and the app builds relative URLs, so the browser is pointed
+    at ``http://localhost:<port>`` (Chromium resolves localhost to loopback itself)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, _app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+def screenshot_dir() -> Path:
+    folder = Path(os.environ.get("BROWSER_SCREENSHOTS") or ROOT / "test-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Journey:
+    """One role's journey: browser contexts signed in through the login form, the console and
+    page errors of every page, numbered screenshots."""
+
+    def __init__(self, name: str, browser, base_url: str):
+        self.name = name
+        self.browser = browser
+        self.base_url = base_url
+        self.errors: list[str] = []
+        self.contexts = []
+        self.folder = screenshot_dir()
+        self.step = 0
+        for old in self.folder.glob(f"{name}-[0-9][0-9]-*.png"):
+            old.unlink()
+
+    def new_page(self, **context_options):
+        context = self.browser.new_context(
+            base_url=self.base_url, locale="zh-CN", timezone_id="Asia/Shanghai",
+            accept_downloads=True, **context_options,
+        )  # fmt: skip
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda msg: self._console(page, msg))
+        page.on("pageerror", lambda err: self.errors.append(f"{page.url}: uncaught {err}"))
+        return page
+
+    def _console(self, page, msg) -> None:
+        if msg.type == "error":
+            self.errors.append(f"{page.url}: console.error {msg.text}")
+
+    def login(self, username: str, password: str = PASSWORD, **context_options):
+        """A new browser context signed in as ``username`` through the real login form; the
+        page is wherever the app sends that role after login."""
+        from playwright.sync_api import expect
+
+        page = self.new_page(**context_options)
+        page.goto("/login")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        expect(page.get_by_role("button", name="退出")).to_be_visible()
+        self.check()
+        return page
+
+    def shot(self, page, step: str) -> Path:
+        """Save a full-page screenshot ``<journey>-<nn>-<step>.png``, then fail if any page
+        logged an error so far."""
+        self.step += 1
+        path = self.folder / f"{self.name}-{self.step:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.check()
+        return path
+
+    def check(self) -> None:
+        assert not self.errors, "the browser reported errors:\n" + "\n".join(self.errors)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+
+@pytest.fixture()
+def journey(app, browser, live_server):
+    """``journey(name)`` starts a journey; each is closed and checked for browser errors at
+    the end of the test."""
+    started: list[Journey] = []
+
+    def start(name: str) -> Journey:
+        assert re.fullmatch(r"[a-z0-9-]+", name), name
+        item = Journey(name, browser, live_server)
+        started.append(item)
+        return item
+
+    yield start
+    for item in started:
+        item.close()
+    for item in started:
+        item.check()
+
+
+def nav(page, text: str) -> None:
+    """Follow a link of the top menu by its visible text."""
+    page.locator("header.topbar nav").get_by_role("link", name=text, exact=True).click()
