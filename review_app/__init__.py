@@ -120,7 +120,21 @@ def _register_template_helpers(app: Flask) -> None:
     from .workflow.machine import TRANSITIONS
     from .workflow.states import STATE_NAMES
 
-    action_labels = {"application.submit": "提交申报"}
+    action_labels = {
+        "application.submit": "提交申报", "application.import": "上传申报书",
+        "application.update": "修改申报信息", "application.format_check": "形式审查检查",
+        "application.anonymise": "匿名化处理", "application.anonymise_confirm": "确认匿名化",
+        "application.redaction_term": "设置匿名化词语",
+        "application.redaction_term_removed": "删除匿名化词语",
+        "assignment.manual": "手动分配专家", "assignment.remove": "移除评审专家",
+        "assignment.reassign": "重新分配专家", "assignment.declare_conflict": "专家申报回避",
+        "review.save": "保存评分草稿", "review.submit": "提交评分", "review.reopen": "重新开放评分",
+        "review.dispersion_flag": "评分分歧，进入复议", "review.flag_rescore": "复议：重新评分",
+        "review.flag_consensus": "复议：记录合议结论", "inspection.add": "加入抽查名单",
+        "inspection.remove": "移出抽查名单", "inspection.inspectors": "指派核查人员",
+        "inspection.item": "记录核查项", "inspection.evidence": "上传核查证明材料",
+        "inspection.evidence_removed": "删除核查证明材料", "inspection.verdict": "记录核查结论",
+    }  # fmt: skip
     action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
     app.jinja_env.globals.update(
         ACTION_LABELS=action_labels,

@@ -99,10 +99,18 @@ def _get_visible(application_id: int) -> Application:
 @role_required(*VIEW_ROLES)
 def show(application_id: int):
     application = _get_visible(application_id)
+    timeline = events_for("application", application.id)
+    from ..auth.models import User
+
+    ids = {ev.actor_id for ev in timeline if ev.actor_id}
+    names = dict(
+        db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
     return render_template(
         "applications/show.html",
         app_=application,
-        timeline=events_for("application", application.id),
+        timeline=timeline,
+        actor_names=names,
         actions=available_transitions(application, current_user),
         form=TransitionForm(),
     )
@@ -123,5 +131,9 @@ def transition(application_id: int, trigger: str):
     application = load_for_transition(application.id)
     fire(application, trigger, current_user, reason=form.reason.data or "")
     db.session.commit()
-    flash(f"已完成：{STATE_NAMES[application.state]}。", "success")
+    flash(f"{application.enterprise.name}：{STATE_NAMES[application.state]}。", "success")
+    back = request.form.get("back", "")
+    # Only a path of this site (the list the form was on), never another host.
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
     return redirect(url_for(".show", application_id=application.id))

@@ -48,8 +48,9 @@ class Inspection(Timestamps, db.Model):
     inspectors: Mapped[list["InspectionInspector"]] = relationship(
         back_populates="inspection", cascade="all, delete-orphan"
     )
+    # In the rubric's order: items are created in that order with the inspection.
     items: Mapped[list["InspectionItem"]] = relationship(
-        back_populates="inspection", cascade="all, delete-orphan"
+        back_populates="inspection", cascade="all, delete-orphan", order_by="InspectionItem.id"
     )
 
     def has_inspector(self, user_id: int) -> bool:
@@ -86,7 +87,7 @@ class InspectionItem(db.Model):
 
     inspection: Mapped[Inspection] = relationship(back_populates="items")
     evidence: Mapped[list["EvidenceFile"]] = relationship(
-        back_populates="item", cascade="all, delete-orphan"
+        back_populates="item", cascade="all, delete-orphan", order_by="EvidenceFile.id"
     )
 
 

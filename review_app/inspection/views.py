@@ -148,38 +148,55 @@ def inspectors(inspection_id: int):
     return redirect(url_for(".index", track=inspection.application.track_code))
 
 
-@bp.route("/<int:inspection_id>")
-@role_required("inspector", "coordinator")
-def show(inspection_id: int):
-    inspection = _inspection(inspection_id)
+def _show(
+    inspection: Inspection,
+    *,
+    at: str | None = None,
+    posted: dict | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
     settings = rubric_for(inspection.application.track_code).inspection
     descriptions = {c.code: c.description for c in settings.checklist}
     return render_template(
         "inspection/show.html", item=inspection, findings=FINDINGS, verdicts=VERDICTS,
         descriptions=descriptions, settings=settings, form=FlaskForm(),
-        editable=inspection.verdict is None,
-    )  # fmt: skip
+        editable=inspection.verdict is None, at=at, posted=posted or {}, error=error,
+    ), status  # fmt: skip
+
+
+@bp.route("/<int:inspection_id>")
+@role_required("inspector", "coordinator")
+def show(inspection_id: int):
+    return _show(_inspection(inspection_id), at=request.args.get("at"))
 
 
 @bp.route("/<int:inspection_id>/items/<code>", methods=["POST"])
 @role_required("inspector", "coordinator")
 def record_item(inspection_id: int, code: str):
+    """Save one checklist item. On a phone the page is long: the result is shown beside the
+    item (not only at the top), and a refused save comes back with what was typed."""
     inspection = _inspection(inspection_id)
-
-    def verb():
-        service.record_item(
-            inspection, code, request.form.get("finding"), request.form.get("note", ""),
-            current_user,
-        )  # fmt: skip
+    finding, note = request.form.get("finding"), request.form.get("note", "")
+    try:
+        service.record_item(inspection, code, finding, note, current_user)
         for upload in request.files.getlist("evidence"):
             if upload and upload.filename:
                 data = upload.read(service.MAX_EVIDENCE_BYTES + 1)
                 service.add_evidence(
                     inspection, code, service.Upload(upload.filename, data), current_user
                 )
-
-    _act(verb, "核查项已保存。")
-    return redirect(url_for(".show", inspection_id=inspection.id, _anchor=f"item-{code}"))
+    except DomainError as err:
+        db.session.rollback()
+        message = err.message
+        if any(u and u.filename for u in request.files.getlist("evidence")):
+            message += "本项未保存，请重新选择照片或文件后再保存。"
+        inspection = _inspection(inspection_id)
+        return _show(inspection, at=code, posted={"finding": finding, "note": note},
+                     error=message, status=400)  # fmt: skip
+    db.session.commit()
+    flash("核查项已保存。", "success")
+    return redirect(url_for(".show", inspection_id=inspection.id, at=code, _anchor=f"item-{code}"))
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -204,11 +221,16 @@ def remove_evidence(evidence_id: int):
 @role_required("inspector", "coordinator")
 def verdict(inspection_id: int):
     inspection = _inspection(inspection_id)
-    _act(
-        lambda: service.record_verdict(
-            inspection, request.form.get("verdict", ""), request.form.get("deduction", "0"),
-            request.form.get("note", ""), current_user,
-        ),
-        "核查结论已确认，申报已进入“已实地核查”。",
-    )  # fmt: skip
-    return redirect(url_for(".show", inspection_id=inspection.id))
+    form = request.form
+    try:
+        service.record_verdict(inspection, form.get("verdict", ""), form.get("deduction", "0"),
+                               form.get("note", ""), current_user)  # fmt: skip
+    except DomainError as err:
+        db.session.rollback()
+        return _show(_inspection(inspection_id), at="verdict", error=err.message, status=400,
+                     posted={"verdict": form.get("verdict"), "deduction": form.get("deduction"),
+                             "note": form.get("note", "")})  # fmt: skip
+    db.session.commit()
+    flash("核查结论已确认，申报已进入“已实地核查”。", "success")
+    return redirect(url_for(".show", inspection_id=inspection.id, at="verdict",
+                            _anchor="verdict"))  # fmt: skip

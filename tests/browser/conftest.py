@@ -112,6 +112,8 @@ class Journey:
         page = context.new_page()
         page.on("console", lambda msg: self._console(page, msg))
         page.on("pageerror", lambda err: self.errors.append(f"{page.url}: uncaught {err}"))
+        # Irreversible actions ask first (static/js/confirm.js): the journeys answer yes.
+        page.on("dialog", lambda dialog: dialog.accept())
         return page
 
     def _console(self, page, msg) -> None:

@@ -94,10 +94,13 @@ def test_prefecture_officer_uploads_and_endorses(journey, tmp_path):
     j.shot(page, "before-endorse")
     row.get_by_role("button", name="推荐", exact=True).click()
 
-    expect(page.get_by_role("alert").filter(has_text="已完成：地市已推荐。")).to_be_visible()
-    expect(page.locator("h1 .state")).to_have_text("地市已推荐")
+    # back on 本地市申报 (to endorse the next one), with what happened said at the top
+    expect(
+        page.get_by_role("alert").filter(has_text="洛阳浏览器测试智能装备有限公司：地市已推荐。")
+    ).to_be_visible()
+    row = page.locator("tr").filter(has_text="洛阳浏览器测试智能装备有限公司")
+    expect(row.get_by_text("地市已推荐", exact=True)).to_be_visible()
     j.shot(page, "endorsed")
-    nav(page, "本地市申报")
     expect(page.get_by_text(re.compile(r"已推荐 1 / 名额 \d+ 家")).first).to_be_visible()
     j.shot(page, "quota-used")
 
@@ -154,7 +157,7 @@ def test_coordinator_checks_anonymises_and_assigns(journey):
     expect(page.locator("h1 .state")).to_have_text("地市已推荐")
     j.shot(page, "application")
     page.get_by_role("button", name="形式审查通过").click()
-    expect(page.get_by_role("alert").filter(has_text="已完成：形式审查通过。")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="：形式审查通过。")).to_be_visible()
     expect(page.locator("h1 .state")).to_have_text("形式审查通过")
     j.shot(page, "format-passed")
 

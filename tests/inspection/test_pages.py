@@ -62,19 +62,38 @@ def test_item_with_evidence_then_verdict_through_the_page(assigned, client):
     assert download.status_code == 200 and download.data == PNG
     # a bad file: refused with the reason, the finding of that post not half-saved
     token = csrf_from(client.get(url).get_data(as_text=True))
-    client.post(
+    refused = client.post(
         f"{url}/items/finance",
-        data={"csrf_token": token, "finding": "true",
+        data={"csrf_token": token, "finding": "mostly_true", "note": "收入口径不一致",
               "evidence": (io.BytesIO(b"not a picture"), "x.png")},
         content_type="multipart/form-data",
     )  # fmt: skip
-    html = client.get(url).get_data(as_text=True)
-    assert "不是 JPG" in html
+    html = refused.get_data(as_text=True)
+    # the reason is shown beside the item, with what was typed kept and the photo asked again
+    assert refused.status_code == 400
+    item_html = html[html.index('id="item-finance"') :]
+    assert "不是 JPG" in item_html and "请重新选择照片" in item_html
+    assert "收入口径不一致" in item_html
+    assert 'value="mostly_true" checked' in item_html
     db.session.expire_all()
     item = next(i for i in db.session.get(Inspection, assigned.id).items if i.code == "finance")
     assert item.finding is None
     for code in ("maturity", "nc_rate", "safety_env", "finance"):
         post_form(client, f"{url}/items/{code}", {"finding": "true"}, url)
+    refused = post_form(
+        client,
+        f"{url}/verdict",
+        {"verdict": "mostly_true", "deduction": "9", "note": "略有出入"},
+        url,
+    )
+    assert refused.status_code == 400
+    verdict_html = refused.get_data(as_text=True)
+    verdict_html = verdict_html[verdict_html.index('id="verdict"') :]
+    assert (
+        "不超过 5" in verdict_html
+        and "略有出入" in verdict_html
+        and 'value="mostly_true" required checked' in verdict_html
+    )
     post_form(client, f"{url}/verdict", {"verdict": "true", "deduction": "0"}, url)
     db.session.expire_all()
     inspection = db.session.get(Inspection, assigned.id)
