@@ -357,6 +357,57 @@ def template_command(track: str, output: Path):
     click.echo(f"已生成空白申报书：{output}")
 
 
+@click.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(out):
+    """Back up the whole database to OUT (SQLite copy or pg_dump custom format)."""
+    from .audit.service import verify
+    from .backup import BackupError, backup
+
+    report = verify()
+    db.session.remove()
+    try:
+        info = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(out))
+    except BackupError as err:
+        click.echo(f"错误：{err}", err=True)
+        sys.exit(2)
+    click.echo(f"已备份（{info.kind}）：{info.path}，{info.size} 字节，sha256 {info.sha256}")
+    click.echo(
+        f"审计链：{report.count} 条事件，链头 {report.head}"
+        + ("" if report.ok else "（链已断裂！）")
+    )
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True))
+@click.option("--yes", is_flag=True, help="确认用备份覆盖当前数据库的全部内容")
+@with_appcontext
+def restore_command(source, yes):
+    """Replace the database's whole content with a backup made by ``review-app backup``."""
+    from .audit.service import verify
+    from .backup import BackupError, restore
+
+    if not yes:
+        click.echo("错误：恢复会覆盖当前数据库的全部内容；确认请加 --yes。", err=True)
+        sys.exit(2)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(source))
+    except BackupError as err:
+        click.echo(f"错误：{err}", err=True)
+        sys.exit(2)
+    report = verify()
+    click.echo(f"已恢复：{source}")
+    click.echo(
+        f"审计链：{report.count} 条事件，链头 {report.head}"
+        + ("，完整。" if report.ok else "，已断裂！")
+    )
+    if not report.ok:
+        sys.exit(1)
+
+
 @click.command("simulate")
 @click.option(
     "--applications",
@@ -422,7 +473,7 @@ def register_commands(app) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask`` and ``review-app`` agree)."""
     for command in (init_command, user_group, audit_group, demo_command, worker_command,
                     parse_command, template_command, redact_command, rubric_group,
-                    simulate_command):  # fmt: skip
+                    simulate_command, backup_command, restore_command):  # fmt: skip
         app.cli.add_command(command)
 
 
