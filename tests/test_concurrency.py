@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from review_app.applications.models import Application
 from review_app.assignment.models import Assignment
 from review_app.audit import service as audit
 from review_app.audit.models import AuditEvent
@@ -16,6 +17,7 @@ from review_app.errors import DomainError
 from review_app.extensions import db
 from review_app.scoring.models import Review
 from review_app.scoring.service import rubric_section, save
+from review_app.workflow.service import fire
 
 from . import factories as f
 from .conftest import AFTER_DEADLINE
@@ -60,8 +62,6 @@ def test_concurrent_submissions_lose_nothing_and_complete_each_application_once(
         a = f.application(name=f"并发测试{i}有限公司")
         f.advance(a, "format_checked", actors)
         experts = f.staff(a, experts)
-        from review_app.workflow.service import fire
-
         fire(a, "assign", actors.coordinator)
         apps.append(a.id)
     db.session.commit()
@@ -92,8 +92,6 @@ def test_concurrent_submissions_lose_nothing_and_complete_each_application_once(
         select(func.count()).select_from(Assignment).where(Assignment.status == "submitted")
     ).scalar_one()  # fmt: skip
     assert states == len(ids)
-    from review_app.applications.models import Application
-
     assert [db.session.get(Application, i).state for i in apps] == ["scored"] * APPLICATIONS
     completions = db.session.execute(
         select(AuditEvent.object_id, func.count())
