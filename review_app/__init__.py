@@ -40,7 +40,14 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        # "<id>:<session token>": a cookie from before a logout carries an old token.
+        uid, _, token = user_id.partition(":")
+        if not uid.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(uid))
+        if user is None or not user.session_token or user.session_token != token:
+            return None
+        return user
 
     _register_blueprints(app)
     _register_error_handlers(app)

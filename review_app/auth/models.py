@@ -1,5 +1,6 @@
 """User accounts and roles."""
 
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -46,12 +47,25 @@ class User(UserMixin, Timestamps, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Part of the id kept in the session cookie: logging out (or a new password) replaces it,
+    # so a cookie copied before that no longer opens a session.
+    session_token: Mapped[str] = mapped_column(
+        String(32), default=lambda: secrets.token_hex(16), server_default=""
+    )
 
     prefecture: Mapped[Prefecture | None] = relationship()
 
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session cookie issued so far (logout, password change)."""
+        self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

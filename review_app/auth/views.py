@@ -30,6 +30,8 @@ def login():
     status = 200
     if form.validate_on_submit():
         user, error = authenticate(form.username.data.strip(), form.password.data)
+        if user is not None and not user.session_token:
+            user.end_sessions()  # an account from before session tokens existed
         db.session.commit()  # keep failure counters and lockouts
         if user is not None:
             login_user(user)
@@ -45,6 +47,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash("您已退出登录。", "success")
     return redirect(url_for("auth.login"))

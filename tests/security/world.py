@@ -1,0 +1,135 @@
+"""A small world holding one object of every kind a route takes by id, built through the
+factories and the app's own verbs: for each kind, one the signed-in role may reach ("mine")
+and one that belongs to someone else ("other")."""
+
+from dataclasses import dataclass, field, replace
+
+from review_app.applications.catalogue import scored_sections
+from review_app.assignment.models import Assignment
+from review_app.decision import service as decision
+from review_app.decision.models import ResultNotice
+from review_app.extensions import db
+from review_app.inspection import service as inspection
+from review_app.jobs.models import Job, UploadedBlob
+from review_app.programs.service import current_program
+
+from .. import factories as f
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+ROLES = ("coordinator", "prefecture", "expert", "inspector", "applicant", "admin")
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)  # role -> username
+    mine: dict = field(default_factory=dict)  # url argument -> id the role's own object
+    other: dict = field(default_factory=dict)  # url argument -> id of someone else's object
+    own_app: object = None
+    other_app: object = None
+    my_expert: object = None
+
+
+def build() -> World:
+    w = World()
+    actors = f.Actors()
+    my_expert = f.expert()
+    needed = 3 * len(scored_sections("excellent"))
+    others = [f.expert() for _ in range(needed)]
+    own = f.application(pref="郑州市", name="本市测试智能装备有限公司")
+    other = f.application(pref="洛阳市", name="外市测试精工轴承有限公司")
+    # The expert of the world reviews a section of the own application only.
+    f.scored(own, actors, 0.9, others[: needed - 1] + [my_expert])  # pop() takes the last
+    f.scored(other, actors, 0.8, others)
+    applicant = f.user("applicant", enterprise_id=own.enterprise_id)
+    coordinator = actors.coordinator
+    inspector = actors.inspector
+    other_inspector = f.user("inspector", prefecture="开封市")
+
+    mine_insp = inspection.add_manual(own, "抽查", coordinator)
+    inspection.set_inspectors(mine_insp, [inspector.id], coordinator)
+    other_insp = inspection.add_manual(other, "抽查", coordinator)
+    inspection.set_inspectors(other_insp, [other_inspector.id], coordinator)
+    code = mine_insp.items[0].code if getattr(mine_insp, "items", None) else "equipment"
+    mine_ev = inspection.add_evidence(
+        mine_insp, code, inspection.Upload("现场.png", PNG), inspector
+    )
+    other_ev = inspection.add_evidence(
+        other_insp, code, inspection.Upload("现场.png", PNG), other_inspector
+    )
+
+    program = current_program()
+    run = decision.stage(
+        program, "excellent",
+        replace(decision.default_params(program, "excellent"), capacity=1), coordinator,
+    )  # fmt: skip
+    made = {p.name: _letter(program, p) for p in (own.prefecture, other.prefecture)}
+
+    officer = actors.prefecture
+    job = Job(kind="import_docx", owner_id=officer.id, state="done", done=1, total=1,
+              params={"prefecture_id": officer.prefecture_id}, details=[])  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    db.session.add(UploadedBlob(job_id=job.id, position=0, filename="a.docx", data=b"PK\x03\x04"))
+
+    mine_assignment = db.session.query(Assignment).filter_by(expert_id=my_expert.id).first()
+    other_assignment = (
+        db.session.query(Assignment)
+        .filter(Assignment.application_id == other.id)
+        .filter(Assignment.expert_id != my_expert.id)
+        .first()
+    )
+    admin = actors.admin
+    expert_user = my_expert.user
+    db.session.commit()
+
+    w.users = {
+        "coordinator": coordinator.username, "prefecture": officer.username,
+        "expert": expert_user.username, "inspector": inspector.username,
+        "applicant": applicant.username, "admin": admin.username,
+    }  # fmt: skip
+    w.mine = {
+        "application_id": own.id, "assignment_id": mine_assignment.id,
+        "inspection_id": mine_insp.id, "evidence_id": mine_ev.id, "job_id": job.id,
+        "notice_id": made["郑州市"].id, "prefecture_id": own.prefecture_id,
+        "expert_id": my_expert.id, "run_id": run.id, "track": "excellent",
+        "kind": "admission.xlsx", "code": code, "trigger": "endorse", "term_id": 1,
+        "review_id": 1,
+    }  # fmt: skip
+    w.other = {
+        **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
+        "inspection_id": other_insp.id, "evidence_id": other_ev.id,
+        "notice_id": made["洛阳市"].id,
+    }  # fmt: skip
+    w.own_app, w.other_app, w.my_expert = own, other, my_expert
+    return w
+
+
+def _letter(program, prefecture):
+    """A released result letter (written directly: the decision is only staged, since the
+    world's applications wait on their inspections)."""
+    notice = ResultNotice(
+        program_id=program.id, prefecture_id=prefecture.id, status="released",
+        filename=f"结果通知-{prefecture.name}.docx", data=b"PK\x03\x04", sha256="0" * 64,
+    )  # fmt: skip
+    db.session.add(notice)
+    db.session.flush()
+    return notice
+
+
+def client_as(app, username: str | None):
+    """A new test client signed in as ``username`` (anonymous for None), with its CSRF token
+    kept as ``client.csrf``. The tests share one app context, so Flask-WTF's token cache in
+    ``g`` is dropped first."""
+    from flask import g
+
+    from ..conftest import csrf_from
+
+    g.pop("csrf_token", None)
+    client = app.test_client()
+    client.csrf = csrf_from(client.get("/login").get_data(as_text=True))
+    if username is not None:
+        response = client.post(
+            "/login", data={"username": username, "password": f.PASSWORD, "csrf_token": client.csrf}
+        )
+        assert response.status_code == 302, f"{username} could not sign in"
+    return client
