@@ -314,25 +314,45 @@ def fit_leniency(reviews: list[SectionReview], *, min_reviews: int = 3) -> dict[
     for group in _components((r.reviewer_id, (r.application_id, r.section_key)) for r in used):
         if len(group) < 2:
             continue
-        rows = [r for r in used if r.reviewer_id in group]
         reviewers = sorted(group)
-        instances = sorted({(r.application_id, r.section_key) for r in rows})
-        r_index = {rid: i for i, rid in enumerate(reviewers)}
-        s_index = {inst: len(reviewers) + i for i, inst in enumerate(instances)}
-        # Columns: b_r for each reviewer, then mu_s for each instance. The last row is the
-        # constraint sum(b_r) = 0; it only fixes the one free direction (b + c, mu − c) of the
-        # connected design, so it does not change the fitted values.
-        a = np.zeros((len(rows) + 1, len(reviewers) + len(instances)))
-        y = np.zeros(len(rows) + 1)
-        for i, r in enumerate(rows):
-            a[i, r_index[r.reviewer_id]] = 1.0
-            a[i, s_index[(r.application_id, r.section_key)]] = 1.0
-            y[i] = r.percent
-        a[-1, : len(reviewers)] = 1.0
-        solution, *_ = np.linalg.lstsq(a, y, rcond=None)
-        for rid, i in r_index.items():
-            biases[rid] = float(solution[i])
+        index = {rid: i for i, rid in enumerate(reviewers)}
+        by_instance: dict[tuple[int, str], list[tuple[int, float]]] = {}
+        for r in used:
+            if r.reviewer_id in index:
+                by_instance.setdefault((r.application_id, r.section_key), []).append(
+                    (index[r.reviewer_id], r.percent)
+                )
+        biases.update(zip(reviewers, _solve_biases(len(reviewers), by_instance), strict=True))
     return biases
+
+
+def _solve_biases(n: int, by_instance: dict) -> list[float]:
+    """Least squares for ``percent = mu_s + b_r`` with ``sum(b) = 0`` in one connected group.
+
+    Eliminating each instance's ``mu_s`` (the mean of its scores less the biases) leaves the
+    normal equations ``M b = c`` over the reviewers only, where every instance adds its centring
+    matrix ``I − J/n_s`` on its reviewers and ``c_r`` sums the reviewer's deviations from the
+    instance means. ``M`` has the constant vector as its only null direction in a connected
+    group, so ``(M + J) b = c`` gives the solution with ``sum(b) = 0``. The system is reviewers ×
+    reviewers however many applications there are (the dense design matrix it replaces grew
+    with reviews × instances).
+    """
+    m = np.zeros((n, n))
+    c = np.zeros(n)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for members in by_instance.values():
+        k = len(members)
+        mean = sum(y for _, y in members) / k
+        for ri, y in members:
+            c[ri] += y - mean
+            for rj, _ in members:
+                rows.append(ri)
+                cols.append(rj)
+                vals.append((1.0 if ri == rj else 0.0) - 1.0 / k)
+    np.add.at(m, (rows, cols), vals)
+    return [float(b) for b in np.linalg.solve(m + np.ones((n, n)), c)]
 
 
 def calibrate(reviews: list[SectionReview], biases: dict[int, float]) -> list[SectionReview]:
