@@ -63,9 +63,9 @@ def audit():
     form = FlaskForm()
     if request.method == "POST" and form.validate_on_submit():
         from ..jobs.tasks import verify_audit_chain
+        from ..jobs.views import start
 
-        job = Job(kind="audit_verify", owner_id=current_user.id, state="queued", done=0, total=0)
-        db.session.add(job)
+        job = start("audit_verify")
         db.session.commit()
         verify_audit_chain(job.id)
         return redirect(url_for(".audit", job=job.id))

@@ -123,3 +123,32 @@ def submit_application(
         },
     )
     return app
+
+
+def track_applications(program: Program, track: str, states) -> list[Application]:
+    """The program's applications of ``track`` in ``states``, by anonymous code."""
+    return list(
+        db.session.execute(
+            select(Application)
+            .where(
+                Application.program_id == program.id,
+                Application.track_code == track,
+                Application.state.in_(tuple(states)),
+            )
+            .order_by(Application.anon_code)
+        ).scalars()
+    )
+
+
+def provisional_ranking(program: Program, track: str, states) -> list[tuple[Application, float]]:
+    """The track's applications in ``states`` that have a raw review score, best first (ties by
+    anonymous code): the ranking before any decision run."""
+    from ..scoring.service import track_scores
+
+    scores = track_scores(program.id, track)
+    ranked = [
+        (a, scores[a.id][0].score)
+        for a in track_applications(program, track, states)
+        if a.id in scores and scores[a.id][0].score is not None
+    ]
+    return sorted(ranked, key=lambda t: (-t[1], t[0].anon_code))

@@ -226,8 +226,8 @@ def review_progress(program: Program) -> list[tuple[str, list[tuple[str, float]]
 def ranking_points(program: Program, track: str):
     """(code, score, admitted) by rank and the cut line: from the track's latest decision run,
     else a provisional ranking of the scored applications by raw score against the capacity."""
+    from ..applications.service import provisional_ranking
     from ..decision.service import latest_run
-    from ..scoring.service import track_scores
 
     run = latest_run(program, track)
     if run is not None:
@@ -237,20 +237,12 @@ def ranking_points(program: Program, track: str):
         summary = run.summary or {}
         label = "已确认" if run.status == "confirmed" else "暂存"
         return points, summary.get("cut_rank"), summary.get("cut_score"), label
-    scores = track_scores(program.id, track)
-    codes = dict(
-        db.session.execute(
-            select(Application.id, Application.anon_code).where(
-                Application.id.in_(list(scores)),
-                Application.state.in_(("scored", "spot_inspected", "expert_assigned")),
-            )
-        ).all()
-    )
-    ranked = sorted(
-        ((codes[i], raw.score) for i, (raw, _) in scores.items()
-         if i in codes and raw.score is not None),
-        key=lambda t: (-t[1], t[0]),
-    )  # fmt: skip
+    ranked = [
+        (a.anon_code, score)
+        for a, score in provisional_ranking(
+            program, track, ("scored", "spot_inspected", "expert_assigned")
+        )
+    ]
     capacity = program.track(track).capacity
     points = [(code, round(score, 2), rank <= capacity)
               for rank, (code, score) in enumerate(ranked, start=1)]  # fmt: skip

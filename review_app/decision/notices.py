@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..applications.service import track_applications
 from ..audit import service as audit
 from ..clock import china_date, utcnow
 from ..errors import DomainError, PermissionDenied
@@ -13,7 +14,7 @@ from ..extensions import db
 from ..programs.models import Prefecture, Program
 from .exports import prefecture_letter_docx
 from .models import ResultNotice
-from .service import _applications, result_rows, run_of
+from .service import DECIDED, IN_REVIEW, result_rows, run_of
 
 ISSUER = "河南省工业和信息化厅"
 
@@ -36,7 +37,7 @@ def confirmed_rows(program: Program) -> list:
     for track in program.tracks:
         run = run_of(program, track.code, "confirmed")
         if run is None:
-            if _applications(program, track.code):
+            if track_applications(program, track.code, (*IN_REVIEW, *DECIDED)):
                 raise DomainError(f"{track.name}的入库决定尚未确认，不能生成结果通知。",
                                   "decision_unconfirmed")  # fmt: skip
             continue

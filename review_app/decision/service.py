@@ -8,6 +8,7 @@ from dataclasses import asdict, replace
 from sqlalchemy import select
 
 from ..applications.models import Application
+from ..applications.service import track_applications
 from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput, PermissionDenied
@@ -25,6 +26,7 @@ from .models import DecisionEntry, DecisionRun
 # others block confirmation until they get there (or are withdrawn).
 IN_REVIEW = ("prefecture_endorsed", "format_checked", "expert_assigned", "scored",
              "spot_inspected")  # fmt: skip
+DECIDED = ("admitted", "rejected")
 HONOUR_SPLIT = re.compile(r"[、，,；;/／\n]+")
 NO_HONOURS = {"无", "没有", "否", "-", "—"}
 
@@ -34,23 +36,13 @@ def honours_of(text: str | None) -> tuple[str, ...]:
     return tuple(p for p in parts if p and p not in NO_HONOURS)
 
 
-def _applications(program: Program, track: str) -> list[Application]:
-    return list(
-        db.session.execute(
-            select(Application)
-            .where(
-                Application.program_id == program.id,
-                Application.track_code == track,
-                Application.state.in_((*IN_REVIEW, "admitted", "rejected")),
-            )
-            .order_by(Application.anon_code)
-        ).scalars()
-    )
-
-
 def gather(program: Program, track: str) -> tuple[list[Candidate], dict[int, Application]]:
     """The track's candidates as the engine sees them, and the applications by id."""
-    apps = [a for a in _applications(program, track) if a.state in IN_REVIEW]
+    apps = [
+        a
+        for a in track_applications(program, track, (*IN_REVIEW, *DECIDED))
+        if a.state in IN_REVIEW
+    ]
     scores = track_scores(program.id, track)
     inspections = {
         i.application_id: i
@@ -230,7 +222,7 @@ def confirm(run: DecisionRun, actor) -> bool:
         raise DomainError(
             "暂存之后评分或抽查结果有变化，排名已不同，请重新暂存后再确认。", "decision_stale"
         )
-    apps = {a.id: a for a in _applications(program, run.track_code)}
+    apps = {a.id: a for a in track_applications(program, run.track_code, (*IN_REVIEW, *DECIDED))}
     # Rejections first so that admissions never meet a full track by accident.
     for entry in sorted(result.entries, key=lambda e: e.outcome != "rejected"):
         app = apps[entry.application_id]

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..files import send_bytes
 from ..programs.models import TRACKS, Prefecture
 from ..programs.service import current_program
+from ..web import commit_or_flash
 from . import exports, notices, service
 from .models import DecisionRun, ResultNotice
 
@@ -89,14 +90,12 @@ def _table(shown) -> list[dict]:
 def stage(track: str):
     program = current_program()
     track = _track(track)
-    try:
-        params = service.params_with(service.default_params(program, track), request.form)
-        run = service.stage(program, track, params, current_user)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    ok, run = commit_or_flash(lambda: service.stage(
+        program, track,
+        service.params_with(service.default_params(program, track), request.form), current_user,
+    ))  # fmt: skip
+    if not ok:
         return redirect(url_for(".track", track=track))
-    db.session.commit()
     blocking = run.summary.get("blocking") or []
     flash(
         f"已暂存：入库 {run.summary['admitted']} 家。"
@@ -110,13 +109,9 @@ def stage(track: str):
 @role_required("coordinator")
 def confirm(run_id: int):
     run = db.session.get(DecisionRun, run_id) or abort(404)
-    try:
-        changed = service.confirm(run, current_user)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    ok, changed = commit_or_flash(lambda: service.confirm(run, current_user))
+    if not ok:
         return redirect(url_for(".track", track=run.track_code))
-    db.session.commit()
     flash(
         "入库决定已确认，本赛道所有申报已作出入库或不予入库决定。" if changed
         else "该入库决定此前已确认，未作改动。",
@@ -194,30 +189,28 @@ def notice_list():
         if current_user.role != "coordinator":
             abort(403)
         action = request.form.get("action")
-        try:
+        if action not in ("generate", "release", "release_all"):
+            abort(400)
+        notice = None
+        if action == "release":
+            notice = db.session.get(ResultNotice, request.form.get("notice_id", type=int))
+            if notice is None:
+                abort(404)
+
+        def verb() -> str:
             if action == "generate":
                 made = notices.generate(program, current_user)
-                message = f"已生成 {len(made)} 份结果通知（草稿），请逐份核对后发出。"
-            elif action == "release":
-                notice = db.session.get(ResultNotice, request.form.get("notice_id", type=int))
-                if notice is None:
-                    abort(404)
+                return f"已生成 {len(made)} 份结果通知（草稿），请逐份核对后发出。"
+            if action == "release":
                 done = notices.release(notice, current_user)
-                message = (
-                    f"已发出{notice.prefecture.name}的结果通知。" if done else "该通知已发出。"
-                )
-            elif action == "release_all":
-                count = sum(notices.release(n, current_user) for n in notices.notices(program)
-                            if n.status == "draft")  # fmt: skip
-                message = f"已发出 {count} 份结果通知。"
-            else:
-                abort(400)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return redirect(url_for(".notice_list"))
-        db.session.commit()
-        flash(message, "success")
+                return f"已发出{notice.prefecture.name}的结果通知。" if done else "该通知已发出。"
+            count = sum(notices.release(n, current_user) for n in notices.notices(program)
+                        if n.status == "draft")  # fmt: skip
+            return f"已发出 {count} 份结果通知。"
+
+        ok, message = commit_or_flash(verb)
+        if ok:
+            flash(message, "success")
         return redirect(url_for(".notice_list"))
     rows = notices.notices(program)
     if current_user.role == "prefecture":

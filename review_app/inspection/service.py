@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from sqlalchemy import func, select
 
 from ..applications.models import Application
+from ..applications.service import provisional_ranking, track_applications
 from ..assignment.conflict_service import enterprise_facts, expert_facts
 from ..assignment.conflicts import ExpertFacts, detect
 from ..audit import service as audit
@@ -20,7 +21,7 @@ from ..experts.models import Expert
 from ..extensions import db
 from ..programs.models import Program
 from ..scoring.models import DispersionFlag
-from ..scoring.service import rubric_for, track_scores
+from ..scoring.service import rubric_for
 from ..workflow.service import fire
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
 from .models import InspectionItem as Item
@@ -39,20 +40,6 @@ EVIDENCE_KINDS = (
 WEBP = ("image/webp", (".webp",))
 
 
-def _track_apps(program: Program, track: str, states: tuple[str, ...]) -> list[Application]:
-    return list(
-        db.session.execute(
-            select(Application)
-            .where(
-                Application.program_id == program.id,
-                Application.track_code == track,
-                Application.state.in_(states),
-            )
-            .order_by(Application.anon_code)
-        ).scalars()
-    )
-
-
 def inspections_of(program: Program, track: str) -> list[Inspection]:
     return list(
         db.session.execute(
@@ -66,19 +53,12 @@ def inspections_of(program: Program, track: str) -> list[Inspection]:
 
 def provisional_ranks(program: Program, track: str) -> dict[int, int]:
     """Place of each scored application in the track by its raw score (1 = best)."""
-    apps = _track_apps(program, track, ("scored", "spot_inspected"))
-    scores = track_scores(program.id, track)
-    scored = [
-        (scores[a.id][0].score, a.anon_code, a.id)
-        for a in apps
-        if a.id in scores and scores[a.id][0].score is not None
-    ]
-    scored.sort(key=lambda t: (-t[0], t[1]))
-    return {app_id: i for i, (_, _, app_id) in enumerate(scored, start=1)}
+    ranking = provisional_ranking(program, track, ("scored", "spot_inspected"))
+    return {a.id: i for i, (a, _) in enumerate(ranking, start=1)}
 
 
 def candidates(program: Program, track: str) -> list[SampleCandidate]:
-    apps = _track_apps(program, track, ("scored",))
+    apps = track_applications(program, track, ("scored",))
     ranks = provisional_ranks(program, track)
     flags = dict(
         db.session.execute(
@@ -139,7 +119,7 @@ def draw(program: Program, track: str, params: SampleParams, actor) -> list[Insp
         if inspection.application_id not in kept:
             db.session.delete(inspection)
     db.session.flush()
-    apps = {a.id: a for a in _track_apps(program, track, ("scored",))}
+    apps = {a.id: a for a in track_applications(program, track, ("scored",))}
     created = [
         _new_inspection(apps[s.application_id], ",".join(s.rules), s.detail, params.seed, actor)
         for s in chosen

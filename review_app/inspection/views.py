@@ -15,6 +15,7 @@ from ..files import send_bytes
 from ..programs.models import TRACKS
 from ..programs.service import current_program
 from ..scoring.service import rubric_for
+from ..web import commit_or_flash
 from . import service
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
 from .sampling import RULES, SampleParams
@@ -23,17 +24,10 @@ bp = Blueprint("inspection", __name__, url_prefix="/inspections")
 
 
 def _act(verb, success: str) -> bool:
-    """Run a verb in one transaction: commit and flash ``success``, or roll back and flash the
-    Chinese reason it was refused."""
-    try:
-        verb()
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    ok, _ = commit_or_flash(verb)
+    if ok:
+        flash(success, "success")
+    return ok
 
 
 def _track() -> str:

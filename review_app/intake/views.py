@@ -86,12 +86,9 @@ def upload():
         if len(files) > current_app.config.get("MAX_UPLOAD_FILES", 50):
             flash("一次最多上传50个文件。", "error")
             return render_template("intake/upload.html", form=form), 400
-        job = Job(
-            kind="import_docx", owner_id=current_user.id, state="queued", done=0,
-            total=len(files), params={"prefecture_id": current_user.prefecture_id}, details=[],
-        )  # fmt: skip
-        db.session.add(job)
-        db.session.flush()
+        from ..jobs.views import start
+
+        job = start("import_docx", {"prefecture_id": current_user.prefecture_id}, len(files))
         for position, storage in enumerate(files):
             db.session.add(
                 UploadedBlob(

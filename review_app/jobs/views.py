@@ -49,10 +49,10 @@ def file(job_id: int):
     return send_bytes(blob.data, blob.filename)
 
 
-def start(kind: str, params: dict) -> Job:
+def start(kind: str, params: dict | None = None, total: int = 0) -> Job:
     """Create a queued job owned by the current user (the caller commits, then enqueues)."""
-    job = Job(kind=kind, owner_id=current_user.id, state="queued", done=0, total=0,
-              params=params)  # fmt: skip
+    job = Job(kind=kind, owner_id=current_user.id, state="queued", done=0, total=total,
+              params=params or {}, details=[])  # fmt: skip
     db.session.add(job)
     db.session.flush()
     return job
