@@ -71,17 +71,20 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
     from .decision.views import bp as decision_bp
+    from .draws.views import bp as draws_bp
     from .experts.admin_views import bp as experts_admin_bp
     from .experts.views import bp as expert_bp
     from .inspection.views import bp as inspection_bp
     from .intake.views import bp as intake_bp
     from .jobs.views import bp as jobs_bp
     from .main.views import bp as main_bp
+    from .outbox.views import bp as outbox_bp
     from .scoring.views import bp as scoring_bp
 
     for bp in (
         main_bp, auth_bp, dashboard_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
         assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, jobs_bp, admin_bp,
+        draws_bp, outbox_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

@@ -6,9 +6,11 @@ from .assignment import models as assignment  # noqa: F401
 from .audit import models as audit  # noqa: F401
 from .auth import models as auth  # noqa: F401
 from .decision import models as decision  # noqa: F401
+from .draws import models as draws  # noqa: F401
 from .enterprises import models as enterprises  # noqa: F401
 from .experts import models as experts  # noqa: F401
 from .inspection import models as inspection  # noqa: F401
 from .jobs import models as jobs  # noqa: F401
+from .outbox import models as outbox  # noqa: F401
 from .programs import models as programs  # noqa: F401
 from .scoring import models as scoring  # noqa: F401

@@ -154,6 +154,70 @@ def _head_in_chain(head: str) -> bool:
     )
 
 
+@click.group("draw")
+def draw_group():
+    """The expert draw (专家抽取)."""
+
+
+@draw_group.command("verify")
+@click.argument("run_id", type=int)
+@with_appcontext
+def draw_verify(run_id):
+    """Recompute a recorded draw from its seed and pool snapshot; exit 1 when it differs."""
+    from .draws.models import DrawRun
+    from .draws.service import verify_run
+
+    run = db.session.get(DrawRun, run_id)
+    if run is None:
+        click.echo(f"没有第 {run_id} 号抽取记录。", err=True)
+        sys.exit(2)
+    problems = verify_run(run)
+    if problems:
+        click.echo(f"第 {run_id} 号抽取复核不一致：", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"第 {run_id} 号抽取复核一致：种子“{run.seed}”，专家库快照 {run.snapshot_hash}，"
+        f"重算得到同样的 {len(run.drawn)} 名专家和 {len(run.backups)} 名备选。"
+    )
+
+
+@click.group("outbox")
+def outbox_group():
+    """The outbox: deliver released messages, compose reminders."""
+
+
+@outbox_group.command("deliver")
+@with_appcontext
+def outbox_deliver():
+    """Deliver the released messages that are due (what the queue does every two minutes)."""
+    from .outbox.service import deliver_due, delivery_configured
+
+    if not delivery_configured():
+        click.echo("未配置邮件服务器（SMTP_HOST），消息保留在发件箱中。", err=True)
+    out = deliver_due()
+    click.echo(
+        f"已送达 {out['sent']} 条，稍后重试 {out['retry']} 条，失败 {out['failed']} 条，"
+        f"中断待核实 {out['uncertain']} 条，未投递 {out['skipped']} 条。"
+    )
+
+
+@outbox_group.command("remind")
+@with_appcontext
+def outbox_remind():
+    """Expire unanswered invitations and compose today's review reminders (hourly task)."""
+    from .draws.service import expire_overdue
+    from .outbox.reminders import schedule_reminders
+
+    expired = expire_overdue()
+    made = schedule_reminders()
+    db.session.commit()
+    click.echo(
+        f"逾期邀请 {expired} 份；新提醒：即将到期 {made['review_due']} 条，逾期 {made['review_overdue']} 条。"
+    )
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -236,6 +300,7 @@ def worker_command(workers):
     """Run a Huey consumer for the long jobs (SQLite queue by default, Redis with HUEY_URL)."""
     from .jobs import tasks  # noqa: F401  (registers the tasks)
     from .jobs.queue import huey
+    from .outbox import tasks as outbox_tasks  # noqa: F401  (periodic: delivery, reminders)
 
     consumer = huey.create_consumer(workers=workers, worker_type="thread")
     consumer.run()
@@ -473,7 +538,8 @@ def register_commands(app) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask`` and ``review-app`` agree)."""
     for command in (init_command, user_group, audit_group, demo_command, worker_command,
                     parse_command, template_command, redact_command, rubric_group,
-                    simulate_command, backup_command, restore_command):  # fmt: skip
+                    simulate_command, backup_command, restore_command, draw_group,
+                    outbox_group):  # fmt: skip
         app.cli.add_command(command)
 
 

@@ -6,6 +6,9 @@
 ``HUEY_URL``: ``redis://…`` for production queues; default an SQLite file in the instance folder.
 ``RATELIMIT_STORAGE_URI``: Flask-Limiter storage (``memory://`` by default, ``redis://…``).
 ``REVIEW_APP_TODAY``: development and testing only: run the clock as if today were this date.
+``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_SECURITY`` (``none``/``starttls``/``ssl``), ``SMTP_USERNAME``,
+``SMTP_PASSWORD``, ``MAIL_FROM``: the outbox's mail server; without ``SMTP_HOST`` messages stay in
+the outbox. ``APP_BASE_URL``: the address links in messages point to.
 """
 
 import os
@@ -64,6 +67,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
             clock_offset = offset_to(date.fromisoformat(env["REVIEW_APP_TODAY"]))
         except ValueError as err:
             raise ConfigError("REVIEW_APP_TODAY 应为 YYYY-MM-DD 格式的日期。") from err
+    smtp = _smtp_settings(env)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'review.sqlite3'}"
     return {
         "APP_MODE": mode,
@@ -86,4 +90,30 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "PAGE_SIZE": 50,
         "FROZEN_NOW": None,
         "CLOCK_OFFSET": clock_offset,
+        **smtp,
+        "APP_BASE_URL": env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # A delivery claimed longer ago than this is taken to have died with its worker.
+        "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "600")),
+    }
+
+
+def _smtp_settings(env: dict[str, str]) -> dict:
+    host = env.get("SMTP_HOST", "").strip()
+    try:
+        port = int(env.get("SMTP_PORT") or (465 if env.get("SMTP_SECURITY") == "ssl" else 25))
+    except ValueError as err:
+        raise ConfigError("SMTP_PORT 应为端口号（整数）。") from err
+    security = env.get("SMTP_SECURITY") or {465: "ssl", 587: "starttls"}.get(port, "none")
+    if security not in {"none", "starttls", "ssl"}:
+        raise ConfigError("SMTP_SECURITY 取值无效（应为 none、starttls 或 ssl）。")
+    mail_from = env.get("MAIL_FROM", "").strip()
+    if host and not mail_from:
+        raise ConfigError("设置了 SMTP_HOST 时必须同时设置发件地址 MAIL_FROM。")
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": port,
+        "SMTP_SECURITY": security,
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "MAIL_FROM": mail_from,
     }

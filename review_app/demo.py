@@ -17,6 +17,7 @@ from .assignment.models import Assignment
 from .assignment.service import commit
 from .auth.models import User
 from .auth.service import create_user
+from .draws.service import sign_pledge
 from .experts.models import Expert
 from .extensions import db
 from .intake.model import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
@@ -315,10 +316,14 @@ def _create_experts(program, prefectures, rng) -> list[Expert]:
             specialties=[group],
             industries=[("34", "35", "38", "39", "14")[i % 5]],
             capacity=40,
+            email=f"expert{i:02d}@example.invalid",
         )
         db.session.add(expert)
         experts.append(expert)
     db.session.flush()
+    for expert in experts:  # the demo experts have signed the pledge already
+        sign_pledge(expert, program, signed_name=expert.name, agreed=True, declared=[],
+                    actor=expert.user)  # fmt: skip
     demo_actor = _demo_coordinator()
     for panel in ensure_panels(program, demo_actor):
         members = [e.id for e, g in zip(experts, groups, strict=True) if g == panel.section_group]

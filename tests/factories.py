@@ -92,13 +92,29 @@ def staff(app, experts: list[Expert] | None = None, per_section: int = 3):
     return experts
 
 
-def expert(**kwargs) -> Expert:
+def expert(pledge: bool = True, **kwargs) -> Expert:
+    """An expert with a login; ``pledge``: has signed the current program's pledge (without
+    it no page shows the expert any text)."""
     n = next(_seq)
     account = user("expert", f"expert{n}")
     e = Expert(user=account, name=f"专家{n}", employer=f"单位{n}", **kwargs)
     db.session.add(e)
     db.session.flush()
+    if pledge:
+        sign_pledge(e)
     return e
+
+
+def sign_pledge(e: Expert) -> None:
+    from review_app.clock import utcnow
+    from review_app.draws.models import Pledge
+    from review_app.programs.service import current_program
+
+    db.session.add(
+        Pledge(expert_id=e.id, program_id=current_program().id, signed_at=utcnow(),
+               signed_name=e.name, text_sha256="0" * 64)
+    )  # fmt: skip
+    db.session.flush()
 
 
 def submit_reviews(app):

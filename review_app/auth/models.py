@@ -47,6 +47,8 @@ class User(UserMixin, Timestamps, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Where the outbox sends this user's messages (result letters to prefecture officers).
+    email: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Part of the id kept in the session cookie: logging out (or a new password) replaces it,
     # so a cookie copied before that no longer opens a session.
     session_token: Mapped[str] = mapped_column(

@@ -96,4 +96,28 @@ def release(notice: ResultNotice, actor) -> bool:
         "notice.release", "result_notice", notice.id, actor=actor,
         after={"prefecture": notice.prefecture.name, "sha256": notice.sha256},
     )  # fmt: skip
+    _mail_letter(notice)
     return True
+
+
+def _mail_letter(notice: ResultNotice) -> None:
+    """The released letter goes into the outbox for each officer of its prefecture."""
+    from ..auth.models import User
+    from ..outbox import service as outbox
+
+    program = db.session.get(Program, notice.program_id)
+    officers = db.session.execute(
+        select(User)
+        .where(User.role == "prefecture", User.prefecture_id == notice.prefecture_id,
+               User.is_active_account.is_(True))
+        .order_by(User.id)
+    ).scalars()  # fmt: skip
+    for officer in officers:
+        outbox.compose(
+            "result_letter", key=f"result_letter:{notice.id}:{officer.id}",
+            template="result_letter", recipient=officer, program=program,
+            to_name=officer.display_name, to_address=officer.email,
+            context={"program_name": program.name, "prefecture_name": notice.prefecture.name,
+                     "total": notice.total, "admitted": notice.admitted},
+            attachment=(notice.filename, notice.data),
+        )  # fmt: skip

@@ -1,6 +1,6 @@
 """Expert profiles, declared relations and panels."""
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..applications.catalogue import GROUP_NAMES
@@ -99,3 +99,16 @@ class PanelMember(db.Model):
 
     panel: Mapped[Panel] = relationship(back_populates="members")
     expert: Mapped[Expert] = relationship()
+
+
+class ExpertAvailability(db.Model):
+    """Whether an expert of the pool can serve in one program (no row: available)."""
+
+    __tablename__ = "expert_availability"
+    __table_args__ = (UniqueConstraint("expert_id", "program_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("expert.id", ondelete="CASCADE"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"))
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(String(200), default="")

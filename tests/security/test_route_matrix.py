@@ -80,6 +80,14 @@ GET = {
     "scoring.flags": ok(CO),
     "scoring.progress": ok(CO),
     "scoring.sheet_download": ok(EX, CO),  # the coordinator names the expert (?expert=)
+    "draws.index": ok(CO),
+    "draws.panel": ok(CO),
+    "draws.pool": ok(CO),
+    "draws.invitations": ok(EX),
+    "draws.invitation": ok(EX),
+    "draws.pledge": ok(EX),
+    "outbox.index": ok(CO),
+    "outbox.show": ok(CO),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -95,6 +103,7 @@ OTHER = {
     "inspection.evidence": ok(CO),
     "intake.edit": ok(CO),
     "scoring.breakdown": ok(CO),
+    "draws.invitation": {EX: 404},  # another expert's invitation
 }
 
 ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.favicon": 204}
@@ -125,6 +134,7 @@ POST_ONLY = {
     "intake.recheck": {CO, PR},
     "scoring.reopen": {CO},
     "scoring.sheet_upload": {EX, CO},
+    "draws.verify": {CO},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {

@@ -80,6 +80,9 @@ def build() -> World:
     )
     admin = actors.admin
     expert_user = my_expert.user
+    draw_run, mine_inv, other_inv, message = _draw(
+        program, coordinator, my_expert, other_assignment
+    )
     db.session.commit()
 
     w.users = {
@@ -93,15 +96,50 @@ def build() -> World:
         "notice_id": made["郑州市"].id, "prefecture_id": own.prefecture_id,
         "expert_id": my_expert.id, "run_id": run.id, "track": "excellent",
         "kind": "admission.xlsx", "code": code, "trigger": "endorse", "term_id": 1,
-        "review_id": 1,
+        "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
+        "invitation_id": mine_inv.id, "message_id": message.id,
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
         "inspection_id": other_insp.id, "evidence_id": other_ev.id,
-        "notice_id": made["洛阳市"].id,
+        "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id,
     }  # fmt: skip
     w.own_app, w.other_app, w.my_expert = own, other, my_expert
     return w
+
+
+def _draw(program, coordinator, my_expert, other_assignment):
+    """A recorded draw (rows written directly) with one invitation to the world's expert and
+    one to another expert, and the invitation message in the outbox."""
+    from review_app.assignment.service import ensure_panels
+    from review_app.clock import utcnow
+    from review_app.draws.models import DrawRun, Invitation
+    from review_app.outbox import service as outbox
+
+    panel = ensure_panels(program, coordinator)[0]
+    other_expert_id = other_assignment.expert_id
+    run = DrawRun(
+        program_id=program.id, panel_id=panel.id, seed="1", limits={"count": 2}, snapshot=[],
+        snapshot_hash="0" * 64, drawn=[my_expert.id, other_expert_id], backups=[], eligible=2,
+        excluded={}, answer_by=utcnow(),
+    )  # fmt: skip
+    db.session.add(run)
+    db.session.flush()
+    invitations = [
+        Invitation(draw_run_id=run.id, panel_id=panel.id, expert_id=e, position=i, role="drawn",
+                   status="pending", invited_at=utcnow(), deadline=utcnow())
+        for i, e in enumerate((my_expert.id, other_expert_id), start=1)
+    ]  # fmt: skip
+    db.session.add_all(invitations)
+    db.session.flush()
+    message = outbox.compose(
+        "invitation", key="invitation:world", template="invitation", to_name=my_expert.name,
+        to_address="expert@example.invalid", program=program,
+        context={"expert_name": my_expert.name, "program_name": program.name,
+                 "panel_name": panel.name, "role": "drawn", "deadline": "2026-04-01 12:00",
+                 "invitation_id": invitations[0].id},
+    )  # fmt: skip
+    return run, invitations[0], invitations[1], message
 
 
 def _letter(program, prefecture):

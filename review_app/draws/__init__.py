@@ -1,0 +1,1 @@
+"""The expert draw (专家抽取), invitations and the confidentiality and conflict pledge."""

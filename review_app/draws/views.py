@@ -1,0 +1,249 @@
+"""专家抽取 pages: the coordinator draws each panel from the pool with a seed typed at the draw
+and follows the invitations; an expert answers its invitations and signs the pledge, without
+which no text of the program is shown (``require_pledge``)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ..applications.catalogue import GROUP_NAMES
+from ..assignment.service import ensure_panels
+from ..auth.permissions import role_required
+from ..errors import InvalidInput, NotFound
+from ..experts.models import RELATION_KINDS, Expert, Panel
+from ..extensions import db
+from ..programs.models import TRACK_NAMES, Prefecture
+from ..programs.service import current_program
+from ..web import commit_or_flash
+from . import service
+from .models import DrawRun, Invitation
+
+bp = Blueprint("draws", __name__)
+
+# Pages that show an application's text to an expert: the pledge comes first.
+TEXT_ENDPOINTS = {
+    "scoring.score",
+    "scoring.sheet_download",
+    "scoring.sheet_upload",
+    "expert.assignment",
+    "expert.packet",
+}
+
+
+@bp.before_app_request
+def require_pledge():
+    if request.endpoint not in TEXT_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    if current_user.role != "expert":
+        return None
+    program = current_program()
+    if service.pledge_of(service.my_expert(current_user), program) is None:
+        flash("查看评审材料前，请先阅读并签署保密与回避承诺。", "warning")
+        return redirect(url_for("draws.pledge", next=request.full_path))
+    return None
+
+
+def _act(verb, success: str) -> bool:
+    ok, _ = commit_or_flash(verb)
+    if ok and success:
+        flash(success, "success")
+    return ok
+
+
+def _int(name: str, default: int | None = None, label: str | None = None) -> int | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"“{label or name}”须为整数。") from None
+
+
+def _panel(panel_id: int, program) -> Panel:
+    panel = db.session.get(Panel, panel_id)
+    if panel is None or panel.program_id != program.id:
+        raise NotFound("没有这个专家组。")
+    return panel
+
+
+# -- coordinator ----------------------------------------------------------------------------
+
+
+@bp.route("/draws/", methods=["GET", "POST"])
+@role_required("coordinator")
+def index():
+    program = current_program()
+    if request.method == "POST":
+        _act(lambda: ensure_panels(program, current_user), "已按重点环节建立专家组。")
+        return redirect(url_for(".index"))
+    panels = list(
+        db.session.execute(
+            select(Panel).where(Panel.program_id == program.id).order_by(Panel.track_code, Panel.id)
+        ).scalars()
+    )
+    rows = [(p, service.panel_status(p)) for p in panels]
+    return render_template("draws/index.html", rows=rows, program=program, form=FlaskForm(),
+                           TRACK_NAMES=TRACK_NAMES)  # fmt: skip
+
+
+@bp.route("/draws/panels/<int:panel_id>", methods=["GET", "POST"])
+@role_required("coordinator")
+def panel(panel_id: int):
+    program = current_program()
+    the_panel = _panel(panel_id, program)
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "expire":
+            _act(service.expire_overdue, "已处理逾期未答复的邀请。")
+        else:
+
+            def verb():
+                values = {
+                    "count": _int("count", 0, "抽取人数"),
+                    "backups": _int("backups", 0, "备选人数"),
+                    "specialties": request.form.getlist("specialties"),
+                    "max_per_unit": _int("max_per_unit", None, "同一单位最多"),
+                    "max_per_prefecture": _int("max_per_prefecture", None, "同一地市最多"),
+                    "excluded_prefectures": request.form.getlist("excluded_prefectures"),
+                    "exclude_recent": request.form.get("exclude_recent") == "1",
+                    "recent_programs": _int("recent_programs", 0, "近几批"),
+                    "answer_hours": _int("answer_hours", service.DEFAULT_ANSWER_HOURS, "答复期限"),
+                }
+                return service.run_draw(program, the_panel, values, request.form.get("seed", ""),
+                                        current_user)  # fmt: skip
+
+            ok, run = commit_or_flash(verb)
+            if ok:
+                flash(f"已抽取{len(run.drawn)}名专家和{len(run.backups)}名备选，邀请已放入发件箱。",
+                      "success")  # fmt: skip
+        return redirect(url_for(".panel", panel_id=panel_id))
+    status = service.panel_status(the_panel)
+    experts = {
+        e.id: e
+        for e in db.session.execute(
+            select(Expert).where(
+                Expert.id.in_([i.expert_id for r in status["runs"] for i in r.invitations] or [-1])
+            )
+        ).scalars()
+    }
+    prefectures = list(
+        db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
+    )
+    excluded_default = (program.settings or {}).get("draw_excluded_prefectures", [])
+    default_specialty = (
+        the_panel.section_group if the_panel.section_group.startswith("link.") else ""
+    )
+    return render_template(
+        "draws/panel.html", panel=the_panel, label=service.panel_label(the_panel), status=status,
+        experts=experts, prefectures=prefectures, excluded_default=excluded_default,
+        default_specialty=default_specialty, specialties=GROUP_NAMES, form=FlaskForm(),
+    )  # fmt: skip
+
+
+@bp.route("/draws/runs/<int:draw_id>/verify", methods=["POST"])
+@role_required("coordinator")
+def verify(draw_id: int):
+    run = db.session.get(DrawRun, draw_id)
+    if run is None:
+        raise NotFound("没有这次抽取。")
+    problems = service.verify_run(run)
+    if problems:
+        flash("复核不一致：" + "；".join(problems), "error")
+    else:
+        flash(
+            f"复核一致：以种子“{run.seed}”和记录的专家库快照重算，得到同样的抽取结果。", "success"
+        )
+    return redirect(url_for(".panel", panel_id=run.panel_id))
+
+
+@bp.route("/draws/pool", methods=["GET", "POST"])
+@role_required("coordinator")
+def pool():
+    program = current_program()
+    if request.method == "POST":
+        expert = db.session.get(Expert, _int("expert_id", 0) or 0)
+        if expert is None:
+            raise NotFound("没有这位专家。")
+        available = request.form.get("available") == "1"
+        _act(lambda: service.set_availability(program, expert, available, request.form.get("note", ""),
+                                              current_user),
+             f"已更新{expert.name}在本批次的可参加状态。")  # fmt: skip
+        return redirect(url_for(".pool", page=request.args.get("page")))
+    experts = list(db.session.execute(select(Expert).order_by(Expert.id)).scalars())
+    return render_template(
+        "draws/pool.html", experts=experts, availability=service.availability(program),
+        history=service.history(), program=program, form=FlaskForm(), GROUP_NAMES=GROUP_NAMES,
+    )  # fmt: skip
+
+
+# -- expert ---------------------------------------------------------------------------------
+
+
+@bp.route("/invitations/")
+@role_required("expert")
+def invitations():
+    expert = service.my_expert(current_user)
+    rows = []
+    if expert is not None:
+        rows = list(
+            db.session.execute(
+                select(Invitation)
+                .where(Invitation.expert_id == expert.id, Invitation.status != "standby")
+                .order_by(Invitation.id.desc())
+            ).scalars()
+        )
+    return render_template("draws/invitations.html", rows=rows, label=service.panel_label)
+
+
+@bp.route("/invitations/<int:invitation_id>", methods=["GET", "POST"])
+@role_required("expert")
+def invitation(invitation_id: int):
+    inv = service.own_invitation(invitation_id, current_user)
+    if request.method == "POST":
+        accept = request.form.get("action") == "accept"
+        reason = request.form.get("reason", "")
+        done = _act(
+            lambda: service.answer(inv, accept, reason, current_user),
+            "已接受邀请。" if accept else "已谢绝邀请，系统将递补备选专家。",
+        )
+        expert = service.my_expert(current_user)
+        if done and accept and service.pledge_of(expert, current_program()) is None:
+            return redirect(url_for(".pledge"))
+        return redirect(url_for(".invitation", invitation_id=invitation_id))
+    return render_template("draws/invitation.html", inv=inv, label=service.panel_label(inv.panel),
+                           form=FlaskForm())  # fmt: skip
+
+
+@bp.route("/pledge", methods=["GET", "POST"])
+@role_required("expert")
+def pledge():
+    program = current_program()
+    expert = service.my_expert(current_user)
+    if expert is None:
+        raise NotFound("您的账号尚未关联专家信息，请联系省厅协调员。")
+    signed = service.pledge_of(expert, program)
+    nxt = request.values.get("next") or ""
+    if not nxt.startswith("/") or nxt.startswith("//"):
+        nxt = ""
+    if request.method == "POST" and signed is None:
+        declared = [
+            {"enterprise": e, "kind": k, "note": n}
+            for e, k, n in zip(request.form.getlist("enterprise"), request.form.getlist("kind"),
+                               request.form.getlist("note"), strict=False)
+        ]  # fmt: skip
+        ok = _act(
+            lambda: service.sign_pledge(
+                expert, program, signed_name=request.form.get("signed_name", ""),
+                agreed=request.form.get("agreed") == "1", declared=declared, actor=current_user,
+            ),
+            "已签署保密与回避承诺。",
+        )  # fmt: skip
+        if ok:
+            return redirect(nxt or url_for("expert.assignments"))
+        return redirect(url_for(".pledge", next=nxt or None))
+    return render_template(
+        "draws/pledge.html", program=program, expert=expert, signed=signed,
+        items=service.PLEDGE_ITEMS, kinds=RELATION_KINDS, form=FlaskForm(), next=nxt,
+    )  # fmt: skip

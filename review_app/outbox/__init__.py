@@ -1,0 +1,1 @@
+"""One outbox for every message the system sends (invitations, reminders, result letters)."""

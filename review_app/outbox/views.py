@@ -1,0 +1,88 @@
+"""发件箱: every message the system sends, reviewed and released by the coordinator."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ..auth.permissions import role_required
+from ..extensions import db
+from ..paging import paginate
+from ..programs.service import current_program
+from ..web import commit_or_flash
+from . import service
+from .models import MESSAGE_KINDS, MESSAGE_STATUSES, OutboxMessage
+
+bp = Blueprint("outbox", __name__, url_prefix="/outbox")
+
+
+def _act(verb, success: str) -> bool:
+    ok, _ = commit_or_flash(verb)
+    if ok and success:
+        flash(success, "success")
+    return ok
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("coordinator")
+def index():
+    program = current_program()
+    if request.method == "POST":
+        action = request.form.get("action")
+        kind = request.form.get("kind") or None
+        if kind is not None and kind not in MESSAGE_KINDS:
+            kind = None
+        if action == "release_all":
+            ok, result = commit_or_flash(lambda: service.release_all(program, current_user, kind))
+            if ok:
+                released, held = result
+                flash(f"已发出{released}条消息" + (f"；{held}条因收件人邮箱缺失或有误未发出" if held else "")
+                      + "。", "success")  # fmt: skip
+        elif action == "auto_release":
+            kinds = [k for k in request.form.getlist("auto") if k in MESSAGE_KINDS]
+
+            def verb():
+                from ..audit import service as audit
+
+                settings = dict(program.settings or {})
+                before = list(service.auto_release_kinds(program))
+                settings["outbox_auto_release"] = kinds
+                program.settings = settings
+                db.session.flush()
+                audit.record("outbox.auto_release", "program", program.id, actor=current_user,
+                             before={"kinds": before}, after={"kinds": kinds})  # fmt: skip
+
+            _act(verb, "已保存自动发出设置。")
+        return redirect(url_for(".index", **request.args))
+    status = request.args.get("status") or None
+    kind = request.args.get("kind") or None
+    query = select(OutboxMessage).where(OutboxMessage.program_id == program.id)
+    if status in MESSAGE_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    if kind in MESSAGE_KINDS:
+        query = query.where(OutboxMessage.kind == kind)
+    page = paginate(query.order_by(OutboxMessage.id.desc()))
+    return render_template(
+        "outbox/index.html", page=page, counts=service.counts(program), status=status, kind=kind,
+        kinds=MESSAGE_KINDS, statuses=MESSAGE_STATUSES, configured=service.delivery_configured(),
+        auto=service.auto_release_kinds(program), form=FlaskForm(),
+    )  # fmt: skip
+
+
+@bp.route("/<int:message_id>", methods=["GET", "POST"])
+@role_required("coordinator")
+def show(message_id: int):
+    program = current_program()
+    message = service.require_message(message_id, program)
+    if request.method == "POST":
+        action = request.form.get("action")
+        reason = request.form.get("reason", "")
+        if action == "release":
+            _act(lambda: service.release(message, current_user), "已发出，等待投递。")
+        elif action == "cancel":
+            _act(lambda: service.cancel(message, current_user, reason), "已取消。")
+        elif action == "resend":
+            _act(lambda: service.resend(message, current_user, reason), "已重新放入待发送队列。")
+        return redirect(url_for(".show", message_id=message_id))
+    return render_template("outbox/show.html", m=message, configured=service.delivery_configured(),
+                           form=FlaskForm())  # fmt: skip
