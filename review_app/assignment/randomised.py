@@ -103,6 +103,22 @@ class RandomisedSolution:
     loads: dict[int, int]  # expert_id -> load + kept existing + new, for every reviewer
     q: float
 
+    # The names of ``solver.Solution`` for the pages and the job.
+    @property
+    def max_load(self) -> int:
+        return max(self.loads.values(), default=0)
+
+    @property
+    def total_affinity(self) -> float:
+        return self.sampled_affinity
+
+    @property
+    def affinity_cost(self) -> float:
+        """Expected affinity lost against the optimal assignment, as a share of it."""
+        if not self.optimal_affinity:
+            return 0.0
+        return max(0.0, 1 - self.expected_affinity / self.optimal_affinity)
+
 
 def probability_fraction(q: float) -> Fraction:
     """``q`` as a fraction ``p/r`` with ``r <= 1000`` and ``p/r <= q`` (up to 1e-12 of float

@@ -20,6 +20,7 @@ from ..workflow.service import fire
 from .affinity import affinity
 from .conflict_service import blocking_pairs
 from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
+from .randomised import solve_randomised
 from .solver import Existing, Infeasible, Reviewer, Slot, Solution, solve
 
 
@@ -152,12 +153,26 @@ def build_problem(program: Program, track: str, apps: list[Application]) -> Prob
     return Problem(slots, reviewers, conflicts, scores, existing)
 
 
-def preview(program: Program, track: str, seed: int) -> tuple[Solution, list[Application]]:
-    """Solve without writing; raises Infeasible naming the short sections."""
+def preview(
+    program: Program, track: str, seed: int, q: float | None = None
+) -> tuple[Solution, list[Application]]:
+    """Solve without writing; raises Infeasible naming the short sections.
+
+    ``q`` (0 < q <= 1) asks for the randomised assignment: no (expert, section) pair is chosen
+    with probability above q, and the assignment is sampled with ``seed``."""
     apps, _ = ready_applications(program, track)
     if not apps:
         raise InvalidInput("没有可分配的申报（须形式审查通过且匿名化文本已确认）。")
     problem = build_problem(program, track, apps)
+    if q is not None:
+        try:
+            solution = solve_randomised(
+                problem.slots, problem.reviewers, conflicts=problem.conflicts,
+                affinity=problem.affinity, existing=problem.existing, seed=seed, q=q,
+            )  # fmt: skip
+        except ValueError as err:
+            raise InvalidInput(str(err)) from err
+        return solution, apps
     solution = solve(
         problem.slots, problem.reviewers, conflicts=problem.conflicts,
         affinity=problem.affinity, existing=problem.existing, seed=seed,
@@ -165,10 +180,12 @@ def preview(program: Program, track: str, seed: int) -> tuple[Solution, list[App
     return solution, apps
 
 
-def commit(program: Program, track: str, seed: int, due: date | None, actor) -> Solution:
+def commit(
+    program: Program, track: str, seed: int, due: date | None, actor, q: float | None = None
+) -> Solution:
     """Solve again (deterministic for the seed), store the assignments and move every fully
     staffed application to expert_assigned; one transaction with the caller's commit."""
-    solution, apps = preview(program, track, seed)
+    solution, apps = preview(program, track, seed, q)
     by_section = {s.id: s for a in apps for s in a.sections}
     panels = {
         (p.track_code, p.section_group): p.id
@@ -189,7 +206,9 @@ def commit(program: Program, track: str, seed: int, due: date | None, actor) -> 
     audit.record(
         "assignment.commit", "program", program.id, actor=actor,
         after={"track": track, "seed": seed, "assignments": len(solution.assignments),
-               "max_load": solution.max_load},
+               "max_load": solution.max_load, "mode": "randomised" if q is not None else "optimal",
+               **({"q": q, "expected_affinity": solution.expected_affinity,
+                   "optimal_affinity": solution.optimal_affinity} if q is not None else {})},
     )  # fmt: skip
     for app in apps:
         fire(app, "assign", actor)

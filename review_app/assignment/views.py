@@ -96,6 +96,8 @@ def auto(track: str):
         abort(404)
     program = current_program()
     seed = request.values.get("seed", default=2026, type=int)
+    mode = "randomised" if request.values.get("mode") == "randomised" else "optimal"
+    q = request.values.get("q", default=0.5, type=float) if mode == "randomised" else None
     ready, waiting = service.ready_applications(program, track)
     if request.method == "POST":
         due = request.form.get("due") or None
@@ -108,9 +110,9 @@ def auto(track: str):
         from ..jobs.views import start
 
         job = start("assignment", {
-            "program_id": program.id, "track": track, "seed": seed,
+            "program_id": program.id, "track": track, "seed": seed, "q": q,
             "due": due_date.isoformat() if due_date else None,
-            "back": url_for(".auto", track=track, seed=seed),
+            "back": url_for(".auto", track=track, seed=seed, mode=mode, q=q),
         })  # fmt: skip
         db.session.commit()
         commit_assignment(job.id)
@@ -118,7 +120,7 @@ def auto(track: str):
     solution, problem_error, shortages = None, None, []
     if ready and request.args.get("preview"):
         try:
-            solution, _ = service.preview(program, track, seed)
+            solution, _ = service.preview(program, track, seed, q)
         except Infeasible as err:
             problem_error, shortages = err.message, err.shortages
         except DomainError as err:
@@ -126,7 +128,8 @@ def auto(track: str):
     sections = {s.id: s for a in ready for s in a.sections}
     experts = {e.id: e for e in db.session.execute(select(Expert)).scalars()}
     return render_template(
-        "assignment/auto.html", track=track, seed=seed, ready=ready, waiting=waiting,
+        "assignment/auto.html", track=track, seed=seed, mode=mode, q=q if q is not None else 0.5,
+        ready=ready, waiting=waiting,
         solution=solution, problem_error=problem_error, shortages=shortages,
         sections=sections, experts=experts, form=FlaskForm(),
     )  # fmt: skip

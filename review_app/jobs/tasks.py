@@ -133,11 +133,15 @@ def commit_assignment(job_id: int) -> None:
             job.done, job.message = 1, "正在求解分配方案…"
             db.session.flush()
             due = date.fromisoformat(params["due"]) if params.get("due") else None
-            solution = service.commit(program, params["track"], params["seed"], due, owner)
+            solution = service.commit(program, params["track"], params["seed"], due, owner,
+                                      params.get("q"))  # fmt: skip
             job.done = 3
             job.state = "done"
             job.message = (f"已分配{len(solution.assignments)}个评审任务，"
                            f"最大评审量{solution.max_load}。")  # fmt: skip
+            if params.get("q") is not None:
+                job.message += (f"随机分配（每对专家与章节的概率不超过{params['q']:g}），"
+                                f"预期匹配度比最优方案低{solution.affinity_cost:.1%}。")  # fmt: skip
             db.session.commit()
         except (Infeasible, DomainError) as err:
             _fail(job_id, err.message)

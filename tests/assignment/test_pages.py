@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from review_app.assignment.models import Assignment
+from review_app.audit.models import AuditEvent
 from review_app.experts.models import Expert
 from review_app.experts.xlsx import COLUMNS
 from review_app.extensions import db
@@ -200,3 +201,24 @@ def test_manual_page_adds_and_removes_with_checks(app, client):
     removed = post_form(client, page, {"action": "remove", "assignment_id": added.id}, page)
     assert removed.status_code == 302
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
+
+
+def test_the_randomised_mode_shows_its_cap_and_cost_then_commits(app, client):
+    apps = _ready(1)
+    _panels(general=24, per_link=8)
+    _coordinator(client)
+    page = client.get("/assignment/excellent?preview=1&seed=5&mode=randomised&q=0.5").get_data(
+        as_text=True
+    )
+    assert "随机分配" in page and "q = 0.5" in page and "损失" in page
+    response = post_form(
+        client, "/assignment/excellent", {"seed": "5", "mode": "randomised", "q": "0.5"},
+        token_page="/assignment/excellent",
+    )  # fmt: skip
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert apps[0].state == "expert_assigned"
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "assignment.commit")
+    ).one()
+    assert event.after["mode"] == "randomised"

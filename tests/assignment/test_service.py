@@ -230,3 +230,34 @@ def test_manual_remove_frees_the_slot_but_not_a_submitted_review(app):
     again.status = "submitted"
     with pytest.raises(InvalidInput, match="已提交"):
         service.manual_remove(again, coordinator)
+
+
+def test_randomised_commit_keeps_the_rules_and_records_its_cap(app):
+    apps = _ready(2)
+    program, coordinator, _ = _panels(general=24, per_link=8)
+    preview, _ = service.preview(program, "excellent", seed=3, q=0.5)
+    assert max(preview.marginals.values()) <= 0.5
+    assert 0 <= preview.affinity_cost < 1 and preview.optimal_affinity >= preview.expected_affinity
+    solution = service.commit(program, "excellent", 3, None, coordinator, q=0.5)
+    assert solution.assignments == preview.assignments  # the same seed samples the same plan
+    rows = db.session.scalars(select(Assignment)).all()
+    for application in apps:
+        mine = [a for a in rows if a.application_id == application.id]
+        assert len(mine) == 3 * len(scored_sections("excellent"))
+        assert len({a.expert_id for a in mine}) == len(mine)
+        assert application.state == "expert_assigned"
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "assignment.commit")
+    ).one()
+    assert event.after["mode"] == "randomised" and event.after["q"] == "0.5"  # audit keeps text
+
+
+def test_a_cap_too_low_for_the_panel_is_refused_with_its_reason(app):
+    _ready(1)
+    program, _, _ = _panels(general=20, per_link=4)
+    # 4 experts per link panel and 3 reviewers per section: q must be at least 0.75
+    with pytest.raises(Infeasible, match="概率上限"):
+        service.preview(program, "excellent", seed=1, q=0.5)
+    with pytest.raises(InvalidInput, match="q"):
+        service.preview(program, "excellent", seed=1, q=1.5)
+    assert service.preview(program, "excellent", seed=1, q=0.75)[0].assignments

@@ -257,3 +257,28 @@ def test_letters_wait_for_confirmation_then_one_per_prefecture_released_to_it(wo
     sha = zz.sha256
     notices.generate(program, actors.coordinator)
     assert db.session.get(ResultNotice, zz.id).sha256 == sha
+
+
+def test_a_released_letter_goes_to_the_outbox_for_its_officers(world):
+    from review_app.outbox.models import OutboxMessage
+
+    actors, _ = world
+    program = current_program()
+    run = service.stage(program, "excellent", _params(), actors.coordinator)
+    service.confirm(run, actors.coordinator)
+    made = notices.generate(program, actors.coordinator)
+    zz = next(n for n in made if n.prefecture.name == "郑州市")
+    officer = actors.officer("郑州市")
+    officer.email = "zz-officer@example.com"
+    silent = f.user("prefecture", prefecture="郑州市")  # no e-mail address
+    f.user("prefecture", prefecture="洛阳市").email = "ly@example.com"
+    assert not db.session.scalars(select(OutboxMessage)).all()  # drafts send nothing
+    notices.release(zz, actors.coordinator)
+    messages = {m.recipient_user_id: m for m in db.session.scalars(select(OutboxMessage))}
+    assert set(messages) == {officer.id, silent.id}  # 郑州市's officers only
+    mail = messages[officer.id]
+    assert mail.kind == "result_letter" and mail.status == "draft"
+    assert mail.to_address == "zz-officer@example.com" and "郑州市" in mail.subject
+    assert mail.attachment == zz.data and mail.attachment_name == zz.filename
+    assert f"共推荐{zz.total}家企业，其中{zz.admitted}家入库" in mail.body
+    assert messages[silent.id].to_address == ""  # kept, and held back at release
