@@ -256,6 +256,7 @@ def load_demo() -> bool:
     prefectures = {p.name: p for p in db.session.execute(select(Prefecture)).scalars()}
     users = _create_users()
     experts = _create_experts(program, prefectures, rng)
+    _create_pool(prefectures, rng)
     for row in ENTERPRISES:
         _create_application(row, program, prefectures, users, experts, rng)
     return True
@@ -329,6 +330,34 @@ def _create_experts(program, prefectures, rng) -> list[Expert]:
         members = [e.id for e, g in zip(experts, groups, strict=True) if g == panel.section_group]
         set_members(panel, members, demo_actor)
     return experts
+
+
+DEMO_POOL = 240
+POOL_UNITS = EXPERT_UNITS + (
+    "郑州轻工业大学", "河南理工大学", "河南大学", "许昌学院", "南阳理工学院", "安阳工学院",
+    "河南省机械设计研究院", "中国电信河南分公司", "河南省信息化发展中心", "郑州煤矿机械集团",
+    "宇通客车", "中信重工", "许继集团", "洛阳轴承研究所", "河南省计量测试科学研究院",
+    "新乡学院", "黄河科技学院", "河南省工业和信息化研究院", "周口师范学院", "平顶山学院",
+)  # fmt: skip
+
+
+def _create_pool(prefectures, rng) -> None:
+    """The rest of the expert pool (专家库): profiles to draw panels from, without logins
+    (accounts are made when experts are imported from the pool's sheet)."""
+    links = ("link.factory", "link.rnd", "link.production", "link.prod_mgmt", "link.operations")
+    names = list(prefectures)
+    for i in range(1, DEMO_POOL + 1):
+        db.session.add(
+            Expert(
+                name=f"库专家{i:03d}", employer=rng.choice(POOL_UNITS),
+                title=rng.choice(("正高级工程师", "教授", "高级工程师", "研究员", "副教授")),
+                prefecture=prefectures[rng.choice(names)],
+                specialties=sorted(rng.sample(links, rng.choice((1, 1, 2)))),
+                industries=[rng.choice(("34", "35", "38", "39", "14", "26", "36"))],
+                capacity=20, email=f"pool{i:03d}@example.invalid",
+            )
+        )  # fmt: skip
+    db.session.flush()
 
 
 def _demo_coordinator() -> User:
