@@ -1,6 +1,7 @@
 """Import every model module so metadata (Alembic, create_all) sees all tables."""
 
 from .anonymise import models as anonymise  # noqa: F401
+from .api import models as api  # noqa: F401
 from .applications import models as applications  # noqa: F401
 from .assignment import models as assignment  # noqa: F401
 from .audit import models as audit  # noqa: F401
@@ -14,3 +15,4 @@ from .jobs import models as jobs  # noqa: F401
 from .outbox import models as outbox  # noqa: F401
 from .programs import models as programs  # noqa: F401
 from .scoring import models as scoring  # noqa: F401
+from .webhooks import models as webhooks  # noqa: F401

@@ -1,0 +1,1 @@
+"""Webhooks: application state changes posted as signed JSON to registered URLs."""
