@@ -50,6 +50,9 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
         return user
 
     _register_blueprints(app)
+    from .api.setup import init_api
+
+    init_api(app)
     _register_error_handlers(app)
     _register_template_helpers(app)
     _register_security_headers(app)
@@ -66,6 +69,7 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
 def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .anonymise.views import bp as anonymise_bp
+    from .api.pages import bp as api_pages_bp
     from .applications.views import bp as applications_bp
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
@@ -80,19 +84,27 @@ def _register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .outbox.views import bp as outbox_bp
     from .scoring.views import bp as scoring_bp
+    from .webhooks.views import bp as webhooks_bp
 
     for bp in (
         main_bp, auth_bp, dashboard_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
         assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, jobs_bp, admin_bp,
-        draws_bp, outbox_bp,
+        draws_bp, outbox_bp, webhooks_bp, api_pages_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 
 
 def _register_error_handlers(app: Flask) -> None:
+    from .api.setup import api_problem_for, handle_api_errors
+
+    handle_api_errors(app)
+
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         db.session.rollback()
+        api = api_problem_for(err)
+        if api is not None:
+            return api
         flash(err.message, "error")
         return render_template("errors/error.html", message=err.message), err.status
 
@@ -102,6 +114,7 @@ def _register_error_handlers(app: Flask) -> None:
         (404, "页面不存在。"),
         (405, "不支持此请求方式。"),
         (413, "上传的文件过大。"),
+        (422, "请求参数有误。"),
         (429, "请求过于频繁，请稍后再试。"),
     ):
         app.register_error_handler(code, _simple_error(code, message))
@@ -117,6 +130,11 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _simple_error(code: int, message: str):
     def handler(err):
+        from .api.setup import api_problem_for
+
+        api = api_problem_for(err)
+        if api is not None:
+            return api
         return render_template("errors/error.html", message=message, code=code), code
 
     return handler
@@ -144,6 +162,15 @@ def _register_template_helpers(app: Flask) -> None:
         "inspection.remove": "移出抽查名单", "inspection.inspectors": "指派核查人员",
         "inspection.item": "记录核查项", "inspection.evidence": "上传核查证明材料",
         "inspection.evidence_removed": "删除核查证明材料", "inspection.verdict": "记录核查结论",
+        "draw.run": "抽取专家", "draw.backups_exhausted": "备选专家已用完",
+        "invitation.send": "发出评审邀请", "invitation.accept": "接受评审邀请",
+        "invitation.decline": "谢绝评审邀请", "invitation.expire": "评审邀请逾期",
+        "pledge.sign": "签署保密与回避承诺", "expert.availability": "设置专家可参加情况",
+        "outbox.release": "发出消息", "outbox.cancel": "取消消息", "outbox.resend": "重新发送消息",
+        "outbox.auto_release": "设置自动发出的消息类别", "api_token.create": "创建API令牌",
+        "api_token.revoke": "撤销API令牌", "webhook.register": "登记Webhook",
+        "webhook.activate": "启用Webhook", "webhook.deactivate": "停用Webhook",
+        "webhook.delete": "删除Webhook",
     }  # fmt: skip
     action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
     app.jinja_env.globals.update(

@@ -301,6 +301,7 @@ def worker_command(workers):
     from .jobs import tasks  # noqa: F401  (registers the tasks)
     from .jobs.queue import huey
     from .outbox import tasks as outbox_tasks  # noqa: F401  (periodic: delivery, reminders)
+    from .webhooks import tasks as webhook_tasks  # noqa: F401  (periodic: webhook delivery)
 
     consumer = huey.create_consumer(workers=workers, worker_type="thread")
     consumer.run()

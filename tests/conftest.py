@@ -4,6 +4,7 @@ reloaded with reference data before each test. ``TEST_DATABASE_URL`` selects the
 
 import os
 import re
+import threading
 from datetime import datetime
 
 os.environ["REVIEW_APP_ENV"] = "testing"
@@ -119,3 +120,21 @@ def post_form(client, url: str, data: dict | None = None, token_page: str = "/")
     page = client.get(token_page, follow_redirects=True)
     token = csrf_from(page.get_data(as_text=True))
     return client.post(url, data={**(data or {}), "csrf_token": token})
+
+
+@pytest.fixture(scope="module")
+def live_server(_app):
+    """The session app on 127.0.0.1 at a free port, in a daemon thread; yields the base URL.
+
+    The test config sets ``SERVER_NAME = "localhost"``; since Flask 3.1 it no longer restricts
+    which Host a request may carry, and the app builds relative URLs, so the browser is pointed
+    at ``http://localhost:<port>`` (Chromium resolves localhost to loopback itself)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, _app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)

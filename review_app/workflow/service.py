@@ -76,6 +76,9 @@ def fire(
         after={"state": application.state, **_effect_summary(spec, application)},
         reason=ctx.reason,
     )
+    from ..webhooks import service as webhooks  # late import: webhooks reads workflow states
+
+    webhooks.enqueue_state_change(application, state, trigger, actor, ctx.reason)
     db.session.flush()
     return application
 

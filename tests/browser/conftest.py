@@ -16,7 +16,6 @@ screenshots into ``$BROWSER_SCREENSHOTS`` (default ``test-screenshots/`` at the 
 import importlib.util
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -47,24 +46,6 @@ def _browser_available():
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def live_server(_app):
-    """The session app on 127.0.0.1 at a free port, in a daemon thread; yields the base URL.
-
-    The test config sets ``SERVER_NAME = "localhost"``; since Flask 3.1 it no longer restricts
-    which Host a request may carry, and the app builds relative URLs, so the browser is pointed
-    at ``http://localhost:<port>`` (Chromium resolves localhost to loopback itself)."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, _app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")

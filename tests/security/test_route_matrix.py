@@ -87,7 +87,11 @@ GET = {
     "draws.invitation": ok(EX),
     "draws.pledge": ok(EX),
     "outbox.index": ok(CO),
+    "api_pages.token_settings": ok(*ROLES),  # each user's own tokens
+    "api_pages.docs": ok(*ROLES),
     "outbox.show": ok(CO),
+    "webhooks.index": ok(CO),
+    "webhooks.show": ok(CO),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -106,7 +110,8 @@ OTHER = {
     "draws.invitation": {EX: 404},  # another expert's invitation
 }
 
-ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.favicon": 204}
+ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.favicon": 204,
+                  "api_pages.docs": 200}  # fmt: skip
 
 QUERY = {"scoring.sheet_download": {"expert": "expert_id"}}
 
@@ -135,6 +140,8 @@ POST_ONLY = {
     "scoring.reopen": {CO},
     "scoring.sheet_upload": {EX, CO},
     "draws.verify": {CO},
+    "webhooks.toggle": {CO},
+    "webhooks.delete": {CO},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {
@@ -148,8 +155,16 @@ POST_OTHER_REFUSED = {
 
 
 def _rules(app):
+    """Page routes; the token API (/api/v1/ but its documentation page) has its own matrix in
+    tests/api/test_matrix.py."""
     return sorted(
-        (r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule
+        (
+            r
+            for r in app.url_map.iter_rules()
+            if r.endpoint != "static"
+            and (not r.rule.startswith("/api/") or r.endpoint == "api_pages.docs")
+        ),
+        key=lambda r: r.rule,
     )
 
 

@@ -12,6 +12,7 @@ from review_app.extensions import db
 from review_app.inspection import service as inspection
 from review_app.jobs.models import Job, UploadedBlob
 from review_app.programs.service import current_program
+from review_app.webhooks import service as webhooks
 
 from .. import factories as f
 
@@ -83,6 +84,7 @@ def build() -> World:
     draw_run, mine_inv, other_inv, message = _draw(
         program, coordinator, my_expert, other_assignment
     )
+    hook = webhooks.register("http://127.0.0.1:9/hook", "", "测试接收方", coordinator)
     db.session.commit()
 
     w.users = {
@@ -97,7 +99,7 @@ def build() -> World:
         "expert_id": my_expert.id, "run_id": run.id, "track": "excellent",
         "kind": "admission.xlsx", "code": code, "trigger": "endorse", "term_id": 1,
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
-        "invitation_id": mine_inv.id, "message_id": message.id,
+        "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,

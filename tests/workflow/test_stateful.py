@@ -186,7 +186,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             case "assign":
                 return m.staffed and not m.conflicted
             case "complete_scoring":
-                return m.staffed and m.reviewed and m.open_flags == 0
+                return m.staffed and m.reviewed and m.open_flags == 0 and not m.conflicted
             case "record_inspection":
                 return m.sampled and m.verdict is not None
             case "admit":

@@ -1,0 +1,158 @@
+"""Marshmallow schemas of the API: they validate the input and document the output (the
+OpenAPI description is generated from them by flask-smorest)."""
+
+from marshmallow import Schema, fields, validate
+
+from ..programs.models import TRACKS
+from ..workflow.machine import TRIGGERS
+from ..workflow.states import STATE_NAMES
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String(metadata={"description": "中文标题"})
+    status = fields.Integer()
+    code = fields.String(metadata={"description": "机器可读的错误代码"})
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                         metadata={"description": "校验错误：字段名 → 错误说明"})  # fmt: skip
+
+
+class TrackSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    capacity = fields.Integer()
+    min_score = fields.Float(allow_none=True)
+
+
+class ProgramSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    year = fields.Integer()
+    deadline = fields.Date()
+    tracks = fields.List(fields.Nested(TrackSchema))
+
+
+class QuotaSchema(Schema):
+    track = fields.String()
+    quota = fields.Integer(allow_none=True)
+    used = fields.Integer(metadata={"description": "已推荐（地市已确认推荐及之后状态）的申报数"})
+
+
+class PrefectureSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    division_code = fields.String()
+    quotas = fields.List(fields.Nested(QuotaSchema))
+
+
+class ApplicationQuerySchema(Schema):
+    state = fields.String(validate=validate.OneOf(list(STATE_NAMES)))
+    track = fields.String(validate=validate.OneOf(list(TRACKS)))
+    prefecture = fields.Integer(metadata={"description": "地市编号（省厅可用）"})
+    cursor = fields.String(metadata={"description": "上一页返回的 next_cursor"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class EnterpriseSchema(Schema):
+    name = fields.String()
+    uscc = fields.String()
+    nature = fields.String(allow_none=True)
+    size = fields.String(allow_none=True)
+    industry_code = fields.String(allow_none=True)
+
+
+class ActionSchema(Schema):
+    trigger = fields.String()
+    label = fields.String()
+    needs_reason = fields.Boolean()
+    refusal = fields.String(allow_none=True, metadata={"description": "当前不能执行的原因"})
+
+
+class ApplicationSchema(Schema):
+    id = fields.Integer()
+    anon_code = fields.String()
+    track = fields.String()
+    state = fields.String()
+    state_name = fields.String()
+    prefecture = fields.Dict()
+    enterprise = fields.Nested(EnterpriseSchema)
+    priority_rank = fields.Integer(allow_none=True)
+    maturity_level = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime()
+    actions = fields.List(fields.Nested(ActionSchema))
+
+
+class ApplicationPageSchema(Schema):
+    items = fields.List(fields.Nested(ApplicationSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class TransitionSchema(Schema):
+    trigger = fields.String(required=True, validate=validate.OneOf(sorted(TRIGGERS)))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class TransitionResultSchema(Schema):
+    state = fields.String()
+    state_name = fields.String()
+    application = fields.Nested(ApplicationSchema)
+
+
+class SectionSchema(Schema):
+    key = fields.String()
+    title = fields.String()
+    anonymised_text = fields.String(allow_none=True)
+
+
+class ReviewSchema(Schema):
+    id = fields.Integer()
+    assignment_id = fields.Integer()
+    status = fields.String()
+    total = fields.Float(allow_none=True)
+    comment = fields.String()
+    submitted_at = fields.DateTime(allow_none=True)
+    scores = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+
+
+class AssignmentSchema(Schema):
+    id = fields.Integer()
+    anon_code = fields.String()
+    track = fields.String()
+    status = fields.String()
+    due_date = fields.Date(allow_none=True)
+    section = fields.Nested(SectionSchema)
+    review = fields.Nested(ReviewSchema, allow_none=True)
+
+
+class RankingRowSchema(Schema):
+    rank = fields.Integer(allow_none=True)
+    anon_code = fields.String()
+    enterprise = fields.String()
+    uscc = fields.String()
+    prefecture = fields.String()
+    raw_score = fields.Float(allow_none=True)
+    calibrated_score = fields.Float(allow_none=True)
+    final_score = fields.Float(allow_none=True)
+    inspection = fields.String()
+    deduction = fields.Float()
+    outcome = fields.String()
+    explanation = fields.String()
+
+
+class RankingSchema(Schema):
+    track = fields.String()
+    run_id = fields.Integer()
+    status = fields.String(metadata={"description": "staged（暂存）或 confirmed（已确认）"})
+    confirmed_at = fields.DateTime(allow_none=True)
+    parameters = fields.Dict()
+    rows = fields.List(fields.Nested(RankingRowSchema))
+
+
+class AuditReportSchema(Schema):
+    ok = fields.Boolean()
+    count = fields.Integer()
+    head = fields.String(allow_none=True)
+    broken_id = fields.Integer(allow_none=True)
+    problem = fields.String(allow_none=True)

@@ -1,0 +1,357 @@
+"""Webhooks: the coordinator registers a URL and a secret; every application state change is
+posted there as JSON signed with HMAC-SHA256, by the queue, with retries and a log.
+
+A delivery row is added in the transaction of the transition (``enqueue_state_change``), so a
+refused or rolled-back transition sends nothing. ``deliver_due`` (the queue's periodic task)
+claims due rows by compare-and-set and commits per step. A worker that dies while posting
+leaves the row pending with its lease as ``next_attempt_at``: it is posted again after the
+lease. Delivery is therefore *at least once*; receivers deduplicate by ``X-Review-Delivery``.
+
+Receivers check a delivery with ``verify_signature`` (or its few lines re-written in their
+language): the signature is ``sha256=`` + hex HMAC-SHA256(secret, ``"<timestamp>." + body``),
+the timestamp is ``X-Review-Timestamp`` (unix seconds) and must be recent.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import requests
+from sqlalchemy import func, select, update
+
+from ..audit import service as audit
+from ..clock import utcnow
+from ..errors import InvalidInput, NotFound, PermissionDenied
+from ..extensions import db
+from .models import Webhook, WebhookDelivery
+
+EVENT_STATE_CHANGED = "application.state_changed"
+MAX_ATTEMPTS = 5
+BACKOFF_MINUTES = (1, 5, 15, 60)  # before attempts 2, 3, 4, 5
+TIMEOUT_SECONDS = 10
+LEASE_MINUTES = 10  # a claimed delivery whose worker died is tried again after this
+MIN_SECRET = 16
+MAX_URL = 500
+MAX_DESCRIPTION = 200
+MAX_SECRET = 200
+
+
+def _coordinator(actor) -> None:
+    if getattr(actor, "role", None) != "coordinator":
+        raise PermissionDenied("只有省厅协调员可以管理 Webhook。")
+
+
+def generate_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def masked(secret: str) -> str:
+    """What the pages show of a secret once it is registered."""
+    return "••••••••" + (secret[-4:] if len(secret) >= MIN_SECRET else "")
+
+
+def _check_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        raise InvalidInput("请填写回调地址（URL）。")
+    if len(url) > MAX_URL:
+        raise InvalidInput(f"回调地址（URL）不能超过{MAX_URL}个字符。")
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname
+        parts.port  # noqa: B018  (raises ValueError on a malformed port)
+    except ValueError:
+        scheme = host = None
+    if scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
+        raise InvalidInput("回调地址（URL）必须以 http:// 或 https:// 开头并包含主机名。")
+    return url
+
+
+def register(url: str, secret: str | None, description: str, actor) -> Webhook:
+    """Register a webhook; a blank ``secret`` is generated (the caller shows it once)."""
+    _coordinator(actor)
+    url = _check_url(url)
+    secret = (secret or "").strip() or generate_secret()
+    if len(secret) < MIN_SECRET:
+        raise InvalidInput(f"签名密钥（secret）至少需要{MIN_SECRET}个字符；留空则由系统生成。")
+    if len(secret) > MAX_SECRET:
+        raise InvalidInput(f"签名密钥（secret）不能超过{MAX_SECRET}个字符。")
+    description = (description or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(f"说明不能超过{MAX_DESCRIPTION}个字符。")
+    webhook = Webhook(
+        url=url, secret=secret, description=description, active=True,
+        created_by_id=getattr(actor, "id", None),
+    )  # fmt: skip
+    db.session.add(webhook)
+    db.session.flush()
+    audit.record("webhook.register", "webhook", webhook.id, actor=actor,
+                 after={"url": url, "description": description, "active": True})  # fmt: skip
+    return webhook
+
+
+def set_active(webhook: Webhook, active: bool, actor) -> bool:
+    """Switch a webhook on or off; switching off gives up its pending deliveries. Returns
+    whether anything changed."""
+    _coordinator(actor)
+    active = bool(active)
+    if webhook.active == active:
+        return False
+    webhook.active = active
+    given_up = 0
+    if not active:
+        stamp = utcnow()
+        for delivery in _pending(webhook):
+            delivery.status = "failed"
+            delivery.next_attempt_at = None
+            delivery.log = _append(delivery.log, f"{_stamp(stamp)} Webhook 已停用，不再投递")
+            given_up += 1
+    db.session.flush()
+    after = {"active": active} | ({"pending_given_up": given_up} if given_up else {})
+    audit.record("webhook.activate" if active else "webhook.deactivate", "webhook", webhook.id,
+                 actor=actor, before={"active": not active}, after=after)  # fmt: skip
+    return True
+
+
+def delete(webhook: Webhook, actor) -> None:
+    """Delete a webhook with its delivery log."""
+    _coordinator(actor)
+    before = {"url": webhook.url, "description": webhook.description, "active": webhook.active}
+    webhook_id = webhook.id
+    db.session.delete(webhook)
+    db.session.flush()
+    audit.record("webhook.delete", "webhook", webhook_id, actor=actor, before=before)
+
+
+def _pending(webhook: Webhook):
+    return db.session.execute(
+        select(WebhookDelivery).where(
+            WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.status == "pending"
+        )
+    ).scalars()
+
+
+def require_webhook(webhook_id: int) -> Webhook:
+    webhook = db.session.get(Webhook, webhook_id)
+    if webhook is None:
+        raise NotFound("没有这个 Webhook。")
+    return webhook
+
+
+def counts(webhook: Webhook) -> dict[str, int]:
+    rows = db.session.execute(
+        select(WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.webhook_id == webhook.id)
+        .group_by(WebhookDelivery.status)
+    ).all()
+    return dict(rows)
+
+
+# -- events ---------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def enqueue_state_change(application, from_state: str, trigger: str, actor, reason: str) -> list:
+    """Add one delivery per active webhook in the caller's transaction (flushes)."""
+    from ..workflow.states import STATE_NAMES
+
+    webhooks = db.session.execute(
+        select(Webhook).where(Webhook.active.is_(True)).order_by(Webhook.id)
+    ).scalars().all()  # fmt: skip
+    if not webhooks:
+        return []
+    now = utcnow()
+    base = {
+        "event": EVENT_STATE_CHANGED,
+        "occurred_at": _iso(now),
+        "application": {
+            "id": application.id,
+            "anon_code": application.anon_code,
+            "track": application.track_code,
+            "prefecture": application.prefecture.name if application.prefecture else None,
+            "enterprise_name": application.enterprise.name if application.enterprise else None,
+            "uscc": application.enterprise.uscc if application.enterprise else None,
+            "priority_rank": application.priority_rank,
+        },
+        "from_state": from_state,
+        "to_state": application.state,
+        "to_state_name": STATE_NAMES.get(application.state, application.state),
+        "trigger": trigger,
+        "actor_role": getattr(actor, "role", None),
+        "reason": reason or "",
+    }
+    deliveries = []
+    for webhook in webhooks:
+        delivery = WebhookDelivery(
+            webhook_id=webhook.id, event=EVENT_STATE_CHANGED, payload=dict(base),
+            status="pending", attempts=0, created_at=now, next_attempt_at=now, log="",
+        )  # fmt: skip
+        db.session.add(delivery)
+        deliveries.append(delivery)
+    db.session.flush()
+    for delivery in deliveries:
+        delivery.payload = {**base, "delivery_id": delivery.id}
+    db.session.flush()
+    return deliveries
+
+
+# -- signing --------------------------------------------------------------------------------
+
+
+def body_for(payload: dict) -> bytes:
+    """The exact bytes posted (and signed)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
+    """``sha256=<hex>`` of HMAC-SHA256(secret, ``"<timestamp>." + body``)."""
+    message = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify_signature(
+    secret: str,
+    timestamp: int | str,
+    body: bytes | str,
+    header: str | None,
+    tolerance: int = 300,
+    now: float | datetime | None = None,
+) -> bool:
+    """Whether ``header`` (X-Review-Signature) signs ``body`` at ``timestamp``
+    (X-Review-Timestamp) with ``secret``, and the timestamp is within ``tolerance`` seconds of
+    ``now`` (unix seconds or a naive-UTC datetime; default: the system clock)."""
+    if not header or not secret:
+        return False
+    try:
+        ts = int(str(timestamp).strip())
+    except ValueError:
+        return False
+    if now is None:
+        now = time.time()
+    elif isinstance(now, datetime):
+        now = (now if now.tzinfo else now.replace(tzinfo=UTC)).timestamp()
+    if abs(now - ts) > tolerance:
+        return False
+    if isinstance(body, str):
+        body = body.encode()
+    return hmac.compare_digest(sign(secret, ts, body).encode(), header.strip().encode())
+
+
+def headers_for(delivery: WebhookDelivery, secret: str, body: bytes, timestamp: int) -> dict:
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "review-app-webhook/1",
+        "X-Review-Event": delivery.event,
+        "X-Review-Delivery": str(delivery.id),
+        "X-Review-Timestamp": str(timestamp),
+        "X-Review-Signature": sign(secret, timestamp, body),
+    }
+
+
+# -- delivery -------------------------------------------------------------------------------
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _append(log: str | None, line: str) -> str:
+    return (log or "") + line + "\n"
+
+
+def _claim(delivery_id: int, attempts: int, now: datetime) -> bool:
+    """Take one due delivery for this worker (compare-and-set: one worker wins). The lease
+    pushes ``next_attempt_at`` forward, so a worker that dies leaves it for a later retry."""
+    result = db.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == "pending",
+            WebhookDelivery.attempts == attempts,
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .values(
+            attempts=WebhookDelivery.attempts + 1,
+            next_attempt_at=now + timedelta(minutes=LEASE_MINUTES),
+        )
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver_due(now: datetime | None = None, limit: int = 100) -> dict[str, int]:
+    """Post pending deliveries whose time has come; returns counts by outcome. Commits.
+    ``now`` fixes the clock for scheduling (tests); by default the app clock is read."""
+    clock = (lambda: now) if now is not None else utcnow
+    start = clock()
+    out = {"sent": 0, "retry": 0, "failed": 0}
+    due = db.session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.attempts)
+        .join(Webhook)
+        .where(
+            WebhookDelivery.status == "pending",
+            WebhookDelivery.next_attempt_at <= start,
+            Webhook.active.is_(True),
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()  # end the read transaction before posting
+    with requests.Session() as http:
+        for delivery_id, attempts in due:
+            if not _claim(delivery_id, attempts, clock()):
+                continue  # another worker took it
+            out[_deliver_one(http, delivery_id, clock)] += 1
+    return out
+
+
+def _deliver_one(http: requests.Session, delivery_id: int, clock) -> str:
+    delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
+    webhook = delivery.webhook
+    body = body_for(delivery.payload)
+    timestamp = int(time.time())
+    started = clock()
+    code = None
+    try:
+        response = http.post(
+            webhook.url, data=body, headers=headers_for(delivery, webhook.secret, body, timestamp),
+            timeout=TIMEOUT_SECONDS, allow_redirects=False,
+        )  # fmt: skip
+        code = response.status_code
+        response.close()
+        ok = 200 <= code < 300
+        detail = f"HTTP {code}"
+    except Exception as err:  # timeouts, refused connections, bad URLs: all retried
+        ok = False
+        detail = f"{type(err).__name__}: {err}"[:300]
+    line = f"{_stamp(started)} 第{delivery.attempts}次：{detail}"
+    delivery.last_status_code = code
+    if ok:
+        delivery.status = "sent"
+        delivery.delivered_at = clock()
+        delivery.next_attempt_at = None
+        outcome = "sent"
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = "failed"
+        delivery.next_attempt_at = None
+        line += f"，已尝试{MAX_ATTEMPTS}次，放弃"
+        outcome = "failed"
+    else:
+        wait = BACKOFF_MINUTES[min(delivery.attempts, len(BACKOFF_MINUTES)) - 1]
+        delivery.next_attempt_at = clock() + timedelta(minutes=wait)
+        line += f"，{wait}分钟后重试"
+        outcome = "retry"
+    delivery.log = _append(delivery.log, line)
+    db.session.commit()
+    return outcome
+
+
+def pretty(payload) -> str:
+    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True)

@@ -1,0 +1,82 @@
+"""Webhook: URLs that receive application state changes as signed JSON (coordinator)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ..auth.permissions import role_required
+from ..extensions import db
+from ..paging import paginate
+from ..web import commit_or_flash
+from . import service
+from .models import DELIVERY_STATUSES, Webhook, WebhookDelivery
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+
+def _index(new=None, new_secret: str | None = None, entered: dict | None = None, status=200):
+    webhooks = db.session.execute(select(Webhook).order_by(Webhook.id)).scalars().all()
+    return render_template(
+        "webhooks/index.html", webhooks=webhooks, counts={w.id: service.counts(w) for w in webhooks},
+        masked=service.masked, new=new, new_secret=new_secret, entered=entered or {},
+        statuses=DELIVERY_STATUSES, form=FlaskForm(),
+    ), status  # fmt: skip
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("coordinator")
+def index():
+    if request.method == "POST":
+        entered = {k: request.form.get(k, "") for k in ("url", "description", "secret")}
+        ok, webhook = commit_or_flash(
+            lambda: service.register(
+                entered["url"], entered["secret"], entered["description"], current_user
+            )
+        )
+        if not ok:
+            entered.pop("secret")  # never echo a secret back into a form
+            return _index(entered=entered)
+        # Shown in this response only (not flashed: the session cookie is readable).
+        flash("已登记 Webhook。请立即复制签名密钥：离开本页后将不再显示。", "success")
+        return _index(new=webhook, new_secret=webhook.secret)
+    return _index()
+
+
+@bp.route("/<int:webhook_id>/active", methods=["POST"])
+@role_required("coordinator")
+def toggle(webhook_id: int):
+    webhook = service.require_webhook(webhook_id)
+    active = request.form.get("active") == "1"
+    ok, changed = commit_or_flash(lambda: service.set_active(webhook, active, current_user))
+    if ok and changed:
+        flash("已启用。" if active else "已停用，尚未投递的事件不再投递。", "success")
+    if request.form.get("next") == "show":
+        return redirect(url_for(".show", webhook_id=webhook_id))
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:webhook_id>/delete", methods=["POST"])
+@role_required("coordinator")
+def delete(webhook_id: int):
+    webhook = service.require_webhook(webhook_id)
+    ok, _ = commit_or_flash(lambda: service.delete(webhook, current_user))
+    if ok:
+        flash("已删除该 Webhook 及其投递记录。", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:webhook_id>")
+@role_required("coordinator")
+def show(webhook_id: int):
+    webhook = service.require_webhook(webhook_id)
+    status = request.args.get("status") or None
+    query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
+    if status in DELIVERY_STATUSES:
+        query = query.where(WebhookDelivery.status == status)
+    page = paginate(query.order_by(WebhookDelivery.id.desc()))
+    return render_template(
+        "webhooks/show.html", w=webhook, page=page, counts=service.counts(webhook),
+        status=status, statuses=DELIVERY_STATUSES, masked=service.masked, pretty=service.pretty,
+        max_attempts=service.MAX_ATTEMPTS, form=FlaskForm(),
+    )  # fmt: skip
