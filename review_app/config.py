@@ -94,6 +94,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "APP_BASE_URL": env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # A delivery claimed longer ago than this is taken to have died with its worker.
         "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "600")),
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300/minute"),
     }
 
 
