@@ -459,3 +459,58 @@ def test_coordinator_decides_exports_and_releases_letters(journey, app, tmp_path
     assert db.session.scalar(select(func.count(ResultNotice.id))) == 2
     zz = next(n for n in released if n.prefecture.name == "郑州市")
     assert zz.data == letter_file.read_bytes()
+
+
+def test_coordinator_draws_a_panel_and_the_expert_accepts_and_signs(journey, app):
+    """专家抽取: the coordinator draws a panel with a seed typed at the draw and verifies it;
+    a drawn expert accepts the invitation, is sent to the pledge, signs it, and only then
+    reaches the section text."""
+    from review_app.assignment.service import ensure_panels
+    from review_app.draws.models import DrawRun, Invitation, Pledge
+    from review_app.experts.models import Expert
+
+    actors = f.Actors()
+    coordinator = actors.coordinator
+    cities = ["洛阳市", "开封市", "新乡市", "南阳市"]
+    for i in range(16):
+        account = f.user("expert", f"pool{i}")
+        db.session.add(Expert(user=account, name=f"抽取专家{i}", employer=f"抽取单位{i}",
+                              prefecture=f.prefecture(cities[i % 4]),
+                              specialties=["link.factory"], email=f"pool{i}@example.com"))  # fmt: skip
+    panel = next(p for p in ensure_panels(current_program(), coordinator)
+                 if p.section_group == "link.factory" and p.track_code == "excellent")  # fmt: skip
+    db.session.commit()
+
+    trip = journey("draw")
+    page = trip.login(coordinator.username)
+    nav(page, "专家抽取")
+    expect(page.get_by_role("heading", name=re.compile("专家抽取"))).to_be_visible()
+    page.locator("tr", has_text=panel.name).first.get_by_role("link", name="抽取与邀请").click()
+    page.get_by_label("抽取人数").fill("3")
+    page.get_by_label("备选人数").fill("2")
+    page.get_by_label("抽取种子").fill("583920")
+    page.get_by_role("button", name="抽取", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("已抽取3名专家和2名备选")
+    trip.shot(page, "drawn")
+    page.get_by_role("button", name="复核").click()
+    expect(page.locator(".flash-success")).to_contain_text("复核一致")
+    run = db.session.scalars(select(DrawRun)).one()
+    assert run.seed == "583920" and len(run.drawn) == 3
+
+    invitation = db.session.scalars(
+        select(Invitation).where(Invitation.status == "pending").order_by(Invitation.position)
+    ).first()
+    drawn = db.session.get(Expert, invitation.expert_id)
+    expert_page = trip.login(drawn.user.username)
+    nav(expert_page, "评审邀请")
+    expert_page.get_by_role("link", name="答复").click()
+    expert_page.get_by_role("button", name="接受邀请").click()
+    expect(expert_page).to_have_url(re.compile("/pledge"))
+    trip.shot(expert_page, "pledge")
+    expert_page.get_by_label("本人已阅读并承诺遵守以上各条").check()
+    expert_page.get_by_label("签名（请输入您的姓名）").fill(drawn.name)
+    expert_page.get_by_role("button", name="签署").click()
+    expect(expert_page.locator(".flash-success")).to_contain_text("已签署保密与回避承诺")
+    assert fresh(Invitation, invitation.id).status == "accepted"
+    assert db.session.scalars(select(Pledge).where(Pledge.expert_id == drawn.id)).one()
+    trip.shot(expert_page, "signed")
