@@ -3,7 +3,9 @@
 Profiles, in-process with Flask's test client (no gunicorn, no network), the cycle that
 ``bench/web_bench.py`` drives: GET /dashboard/, GET the scoring form, POST 保存草稿, as one
 simulated expert, on a database filled by ``review-app simulate`` (PostgreSQL or SQLite).
-Prints the mean time per request, the SQL statements per request and the cProfile top 15.
+Prints the mean time per request, the SQL statements per request and the cProfile top 25
+(with ``WEB_PROFILE_SQL=1`` in the environment, also the statements of one cycle; with
+``WEB_PROFILE_TIMES=1``, first the times of as many cycles without the profiler).
 
 Run from the project root, on a simulated database whose reviews ``web_bench.py`` reopened:
 ``python bench/web_profile.py postgresql+psycopg://postgres@127.0.0.1:5432/<db> [cycles]``.
@@ -11,6 +13,7 @@ Run from the project root, on a simulated database whose reviews ``web_bench.py`
 
 import cProfile
 import io
+import os
 import pstats
 import re
 import sys
@@ -60,7 +63,7 @@ def main() -> None:
     )
     statements = []
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(1))
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         row = db.session.execute(
             select(User.username, Assignment.id)
             .join(Expert, Expert.user_id == User.id)
@@ -96,8 +99,23 @@ def main() -> None:
         )
 
     cycle({})  # warm-up
+    if os.environ.get("WEB_PROFILE_SQL"):  # print the statements of one cycle
+        n0 = len(statements)
+        cycle({})
+        for sql in statements[n0:]:
+            print("  SQL:", " ".join(sql.split())[:160])
     times: dict = {}
     profiler = cProfile.Profile()
+    if os.environ.get("WEB_PROFILE_TIMES"):  # wall time without the profiler's overhead
+        plain: dict = {}
+        for _ in range(CYCLES):
+            cycle(plain)
+        for label, values in plain.items():
+            values = sorted(t for t, _ in values)
+            print(
+                f"  {label:<18} {1000 * sum(values) / len(values):6.1f} ms/request mean, "
+                f"{1000 * values[len(values) // 2]:6.1f} ms median (no profiler)"
+            )
     profiler.enable()
     for _ in range(CYCLES):
         cycle(times)

@@ -62,34 +62,45 @@ def submit_application(
     *,
     sections: Mapping[str, str] | None = None,
     figures: Mapping[int, Mapping] | None = None,
+    files: list | None = None,
     actor=None,
     actor_label: str | None = None,
     **application_fields,
 ) -> Application:
-    """Record a submitted 申报书 (state ``submitted``), audited as ``application.submit``."""
+    """Record a submitted 申报书 (state ``submitted``), audited as ``application.submit``.
+    ``files``: SourceFile rows to store with it. The enterprise, the application, its sections,
+    figures and files are written by one flush."""
     if track not in TRACKS:
         raise InvalidInput(f"申报类别无效：{track}。")
     enterprise = upsert_enterprise(enterprise_fields)
-    db.session.flush()
-    duplicate = db.session.execute(
-        select(Application.id).where(
-            Application.program_id == program.id, Application.enterprise_id == enterprise.id
-        )
-    ).first()
-    if duplicate:
-        raise InvalidInput(
-            f"该企业（统一社会信用代码 {enterprise.uscc}）在本批次已有申报，不能重复申报。"
-        )
+    # A new enterprise (not written yet) has no application: only one on record is looked up.
+    if enterprise.id is not None:
+        duplicate = db.session.execute(
+            select(Application.id).where(
+                Application.program_id == program.id, Application.enterprise_id == enterprise.id
+            )
+        ).first()
+        if duplicate:
+            raise InvalidInput(
+                f"该企业（统一社会信用代码 {enterprise.uscc}）在本批次已有申报，不能重复申报。"
+            )
+    if any(isinstance(o, Application) for o in db.session.new):
+        anon_code = new_anon_code(track, program.year)  # (autoflush: their codes count too)
+    else:  # the code lookup does not need the new enterprise written: one flush below
+        with db.session.no_autoflush:
+            anon_code = new_anon_code(track, program.year)
     app = Application(
         program=program,
         track_code=track,
         enterprise=enterprise,
         prefecture=prefecture,
-        anon_code=new_anon_code(track, program.year),
+        anon_code=anon_code,
         submitted_at=utcnow(),
         **application_fields,
     )
     db.session.add(app)
+    for source_file in files or ():
+        app.files.append(source_file)
     for key, text in (sections or {}).items():
         spec = BY_KEY.get(key)
         if spec is None:

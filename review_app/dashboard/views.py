@@ -24,7 +24,8 @@ def home():
     role = current_user.role
     if role not in ROLES_WITH_DASHBOARD:
         abort(404)
-    program = current_program()
+    # The expert's dashboard does not show the program: no query for it there.
+    program = current_program() if role != "expert" else None
     today = china_date(utcnow())
     return {
         "coordinator": _coordinator,

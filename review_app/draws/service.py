@@ -42,7 +42,9 @@ def _coordinator(actor) -> None:
 
 
 def panel_label(panel: Panel) -> str:
-    return f"{TRACK_NAMES.get(panel.track_code, panel.track_code)} · {panel.name}"
+    """The panel's name, which already says its track (e.g. 卓越级智能工厂培育 · 工厂建设组)."""
+    track = TRACK_NAMES.get(panel.track_code, panel.track_code)
+    return panel.name if panel.name.startswith(track) else f"{track} · {panel.name}"
 
 
 # -- the pool -------------------------------------------------------------------------------
@@ -460,6 +462,23 @@ def pledge_of(expert: Expert | None, program: Program) -> Pledge | None:
     return db.session.execute(
         select(Pledge).where(Pledge.expert_id == expert.id, Pledge.program_id == program.id)
     ).scalar_one_or_none()
+
+
+def signed_current_pledge(user) -> bool:
+    """Whether the user's expert profile signed the pledge of the current program (the latest
+    year, as ``current_program``), in one query."""
+    current = (
+        select(Program.id).order_by(Program.year.desc(), Program.id.desc()).limit(1)
+    ).scalar_subquery()
+    return (
+        db.session.execute(
+            select(Pledge.id)
+            .join(Expert, Expert.id == Pledge.expert_id)
+            .where(Expert.user_id == user.id, Pledge.program_id == current)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def sign_pledge(expert: Expert, program: Program, *, signed_name: str, agreed: bool,

@@ -37,7 +37,9 @@ def require_pledge():
         return None
     if current_user.role != "expert":
         return None
-    program = current_program()
+    if service.signed_current_pledge(current_user):  # one query on every scoring request
+        return None
+    program = current_program()  # (raises as before when there is no program)
     if service.pledge_of(service.my_expert(current_user), program) is None:
         flash("查看评审材料前，请先阅读并签署保密与回避承诺。", "warning")
         return redirect(url_for("draws.pledge", next=request.full_path))

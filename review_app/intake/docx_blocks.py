@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
+from docx.styles.style import StyleFactory
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 W = f"{{{W_NS}}}"
 _VAL = f"{W}val"
+_TYPE = f"{W}type"
+_STYLE_ID = f"{W}styleId"
+_STYLE_KINDS = ("paragraph", "character", "table", "numbering")  # w:style/@w:type
+_KIND_NAMES = {WD_STYLE_TYPE.PARAGRAPH: "paragraph", WD_STYLE_TYPE.CHARACTER: "character"}
 
 # Containers whose children are read as if they stood in the parent.
 _TRANSPARENT = {f"{W}customXml", f"{W}ins", f"{W}moveTo", f"{W}smartTag", f"{W}hyperlink"}
@@ -96,7 +101,7 @@ def iter_blocks(document: DocxDocument) -> Iterator[Block]:
     yield from _blocks(document.element.body, styles)
 
 
-def _blocks(parent, styles: dict[str, _StyleInfo]) -> Iterator[Block]:
+def _blocks(parent, styles: "_StyleTable") -> Iterator[Block]:
     for child in parent:
         tag = child.tag
         if tag == f"{W}p":
@@ -124,7 +129,7 @@ def _sdt_content(sdt):
 # -- paragraphs ---------------------------------------------------------------------------------
 
 
-def _paragraph(p, styles: dict[str, _StyleInfo]) -> Paragraph:
+def _paragraph(p, styles: "_StyleTable") -> Paragraph:
     ppr = p.find(f"{W}pPr")
     style = styles.get(_child_val(ppr, "pStyle") or "") or styles.get("")
     level = style.heading_level if style else None
@@ -208,7 +213,7 @@ def _map_symbols(text: str, font: str) -> str:
     return "".join(out)
 
 
-def _run_bold(r, styles: dict[str, _StyleInfo], para_bold: bool) -> bool:
+def _run_bold(r, styles: "_StyleTable", para_bold: bool) -> bool:
     rpr = r.find(f"{W}rPr")
     if rpr is not None:
         b = rpr.find(f"{W}b")
@@ -222,6 +227,8 @@ def _run_bold(r, styles: dict[str, _StyleInfo], para_bold: bool) -> bool:
 
 def _text_boxes(p) -> Iterator:
     """The outermost text-box contents inside paragraph ``p``, each once."""
+    if p.find(f".//{_TXBX}") is None:  # most paragraphs hold none: one search in C
+        return
     stack = list(p)
     while stack:
         el = stack.pop(0)
@@ -236,7 +243,7 @@ def _text_boxes(p) -> Iterator:
 # -- tables -------------------------------------------------------------------------------------
 
 
-def _table(tbl, styles: dict[str, _StyleInfo]) -> Table:
+def _table(tbl, styles: "_StyleTable") -> Table:
     rows = []
     for tr in _children(tbl, f"{W}tr"):
         trpr = tr.find(f"{W}trPr")
@@ -272,7 +279,7 @@ def _children(parent, tag: str) -> Iterator:
             yield from _children(child, tag)
 
 
-def _cell_text(tc, styles: dict[str, _StyleInfo]) -> str:
+def _cell_text(tc, styles: "_StyleTable") -> str:
     lines = []
     for block in _blocks(tc, styles):
         if isinstance(block, Paragraph):
@@ -285,36 +292,57 @@ def _cell_text(tc, styles: dict[str, _StyleInfo]) -> str:
 # -- styles -------------------------------------------------------------------------------------
 
 
-def _style_table(document: DocxDocument) -> dict[str, _StyleInfo]:
-    """Paragraph and character styles by id (the default paragraph style also under "")."""
+class _StyleTable:
+    """Paragraph and character styles by id (the default paragraph style also under ""), each
+    resolved on first use: a template defines dozens of styles, a document uses a few."""
+
+    def __init__(self, raw: dict, default: str | None):
+        self._raw = raw
+        self._default = default
+        self._resolved: dict[str, _StyleInfo] = {}
+
+    def get(self, style_id: str, fallback=None) -> _StyleInfo | None:
+        if style_id == "" and self._default is not None:
+            style_id = self._default
+        info = self._resolved.get(style_id)
+        if info is None:
+            if style_id not in self._raw:
+                return fallback
+            info = self._resolved[style_id] = _resolve(style_id, self._raw)
+        return info
+
+
+def _style_table(document: DocxDocument) -> _StyleTable:
+    """Paragraph and character styles by id (the default paragraph style also under "").
+
+    Reads the ``w:style`` elements' attributes directly (python-docx builds an object and
+    converts attributes for each of the template's styles); a style whose type is missing or
+    unknown goes through python-docx, which refuses it as reading ``document.styles`` did."""
     raw = {}
-    for style in document.styles:
-        if style.type not in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
+    for el in document.styles.element.style_lst:
+        kind = el.get(_TYPE)
+        if kind not in _STYLE_KINDS:  # python-docx raises here, as iterating its styles did
+            kind = _KIND_NAMES.get(StyleFactory(el).type, "")
+        if kind not in ("paragraph", "character"):
             continue
-        el = style.element
-        raw[style.style_id] = (style, el)
-    out: dict[str, _StyleInfo] = {}
-    for style_id in raw:
-        out[style_id] = _resolve(style_id, raw)
-    default = next(
-        (sid for sid, (_, el) in raw.items() if el.get(f"{W}default") in ("1", "true")), None
-    )
-    if default is not None and raw[default][0].type == WD_STYLE_TYPE.PARAGRAPH:
-        out[""] = out[default]
-    return out
+        raw[el.get(_STYLE_ID)] = el
+    default = next((sid for sid, el in raw.items() if el.get(f"{W}default") in ("1", "true")), None)
+    if default is not None and raw[default].get(_TYPE) != "paragraph":
+        default = None
+    return _StyleTable(raw, default)
 
 
 def _resolve(style_id: str, raw: dict) -> _StyleInfo:
     """Name, heading level, boldness and numbering, following ``basedOn`` (at most 10 deep)."""
-    name = raw[style_id][0].name
+    name = StyleFactory(raw[style_id]).name
     level, bold, numbered = None, None, False
     seen = 0
     current: str | None = style_id
     while current in raw and seen < 10:
-        style, el = raw[current]
+        el = raw[current]
         ppr = el.find(f"{W}pPr")
         if level is None:
-            match = _HEADING_NAME.match((style.name or "").strip())
+            match = _HEADING_NAME.match((StyleFactory(el).name or "").strip())
             outline = _child_val(ppr, "outlineLvl")
             if match:
                 level = int(match.group(1))

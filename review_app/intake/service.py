@@ -107,9 +107,25 @@ def import_docx(
         .join(Enterprise)
         .where(Application.program_id == program.id, Enterprise.uscc == uscc)
     ).scalar_one_or_none()
+    digest = hashlib.sha256(data).hexdigest()
+    source_file = SourceFile(
+        filename=filename[:255],
+        content_type=DOCX_TYPE,
+        size=len(data),
+        sha256=digest,
+        data=data,
+        uploaded_by_id=actor.id,
+        uploaded_at=utcnow(),
+    )
     if existing is not None:
         app = _replace(existing, parsed, prefecture, actor)
+        app.format_report = format_report(parsed, program, prefecture, exclude_id=app.id)
+        app.files.append(source_file)
+        db.session.flush()
     else:
+        # The report before the application exists: no application of the program has this
+        # USCC (that would be ``existing``), so it is the report the stored application would
+        # get, and the application, its rows and the file are written by one flush.
         app = submit_application(
             program,
             parsed.track,
@@ -117,23 +133,11 @@ def import_docx(
             enterprise_fields(parsed, _prefecture_id(parsed, prefecture)),
             sections=parsed.sections,
             figures=figures_dict(parsed),
+            files=[source_file],
             actor=actor,
+            format_report=format_report(parsed, program, prefecture),
             **application_fields(parsed),
         )
-    app.format_report = format_report(parsed, program, prefecture, exclude_id=app.id)
-    digest = hashlib.sha256(data).hexdigest()
-    app.files.append(
-        SourceFile(
-            filename=filename[:255],
-            content_type=DOCX_TYPE,
-            size=len(data),
-            sha256=digest,
-            data=data,
-            uploaded_by_id=actor.id,
-            uploaded_at=utcnow(),
-        )
-    )
-    db.session.flush()
     audit.record(
         "application.import",
         "application",
@@ -150,6 +154,8 @@ def import_docx(
 
 
 def _prefecture_id(parsed: ParsedApplication, fallback: Prefecture) -> int:
+    if parsed.enterprise.prefecture == fallback.name:  # the usual case (names are unique)
+        return fallback.id
     if parsed.enterprise.prefecture:
         found = db.session.execute(
             select(Prefecture.id).where(Prefecture.name == parsed.enterprise.prefecture)

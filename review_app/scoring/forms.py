@@ -1,12 +1,48 @@
 """The scoring form, generated from the rubric (a new program year is a new file, not code)."""
 
+from functools import lru_cache
+
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import BooleanField, DecimalField, HiddenField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, NumberInput
+from wtforms.widgets.core import clean_key
 
 
+def _html_params(**kwargs) -> Markup:
+    """``wtforms.widgets.html_params`` with the same output, built with plain string operations
+    instead of ``Markup.format`` (a ``string.Formatter`` pass per attribute, which was most of
+    the time spent rendering the scoring form)."""
+    params = []
+    for k, v in sorted(kwargs.items()):
+        k = escape(clean_key(k))
+        if v is True:
+            params.append(k)
+        elif v is not False:
+            v = escape(v)
+            if '"' in v:  # only a Markup value keeps a quote through escape()
+                v = v.replace(Markup('"'), Markup("&quot;"))
+            params.append(f'{k}="{v}"')
+    return Markup(" ".join(params))  # noqa: S704 - every key and value was escaped above
+
+
+class _NumberInput(NumberInput):
+    html_params = staticmethod(_html_params)
+
+
+class _CheckboxInput(CheckboxInput):
+    html_params = staticmethod(_html_params)
+
+
+@lru_cache(maxsize=128)
 def score_form_class(section_rubric):
-    """A WTForms class with one bounded number and one 不适用 box per criterion."""
+    """A WTForms class with one bounded number and one 不适用 box per criterion.
+
+    Built once per section rubric: ``SectionRubric`` is a frozen dataclass (hashed and compared
+    by value) and ``scoring.service.rubric_for`` re-reads a rubric file when its mtime changes,
+    so an edited rubric gets a new class. The class holds no request data (a form class is
+    normally defined once at import time); each request instantiates its own form."""
 
     class ScoreForm(FlaskForm):
         version = HiddenField()
@@ -22,6 +58,7 @@ def score_form_class(section_rubric):
             DecimalField(
                 f"{c.code} {c.title}",
                 places=1,
+                widget=_NumberInput(step="any"),
                 validators=[
                     Optional(),
                     NumberRange(0, c.max, message=f"应在0–{c.max:g}之间。"),
@@ -36,7 +73,11 @@ def score_form_class(section_rubric):
                 },  # fmt: skip
             ),
         )
-        setattr(ScoreForm, f"na_{c.code}", BooleanField("不适用", render_kw={"class": "na"}))
+        setattr(
+            ScoreForm,
+            f"na_{c.code}",
+            BooleanField("不适用", widget=_CheckboxInput(), render_kw={"class": "na"}),
+        )
     return ScoreForm
 
 

@@ -2,10 +2,11 @@
 section is aggregated, a wide disagreement raises a 复议 flag, and an application whose last
 review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..applications.models import Application, Section
@@ -56,6 +57,32 @@ def review_of(assignment: Assignment) -> Review | None:
     ).scalar_one_or_none()
 
 
+@cache
+def _task_statement():
+    """Built once (building the eager-load options costs more than running the query)."""
+    return (
+        select(Assignment, Review)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.id == bindparam("assignment_id"))
+        .options(
+            joinedload(Assignment.expert),
+            joinedload(Assignment.application),
+            joinedload(Assignment.section).options(
+                defer(Section.text), defer(Section.redaction_report)
+            ),
+            joinedload(Review.scores),
+        )
+    )
+
+
+def scoring_task(assignment_id: int) -> tuple[Assignment, Review | None] | None:
+    """The assignment and its review (or None) for the scoring form, in one query: the expert,
+    the section (without its identified text) and the application joined, the review's scores
+    too. None when there is no such assignment."""
+    rows = db.session.execute(_task_statement(), {"assignment_id": assignment_id}).unique().all()
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
 def _check_owner(assignment: Assignment, actor) -> None:
     own = actor.role == "expert" and assignment.expert.user_id == actor.id
     if not own and actor.role != "coordinator":
@@ -80,12 +107,17 @@ def _validated(section_rubric, values: dict) -> list[CriterionScore]:
     return scores
 
 
+_UNREAD = object()
+
+
 def save(assignment: Assignment, values: dict, comment: str, *, version: int | None, actor,
-         submit: bool) -> Review:  # fmt: skip
-    """Save the score sheet as a draft, or submit it (then it is locked)."""
+         submit: bool, review=_UNREAD) -> Review:  # fmt: skip
+    """Save the score sheet as a draft, or submit it (then it is locked). ``review``: the
+    assignment's review (or None) when the caller has read it in this transaction already."""
     _check_owner(assignment, actor)
     section_rubric = rubric_section(assignment.section)
-    review = review_of(assignment)
+    if review is _UNREAD:
+        review = review_of(assignment)
     comment = (comment or "").strip()
     if review is not None and review.status == "submitted":
         if submit and _same(review, values, comment):

@@ -20,14 +20,13 @@ bp = Blueprint("scoring", __name__)
 @bp.route("/expert/assignments/<int:assignment_id>/score", methods=["GET", "POST"])
 @role_required("expert")
 def score(assignment_id: int):
-    item = db.session.get(Assignment, assignment_id) or abort(404)
+    item, review = service.scoring_task(assignment_id) or abort(404)
     if not can_view_assignment(current_user, item):
         abort(403)
     section = item.section
     if section.leak_status != "confirmed":
         abort(404)  # never a text that is not confirmed anonymous
     section_rubric = service.rubric_section(section)
-    review = service.review_of(item)
     form = score_form_class(section_rubric)()
     status = 200
     if request.method == "GET" and review is not None:
@@ -44,7 +43,7 @@ def score(assignment_id: int):
             try:
                 service.save(
                     item, values_from(form, section_rubric), form.comment.data or "",
-                    version=version, actor=current_user, submit=submit,
+                    version=version, actor=current_user, submit=submit, review=review,
                 )  # fmt: skip
             except DomainError as err:
                 db.session.rollback()
@@ -55,7 +54,8 @@ def score(assignment_id: int):
                 flash("评分已提交并锁定。" if submit else "草稿已保存。", "success")
                 if submit:
                     return redirect(url_for("expert.assignments"))
-                return redirect(url_for(".score", assignment_id=item.id))
+                # the URL's id (item.id would reload the row the commit expired)
+                return redirect(url_for(".score", assignment_id=assignment_id))
         else:
             status = 400
             flash("请改正标出的错误；已填写的内容已保留。", "error")
