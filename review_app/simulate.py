@@ -32,6 +32,7 @@ from .decision import notices
 from .decision import service as decision
 from .decision.engine import decide
 from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES, SENTENCES
+from .draws.service import sign_pledge
 from .enterprises.uscc import make_uscc
 from .experts.models import Expert
 from .extensions import db
@@ -197,6 +198,10 @@ class Simulation:
                 )
                 members.setdefault(group, []).append(len(self.experts) - 1)
         db.session.flush()
+        # Every expert signs the pledge before seeing any text (as on the /pledge page).
+        for expert in self.experts:
+            sign_pledge(expert, self.program, signed_name=expert.name, agreed=True, declared=[],
+                        actor=expert.user)  # fmt: skip
         self.leniency = {e.id: b for e, b in zip(self.experts, biases, strict=True)}
         for panel in ensure_panels(self.program, self.coord):
             set_members(panel, [self.experts[k].id for k in members.get(panel.section_group, [])],
