@@ -6,7 +6,8 @@ What it does, end to end:
    --applications 200 --experts 150 --database …`` (skipped with ``--reuse-db NAME``);
 2. reopens one submitted review per simulated expert with SQL (review back to ``draft``, its
    assignment back to ``assigned``) so every expert has a form it may save;
-3. starts ``gunicorn -w 2`` (sync workers) on the app in production mode
+3. starts ``gunicorn -w 2`` (sync workers; ``--threads N``: gthread workers) on the app in
+   production mode
    (``REVIEW_APP_ENV=production``, ``RATELIMIT_ENABLED=0`` so that 150 logins from one address
    are not throttled; production cookies are ``Secure``, so the client keeps the session cookie
    from ``Set-Cookie`` itself although it talks plain HTTP);
@@ -293,12 +294,12 @@ def reopen_reviews(db: str) -> list[tuple[str, int]]:
     return [(u, int(a)) for u, a in (row.split("|") for row in rows.split())]
 
 
-def start_server(db: str, port: int) -> subprocess.Popen:
+def start_server(db: str, port: int, threads: int = 1) -> subprocess.Popen:
     env = dict(os.environ, REVIEW_APP_ENV="production", SECRET_KEY="web-bench-" + "x" * 32,
                DATABASE_URL=f"{PG}/{db}", RATELIMIT_STORAGE_URI="memory://",
                RATELIMIT_ENABLED="0")  # fmt: skip
     proc = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"{HOST}:{port}",
+        [str(VENV_BIN / "gunicorn"), "-w", "2", "--threads", str(threads), "-b", f"{HOST}:{port}",
          "--log-level", "warning", "review_app:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/web_bench_{port}.log", "w"),
         start_new_session=True,
@@ -321,6 +322,12 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--reuse-db", help="an already simulated database (kept afterwards)")
     ap.add_argument("--keep-db", action="store_true")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (more than 1: the gthread worker)",
+    )
     args = ap.parse_args()
     db = args.reuse_db or f"bench_web_{os.getpid()}"
     if not args.reuse_db:
@@ -330,8 +337,9 @@ def main() -> None:
         upgrade(db)
         experts = reopen_reviews(db)
         print(f"{len(experts)} experts with a reopened draft to save")
-        proc = start_server(db, args.port)
-        print(f"gunicorn -w 2 (sync) on :{args.port}, PostgreSQL database {db}, 2 cores shared "
+        proc = start_server(db, args.port, args.threads)
+        kind = "sync" if args.threads == 1 else f"gthread, {args.threads} threads each"
+        print(f"gunicorn -w 2 ({kind}) on :{args.port}, PostgreSQL database {db}, 2 cores shared "
               "with the load generator")  # fmt: skip
 
         sessions: list[tuple[Client, int]] = []

@@ -74,11 +74,8 @@ from .solver import (
     Reviewer,
     Shortage,
     Slot,
-    _prepare,
-    _shortages,
-    _structural_shortages,
-    _summary,
     group_name,
+    prepare_checked,
 )
 
 MAX_DENOMINATOR = 1000
@@ -238,16 +235,7 @@ def fractional_plan(
     slots = list(slots)
     reviewers = list(reviewers)
     existing = list(existing)
-    prep = _prepare(slots, reviewers, conflicts, existing)
-    kept = defaultdict(int)
-    for e in existing:
-        kept[e.section_id] += 1
-
-    shortages = _shortages(slots, prep, lambda sid: kept[sid])
-    if not shortages:
-        shortages = _structural_shortages(slots, prep)
-    if shortages:
-        raise Infeasible(shortages, _summary(shortages))
+    prep = prepare_checked(slots, reviewers, conflicts, existing)
 
     source, sink = 0, 1
     node = itertools.count(2)

@@ -235,6 +235,22 @@ def _summary(shortages: list[Shortage]) -> str:
     )
 
 
+def prepare_checked(slots: list[Slot], reviewers: list[Reviewer], conflicts,
+                    existing: list[Existing]) -> _Prepared:  # fmt: skip
+    """The instance prepared for a solver; raises ``Infeasible`` when a slot, an application
+    or a panel is short whatever the solver does."""
+    prep = _prepare(slots, reviewers, conflicts, existing)
+    kept = defaultdict(int)
+    for e in existing:
+        kept[e.section_id] += 1
+    shortages = _shortages(slots, prep, lambda sid: kept[sid])
+    if not shortages:
+        shortages = _structural_shortages(slots, prep)
+    if shortages:
+        raise Infeasible(shortages, _summary(shortages))
+    return prep
+
+
 def solve(
     slots: Iterable[Slot],
     reviewers: Iterable[Reviewer],
@@ -255,16 +271,7 @@ def solve(
     slots = list(slots)
     reviewers = list(reviewers)
     existing = list(existing)
-    prep = _prepare(slots, reviewers, conflicts, existing)
-    kept = defaultdict(int)
-    for e in existing:
-        kept[e.section_id] += 1
-
-    shortages = _shortages(slots, prep, lambda sid: kept[sid])
-    if not shortages:
-        shortages = _structural_shortages(slots, prep)
-    if shortages:
-        raise Infeasible(shortages, _summary(shortages))
+    prep = prepare_checked(slots, reviewers, conflicts, existing)
 
     # -- network -------------------------------------------------------------------------
     # source -> slot (remaining need) -> (application, expert) (1) -> expert (spare, capped
