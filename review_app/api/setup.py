@@ -100,8 +100,7 @@ def api_problem_for(err) -> object | None:
     if not is_api_request():
         return None
     if isinstance(err, DomainError):
-        status = 409 if err.status == 409 else err.status
-        return problem(status, err.code, err.message)
+        return problem(err.status, err.code, err.message)
     if isinstance(err, HTTPException):
         code = err.code or 500
         if code == 422:

@@ -12,6 +12,7 @@ import binascii
 from flask import g, request
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..applications.models import Application
 from ..assignment.models import Assignment
@@ -186,7 +187,12 @@ def applications(args):
             403, "forbidden", "评审专家不能查看申报列表；分配给您的匿名章节见 /api/v1/assignments。"
         )
     roles(*APPLICATION_ROLES)
-    query = application_scope(user(), select(Application))
+    query = application_scope(
+        user(),
+        select(Application).options(
+            selectinload(Application.enterprise), selectinload(Application.prefecture)
+        ),
+    )
     if args.get("state"):
         query = query.where(Application.state == args["state"])
     if args.get("track"):

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..applications.catalogue import GROUP_NAMES
 from ..assignment import conflict_service
@@ -112,7 +113,11 @@ def candidates(program: Program, panel: Panel, recent_programs: int = 0) -> list
     Not available: marked unavailable for the program, already holding (or invited to) a seat
     on another panel of the same track, or drawn for this panel before (a new draw for the
     same panel is a supplementary draw)."""
-    experts = list(db.session.execute(select(Expert).order_by(Expert.id)).scalars())
+    experts = list(
+        db.session.execute(
+            select(Expert).options(selectinload(Expert.prefecture)).order_by(Expert.id)
+        ).scalars()
+    )
     avail = availability(program)
     taken = set(
         db.session.execute(
