@@ -8,7 +8,9 @@ they are marked as such in their redaction report.
 import random
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from .anonymise.service import anonymise_application, confirm_anonymisation
 from .applications.catalogue import required_sections
@@ -342,14 +344,22 @@ POOL_UNITS = EXPERT_UNITS + (
 
 
 def _create_pool(prefectures, rng) -> None:
-    """The rest of the expert pool (专家库): profiles to draw panels from, without logins
-    (accounts are made when experts are imported from the pool's sheet)."""
+    """The rest of the expert pool (专家库) to draw panels from: logins pool001 … pool240 with
+    the demo password, no pledge signed yet (a drawn expert accepts, then signs)."""
     links = ("link.factory", "link.rnd", "link.production", "link.prod_mgmt", "link.operations")
     names = list(prefectures)
+    # One hash of the demo password for all of them (hashing 240 times would take half a
+    # minute); each account still has its own session token.
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    password_hash = generate_password_hash(DEMO_PASSWORD, method=method)
     for i in range(1, DEMO_POOL + 1):
+        account = User(
+            username=f"pool{i:03d}", display_name=f"库专家{i:03d}", role="expert",
+            password_hash=password_hash, failed_logins=0,
+        )  # fmt: skip
         db.session.add(
             Expert(
-                name=f"库专家{i:03d}", employer=rng.choice(POOL_UNITS),
+                user=account, name=f"库专家{i:03d}", employer=rng.choice(POOL_UNITS),
                 title=rng.choice(("正高级工程师", "教授", "高级工程师", "研究员", "副教授")),
                 prefecture=prefectures[rng.choice(names)],
                 specialties=sorted(rng.sample(links, rng.choice((1, 1, 2)))),
