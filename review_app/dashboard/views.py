@@ -75,7 +75,9 @@ def _prefecture(program, today):
 
 def _expert(program, today):
     work = service.expert_work(current_user.id, today)
-    return render_template("dashboard/expert.html", work=work, today=today)
+    invitations, pledged = service.expert_notices(current_user.id)
+    return render_template("dashboard/expert.html", work=work, today=today,
+                           invitations=invitations, pledged=pledged)  # fmt: skip
 
 
 def _inspector(program, today):

@@ -299,3 +299,19 @@ def test_the_coordinator_draws_and_the_expert_answers_through_the_pages(app, cli
     assert response.status_code == 302 and response.headers["Location"].endswith("/pledge")
     db.session.expire_all()
     assert db.session.get(Invitation, inv.id).status == "accepted"
+
+
+def test_the_expert_dashboard_asks_for_answers_and_the_pledge(app, client):
+    run, by_id = _drawn_with_accounts()
+    invited = by_id[run.drawn[0]]
+    db.session.commit()
+    login(client, invited.user.username)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "您有 1 份评审邀请待答复" in page and "阅读并签署" in page
+    service.answer(run.invitations[0], True, "", invited.user)
+    service.sign_pledge(invited, current_program(), signed_name=invited.name, agreed=True,
+                        declared=[], actor=invited.user)  # fmt: skip
+    db.session.commit()
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "评审邀请待答复" not in page and "阅读并签署" not in page
+    assert "我的评审工作台" in page
