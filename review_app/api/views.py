@@ -22,6 +22,7 @@ from ..decision.models import DecisionRun
 from ..decision.service import result_rows
 from ..errors import DomainError, PermissionDenied
 from ..experts.models import Expert
+from ..experts.service import expert_of
 from ..extensions import db
 from ..programs.models import TRACKS, Prefecture, Program, ProgramQuota
 from ..programs.service import current_program
@@ -258,9 +259,7 @@ def transition(args, application_id: int):
 
 def _my_expert() -> Expert:
     roles("expert")
-    expert = db.session.execute(
-        select(Expert).where(Expert.user_id == user().id)
-    ).scalar_one_or_none()
+    expert = expert_of(user())
     if expert is None:
         raise ApiError(403, "no_expert_profile", "该账号尚未关联专家信息。")
     return expert

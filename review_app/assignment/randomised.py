@@ -69,12 +69,15 @@ from ortools.graph.python import max_flow, min_cost_flow
 from . import solver
 from .solver import (
     AFFINITY_SCALE,
+    SINK,
+    SOURCE,
     Existing,
     Infeasible,
     Reviewer,
     Shortage,
     Slot,
     group_name,
+    network_nodes,
     prepare_checked,
 )
 
@@ -237,23 +240,9 @@ def fractional_plan(
     existing = list(existing)
     prep = prepare_checked(slots, reviewers, conflicts, existing)
 
-    source, sink = 0, 1
-    node = itertools.count(2)
+    source, sink = SOURCE, SINK
     ordered = sorted(slots, key=lambda s: s.section_id)
-    slot_node = {s.section_id: next(node) for s in ordered}
-    pair_node: dict[tuple[int, int], int] = {}
-    expert_node: dict[int, int] = {}
-    x: list[tuple[int, int, int, int]] = []  # (section_id, expert_id, tail, head)
-    for s in ordered:
-        if prep.remaining[s.section_id] == 0:
-            continue
-        for e in prep.eligible[s.section_id]:
-            key = (s.application_id, e)
-            if key not in pair_node:
-                pair_node[key] = next(node)
-            if e not in expert_node:
-                expert_node[e] = next(node)
-            x.append((s.section_id, e, slot_node[s.section_id], pair_node[key]))
+    slot_node, pair_node, expert_node, x = network_nodes(slots, prep)
     total = sum(prep.remaining.values()) * r  # in units of 1/r
     experts = sorted(expert_node)
     fixed = [(source, slot_node[s.section_id], prep.remaining[s.section_id] * r) for s in ordered]

@@ -235,6 +235,33 @@ def _summary(shortages: list[Shortage]) -> str:
     )
 
 
+SOURCE, SINK = 0, 1
+
+
+def network_nodes(slots, prep: _Prepared):
+    """The flow network's nodes, numbered in a fixed order (source 0, sink 1, then slots by
+    section id, then (application, expert) pairs and experts as first met), and its
+    slot -> pair arcs as (section_id, expert_id, tail, head). Slots fully staffed already get a
+    node but no arcs."""
+    node = itertools.count(2)
+    ordered = sorted(slots, key=lambda s: s.section_id)
+    slot_node = {s.section_id: next(node) for s in ordered}
+    pair_node: dict[tuple[int, int], int] = {}
+    expert_node: dict[int, int] = {}
+    arcs: list[tuple[int, int, int, int]] = []
+    for s in ordered:
+        if prep.remaining[s.section_id] == 0:
+            continue
+        for e in prep.eligible[s.section_id]:
+            key = (s.application_id, e)
+            if key not in pair_node:
+                pair_node[key] = next(node)
+            if e not in expert_node:
+                expert_node[e] = next(node)
+            arcs.append((s.section_id, e, slot_node[s.section_id], pair_node[key]))
+    return slot_node, pair_node, expert_node, arcs
+
+
 def prepare_checked(slots: list[Slot], reviewers: list[Reviewer], conflicts,
                     existing: list[Existing]) -> _Prepared:  # fmt: skip
     """The instance prepared for a solver; raises ``Infeasible`` when a slot, an application
@@ -278,22 +305,8 @@ def solve(
     # at max load - base) -> sink. The unit arc out of each (application, expert) node is the
     # one-section-per-application rule; integral flows are assignments.
     rng = random.Random(seed)
-    source, sink = 0, 1
-    node = itertools.count(2)
-    slot_node = {s.section_id: next(node) for s in sorted(slots, key=lambda s: s.section_id)}
-    pair_node: dict[tuple[int, int], int] = {}
-    expert_node: dict[int, int] = {}
-    x: list[tuple[int, int, int, int]] = []  # (section_id, expert_id, tail, head) arcs
-    for s in sorted(slots, key=lambda s: s.section_id):
-        if prep.remaining[s.section_id] == 0:
-            continue
-        for e in prep.eligible[s.section_id]:
-            key = (s.application_id, e)
-            if key not in pair_node:
-                pair_node[key] = next(node)
-            if e not in expert_node:
-                expert_node[e] = next(node)
-            x.append((s.section_id, e, slot_node[s.section_id], pair_node[key]))
+    source, sink = SOURCE, SINK
+    slot_node, pair_node, expert_node, x = network_nodes(slots, prep)
     total_need = sum(prep.remaining.values())
     experts = sorted(expert_node)
     by_slot = [(s.section_id, prep.remaining[s.section_id]) for s in slots]

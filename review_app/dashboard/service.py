@@ -192,26 +192,12 @@ def expert_work(user_id: int, today: date) -> ExpertWork:
 def expert_notices(user_id: int) -> tuple[int, bool]:
     """(invitations waiting for the expert's answer, whether the expert signed the current
     program's pledge), in one statement."""
-    from ..draws.models import Invitation, Pledge
-    from ..programs.models import Program
+    from ..draws.service import invitations_pending, pledges_signed
 
-    current = (
-        select(Program.id).order_by(Program.year.desc(), Program.id.desc()).limit(1)
-    ).scalar_subquery()
-    pending = (
-        select(func.count(Invitation.id))
-        .join(Expert, Expert.id == Invitation.expert_id)
-        .where(Expert.user_id == user_id, Invitation.status == "pending")
-        .scalar_subquery()
-    )
-    signed = (
-        select(func.count(Pledge.id))
-        .join(Expert, Expert.id == Pledge.expert_id)
-        .where(Expert.user_id == user_id, Pledge.program_id == current)
-        .scalar_subquery()
-    )
-    n_pending, n_signed = db.session.execute(select(pending, signed)).one()
-    return n_pending, n_signed > 0
+    pending, signed = db.session.execute(
+        select(invitations_pending(user_id), pledges_signed(user_id))
+    ).one()
+    return pending, signed > 0
 
 
 STATE_ORDER = tuple(STATE_NAMES)

@@ -9,7 +9,7 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..applications.catalogue import GROUP_NAMES
@@ -28,9 +28,11 @@ from ..experts.models import (
     Panel,
     PanelMember,
 )
+from ..experts.service import expert_of
 from ..extensions import db
 from ..outbox import service as outbox
 from ..programs.models import TRACK_NAMES, Program
+from ..programs.service import current_program_id
 from .models import OPEN_INVITATIONS, DrawRun, Invitation, Pledge
 
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -306,13 +308,9 @@ def _replace(invitation: Invitation, now: datetime) -> Invitation | None:
     return backup
 
 
-def my_expert(actor) -> Expert | None:
-    return db.session.execute(select(Expert).where(Expert.user_id == actor.id)).scalar_one_or_none()
-
-
 def own_invitation(invitation_id: int, actor) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
-    expert = my_expert(actor) if getattr(actor, "role", None) == "expert" else None
+    expert = expert_of(actor) if getattr(actor, "role", None) == "expert" else None
     if (
         invitation is None
         or expert is None
@@ -469,21 +467,30 @@ def pledge_of(expert: Expert | None, program: Program) -> Pledge | None:
     ).scalar_one_or_none()
 
 
-def signed_current_pledge(user) -> bool:
-    """Whether the user's expert profile signed the pledge of the current program (the latest
-    year, as ``current_program``), in one query."""
-    current = (
-        select(Program.id).order_by(Program.year.desc(), Program.id.desc()).limit(1)
-    ).scalar_subquery()
+def pledges_signed(user_id: int):
+    """How many pledges of the current program the user's expert profile signed (0 or 1), as a
+    scalar subquery."""
     return (
-        db.session.execute(
-            select(Pledge.id)
-            .join(Expert, Expert.id == Pledge.expert_id)
-            .where(Expert.user_id == user.id, Pledge.program_id == current)
-            .limit(1)
-        ).first()
-        is not None
+        select(func.count(Pledge.id))
+        .join(Expert, Expert.id == Pledge.expert_id)
+        .where(Expert.user_id == user_id, Pledge.program_id == current_program_id())
+        .scalar_subquery()
     )
+
+
+def invitations_pending(user_id: int):
+    """How many invitations wait for the user's answer, as a scalar subquery."""
+    return (
+        select(func.count(Invitation.id))
+        .join(Expert, Expert.id == Invitation.expert_id)
+        .where(Expert.user_id == user_id, Invitation.status == "pending")
+        .scalar_subquery()
+    )
+
+
+def signed_current_pledge(user) -> bool:
+    """Whether the user signed the current program's pledge, in one statement."""
+    return db.session.execute(select(pledges_signed(user.id))).scalar_one() > 0
 
 
 def sign_pledge(expert: Expert, program: Program, *, signed_name: str, agreed: bool,

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from ..applications.catalogue import GROUP_NAMES
 from ..assignment.service import ensure_panels
 from ..auth.permissions import role_required
-from ..errors import InvalidInput, NotFound
+from ..errors import NotFound
 from ..experts.models import RELATION_KINDS, Expert, Panel
+from ..experts.service import expert_of
 from ..extensions import db
 from ..programs.models import TRACK_NAMES, Prefecture
 from ..programs.service import current_program
-from ..web import commit_or_flash
+from ..web import act, commit_or_flash, form_int
 from . import service
 from .models import DrawRun, Invitation
 
@@ -37,30 +38,11 @@ def require_pledge():
         return None
     if current_user.role != "expert":
         return None
-    if service.signed_current_pledge(current_user):  # one query on every scoring request
+    if service.signed_current_pledge(current_user):  # one statement on every text page
         return None
-    program = current_program()  # (raises as before when there is no program)
-    if service.pledge_of(service.my_expert(current_user), program) is None:
-        flash("查看评审材料前，请先阅读并签署保密与回避承诺。", "warning")
-        return redirect(url_for("draws.pledge", next=request.full_path))
-    return None
-
-
-def _act(verb, success: str) -> bool:
-    ok, _ = commit_or_flash(verb)
-    if ok and success:
-        flash(success, "success")
-    return ok
-
-
-def _int(name: str, default: int | None = None, label: str | None = None) -> int | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"“{label or name}”须为整数。") from None
+    # (without a program at all the pledge page says so)
+    flash("查看评审材料前，请先阅读并签署保密与回避承诺。", "warning")
+    return redirect(url_for("draws.pledge", next=request.full_path))
 
 
 def _panel(panel_id: int, program) -> Panel:
@@ -78,7 +60,7 @@ def _panel(panel_id: int, program) -> Panel:
 def index():
     program = current_program()
     if request.method == "POST":
-        _act(lambda: ensure_panels(program, current_user), "已按重点环节建立专家组。")
+        act(lambda: ensure_panels(program, current_user), "已按重点环节建立专家组。")
         return redirect(url_for(".index"))
     panels = list(
         db.session.execute(
@@ -98,20 +80,22 @@ def panel(panel_id: int):
     if request.method == "POST":
         action = request.form.get("action")
         if action == "expire":
-            _act(service.expire_overdue, "已处理逾期未答复的邀请。")
+            act(service.expire_overdue, "已处理逾期未答复的邀请。")
         else:
 
             def verb():
                 values = {
-                    "count": _int("count", 0, "抽取人数"),
-                    "backups": _int("backups", 0, "备选人数"),
+                    "count": form_int("count", 0, "抽取人数"),
+                    "backups": form_int("backups", 0, "备选人数"),
                     "specialties": request.form.getlist("specialties"),
-                    "max_per_unit": _int("max_per_unit", None, "同一单位最多"),
-                    "max_per_prefecture": _int("max_per_prefecture", None, "同一地市最多"),
+                    "max_per_unit": form_int("max_per_unit", None, "同一单位最多"),
+                    "max_per_prefecture": form_int("max_per_prefecture", None, "同一地市最多"),
                     "excluded_prefectures": request.form.getlist("excluded_prefectures"),
                     "exclude_recent": request.form.get("exclude_recent") == "1",
-                    "recent_programs": _int("recent_programs", 0, "近几批"),
-                    "answer_hours": _int("answer_hours", service.DEFAULT_ANSWER_HOURS, "答复期限"),
+                    "recent_programs": form_int("recent_programs", 0, "近几批"),
+                    "answer_hours": form_int(
+                        "answer_hours", service.DEFAULT_ANSWER_HOURS, "答复期限"
+                    ),
                 }
                 return service.run_draw(program, the_panel, values, request.form.get("seed", ""),
                                         current_user)  # fmt: skip
@@ -165,11 +149,11 @@ def verify(draw_id: int):
 def pool():
     program = current_program()
     if request.method == "POST":
-        expert = db.session.get(Expert, _int("expert_id", 0) or 0)
+        expert = db.session.get(Expert, form_int("expert_id", 0) or 0)
         if expert is None:
             raise NotFound("没有这位专家。")
         available = request.form.get("available") == "1"
-        _act(lambda: service.set_availability(program, expert, available, request.form.get("note", ""),
+        act(lambda: service.set_availability(program, expert, available, request.form.get("note", ""),
                                               current_user),
              f"已更新{expert.name}在本批次的可参加状态。")  # fmt: skip
         return redirect(url_for(".pool", page=request.args.get("page")))
@@ -186,7 +170,7 @@ def pool():
 @bp.route("/invitations/")
 @role_required("expert")
 def invitations():
-    expert = service.my_expert(current_user)
+    expert = expert_of(current_user)
     rows = []
     if expert is not None:
         rows = list(
@@ -206,11 +190,11 @@ def invitation(invitation_id: int):
     if request.method == "POST":
         accept = request.form.get("action") == "accept"
         reason = request.form.get("reason", "")
-        done = _act(
+        done = act(
             lambda: service.answer(inv, accept, reason, current_user),
             "已接受邀请。" if accept else "已谢绝邀请，系统将递补备选专家。",
         )
-        expert = service.my_expert(current_user)
+        expert = expert_of(current_user)
         if done and accept and service.pledge_of(expert, current_program()) is None:
             return redirect(url_for(".pledge"))
         return redirect(url_for(".invitation", invitation_id=invitation_id))
@@ -222,7 +206,7 @@ def invitation(invitation_id: int):
 @role_required("expert")
 def pledge():
     program = current_program()
-    expert = service.my_expert(current_user)
+    expert = expert_of(current_user)
     if expert is None:
         raise NotFound("您的账号尚未关联专家信息，请联系省厅协调员。")
     signed = service.pledge_of(expert, program)
@@ -235,7 +219,7 @@ def pledge():
             for e, k, n in zip(request.form.getlist("enterprise"), request.form.getlist("kind"),
                                request.form.getlist("note"), strict=False)
         ]  # fmt: skip
-        ok = _act(
+        ok = act(
             lambda: service.sign_pledge(
                 expert, program, signed_name=request.form.get("signed_name", ""),
                 agreed=request.form.get("agreed") == "1", declared=declared, actor=current_user,

@@ -32,6 +32,11 @@ def _username_for(row, taken: set[str]) -> str:
     return f"expert{n:03d}"
 
 
+def expert_of(user) -> Expert | None:
+    """The expert profile of a user account, if it has one."""
+    return db.session.execute(select(Expert).where(Expert.user_id == user.id)).scalar_one_or_none()
+
+
 def import_experts(rows, actor) -> list[tuple[Expert, str]]:
     """Create experts and their accounts from parsed sheet rows, all or nothing.
 

@@ -7,21 +7,15 @@ from sqlalchemy import select
 from ..assignment.models import Assignment
 from ..auth.permissions import can_view_assignment, role_required
 from ..extensions import db
-from .models import Expert
+from .service import expert_of
 
 bp = Blueprint("expert", __name__, url_prefix="/expert")
-
-
-def _my_expert() -> Expert | None:
-    return db.session.execute(
-        select(Expert).where(Expert.user_id == current_user.id)
-    ).scalar_one_or_none()
 
 
 @bp.route("/assignments")
 @role_required("expert")
 def assignments():
-    expert = _my_expert()
+    expert = expert_of(current_user)
     rows = []
     if expert is not None:
         rows = (

@@ -17,7 +17,6 @@ from ..audit import service as audit
 from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from ..experts.models import Expert
 from ..extensions import db
 from ..programs.models import Program
 from ..scoring.models import DispersionFlag
@@ -186,9 +185,9 @@ def _required(text: str, message: str) -> str:
 def inspector_facts(user: User) -> ExpertFacts:
     """An inspector's facts for the conflict rules: the expert profile when the user has one,
     otherwise the user's own prefecture."""
-    expert = db.session.execute(
-        select(Expert).where(Expert.user_id == user.id)
-    ).scalar_one_or_none()
+    from ..experts.service import expert_of
+
+    expert = expert_of(user)
     if expert is not None:
         return expert_facts(expert)
     return ExpertFacts(

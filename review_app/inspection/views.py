@@ -15,19 +15,12 @@ from ..files import send_bytes
 from ..programs.models import TRACKS
 from ..programs.service import current_program
 from ..scoring.service import rubric_for
-from ..web import commit_or_flash
+from ..web import act, form_int
 from . import service
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
 from .sampling import RULES, SampleParams
 
 bp = Blueprint("inspection", __name__, url_prefix="/inspections")
-
-
-def _act(verb, success: str) -> bool:
-    ok, _ = commit_or_flash(verb)
-    if ok:
-        flash(success, "success")
-    return ok
 
 
 def _track() -> str:
@@ -60,16 +53,6 @@ def index():
     )  # fmt: skip
 
 
-def _int(name: str, default: int) -> int:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"“{name}”须为整数。") from None
-
-
 @bp.route("/draw", methods=["POST"])
 @role_required("coordinator")
 def draw():
@@ -84,17 +67,17 @@ def draw():
         params = SampleParams(
             seed=(request.form.get("seed") or "").strip(),
             cut_line=program.track(track).capacity,
-            near_cut=_int("near_cut", 3),
+            near_cut=form_int("near_cut", 3),
             dispersion=bool(request.form.get("dispersion")),
             figures=bool(request.form.get("figures")),
-            random_per_prefecture=_int("random_per_prefecture", 1),
+            random_per_prefecture=form_int("random_per_prefecture", 1),
             random_rate=rate,
-            dispersion_min=_int("dispersion_min", 1),
+            dispersion_min=form_int("dispersion_min", 1),
         )
         created = service.draw(program, track, params, current_user)
         flash(f"已抽取 {len(created)} 家（种子 {params.seed}）。", "info")
 
-    _act(verb, "抽查名单已保存。")
+    act(verb, "抽查名单已保存。")
     return redirect(url_for(".index", track=track))
 
 
@@ -109,7 +92,7 @@ def add():
     if app is None:
         flash(f"没有匿名编号为“{code}”的申报。", "error")
     else:
-        _act(lambda: service.add_manual(app, request.form.get("reason", ""), current_user),
+        act(lambda: service.add_manual(app, request.form.get("reason", ""), current_user),
              f"{code} 已加入抽查名单。")  # fmt: skip
     return redirect(url_for(".index", track=track))
 
@@ -128,7 +111,7 @@ def _inspection(inspection_id: int) -> Inspection:
 def remove(inspection_id: int):
     inspection = _inspection(inspection_id)
     track = inspection.application.track_code
-    _act(lambda: service.remove(inspection, request.form.get("reason", ""), current_user),
+    act(lambda: service.remove(inspection, request.form.get("reason", ""), current_user),
          "已移出抽查名单。")  # fmt: skip
     return redirect(url_for(".index", track=track))
 
@@ -138,7 +121,7 @@ def remove(inspection_id: int):
 def inspectors(inspection_id: int):
     inspection = _inspection(inspection_id)
     ids = [int(i) for i in request.form.getlist("inspectors") if i.isdigit()]
-    _act(lambda: service.set_inspectors(inspection, ids, current_user), "核查人员已指派。")
+    act(lambda: service.set_inspectors(inspection, ids, current_user), "核查人员已指派。")
     return redirect(url_for(".index", track=inspection.application.track_code))
 
 
@@ -207,7 +190,7 @@ def remove_evidence(evidence_id: int):
     file = db.session.get(EvidenceFile, evidence_id) or abort(404)
     inspection = _inspection(file.item.inspection_id)
     code = file.item.code
-    _act(lambda: service.remove_evidence(file, current_user), "证明材料已删除。")
+    act(lambda: service.remove_evidence(file, current_user), "证明材料已删除。")
     return redirect(url_for(".show", inspection_id=inspection.id, _anchor=f"item-{code}"))
 
 

@@ -9,18 +9,11 @@ from ..auth.permissions import role_required
 from ..extensions import db
 from ..paging import paginate
 from ..programs.service import current_program
-from ..web import commit_or_flash
+from ..web import act, commit_or_flash
 from . import service
 from .models import MESSAGE_KINDS, MESSAGE_STATUSES, OutboxMessage
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
-
-
-def _act(verb, success: str) -> bool:
-    ok, _ = commit_or_flash(verb)
-    if ok and success:
-        flash(success, "success")
-    return ok
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -52,7 +45,7 @@ def index():
                 audit.record("outbox.auto_release", "program", program.id, actor=current_user,
                              before={"kinds": before}, after={"kinds": kinds})  # fmt: skip
 
-            _act(verb, "已保存自动发出设置。")
+            act(verb, "已保存自动发出设置。")
         return redirect(url_for(".index", **request.args))
     status = request.args.get("status") or None
     kind = request.args.get("kind") or None
@@ -78,11 +71,11 @@ def show(message_id: int):
         action = request.form.get("action")
         reason = request.form.get("reason", "")
         if action == "release":
-            _act(lambda: service.release(message, current_user), "已发出，等待投递。")
+            act(lambda: service.release(message, current_user), "已发出，等待投递。")
         elif action == "cancel":
-            _act(lambda: service.cancel(message, current_user, reason), "已取消。")
+            act(lambda: service.cancel(message, current_user, reason), "已取消。")
         elif action == "resend":
-            _act(lambda: service.resend(message, current_user, reason), "已重新放入待发送队列。")
+            act(lambda: service.resend(message, current_user, reason), "已重新放入待发送队列。")
         return redirect(url_for(".show", message_id=message_id))
     return render_template("outbox/show.html", m=message, configured=service.delivery_configured(),
                            form=FlaskForm())  # fmt: skip

@@ -112,10 +112,18 @@ def load_reference_data() -> LoadSummary:
     return summary
 
 
+CURRENT_ORDER = (Program.year.desc(), Program.id.desc())  # the program in force comes first
+
+
+def current_program_id():
+    """The current program's id as a scalar subquery, for one-statement checks."""
+    return select(Program.id).order_by(*CURRENT_ORDER).limit(1).scalar_subquery()
+
+
 def current_program() -> Program:
     """The program in force: the most recent year."""
     program = db.session.execute(
-        select(Program).order_by(Program.year.desc(), Program.id.desc()).limit(1)
+        select(Program).order_by(*CURRENT_ORDER).limit(1)
     ).scalar_one_or_none()
     if program is None:
         raise InvalidInput("尚未初始化培育批次，请先运行 review-app init。")

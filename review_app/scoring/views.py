@@ -151,11 +151,10 @@ def progress():
 def _sheet_expert(expert_id: int | None):
     """The expert whose sheet is wanted: oneself, or any expert for the coordinator."""
     from ..experts.models import Expert
+    from ..experts.service import expert_of
 
     if current_user.role == "expert":
-        expert = db.session.execute(
-            select(Expert).where(Expert.user_id == current_user.id)
-        ).scalar_one_or_none()
+        expert = expert_of(current_user)
     else:
         expert = db.session.get(Expert, expert_id) if expert_id else None
     if expert is None:
