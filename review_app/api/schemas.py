@@ -38,6 +38,7 @@ class QuotaSchema(Schema):
     track = fields.String()
     quota = fields.Integer(allow_none=True)
     used = fields.Integer(metadata={"description": "已推荐（地市已确认推荐及之后状态）的申报数"})
+    waiting = fields.Integer(metadata={"description": "已提交或退回修改、尚未推荐的申报数"})
 
 
 class PrefectureSchema(Schema):

@@ -11,7 +11,7 @@ import binascii
 
 from flask import g, request
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..applications.models import Application
@@ -24,7 +24,7 @@ from ..errors import DomainError, PermissionDenied
 from ..experts.models import Expert
 from ..experts.service import expert_of
 from ..extensions import db
-from ..programs.models import TRACKS, Prefecture, Program, ProgramQuota
+from ..programs.models import TRACKS, Program
 from ..programs.service import current_program
 from ..scoring.models import Review
 from ..workflow.service import available_transitions, fire, load_for_transition
@@ -38,8 +38,6 @@ blp = Blueprint(
 )  # fmt: skip
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-ENDORSED_AND_AFTER = ("prefecture_endorsed", "format_checked", "expert_assigned", "scored",
-                      "spot_inspected", "admitted", "rejected")  # fmt: skip
 
 
 @blp.before_request
@@ -109,30 +107,19 @@ def programs():
 @blp.route("/prefectures")
 @blp.response(200, schemas.PrefectureSchema(many=True))
 def prefectures():
-    """各地市推荐名额（附件3）及已推荐数（省厅与地市）"""
+    """各地市推荐名额（附件3）及使用情况（省厅：全部地市；地市：本地市，与工作台相同）"""
     roles("coordinator", "prefecture")
-    program = current_program()
-    used = dict(
-        ((pid, track), n)
-        for pid, track, n in db.session.execute(
-            select(Application.prefecture_id, Application.track_code, func.count())
-            .where(Application.program_id == program.id,
-                   Application.state.in_(ENDORSED_AND_AFTER))
-            .group_by(Application.prefecture_id, Application.track_code)
-        ).all()
-    )  # fmt: skip
-    quotas = {
-        (q.prefecture_id, q.track_code): q.quota
-        for q in db.session.execute(
-            select(ProgramQuota).where(ProgramQuota.program_id == program.id)
-        ).scalars()
-    }
-    return [
-        {"id": p.id, "name": p.name, "division_code": p.division_code,
-         "quotas": [{"track": t, "quota": quotas.get((p.id, t)), "used": used.get((p.id, t), 0)}
-                    for t in TRACKS]}
-        for p in db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
-    ]  # fmt: skip
+    from ..dashboard.service import quota_rows
+
+    own = user().prefecture_id if user().role == "prefecture" else None
+    out: dict[int, dict] = {}
+    for row in quota_rows(current_program(), own, every=True):
+        p = row.prefecture
+        entry = out.setdefault(p.id, {"id": p.id, "name": p.name,
+                                      "division_code": p.division_code, "quotas": []})  # fmt: skip
+        entry["quotas"].append({"track": row.track, "quota": row.quota, "used": row.endorsed,
+                                "waiting": row.waiting})  # fmt: skip
+    return list(out.values())
 
 
 # -- applications ---------------------------------------------------------------------------

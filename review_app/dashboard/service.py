@@ -42,7 +42,11 @@ class QuotaRow:
     waiting: int  # submitted or returned, not yet endorsed
 
 
-def quota_rows(program: Program, prefecture_id: int | None = None) -> list[QuotaRow]:
+def quota_rows(
+    program: Program, prefecture_id: int | None = None, every: bool = False
+) -> list[QuotaRow]:
+    """Quota use per prefecture and track; ``every``: also the pairs with no quota and nothing
+    submitted (the API lists every prefecture and track)."""
     query = (
         select(Application.prefecture_id, Application.track_code, Application.state,
                func.count(Application.id))
@@ -67,7 +71,7 @@ def quota_rows(program: Program, prefecture_id: int | None = None) -> list[Quota
         for track in TRACKS:
             endorsed, waiting = counts.get((p.id, track), (0, 0))
             quota = program.quota_for(p.id, track)
-            if quota is None and not (endorsed or waiting):
+            if quota is None and not (endorsed or waiting) and not every:
                 continue
             rows.append(QuotaRow(p, track, quota, endorsed, waiting))
     return rows

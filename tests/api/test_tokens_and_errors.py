@@ -119,3 +119,15 @@ def test_a_token_over_its_rate_gets_429_with_retry_after(app, database_url):
         limiter.enabled = app.config["RATELIMIT_ENABLED"]
         with limited.app_context():
             db.session.remove()
+
+
+def test_quotas_as_the_dashboards_show_them(app):
+    officer = f.user("prefecture", prefecture="洛阳市")
+    coordinator = f.user("coordinator")
+    f.application(pref="洛阳市")  # submitted: waiting, not yet counted against the quota
+    mine = call(app, "GET", "/api/v1/prefectures", token_for(officer)).get_json()
+    assert [p["name"] for p in mine] == ["洛阳市"]  # like its dashboard: its own quota only
+    excellent = next(q for q in mine[0]["quotas"] if q["track"] == "excellent")
+    assert excellent["used"] == 0 and excellent["waiting"] == 1 and excellent["quota"] > 0
+    everyone = call(app, "GET", "/api/v1/prefectures", token_for(coordinator)).get_json()
+    assert len(everyone) == 19 and all(len(p["quotas"]) == 2 for p in everyone)
