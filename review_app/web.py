@@ -1,6 +1,7 @@
 """What form views share: run a verb as one transaction, or say in Chinese why it was refused."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import flash, request
 
@@ -39,3 +40,14 @@ def form_int(name: str, default: int | None = None, label: str = "") -> int | No
         return int(raw)
     except ValueError:
         raise InvalidInput(f"“{label or name}”须为整数。") from None
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path of this site, else None: never an open redirect (no scheme,
+    no host, and not ``//host`` or ``/\\host``, which browsers also read as another host)."""
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -10,6 +10,7 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..paging import paginate
 from ..programs.models import TRACKS, Prefecture
+from ..web import local_path
 from ..workflow.machine import TRIGGERS
 from ..workflow.service import available_transitions, fire, load_for_transition
 from ..workflow.states import STATE_NAMES
@@ -132,8 +133,7 @@ def transition(application_id: int, trigger: str):
     fire(application, trigger, current_user, reason=form.reason.data or "")
     db.session.commit()
     flash(f"{application.enterprise.name}：{STATE_NAMES[application.state]}。", "success")
-    back = request.form.get("back", "")
-    # Only a path of this site (the list the form was on), never another host.
-    if back.startswith("/") and not back.startswith("//"):
+    back = local_path(request.form.get("back"))  # the list the form was on, never another host
+    if back:
         return redirect(back)
     return redirect(url_for(".show", application_id=application.id))

@@ -1,11 +1,10 @@
 """Login and logout."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..web import local_path
 from .forms import LoginForm
 from .service import authenticate
 
@@ -14,11 +13,7 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths, never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("main.index")
+    return local_path(target) or url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

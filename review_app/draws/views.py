@@ -16,7 +16,7 @@ from ..experts.service import expert_of
 from ..extensions import db
 from ..programs.models import TRACK_NAMES, Prefecture
 from ..programs.service import current_program
-from ..web import act, commit_or_flash, form_int
+from ..web import act, commit_or_flash, form_int, local_path
 from . import service
 from .models import DrawRun, Invitation
 
@@ -210,9 +210,7 @@ def pledge():
     if expert is None:
         raise NotFound("您的账号尚未关联专家信息，请联系省厅协调员。")
     signed = service.pledge_of(expert, program)
-    nxt = request.values.get("next") or ""
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = ""
+    nxt = local_path(request.values.get("next")) or ""
     if request.method == "POST" and signed is None:
         declared = [
             {"enterprise": e, "kind": k, "note": n}

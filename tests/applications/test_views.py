@@ -44,8 +44,8 @@ def test_list_filters_by_track_prefecture_and_search(app, client):
     assert "洛阳乙企业" not in client.get("/applications/?q=%25").get_data(as_text=True)
 
 
-def test_list_paginates(app, client):
-    app.config["PAGE_SIZE"] = 2
+def test_list_paginates(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)  # restored after the test
     for i in range(5):
         f.application(name=f"分页企业{i}有限公司")
     _coordinator(client)
