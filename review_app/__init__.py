@@ -173,7 +173,11 @@ def _register_template_helpers(app: Flask) -> None:
         "webhook.delete": "删除Webhook",
     }  # fmt: skip
     action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
+    from .nav import layout_urls, nav_links
+
     app.jinja_env.globals.update(
+        nav_links=nav_links,
+        layout_urls=layout_urls,
         ACTION_LABELS=action_labels,
         STATE_NAMES=STATE_NAMES,
         TRACK_NAMES=TRACK_NAMES,

@@ -196,11 +196,10 @@ def expert_work(user_id: int, today: date) -> ExpertWork:
 def expert_notices(user_id: int) -> tuple[int, bool]:
     """(invitations waiting for the expert's answer, whether the expert signed the current
     program's pledge), in one statement."""
-    from ..draws.service import invitations_pending, pledges_signed
+    from ..draws.service import notice_statements
 
-    pending, signed = db.session.execute(
-        select(invitations_pending(user_id), pledges_signed(user_id))
-    ).one()
+    _, notices = notice_statements()
+    pending, signed = db.session.execute(notices, {"user_id": user_id}).one()
     return pending, signed > 0
 
 

@@ -8,8 +8,9 @@ snapshot, and the invitations follow it.
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from ..applications.catalogue import GROUP_NAMES
@@ -467,30 +468,45 @@ def pledge_of(expert: Expert | None, program: Program) -> Pledge | None:
     ).scalar_one_or_none()
 
 
-def pledges_signed(user_id: int):
+def _expert_id_of(user_id):
+    return select(Expert.id).where(Expert.user_id == user_id).scalar_subquery()
+
+
+def pledges_signed(user_id):
     """How many pledges of the current program the user's expert profile signed (0 or 1), as a
-    scalar subquery."""
+    scalar subquery (an index lookup on the pledge's (expert, program) key)."""
     return (
         select(func.count(Pledge.id))
-        .join(Expert, Expert.id == Pledge.expert_id)
-        .where(Expert.user_id == user_id, Pledge.program_id == current_program_id())
+        .where(Pledge.expert_id == _expert_id_of(user_id),
+               Pledge.program_id == current_program_id())
+        .scalar_subquery()
+    )  # fmt: skip
+
+
+def invitations_pending(user_id):
+    """How many invitations wait for the user's answer, as a scalar subquery."""
+    return (
+        select(func.count(Invitation.id))
+        .where(Invitation.expert_id == _expert_id_of(user_id), Invitation.status == "pending")
         .scalar_subquery()
     )
 
 
-def invitations_pending(user_id: int):
-    """How many invitations wait for the user's answer, as a scalar subquery."""
+@cache
+def notice_statements():
+    """(pledge signed?, (invitations pending, pledge signed)) for ``:user_id``: built once,
+    since building them costs more than running them, and they run on every expert page."""
+    user_id = bindparam("user_id")
     return (
-        select(func.count(Invitation.id))
-        .join(Expert, Expert.id == Invitation.expert_id)
-        .where(Expert.user_id == user_id, Invitation.status == "pending")
-        .scalar_subquery()
+        select(pledges_signed(user_id)),
+        select(invitations_pending(user_id), pledges_signed(user_id)),
     )
 
 
 def signed_current_pledge(user) -> bool:
     """Whether the user signed the current program's pledge, in one statement."""
-    return db.session.execute(select(pledges_signed(user.id))).scalar_one() > 0
+    pledge, _ = notice_statements()
+    return db.session.execute(pledge, {"user_id": user.id}).scalar_one() > 0
 
 
 def sign_pledge(expert: Expert, program: Program, *, signed_name: str, agreed: bool,
