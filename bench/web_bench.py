@@ -19,6 +19,10 @@ What it does, end to end:
 5. prints p50/p95/p99 and requests/s per scenario, the ratio to /healthz, then stops gunicorn
    and drops the database (unless ``--keep-db`` or ``--reuse-db``).
 
+gunicorn serves ``bench/floor_app.py``: the app plus two measuring routes, a signed-in no-op
+and the bare layout, driven at 16 concurrent experts too, to show what any signed-in page costs
+on this stack before its own work.
+
 Targets: expert pages p95 < 100 ms at 16 concurrent without think time and throughput >= 30%
 of /healthz at the same concurrency; 150 experts with 1–3 s think time p95 < 100 ms.
 
@@ -178,6 +182,21 @@ def run_healthz(port: int, users: int, duration: float) -> dict:
     return _drive(worker, users, rec)
 
 
+def run_floor(sessions: list[tuple[Client, int]], path: str, duration: float) -> dict:
+    """Each signed-in expert GETs ``path`` (a ``floor_app`` route) without think time."""
+    rec = Recorder()
+    stop = time.perf_counter() + duration
+
+    def worker(client: Client, _assignment_id: int):
+        while time.perf_counter() < stop:
+            status, _, took = client.request("GET", path)
+            rec.add(f"GET {path}", took, status == 200)
+
+    return _drive(
+        None, len(sessions), rec, [threading.Thread(target=worker, args=s) for s in sessions]
+    )
+
+
 def run_experts(port: int, sessions: list[tuple[Client, int]], duration: float,
                 think: tuple[float, float] | None) -> dict:  # fmt: skip
     rec = Recorder()
@@ -300,7 +319,7 @@ def start_server(db: str, port: int, threads: int = 1) -> subprocess.Popen:
                RATELIMIT_ENABLED="0")  # fmt: skip
     proc = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "-w", "2", "--threads", str(threads), "-b", f"{HOST}:{port}",
-         "--log-level", "warning", "review_app:create_app()"],
+         "--log-level", "warning", "--pythonpath", str(ROOT / "bench"), "floor_app:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/web_bench_{port}.log", "w"),
         start_new_session=True,
     )  # fmt: skip
@@ -352,13 +371,19 @@ def main() -> None:
 
         results = {}
         for users in (16, 64):
-            results[("healthz", users)] = r = run_healthz(args.port, users, args.duration)
-            report(f"/healthz, {users} concurrent, no think time", r)
+            results[("healthz", users)] = hz = run_healthz(args.port, users, args.duration)
+            report(f"/healthz, {users} concurrent, no think time", hz)
+            if users == 16:  # what any signed-in page costs before its own work
+                for path in ("/_bench/signed-in", "/_bench/layout"):
+                    results[path] = r = run_floor(sessions[:users], path, args.duration)
+                    report(f"{path} (floor_app), {users} concurrent experts, no think time", r)
+                    print(f"  {path} throughput / healthz throughput: "
+                          f"{100 * r['rps'] / hz['rps']:.1f}%")  # fmt: skip
             results[("experts", users)] = r = run_experts(
                 args.port, sessions[:users], args.duration, None
             )
             report(f"expert pages, {users} concurrent experts, no think time", r)
-            ratio = r["rps"] / results[("healthz", users)]["rps"]
+            ratio = r["rps"] / hz["rps"]
             print(f"  expert-pages throughput / healthz throughput at {users}: {100 * ratio:.1f}%")
         n = len(sessions)
         think_duration = max(args.duration, 60.0)
@@ -376,6 +401,10 @@ def main() -> None:
               f"{'MET' if ratio >= 0.3 else 'MISSED'}")  # fmt: skip
         print(f"  {n} experts with think time: p95 {p95t:.0f} ms < 100 ms: "
               f"{'MET' if p95t < 100 else 'MISSED'}")  # fmt: skip
+        hz16 = results[("healthz", 16)]["rps"]
+        print("for comparison, at 16 concurrent: a signed-in no-op "
+              f"{100 * results['/_bench/signed-in']['rps'] / hz16:.0f}% of /healthz, the bare "
+              f"layout {100 * results['/_bench/layout']['rps'] / hz16:.0f}%")  # fmt: skip
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -49,6 +49,9 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
             return None
         return user
 
+    from .web import init_read_only_requests
+
+    init_read_only_requests(app)  # before any hook that may load the user
     _register_blueprints(app)
     from .api.setup import init_api
 

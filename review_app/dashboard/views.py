@@ -9,6 +9,7 @@ from ..auth.permissions import role_required
 from ..clock import china_date, utcnow
 from ..programs.models import TRACK_NAMES, TRACKS
 from ..programs.service import current_program
+from ..web import reads_only
 from ..workflow.states import STATE_NAMES
 from . import service
 
@@ -19,6 +20,7 @@ PROGRESS_SERIES = [("submitted", "已提交", "#12b76a"), ("draft", "已暂存",
 
 
 @bp.route("/")
+@reads_only
 @login_required
 def home():
     role = current_user.role

@@ -7,12 +7,14 @@ from sqlalchemy import select
 from ..assignment.models import Assignment
 from ..auth.permissions import can_view_assignment, role_required
 from ..extensions import db
+from ..web import reads_only
 from .service import expert_of
 
 bp = Blueprint("expert", __name__, url_prefix="/expert")
 
 
 @bp.route("/assignments")
+@reads_only
 @role_required("expert")
 def assignments():
     expert = expert_of(current_user)
@@ -40,6 +42,7 @@ def _own_assignment(assignment_id: int) -> Assignment:
 
 
 @bp.route("/assignments/<int:assignment_id>")
+@reads_only
 @role_required("expert")
 def assignment(assignment_id: int):
     return render_template("expert/assignment.html", item=_own_assignment(assignment_id))

@@ -10,6 +10,7 @@ from ..assignment.models import Assignment
 from ..auth.permissions import can_view_assignment, role_required
 from ..errors import DomainError
 from ..extensions import db
+from ..web import reads_only
 from . import service
 from .forms import score_form_class, values_from
 from .models import DispersionFlag, Review
@@ -18,6 +19,7 @@ bp = Blueprint("scoring", __name__)
 
 
 @bp.route("/expert/assignments/<int:assignment_id>/score", methods=["GET", "POST"])
+@reads_only
 @role_required("expert")
 def score(assignment_id: int):
     item, review = service.scoring_task(assignment_id) or abort(404)
