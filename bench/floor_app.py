@@ -9,8 +9,11 @@ They show what any signed-in page costs before its own work, so the expert pages
   bar, the user's name, the logout form's CSRF token).
 
 Served only by the bench (``gunicorn --pythonpath bench floor_app:app``); the app itself has
-no such routes.
+no such routes. With ``BENCH_UNMARK_READ_ONLY=1`` in the environment every ``@reads_only`` mark is
+taken off (``read_only_ab.py`` compares the two).
 """
+
+import os
 
 from flask import render_template
 from flask_login import current_user, login_required
@@ -18,6 +21,10 @@ from flask_login import current_user, login_required
 from review_app import create_app
 
 app = create_app()
+if os.environ.get("BENCH_UNMARK_READ_ONLY") == "1":
+    for view in app.view_functions.values():
+        if getattr(view, "reads_only", False):
+            view.reads_only = False
 _LAYOUT = app.jinja_env.from_string(
     '{% extends "base.html" %}{% block content %}<p>{{ current_user.display_name }}</p>'
     "{% endblock %}"

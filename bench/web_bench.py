@@ -313,10 +313,10 @@ def reopen_reviews(db: str) -> list[tuple[str, int]]:
     return [(u, int(a)) for u, a in (row.split("|") for row in rows.split())]
 
 
-def start_server(db: str, port: int, threads: int = 1) -> subprocess.Popen:
+def start_server(db: str, port: int, threads: int = 1, **extra_env: str) -> subprocess.Popen:
     env = dict(os.environ, REVIEW_APP_ENV="production", SECRET_KEY="web-bench-" + "x" * 32,
                DATABASE_URL=f"{PG}/{db}", RATELIMIT_STORAGE_URI="memory://",
-               RATELIMIT_ENABLED="0")  # fmt: skip
+               RATELIMIT_ENABLED="0", **extra_env)  # fmt: skip
     proc = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "-w", "2", "--threads", str(threads), "-b", f"{HOST}:{port}",
          "--log-level", "warning", "--pythonpath", str(ROOT / "bench"), "floor_app:app"],
