@@ -58,6 +58,15 @@ REFUSED_URLS = [
     "http://255.255.255.255/",
     "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254
     "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+    "http://ｌｏｃａｌｈｏｓｔ:5101/",  # full-width letters: IDNA maps them to localhost
+    "http://127.0.0.1.:5101/",
+    "http://0177.0.0.1/",
+    "http://017700000001/",
+    "http://0/",
+    "http://[0:0:0:0:0:ffff:7f00:1]/",
+    "http://[fe80::1%25eth0]/",
+    "http://10.0.0.1#@example.com/",
+    "http://example.com\\@127.0.0.1/",
     "http://intranet.example.com/hook",  # fake DNS: a private address
     "http://mixed.example.com/hook",  # fake DNS: one public and one loopback address
     "https://user:pass@example.com/hook",
@@ -123,8 +132,9 @@ def test_public_name_is_accepted(app):
 
 
 def test_page_refuses_the_metadata_address(app, client):
-    login(client, f.user("coordinator").username)
+    coordinator = f.user("coordinator")
     db.session.commit()
+    login(client, coordinator.username)
     before = _counts()
     page = post_form(client, "/webhooks/", {"url": "http://169.254.169.254/latest/", "secret": ""},
                      token_page="/webhooks/")  # fmt: skip
