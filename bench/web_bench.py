@@ -15,7 +15,8 @@ What it does, end to end:
    server allows it), each logged in as its own ``sim-expert-NNN`` and cycling
    GET /dashboard/ → GET /expert/assignments/<id>/score → POST 保存草稿 with the CSRF token
    (the 302 is not followed; the next cycle's GET reads the form again), and the same
-   concurrency against ``/healthz``;
+   concurrency against ``/healthz`` (the liveness route: no database, no session; the
+   readiness check that touches the database is ``/readyz``);
 5. prints p50/p95/p99 and requests/s per scenario, the ratio to /healthz, then stops gunicorn
    and drops the database (unless ``--keep-db`` or ``--reuse-db``).
 

@@ -9,8 +9,9 @@ for the webhook receiver): what the province's other systems do.
 2. endorses the first one (推荐; a read-and-write token);
 3. reads the confirmed ranking of the 卓越级 track (coordinator's token);
 4. with ``--webhook-port``, receives the signed webhook for the change (the coordinator
-   registered ``http://<this host>:<port>/`` with the secret on the Webhook page) and checks
-   its HMAC-SHA256 signature;
+   registered ``http://<this host>:<port>/`` with the secret on the Webhook page; a host on the
+   intranet or this machine must be listed in the server's ``WEBHOOK_ALLOWED_HOSTS``, e.g.
+   ``WEBHOOK_ALLOWED_HOSTS=127.0.0.1``) and checks its HMAC-SHA256 signature;
 5. with the expert's token, lists its assignments and reads their anonymised sections.
 
 Exit code 0 when every step did what it should, 1 otherwise. Prints one line per step.

@@ -427,11 +427,10 @@ def template_command(track: str, output: Path):
 @click.argument("out", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup_command(out):
-    """Back up the whole database to OUT (SQLite copy or pg_dump custom format)."""
-    from .audit.service import verify
+    """Back up the whole database to OUT (SQLite copy or pg_dump custom format); prints the
+    audit chain the backup holds."""
     from .backup import BackupError, backup
 
-    report = verify()
     db.session.remove()
     try:
         info = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(out))
@@ -439,6 +438,7 @@ def backup_command(out):
         click.echo(f"错误：{err}", err=True)
         sys.exit(2)
     click.echo(f"已备份（{info.kind}）：{info.path}，{info.size} 字节，sha256 {info.sha256}")
+    report = info.audit
     click.echo(
         f"审计链：{report.count} 条事件，链头 {report.head}"
         + ("" if report.ok else "（链已断裂！）")

@@ -9,11 +9,15 @@
 ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_SECURITY`` (``none``/``starttls``/``ssl``), ``SMTP_USERNAME``,
 ``SMTP_PASSWORD``, ``MAIL_FROM``: the outbox's mail server; without ``SMTP_HOST`` messages stay in
 the outbox. ``APP_BASE_URL``: the address links in messages point to.
+``WEBHOOK_ALLOWED_HOSTS``: comma-separated host names, IPs or CIDRs a webhook may post to although
+they are not public addresses (an intranet receiver); empty by default.
 """
 
 import os
 import secrets
 from pathlib import Path
+
+from .webhooks.egress import parse_allowed
 
 
 class ConfigError(RuntimeError):
@@ -95,7 +99,19 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # A delivery claimed longer ago than this is taken to have died with its worker.
         "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "600")),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300/minute"),
+        "WEBHOOK_ALLOWED_HOSTS": _webhook_allowed_hosts(env.get("WEBHOOK_ALLOWED_HOSTS", "")),
     }
+
+
+def _webhook_allowed_hosts(value: str) -> tuple[str, ...]:
+    entries = tuple(e.strip() for e in value.split(",") if e.strip())
+    try:
+        parse_allowed(entries)
+    except ValueError as err:
+        raise ConfigError(
+            f"WEBHOOK_ALLOWED_HOSTS 含无效的条目：{err}（应为主机名、IP 地址或网段，逗号分隔）"
+        ) from None
+    return entries
 
 
 def _smtp_settings(env: dict[str, str]) -> dict:

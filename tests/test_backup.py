@@ -5,7 +5,9 @@ database: a temporary SQLite file, or a PostgreSQL database created for the test
 
 import hashlib
 import os
+import re
 from datetime import datetime
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -13,8 +15,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from review_app import backup as backup_module
 from review_app import create_app
 from review_app.applications.models import SourceFile
+from review_app.audit import service as audit
 from review_app.auth.models import User
 from review_app.cli import main
 from review_app.extensions import db
@@ -135,3 +139,66 @@ def test_restore_refuses_a_file_that_is_not_a_backup(database_url, tmp_path):
     assert code == 2 and "错误" in out
     code, out = run("audit", "verify")
     assert code == 0
+
+
+HEAD_RE = re.compile(r"审计链：(\d+) 条事件，链头 ([0-9a-f]{64})")
+
+
+def _append_event(database_url) -> None:
+    """Another process's write: one audit event, committed."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"},
+                     env={"REVIEW_APP_ENV": "development", "SECRET_KEY": "x"})  # fmt: skip
+    with app.app_context():
+        audit.record("test.concurrent", "test", 1, actor_label="concurrent")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("moment", ["before_dump", "during_dump"])
+def test_backup_prints_the_audit_head_the_backup_holds(database_url, tmp_path, monkeypatch,
+                                                       moment):  # fmt: skip
+    """An event appended between the command's start and the dump (``before_dump``: once the
+    command runs, before the dump; ``during_dump``: while pg_dump runs on PostgreSQL, just before
+    the copy on SQLite): the printed head is the restored backup's."""
+    run = _cli(database_url)
+    assert run("init")[0] == 0
+    assert run("user", "create", "--username", "coord-b", "--role", "coordinator",
+               "--password", "Secret123!")[0] == 0  # fmt: skip
+    if moment == "before_dump":
+        real_backup = backup_module.backup
+
+        def hooked(*args, **kwargs):
+            _append_event(database_url)
+            return real_backup(*args, **kwargs)
+
+        monkeypatch.setattr(backup_module, "backup", hooked)
+    elif database_url.startswith("postgresql"):
+        real_run = backup_module._run
+
+        def hooked(cmd, env):
+            if Path(cmd[0]).name == "pg_dump":
+                _append_event(database_url)
+            return real_run(cmd, env)
+
+        monkeypatch.setattr(backup_module, "_run", hooked)
+    else:
+        real_copy = backup_module._copy_sqlite
+
+        def hooked(source, out):
+            _append_event(database_url)
+            return real_copy(source, out)
+
+        monkeypatch.setattr(backup_module, "_copy_sqlite", hooked)
+
+    backup_file = tmp_path / "review.backup"
+    code, out = run("backup", str(backup_file))
+    assert code == 0, out
+    printed = HEAD_RE.search(out).groups()
+    monkeypatch.undo()
+    _append_event(database_url)  # after the backup: not in it
+    code, out = run("restore", str(backup_file), "--yes")
+    assert code == 0, out
+    assert HEAD_RE.search(out).groups() == printed
+    code, out = run("audit", "verify")
+    assert code == 0 and printed[1] in out

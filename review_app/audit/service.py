@@ -79,11 +79,14 @@ def _as_mapping(event: AuditEvent) -> dict:
     }
 
 
-def verify() -> ChainReport:
-    """Verify the whole chain as stored, reading in id order in batches."""
-    rows = db.session.execute(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
-    ).scalars()
+def verify(session=None) -> ChainReport:
+    """Verify the whole chain as stored, reading in id order in batches. ``session``: another
+    session (a backup's copy or snapshot, ``backup.py``); by default the app's."""
+    rows = (
+        (session or db.session)
+        .execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+        .scalars()
+    )
     return verify_chain((_as_mapping(e) for e in rows), GENESIS_HASH)
 
 

@@ -7,6 +7,11 @@ claims due rows by compare-and-set and commits per step. A worker that dies whil
 leaves the row pending with its lease as ``next_attempt_at``: it is posted again after the
 lease. Delivery is therefore *at least once*; receivers deduplicate by ``X-Review-Delivery``.
 
+The URL is checked at registration and again before each attempt (``egress``): it must carry
+no credentials and resolve to public addresses only (``WEBHOOK_ALLOWED_HOSTS`` lets an intranet
+receiver through); the post goes to exactly the address checked, never follows a redirect, and
+an attempt without an HTTP answer is logged with one neutral line whatever the cause.
+
 Receivers check a delivery with ``verify_signature`` (or its few lines re-written in their
 language): the signature is ``sha256=`` + hex HMAC-SHA256(secret, ``"<timestamp>." + body``),
 the timestamp is ``X-Review-Timestamp`` (unix seconds) and must be recent.
@@ -18,15 +23,15 @@ import json
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
-import requests
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from . import egress
 from .models import Webhook, WebhookDelivery
 
 EVENT_STATE_CHANGED = "application.state_changed"
@@ -38,6 +43,13 @@ MIN_SECRET = 16
 MAX_URL = 500
 MAX_DESCRIPTION = 200
 MAX_SECRET = 200
+ADDRESS_REFUSED = (
+    "回调地址不允许：该主机指向本机、内网、链路本地或保留地址。内网接收方须由系统管理员"
+    "在 WEBHOOK_ALLOWED_HOSTS 中放行。"
+)
+# What the log says of an attempt that got no HTTP answer, whatever the cause (refused, reset,
+# timeout, TLS, name not resolved): never which, so the log cannot tell open ports from closed.
+NO_ANSWER = "投递失败：未收到接收方的 HTTP 应答"
 
 
 def _coordinator(actor) -> None:
@@ -55,20 +67,27 @@ def masked(secret: str) -> str:
 
 
 def _check_url(url: str) -> str:
+    """The trimmed URL, or ``InvalidInput``: malformed, with credentials, unresolvable, or
+    reaching an address a webhook may not post to (checked again at each delivery)."""
     url = (url or "").strip()
     if not url:
         raise InvalidInput("请填写回调地址（URL）。")
     if len(url) > MAX_URL:
         raise InvalidInput(f"回调地址（URL）不能超过{MAX_URL}个字符。")
     try:
-        parts = urlsplit(url)
-        scheme, host = parts.scheme, parts.hostname
-        parts.port  # noqa: B018  (raises ValueError on a malformed port)
-    except ValueError:
-        scheme = host = None
-    if scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
-        raise InvalidInput("回调地址（URL）必须以 http:// 或 https:// 开头并包含主机名。")
+        egress.target_for(url, allowed_hosts())
+    except egress.UrlInvalid as err:
+        raise InvalidInput(str(err)) from None
+    except egress.DeliveryFailed:
+        raise InvalidInput("回调地址（URL）的主机名无法解析，请检查拼写。") from None
+    except egress.AddressRefused:
+        raise InvalidInput(ADDRESS_REFUSED) from None
     return url
+
+
+def allowed_hosts() -> tuple[str, ...]:
+    """``WEBHOOK_ALLOWED_HOSTS``: names, IPs and networks let through although not public."""
+    return tuple(current_app.config.get("WEBHOOK_ALLOWED_HOSTS") or ())
 
 
 def register(url: str, secret: str | None, description: str, actor) -> Webhook:
@@ -304,33 +323,40 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> dict[str, int]
         .limit(limit)
     ).all()
     db.session.commit()  # end the read transaction before posting
-    with requests.Session() as http:
-        for delivery_id, attempts in due:
-            if not _claim(delivery_id, attempts, clock()):
-                continue  # another worker took it
-            out[_deliver_one(http, delivery_id, clock)] += 1
+    allowed = allowed_hosts()
+    for delivery_id, attempts in due:
+        if not _claim(delivery_id, attempts, clock()):
+            continue  # another worker took it
+        out[_deliver_one(delivery_id, clock, allowed)] += 1
     return out
 
 
-def _deliver_one(http: requests.Session, delivery_id: int, clock) -> str:
-    delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
-    webhook = delivery.webhook
+def _attempt(webhook: Webhook, delivery: WebhookDelivery, allowed) -> tuple[int | None, str]:
+    """Check the URL again now and post to the address checked: (HTTP status or None, what
+    the log says)."""
     body = body_for(delivery.payload)
     timestamp = int(time.time())
-    started = clock()
-    code = None
     try:
-        response = http.post(
-            webhook.url, data=body, headers=headers_for(delivery, webhook.secret, body, timestamp),
-            timeout=TIMEOUT_SECONDS, allow_redirects=False,
-        )  # fmt: skip
-        code = response.status_code
-        response.close()
-        ok = 200 <= code < 300
-        detail = f"HTTP {code}"
-    except Exception as err:  # timeouts, refused connections, bad URLs: all retried
-        ok = False
-        detail = f"{type(err).__name__}: {err}"[:300]
+        target = egress.target_for(webhook.url, allowed)
+    except (egress.UrlInvalid, egress.AddressRefused):
+        return None, "地址不允许，未投递"
+    except egress.DeliveryFailed:
+        return None, NO_ANSWER
+    headers = headers_for(delivery, webhook.secret, body, timestamp)
+    try:
+        code = egress.post(target, body, headers, TIMEOUT_SECONDS)
+    except egress.DeliveryFailed:
+        return None, NO_ANSWER
+    if 300 <= code < 400:
+        return code, f"HTTP {code}（重定向不跟随，视为失败）"
+    return code, f"HTTP {code}"
+
+
+def _deliver_one(delivery_id: int, clock, allowed=()) -> str:
+    delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
+    started = clock()
+    code, detail = _attempt(delivery.webhook, delivery, allowed)
+    ok = code is not None and 200 <= code < 300
     line = f"{_stamp(started)} 第{delivery.attempts}次：{detail}"
     delivery.last_status_code = code
     if ok:
@@ -344,8 +370,10 @@ def _deliver_one(http: requests.Session, delivery_id: int, clock) -> str:
         line += f"，已尝试{MAX_ATTEMPTS}次，放弃"
         outcome = "failed"
     else:
+        # From the attempt's start, not its end: how long it took would tell a silent port
+        # (timeout) from a closed one.
         wait = BACKOFF_MINUTES[min(delivery.attempts, len(BACKOFF_MINUTES)) - 1]
-        delivery.next_attempt_at = clock() + timedelta(minutes=wait)
+        delivery.next_attempt_at = started + timedelta(minutes=wait)
         line += f"，{wait}分钟后重试"
         outcome = "retry"
     delivery.log = _append(delivery.log, line)

@@ -35,7 +35,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_example_client_does_the_whole_round(app, live_server, capsys):
+def test_the_example_client_does_the_whole_round(app, live_server, capsys, monkeypatch):
     actors = f.Actors()
     experts, scored = None, []
     for i, fraction in enumerate((0.9, 0.8, 0.7)):
@@ -49,6 +49,8 @@ def test_the_example_client_does_the_whole_round(app, live_server, capsys):
                      actors.coordinator)  # fmt: skip
     waiting = f.application(pref="郑州市", name="待推荐接口测试装备有限公司")
     port, secret = _free_port(), "webhook-secret-for-the-test-1234"
+    # The receiver runs on this machine: loopback is refused unless allow-listed.
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_HOSTS", ("127.0.0.1",))
     webhooks.register(f"http://127.0.0.1:{port}/", secret, "接口测试", actors.coordinator)
     expert = experts[-1]
     tokens = {

@@ -32,6 +32,7 @@ GET = {
                    IN: (302, "/dashboard/"), AP: (302, "/applications/"),
                    AD: (302, "/admin/users")},
     "main.healthz": ok(*ROLES),
+    "main.readyz": ok(*ROLES),
     "main.favicon": ok(*ROLES, status=204),
     "auth.login": {r: (302, "/") for r in ROLES},
     "admin.users": ok(AD),
@@ -110,8 +111,8 @@ OTHER = {
     "draws.invitation": {EX: 404},  # another expert's invitation
 }
 
-ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.favicon": 204,
-                  "api_pages.docs": 200}  # fmt: skip
+ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.readyz": 200,
+                  "main.favicon": 204, "api_pages.docs": 200}  # fmt: skip
 
 QUERY = {"scoring.sheet_download": {"expert": "expert_id"}}
 
