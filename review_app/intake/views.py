@@ -28,11 +28,12 @@ from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
 from ..programs.service import current_program
 from ..workflow.service import available_transitions
 from ..workflow.states import ENDORSED_STATES
-from . import service, summary
+from . import refusals, service, summary
 from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm
 from .model import UnreadableFile
 from .records import FIGURE_FIELDS
 from .reference import chains
+from .refusals import ImportRefused, record_after_rollback
 from .template import blank_template
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -198,7 +199,16 @@ def edit(application_id: int):
             },
         }
         values["enterprise"]["uscc"] = values["enterprise"]["uscc"].upper()
-        service.update_fields(application, values, current_user)
+        prefecture_id = application.prefecture_id
+        try:
+            service.update_fields(application, values, current_user)
+        except ImportRefused as err:
+            record_after_rollback(err, current_user, prefecture_id)
+            flash(err.message, "error")
+            return render_template(
+                "intake/edit.html", form=form, app_=application, years=(2023, 2024, 2025),
+                figure_fields=FIGURE_FIELDS,
+            ), 400  # fmt: skip
         db.session.commit()
         blocking = sum(1 for p in application.format_report if p["severity"] == "blocking")
         flash(f"已保存，形式审查重新检查：{blocking}项阻断问题。", "success")
@@ -254,7 +264,10 @@ def format_queue():
     ).scalars().all()  # fmt: skip
     from flask_wtf import FlaskForm
 
-    return render_template("intake/format_queue.html", rows=rows, form=FlaskForm())
+    return render_template(
+        "intake/format_queue.html", rows=rows, form=FlaskForm(), refused=refusals.recent(),
+        reasons=refusals.REASONS,
+    )  # fmt: skip
 
 
 @bp.route("/summary.xlsx")
