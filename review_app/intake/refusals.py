@@ -12,6 +12,8 @@ refused work back, then ``record`` writes an ``intake.refused`` audit event in a
 its own, and ``recent`` lists those events on the coordinator's 形式审查 page.
 """
 
+import unicodedata
+
 from sqlalchemy import select
 
 from ..audit import service as audit
@@ -40,9 +42,15 @@ class ImportRefused(InvalidInput):
         self.details = {"reason": code, **details}
 
 
+def normalise_uscc(text: str | None) -> str:
+    """A credit code as stored and compared: full-width forms folded, no spaces, upper case (so
+    "９１４１ ０３００…" cannot pass as another enterprise than "91410300…")."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split()).upper()
+
+
 def division_owner(uscc: str) -> ref.Prefecture | None:
     """The prefecture a credit code's division decides, or None when it decides none."""
-    code = "".join(uscc.split()).upper()
+    code = normalise_uscc(uscc)
     if len(code) != 18 or not code[2:8].isdigit():
         return None
     division = code[2:8]
@@ -64,7 +72,7 @@ def check_scope(uscc: str, declared: str | None, prefecture, actor, details: dic
             {**details, "declared_prefecture": named.name},
         )
     owner = division_owner(uscc)
-    code = "".join(uscc.split()).upper()
+    code = normalise_uscc(uscc)
     if owner is not None and own is not None and not ref.division_fits_prefecture(code[2:8], own):
         raise ImportRefused(
             f"申报书统一社会信用代码的登记机关行政区划码（{code[2:8]}）属于{owner.name}，"

@@ -27,7 +27,7 @@ from .records import (
     parsed_from_records,
     replace_content,
 )
-from .refusals import attempt, check_scope, duplicate
+from .refusals import attempt, check_scope, duplicate, normalise_uscc
 from .validate import validate
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -102,7 +102,7 @@ def import_docx(
     parsed = parse_docx(data)
     if parsed.track not in ("excellent", "leading"):
         raise InvalidInput("申报书未勾选申报类别（卓越级或领航级），或两者都勾选了，无法受理。")
-    uscc = (parsed.enterprise.uscc or "").strip().upper()
+    uscc = parsed.enterprise.uscc = normalise_uscc(parsed.enterprise.uscc)
     if not uscc or not (parsed.enterprise.name or "").strip():
         raise InvalidInput("申报书缺少企业名称或统一社会信用代码，无法受理。")
     details = attempt(actor, prefecture, uscc, parsed.enterprise.prefecture, filename)
@@ -216,7 +216,10 @@ def update_fields(app: Application, values: dict, actor) -> Application:
         raise InvalidInput("只有“已提交”或“已退回”的申报可以修改。")
     if app.state in FINAL_STATES:
         raise InvalidInput("已结束的申报不能修改。")
-    new_uscc = values.get("enterprise", {}).get("uscc")
+    if values.get("enterprise", {}).get("uscc"):
+        values["enterprise"]["uscc"] = new_uscc = normalise_uscc(values["enterprise"]["uscc"])
+    else:
+        new_uscc = None
     if new_uscc and new_uscc != app.enterprise.uscc:
         _check_new_uscc(app, new_uscc, actor)
     changed = {}

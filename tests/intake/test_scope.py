@@ -16,7 +16,7 @@ from review_app.enterprises.models import Enterprise
 from review_app.enterprises.uscc import make_uscc
 from review_app.extensions import db
 from review_app.intake.refusals import NEUTRAL, ImportRefused, record_after_rollback
-from review_app.intake.service import import_docx
+from review_app.intake.service import import_docx, update_fields
 from review_app.programs.service import current_program
 
 from .. import factories as f
@@ -189,3 +189,13 @@ def test_editing_the_credit_code_obeys_the_same_rules(app, client):
         assert db.session.get(Application, application.id).enterprise.uscc == original
     reasons = [e.after["reason"] for e in _refused_events()]
     assert reasons == ["cross_division", "duplicate"]
+
+
+def test_a_full_width_or_spaced_credit_code_is_the_same_enterprise(app):
+    officer = f.user("prefecture", prefecture="洛阳市")
+    application = _import(officer, _sample("洛阳市", "410300", n=1))
+    taken = _import(officer, _sample("洛阳市", "410300", n=2)).enterprise.uscc
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in taken[:9]) + " " + taken[9:].lower()
+    with pytest.raises(ImportRefused) as caught:
+        update_fields(application, {"enterprise": {"uscc": wide}}, officer)
+    assert caught.value.code == "duplicate" and caught.value.details["uscc"] == taken
