@@ -138,6 +138,7 @@ def edit(application_id: int):
     application = _editable(application_id)
     e = application.enterprise
     form = ApplicationFieldsForm()
+    refused = False
     form.chain.choices = [SelectChoice("", "（请选择）")] + [SelectChoice(c, c) for c in chains()]
     if request.method == "GET":
         for name in ("name", "uscc", "county", "nature", "size", "industry_division",
@@ -202,18 +203,16 @@ def edit(application_id: int):
         prefecture_id = application.prefecture_id
         try:
             service.update_fields(application, values, current_user)
-        except ImportRefused as err:
+        except ImportRefused as err:  # another prefecture's or a used credit code: audited
             record_after_rollback(err, current_user, prefecture_id)
             flash(err.message, "error")
-            return render_template(
-                "intake/edit.html", form=form, app_=application, years=(2023, 2024, 2025),
-                figure_fields=FIGURE_FIELDS,
-            ), 400  # fmt: skip
-        db.session.commit()
-        blocking = sum(1 for p in application.format_report if p["severity"] == "blocking")
-        flash(f"已保存，形式审查重新检查：{blocking}项阻断问题。", "success")
-        return redirect(url_for("applications.show", application_id=application.id))
-    status = 400 if form.errors else 200
+            refused = True
+        else:
+            db.session.commit()
+            blocking = sum(1 for p in application.format_report if p["severity"] == "blocking")
+            flash(f"已保存，形式审查重新检查：{blocking}项阻断问题。", "success")
+            return redirect(url_for("applications.show", application_id=application.id))
+    status = 400 if form.errors or refused else 200
     return render_template(
         "intake/edit.html", form=form, app_=application, years=(2023, 2024, 2025),
         figure_fields=FIGURE_FIELDS,
