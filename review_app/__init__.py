@@ -176,6 +176,7 @@ def _register_template_helpers(app: Flask) -> None:
         "webhook.delete": "删除Webhook",
     }  # fmt: skip
     action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
+    action_labels["intake.refused"] = "拒绝受理申报书（跨地市或重复）"
     from .nav import layout_urls, nav_links
 
     app.jinja_env.globals.update(

@@ -20,6 +20,7 @@ import docx
 
 from ..applications.catalogue import BY_KEY, required_sections
 from .docx_blocks import Block, Paragraph, Table, iter_blocks
+from .filecheck import setting
 from .form import PARTS
 from .model import BLOCKING, ParsedApplication, Problem, UnreadableFile
 from .parser_table import TableReader, apply_basic_info
@@ -41,6 +42,11 @@ PART_PHRASES = (
 SUBPART_WORDS = (("卓越级", "excellent"), ("领航级", "leading"))
 _TITLE_TAIL = re.compile(r"(?:情况|环节|方面)+$")
 _TRAILING_NOTE = re.compile(r"\([^)]*\)$")  # "实施背景和基础条件（不超过1000字）"
+# A narrative section longer than this many characters is refused, not stored: FACTOR times the
+# notice's 字数 limit, or MAX_CHARS where the form sets none (INTAKE_SECTION_LIMIT_FACTOR and
+# INTAKE_SECTION_MAX_CHARS). The format check still flags any text over the limit itself.
+SECTION_LIMIT_FACTOR = 10
+SECTION_MAX_CHARS = 20000
 _COVER_UNIT = re.compile(r"^\s*申报单位\s*[:：]\s*(.*?)\s*[（(]?\s*盖章\s*[)）]?\s*$")
 
 
@@ -94,6 +100,7 @@ def parse_blocks(blocks: list[Block]) -> ParsedApplication:
     # one track's (part 四 is the excellent track's, part 五 the leading track's).
     track = parsed.track or walk.layout_track()
     _sections(walk, parsed, track)
+    check_section_lengths(parsed.sections)
     if track is not None:
         for spec in required_sections(track):
             if not parsed.sections.get(spec.key):
@@ -106,6 +113,29 @@ def parse_blocks(blocks: list[Block]) -> ParsedApplication:
                     )
                 )
     return parsed
+
+
+def section_cap(key: str) -> int:
+    """The most characters section ``key`` may hold before the file is refused."""
+    limit = BY_KEY[key].limit
+    if limit is None:
+        return setting("INTAKE_SECTION_MAX_CHARS", SECTION_MAX_CHARS)
+    return limit * setting("INTAKE_SECTION_LIMIT_FACTOR", SECTION_LIMIT_FACTOR)
+
+
+def check_section_lengths(sections: dict[str, str]) -> None:
+    """Refuse the file when a section is far beyond anything the form allows (a pasted
+    spreadsheet, a generated flood): such text would only be stored and shown to experts."""
+    for key, text in sections.items():
+        cap = section_cap(key)
+        if len(text) > cap:
+            spec = BY_KEY[key]
+            basis = f"该部分限{spec.limit}字" if spec.limit else "该部分未设字数限制"
+            raise UnreadableFile(
+                f"申报书“{spec.title}”部分共{len(text)}字，超过上限{cap}字（{basis}），"
+                "文件不予受理。请删减后重新上传。",
+                code="section_too_long",
+            )
 
 
 class _Walk:

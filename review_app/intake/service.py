@@ -27,6 +27,7 @@ from .records import (
     parsed_from_records,
     replace_content,
 )
+from .refusals import attempt, check_scope, duplicate, normalise_uscc
 from .validate import validate
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -92,21 +93,27 @@ def import_docx(
 ) -> Application:
     """Store one uploaded 申报书 as an application of ``prefecture`` (new, or replacing a
     submitted or returned one of the same enterprise). Raises UnreadableFile or InvalidInput;
-    nothing is stored then."""
+    nothing is stored then. A prefecture officer files only their prefecture's enterprises, an
+    enterprise of another prefecture's filing is a neutral refusal (``refusals``: both raise
+    ``ImportRefused``, which the caller records after rolling back)."""
     if actor.role == "prefecture" and actor.prefecture_id != prefecture.id:
         raise PermissionDenied("只能为本地市上传申报书。")
     check_docx(data, filename)
     parsed = parse_docx(data)
     if parsed.track not in ("excellent", "leading"):
         raise InvalidInput("申报书未勾选申报类别（卓越级或领航级），或两者都勾选了，无法受理。")
-    uscc = (parsed.enterprise.uscc or "").strip().upper()
+    uscc = parsed.enterprise.uscc = normalise_uscc(parsed.enterprise.uscc)
     if not uscc or not (parsed.enterprise.name or "").strip():
         raise InvalidInput("申报书缺少企业名称或统一社会信用代码，无法受理。")
+    details = attempt(actor, prefecture, uscc, parsed.enterprise.prefecture, filename)
+    check_scope(uscc, parsed.enterprise.prefecture, prefecture, actor, details)
     existing = db.session.execute(
         select(Application)
         .join(Enterprise)
         .where(Application.program_id == program.id, Enterprise.uscc == uscc)
     ).scalar_one_or_none()
+    if existing is not None and existing.prefecture_id != prefecture.id:
+        raise duplicate(details, existing.prefecture.name)
     digest = hashlib.sha256(data).hexdigest()
     source_file = SourceFile(
         filename=filename[:255],
@@ -166,10 +173,6 @@ def _prefecture_id(parsed: ParsedApplication, fallback: Prefecture) -> int:
 
 
 def _replace(app: Application, parsed: ParsedApplication, prefecture: Prefecture, actor):
-    if app.prefecture_id != prefecture.id:
-        raise InvalidInput(
-            f"该企业（{app.enterprise.uscc}）已由{app.prefecture.name}推荐申报，不能重复申报。"
-        )
     if app.state not in EDITABLE_STATES:
         from ..workflow.states import STATE_NAMES
 
@@ -213,6 +216,12 @@ def update_fields(app: Application, values: dict, actor) -> Application:
         raise InvalidInput("只有“已提交”或“已退回”的申报可以修改。")
     if app.state in FINAL_STATES:
         raise InvalidInput("已结束的申报不能修改。")
+    if values.get("enterprise", {}).get("uscc"):
+        values["enterprise"]["uscc"] = new_uscc = normalise_uscc(values["enterprise"]["uscc"])
+    else:
+        new_uscc = None
+    if new_uscc and new_uscc != app.enterprise.uscc:
+        _check_new_uscc(app, new_uscc, actor)
     changed = {}
     enterprise = app.enterprise
     for name, value in values.get("enterprise", {}).items():
@@ -242,6 +251,31 @@ def update_fields(app: Application, values: dict, actor) -> Application:
     audit.record("application.update", "application", app.id, actor=actor, after=changed)
     run_format_check(app, actor)
     return app
+
+
+def _check_new_uscc(app: Application, uscc: str, actor) -> None:
+    """A corrected credit code obeys the rules of an upload: the officer's own prefecture, and
+    no enterprise that already applied in the program (the same neutral refusal)."""
+    declared = app.enterprise.prefecture.name if app.enterprise.prefecture else None
+    details = attempt(actor, app.prefecture, uscc, declared, f"application {app.id}")
+    check_scope(uscc, declared, app.prefecture, actor, details)
+    other = db.session.execute(
+        select(Application)
+        .join(Enterprise)
+        .where(
+            Application.program_id == app.program_id,
+            Enterprise.uscc == uscc,
+            Application.id != app.id,
+        )
+    ).scalar_one_or_none()
+    taken = (
+        other is not None
+        or db.session.execute(
+            select(Enterprise.id).where(Enterprise.uscc == uscc, Enterprise.id != app.enterprise_id)
+        ).first()
+    )
+    if taken:
+        raise duplicate(details, other.prefecture.name if other else "")
 
 
 def set_priority_order(prefecture: Prefecture, track: str, ordered_ids: list[int], actor):

@@ -28,11 +28,12 @@ from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
 from ..programs.service import current_program
 from ..workflow.service import available_transitions
 from ..workflow.states import ENDORSED_STATES
-from . import service, summary
+from . import refusals, service, summary
 from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm
 from .model import UnreadableFile
 from .records import FIGURE_FIELDS
 from .reference import chains
+from .refusals import ImportRefused, record_after_rollback
 from .template import blank_template
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -137,6 +138,7 @@ def edit(application_id: int):
     application = _editable(application_id)
     e = application.enterprise
     form = ApplicationFieldsForm()
+    refused = False
     form.chain.choices = [SelectChoice("", "（请选择）")] + [SelectChoice(c, c) for c in chains()]
     if request.method == "GET":
         for name in ("name", "uscc", "county", "nature", "size", "industry_division",
@@ -198,12 +200,19 @@ def edit(application_id: int):
             },
         }
         values["enterprise"]["uscc"] = values["enterprise"]["uscc"].upper()
-        service.update_fields(application, values, current_user)
-        db.session.commit()
-        blocking = sum(1 for p in application.format_report if p["severity"] == "blocking")
-        flash(f"已保存，形式审查重新检查：{blocking}项阻断问题。", "success")
-        return redirect(url_for("applications.show", application_id=application.id))
-    status = 400 if form.errors else 200
+        prefecture_id = application.prefecture_id
+        try:
+            service.update_fields(application, values, current_user)
+        except ImportRefused as err:  # another prefecture's or a used credit code: audited
+            record_after_rollback(err, current_user, prefecture_id)
+            flash(err.message, "error")
+            refused = True
+        else:
+            db.session.commit()
+            blocking = sum(1 for p in application.format_report if p["severity"] == "blocking")
+            flash(f"已保存，形式审查重新检查：{blocking}项阻断问题。", "success")
+            return redirect(url_for("applications.show", application_id=application.id))
+    status = 400 if form.errors or refused else 200
     return render_template(
         "intake/edit.html", form=form, app_=application, years=(2023, 2024, 2025),
         figure_fields=FIGURE_FIELDS,
@@ -254,7 +263,10 @@ def format_queue():
     ).scalars().all()  # fmt: skip
     from flask_wtf import FlaskForm
 
-    return render_template("intake/format_queue.html", rows=rows, form=FlaskForm())
+    return render_template(
+        "intake/format_queue.html", rows=rows, form=FlaskForm(), refused=refusals.recent(),
+        reasons=refusals.REASONS,
+    )  # fmt: skip
 
 
 @bp.route("/summary.xlsx")

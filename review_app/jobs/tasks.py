@@ -38,6 +38,7 @@ def import_applications(job_id: int) -> None:
         from ..auth.models import User
         from ..errors import DomainError
         from ..intake.model import UnreadableFile
+        from ..intake.refusals import record_after_rollback
         from ..intake.service import import_docx, unreadable_message
         from ..programs.models import Prefecture
         from ..programs.service import current_program
@@ -73,7 +74,8 @@ def import_applications(job_id: int) -> None:
                     "blocking": sum(1 for p in application.format_report if p["severity"] == "blocking"),
                 }  # fmt: skip
             except Exception as err:  # noqa: BLE001 - every failure is reported per file
-                db.session.rollback()
+                # rolls back; a refused cross-prefecture or duplicate filing is then audited
+                record_after_rollback(err, owner, job.params.get("prefecture_id"))
                 if not isinstance(err, DomainError | UnreadableFile):
                     app.logger.exception("import of %s failed", name)
                 outcome = {"name": name, "ok": False, "message": unreadable_message(err)}

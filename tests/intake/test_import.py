@@ -176,16 +176,6 @@ def test_officer_cannot_import_for_another_prefecture(app):
         import_docx(current_program(), zhengzhou, docx_for(valid_sample()), "x.docx", officer)
 
 
-def test_declared_prefecture_differing_from_recommender_is_a_warning(app):
-    officer = f.user("prefecture", prefecture="洛阳市")
-    parsed = valid_sample(pref="郑州市")
-    application = import_docx(
-        current_program(), officer.prefecture, docx_for(parsed), "z.docx", officer
-    )
-    codes = {p["code"]: p["severity"] for p in application.format_report}
-    assert codes.get("prefecture_mismatch") == "warning"
-
-
 def test_upload_page_requires_a_file(app, client, luoyang_officer):
     login(client, "lyofficer")
     page = client.get("/intake/upload")
