@@ -17,12 +17,14 @@ from ..errors import InvalidInput, PermissionDenied
 from ..experts.models import Expert
 from ..extensions import db
 from ..outbox import service as outbox
+from ..outbox.models import OutboxMessage
 from . import throttle
 from .models import ROLES, User
 from .service import prefecture_scope
 
 RESET_SALT = "password-reset"
 EPOCH = datetime(1970, 1, 1)
+RESET_EVERY_MINUTES = 3
 ONE_TIME_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 
@@ -179,6 +181,15 @@ def request_reset(username: str) -> None:
     ).scalar_one_or_none()
     if user is None or not user.is_active_account or not email_of(user):
         return
+    recent = db.session.execute(
+        select(OutboxMessage.id).where(
+            OutboxMessage.recipient_user_id == user.id,
+            OutboxMessage.kind == "password_reset",
+            OutboxMessage.created_at > utcnow() - timedelta(minutes=RESET_EVERY_MINUTES),
+        )
+    ).first()
+    if recent is not None:
+        return  # one link every few minutes, however often someone asks
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     outbox.compose(
         "password_reset", key=f"password_reset:{user.id}:{secrets.token_hex(8)}",
