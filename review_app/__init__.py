@@ -47,11 +47,14 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
         user = db.session.get(User, int(uid))
         if user is None or not user.session_token or user.session_token != token:
             return None
-        return user
+        return user if user.is_active_account else None
 
     from .web import init_read_only_requests
 
     init_read_only_requests(app)  # before any hook that may load the user
+    from .auth.sessions import init_sessions
+
+    init_sessions(app)
     _register_blueprints(app)
     from .api.setup import init_api
 
@@ -173,7 +176,10 @@ def _register_template_helpers(app: Flask) -> None:
         "outbox.auto_release": "设置自动发出的消息类别", "api_token.create": "创建API令牌",
         "api_token.revoke": "撤销API令牌", "webhook.register": "登记Webhook",
         "webhook.activate": "启用Webhook", "webhook.deactivate": "停用Webhook",
-        "webhook.delete": "删除Webhook",
+        "webhook.delete": "删除Webhook", "user.create": "创建账号", "user.locked": "账号锁定",
+        "user.unlocked": "解除锁定", "user.disabled": "停用账号", "user.enabled": "启用账号",
+        "user.role_changed": "修改角色", "user.password_changed": "修改密码",
+        "user.password_reset": "重置密码", "user.password_reset_requested": "申请重置密码链接",
     }  # fmt: skip
     action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
     action_labels["intake.refused"] = "拒绝受理申报书（跨地市或重复）"
@@ -207,8 +213,18 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    from flask_login import current_user
+
     @app.after_request
     def headers(response):
+        # Nothing a signed-in user sees, and nothing of the API, is kept by the browser or a
+        # proxy: the back button after logout or a shared computer shows none of it.
+        if request.endpoint != "static" and (
+            request.path.startswith("/api/")
+            or request.blueprint == "auth"
+            or current_user.is_authenticated
+        ):
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -11,6 +11,10 @@
 the outbox. ``APP_BASE_URL``: the address links in messages point to.
 ``WEBHOOK_ALLOWED_HOSTS``: comma-separated host names, IPs or CIDRs a webhook may post to although
 they are not public addresses (an intranet receiver); empty by default.
+``SESSION_IDLE_MINUTES`` (30), ``SESSION_MAX_HOURS`` (12): a signed-in session ends after this
+long without a request, and this long after sign-in in any case.
+``LOGIN_ACCOUNT_MAX_FAILURES`` (100) wrong passwords within ``LOGIN_ACCOUNT_WINDOW_MINUTES`` (60),
+from any addresses, lock the account for ``LOGIN_ACCOUNT_LOCK_MINUTES`` (60).
 """
 
 import os
@@ -89,8 +93,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_MINUTES": 15,
+        **_account_settings(env),
         "PAGE_SIZE": 50,
         "FROZEN_NOW": None,
         "CLOCK_OFFSET": clock_offset,
@@ -112,6 +115,34 @@ def _webhook_allowed_hosts(value: str) -> tuple[str, ...]:
             f"WEBHOOK_ALLOWED_HOSTS 含无效的条目：{err}（应为主机名、IP 地址或网段，逗号分隔）"
         ) from None
     return entries
+
+
+def _int_setting(env: dict[str, str], name: str, default: int, low: int = 1) -> int:
+    try:
+        value = int(env.get(name) or default)
+    except ValueError as err:
+        raise ConfigError(f"{name} 应为整数。") from err
+    if value < low:
+        raise ConfigError(f"{name} 不能小于{low}。")
+    return value
+
+
+def _account_settings(env: dict[str, str]) -> dict:
+    """Sessions, sign-in throttling and passwords (README: Configuration)."""
+    return {
+        "SESSION_IDLE_MINUTES": _int_setting(env, "SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int_setting(env, "SESSION_MAX_HOURS", 12),
+        # Per (name typed, address): this many failures are free, then waits of 1, 2, 4, …
+        # minutes (at most the cap) before the next attempt is even checked.
+        "LOGIN_THROTTLE_FREE_FAILURES": 5,
+        "LOGIN_THROTTLE_MAX_MINUTES": 60,
+        "LOGIN_THROTTLE_FORGET_HOURS": 24,
+        "LOGIN_ACCOUNT_MAX_FAILURES": _int_setting(env, "LOGIN_ACCOUNT_MAX_FAILURES", 100),
+        "LOGIN_ACCOUNT_WINDOW_MINUTES": _int_setting(env, "LOGIN_ACCOUNT_WINDOW_MINUTES", 60),
+        "LOGIN_ACCOUNT_LOCK_MINUTES": _int_setting(env, "LOGIN_ACCOUNT_LOCK_MINUTES", 60),
+        "PASSWORD_MIN_LENGTH": 10,
+        "PASSWORD_RESET_MINUTES": 30,
+    }
 
 
 def _smtp_settings(env: dict[str, str]) -> dict:

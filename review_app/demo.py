@@ -272,10 +272,15 @@ def _create_users() -> dict[str, User]:
         prefecture = PREFECTURE_OF.get(username)
         users[username] = create_user(
             username, DEMO_PASSWORD, role, display_name=label, prefecture=prefecture,
-            actor_label="demo",
+            actor_label="demo", must_change_password=False,  # README publishes the password
         )  # fmt: skip
     users["inspector2"] = create_user(
-        "inspector2", DEMO_PASSWORD, "inspector", display_name="实地抽查人员二", actor_label="demo"
+        "inspector2",
+        DEMO_PASSWORD,
+        "inspector",
+        display_name="实地抽查人员二",
+        actor_label="demo",
+        must_change_password=False,
     )
     return users
 
@@ -308,7 +313,7 @@ def _create_experts(program, prefectures, rng) -> list[Expert]:
     for i, group in enumerate(groups, start=1):
         user = create_user(
             f"expert{i:02d}", DEMO_PASSWORD, "expert", display_name=f"评审专家{i:02d}",
-            actor_label="demo",
+            actor_label="demo", must_change_password=False,
         )  # fmt: skip
         expert = Expert(
             user=user,
@@ -447,7 +452,7 @@ def _create_application(row, program, prefectures, users, experts, rng):
     if parsed.enterprise.name.startswith("郑州中原智能装备"):
         users["applicant1"] = create_user(
             "applicant1", DEMO_PASSWORD, "applicant", display_name="中原智能装备 申报联系人",
-            enterprise_id=app.enterprise_id, actor_label="demo",
+            enterprise_id=app.enterprise_id, actor_label="demo", must_change_password=False,
         )  # fmt: skip
     _advance(app, row[-1], users, experts, rng)
 

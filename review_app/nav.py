@@ -39,6 +39,7 @@ FIXED = {
     "jobs": ("jobs.index", {}),
     "tokens": ("api_pages.token_settings", {}),
     "logout": ("auth.logout", {}),
+    "password": ("auth.change_password", {}),
 }
 
 

@@ -126,7 +126,7 @@ class Simulation:
             db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
         )
         self.coord = create_user("sim-coord", PASSWORD, "coordinator", display_name="省厅协调员",
-                                 actor_label="simulate")  # fmt: skip
+                                 actor_label="simulate", must_change_password=False)  # fmt: skip
         self.officers = {
             p.id: create_user(
                 f"sim-pref-{p.division_code}",
@@ -135,6 +135,7 @@ class Simulation:
                 display_name=f"{p.name}工信局",
                 prefecture=p.name,
                 actor_label="simulate",
+                must_change_password=False,
             )  # fmt: skip
             for p in self.prefectures
         }
@@ -146,6 +147,7 @@ class Simulation:
                 display_name=f"核查人员{i:02d}",
                 prefecture=p.name,
                 actor_label="simulate",
+                must_change_password=False,
             )  # fmt: skip
             for i, p in enumerate(self.prefectures[:8], start=1)
         ]
@@ -178,7 +180,7 @@ class Simulation:
                 i += 1
                 user = create_user(f"sim-expert-{i:03d}", PASSWORD, "expert",
                                    display_name=f"评审专家{i:03d}",
-                                   actor_label="simulate")  # fmt: skip
+                                   actor_label="simulate", must_change_password=False)  # fmt: skip
                 expert = Expert(
                     user=user, name=f"专家{i:03d}",
                     employer=f"{self.rng.choice(UNIT_CITIES)}{self.rng.choice(WORDS)}"

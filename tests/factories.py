@@ -31,6 +31,7 @@ def user(role: str, username: str | None = None, **kwargs):
     username = username or f"{role}{next(_seq)}"
     if role == "prefecture":
         kwargs.setdefault("prefecture", "郑州市")
+    kwargs.setdefault("must_change_password", False)
     return create_user(username, PASSWORD, role, actor_label="test", **kwargs)
 
 

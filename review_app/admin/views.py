@@ -1,12 +1,13 @@
 """Users (admin) and the audit chain check (admin, coordinator)."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..audit.models import AuditEvent
-from ..auth.forms import UserForm
+from ..auth import accounts
+from ..auth.forms import AccountActionForm, RoleForm, UserForm
 from ..auth.models import User
 from ..auth.permissions import role_required
 from ..auth.service import create_user
@@ -14,18 +15,21 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..jobs.models import Job
 from ..programs.models import Prefecture
+from ..web import commit_or_flash
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _prefecture_choices() -> list[SelectChoice]:
+    prefectures = db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
+    return [SelectChoice("", "（无）")] + [SelectChoice(p.name, p.name) for p in prefectures]
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @role_required("admin")
 def users():
     form = UserForm()
-    prefectures = db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
-    form.prefecture.choices = [SelectChoice("", "（无）")] + [
-        SelectChoice(p.name, p.name) for p in prefectures
-    ]
+    form.prefecture.choices = _prefecture_choices()
     status = 200
     if form.validate_on_submit():
         try:
@@ -43,7 +47,9 @@ def users():
             status = 400
         else:
             db.session.commit()
-            flash(f"已创建账号 {user.username}（{user.role_name}）。", "success")
+            flash(
+                f"已创建账号 {user.username}（{user.role_name}）；首次登录须修改密码。", "success"
+            )
             return redirect(url_for(".users"))
     elif form.errors:
         status = 400
@@ -52,6 +58,57 @@ def users():
                 flash(error, "error")
     rows = db.session.execute(select(User).order_by(User.role, User.username)).scalars().all()
     return render_template("admin/users.html", rows=rows, form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def user(user_id: int):
+    """One account: reset its password (a one-time password shown once), unlock, disable or
+    enable it, change its role."""
+    account = db.session.get(User, user_id) or abort(404)
+    action_form = AccountActionForm(prefix="acct")
+    role_form = RoleForm(prefix="role")
+    role_form.prefecture.choices = _prefecture_choices()
+    one_time, status = None, 200
+    if request.method == "POST":
+        if action_form.validate_on_submit():
+            verbs = {
+                "reset": lambda: accounts.admin_reset(account, current_user),
+                "unlock": lambda: accounts.unlock(account, current_user),
+                "disable": lambda: accounts.set_active(account, False, current_user),
+                "enable": lambda: accounts.set_active(account, True, current_user),
+            }
+            done, result = commit_or_flash(verbs[action_form.action.data])
+            if done and action_form.action.data == "reset":
+                one_time = result  # shown on this answer only, never stored in clear
+            elif done:
+                flash("已完成。", "success")
+                return redirect(url_for(".user", user_id=user_id))
+        elif role_form.validate_on_submit():
+            done, _ = commit_or_flash(
+                lambda: accounts.change_role(
+                    account, role_form.role.data, role_form.prefecture.data or None, current_user
+                ),
+                "角色已修改。",
+            )
+            if done:
+                return redirect(url_for(".user", user_id=user_id))
+        else:
+            flash("请求无效，请刷新页面后重试。", "error")
+        status = 200 if one_time else 400
+    role_form.role.data = role_form.role.data or account.role
+    if not role_form.prefecture.data and account.prefecture:
+        role_form.prefecture.data = account.prefecture.name
+    events = db.session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(account.id))
+        .order_by(AuditEvent.id.desc())
+        .limit(50)
+    ).scalars()
+    return render_template(
+        "admin/user.html", u=account, action_form=action_form, role_form=role_form,
+        one_time=one_time, events=list(events),
+    ), status  # fmt: skip
 
 
 @bp.route("/audit", methods=["GET", "POST"])

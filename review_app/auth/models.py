@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,8 +44,14 @@ class User(UserMixin, Timestamps, db.Model):
     prefecture_id: Mapped[int | None] = mapped_column(ForeignKey("prefecture.id"))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Wrong passwords across all addresses since ``failures_since`` (the per-account ceiling;
+    # the per-address throttle is LoginThrottle).
     failed_logins: Mapped[int] = mapped_column(default=0)
+    failures_since: Mapped[datetime | None] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set for accounts created, imported or reset with a password someone else chose: every
+    # page but the change of password and logout sends the user there.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Where the outbox sends this user's messages (result letters to prefecture officers).
     email: Mapped[str] = mapped_column(String(120), default="", server_default="")
@@ -82,3 +88,23 @@ class User(UserMixin, Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins of one (username, client address) pair, for growing delays.
+
+    Keyed by a hash of the name as typed, so unknown names are throttled exactly like real
+    ones (the answer must not tell them apart); kept in the database so every worker agrees."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (
+        UniqueConstraint("username_hash", "address"),
+        CheckConstraint("failures >= 0", name="failures_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username_hash: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime, index=True)

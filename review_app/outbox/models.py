@@ -13,9 +13,13 @@ MESSAGE_KINDS = {
     "review_due": "评分即将到期提醒",
     "review_overdue": "评分逾期提醒",
     "result_letter": "评审结果通知",
+    "password_reset": "重置密码链接",
 }
 # Kinds a program may release without review (program.settings["outbox_auto_release"]).
 DEFAULT_AUTO_RELEASE = ("review_due", "review_overdue")
+# Kinds released at once whatever the program says: they belong to no program, and no
+# coordinator should read them (a password reset link).
+ALWAYS_RELEASED = ("password_reset",)
 
 MESSAGE_STATUSES = {
     "draft": "待审核",

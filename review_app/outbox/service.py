@@ -31,7 +31,13 @@ from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
-from .models import DEFAULT_AUTO_RELEASE, MESSAGE_KINDS, DeliveryAttempt, OutboxMessage
+from .models import (
+    ALWAYS_RELEASED,
+    DEFAULT_AUTO_RELEASE,
+    MESSAGE_KINDS,
+    DeliveryAttempt,
+    OutboxMessage,
+)
 
 MAX_ATTEMPTS = 5
 BACKOFF_MINUTES = (1, 5, 15, 60)  # before attempts 2, 3, 4, 5
@@ -100,7 +106,8 @@ def compose(
     )
     db.session.add(message)
     db.session.flush()
-    if kind in auto_release_kinds(program) and _deliverable(message) is None:
+    released = kind in ALWAYS_RELEASED or kind in auto_release_kinds(program)
+    if released and _deliverable(message) is None:
         _release(message, None)
     return message
 

@@ -67,6 +67,8 @@ def test_import_creates_experts_with_accounts_shown_once(app, client):
     assert experts["周明"].user.username == "zhouming"
     assert experts["周明"].specialties == ["link.production"]
     assert experts["吴刚"].capacity == 5 and experts["吴刚"].user.role == "expert"
+    # the initial passwords were chosen by the system: changed at first sign-in
+    assert all(e.user.must_change_password for e in experts.values())
 
 
 def test_import_with_errors_stores_nothing_and_names_rows(app, client):

@@ -1,8 +1,5 @@
-"""Login, lockout, role checks (403) and object scope."""
+"""Login, role checks (403) and object scope (throttling: test_throttle.py)."""
 
-from datetime import timedelta
-
-from review_app.auth.models import User
 from review_app.extensions import db
 
 from .. import factories as f
@@ -48,21 +45,6 @@ def test_login_without_csrf_token_is_refused(app, client):
     response = client.post("/login", data={"username": "coord", "password": f.PASSWORD})
     assert response.status_code == 400
     assert client.get("/applications/").status_code == 302
-
-
-def test_lockout_after_repeated_failures(app, client):
-    f.user("coordinator", "coord")
-    db.session.commit()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        login(client, "coord", "bad-password")
-    response = login(client, "coord")  # right password, but locked
-    assert response.status_code == 401
-    assert "锁定" in response.get_data(as_text=True)
-    account = db.session.query(User).filter_by(username="coord").one()
-    db.session.refresh(account)
-    assert account.locked_until is not None
-    app.config["FROZEN_NOW"] = account.locked_until + timedelta(minutes=1)
-    assert login(client, "coord").status_code == 302
 
 
 def test_passwords_are_hashed(app):

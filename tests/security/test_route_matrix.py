@@ -35,7 +35,12 @@ GET = {
     "main.readyz": ok(*ROLES),
     "main.favicon": ok(*ROLES, status=204),
     "auth.login": {r: (302, "/") for r in ROLES},
+    "auth.change_password": ok(*ROLES),
+    "auth.forgot_password": ok(*ROLES),
+    # without a valid link: back to the form that sends one
+    "auth.reset_password": {r: (302, "/password/forgot") for r in ROLES},
     "admin.users": ok(AD),
+    "admin.user": ok(AD),
     "admin.audit": ok(AD, CO),
     "anonymise.index": ok(CO),
     "anonymise.show": ok(CO),
@@ -112,7 +117,8 @@ OTHER = {
 }
 
 ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.readyz": 200,
-                  "main.favicon": 204, "api_pages.docs": 200}  # fmt: skip
+                  "main.favicon": 204, "api_pages.docs": 200, "auth.forgot_password": 200,
+                  "auth.reset_password": (302, "/password/forgot")}  # fmt: skip
 
 QUERY = {"scoring.sheet_download": {"expert": "expert_id"}}
 

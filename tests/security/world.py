@@ -101,6 +101,7 @@ def build() -> World:
         "kind": "admission.xlsx", "code": code, "trigger": "endorse", "term_id": 1,
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
+        "user_id": other_inspector.id,
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
