@@ -9,6 +9,8 @@
 ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_SECURITY`` (``none``/``starttls``/``ssl``), ``SMTP_USERNAME``,
 ``SMTP_PASSWORD``, ``MAIL_FROM``: the outbox's mail server; without ``SMTP_HOST`` messages stay in
 the outbox. ``APP_BASE_URL``: the address links in messages point to.
+``JOB_LEASE_SECONDS`` (900), ``JOB_MAX_ATTEMPTS`` (3): when a long job's worker is taken to have
+died, and how often a job is resumed before it is failed.
 """
 
 import os
@@ -95,7 +97,22 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # A delivery claimed longer ago than this is taken to have died with its worker.
         "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "600")),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300/minute"),
+        # A running job whose heartbeat is older than this lost its worker (jobs/lease.py); a job
+        # taken this many times is failed rather than resumed again.
+        "JOB_LEASE_SECONDS": _int(env, "JOB_LEASE_SECONDS", 900),
+        "JOB_MAX_ATTEMPTS": _int(env, "JOB_MAX_ATTEMPTS", 3),
+        # Tests only: hold a worker after each progress commit so it can be killed midway.
+        "JOB_TEST_PAUSE_SECONDS": (
+            0.0 if mode == "production" else float(env.get("JOB_TEST_PAUSE_SECONDS") or 0)
+        ),
     }
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name) or default)
+    except ValueError as err:
+        raise ConfigError(f"{name} 应为整数。") from err
 
 
 def _smtp_settings(env: dict[str, str]) -> dict:
