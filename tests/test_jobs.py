@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from review_app.auth.models import User
+from review_app.clock import utcnow
 from review_app.decision import service as decision
 from review_app.extensions import db
-from review_app.clock import utcnow
 from review_app.jobs import lease
 from review_app.jobs.models import Job
 from review_app.jobs.queue import huey
