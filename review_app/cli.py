@@ -1,6 +1,8 @@
 """The ``review-app`` command: Flask's CLI plus the project's own commands.
 
-Domain refusals print a Chinese message on stderr and exit with code 2.
+Domain refusals print a Chinese message on stderr and exit with code 2; so does any error that
+escapes a command (an unusable database, a file), through one handler (``ReviewAppGroup``,
+``cli_errors``). ``parse``, ``redact``, ``template`` and ``rubric check`` need no environment.
 """
 
 import os
