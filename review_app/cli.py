@@ -1,15 +1,20 @@
 """The ``review-app`` command: Flask's CLI plus the project's own commands.
 
-Domain refusals print a Chinese message on stderr and exit with code 2.
+Domain refusals print a Chinese message on stderr and exit with code 2; so does any error that
+escapes a command (an unusable database, a file), through one handler (``ReviewAppGroup``,
+``cli_errors``). ``parse``, ``redact``, ``template`` and ``rubric check`` need no environment.
 """
 
+import os
+import secrets
 import sys
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import current_app, has_app_context
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
+from .cli_errors import debug_wanted, describe
 from .config import ConfigError
 from .errors import DomainError
 from .extensions import db
@@ -25,8 +30,45 @@ def _create_app():
         sys.exit(2)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
-def main():
+class ReviewAppGroup(FlaskGroup):
+    """Flask's group with one error handler for every command: a Chinese message and exit 2
+    (1 for the unexpected) instead of a traceback (see ``cli_errors``)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.ClickException:
+            raise
+        except Exception as err:
+            if debug_wanted(bool(ctx.params.get("show_traceback"))) or (
+                isinstance(err, BrokenPipeError)
+            ):
+                raise
+            message, code = describe(err)
+            click.echo(message, err=True)
+            ctx.exit(code)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The app's commands when it can be built; otherwise the ones that need no app, after
+        saying why (FlaskGroup would print a traceback)."""
+        self._load_plugin_commands()
+        names = set(click.Group.list_commands(self, ctx))
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except SystemExit:  # the configuration error was printed
+            pass
+        except Exception as err:  # noqa: BLE001 - the help still lists what runs without it
+            click.echo(describe(err)[0], err=True)
+        else:
+            names.update(app.cli.list_commands(ctx))
+        return sorted(names)
+
+
+@click.group(cls=ReviewAppGroup, create_app=_create_app, add_version_option=False)
+@click.option(
+    "--traceback", "show_traceback", is_flag=True, help="出错时显示完整的 Python 回溯信息"
+)
+def main(show_traceback):
     """河南省卓越级领航级智能工厂培育评审系统 (review-app)."""
 
 
@@ -218,6 +260,24 @@ def outbox_remind():
     )
 
 
+@click.group("jobs")
+def jobs_group():
+    """Long jobs (我的任务)."""
+
+
+@jobs_group.command("recover")
+@with_appcontext
+def jobs_recover():
+    """Resume or fail the jobs whose worker died (what the worker does every five minutes)."""
+    from .jobs.tasks import recover
+
+    report = recover()
+    resumed = "、".join(f"#{job_id}" for job_id, _ in report.resumed) or "无"
+    failed = "、".join(f"#{job_id}" for job_id in report.failed) or "无"
+    click.echo(f"中断的任务：重新排队 {len(report.resumed)} 个（{resumed}），"
+               f"标记失败 {len(report.failed)} 个（{failed}）。")  # fmt: skip
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -328,7 +388,6 @@ def _read_application_or_exit(path: Path):
 @click.command("parse")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--track-min-level", "min_level", type=int, default=None, hidden=True)
-@with_appcontext
 def parse_command(path: Path, min_level):
     """Parse a 申报书 (.docx) and print it as one JSON object, with the format-check problems."""
     import json
@@ -337,24 +396,59 @@ def parse_command(path: Path, min_level):
     from .intake.validate import validate
 
     parsed = _read_application_or_exit(path)
-    existing: set[str] = set()
-    level = min_level
-    try:
-        from .intake.service import existing_usccs
-        from .programs.service import current_program
-
-        program = current_program()
-        existing = existing_usccs(program)
-        if level is None and parsed.track in ("excellent", "leading"):
-            level = program.track(parsed.track).min_maturity_level
-    except Exception:  # noqa: BLE001 - no database yet: check the file alone
-        db.session.rollback()
+    existing, level = _database_context(parsed, min_level)
     problems = parsed.problems + validate(
         parsed, min_maturity_level=level or 2, existing_usccs=existing
     )
     result = parsed.to_json()
     result["problems"] = merge_problems(problems)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def _database_context(parsed, min_level) -> tuple[set[str], int | None]:
+    """Applications already filed and the track's minimum level, when a database is there;
+    nothing otherwise: ``parse`` needs no environment (no secret, no database)."""
+    if has_app_context():
+        return _read_context(parsed, min_level)
+    app = _app_for_reading()
+    if app is None:
+        return set(), min_level
+    with app.app_context():
+        return _read_context(parsed, min_level)
+
+
+def _app_for_reading():
+    """The configured app for a command that serves no request and signs nothing, so it needs
+    no SECRET_KEY; None when the configuration or the database is not there."""
+    from sqlalchemy.engine import make_url
+
+    from . import create_app
+
+    env = dict(os.environ)
+    env["SECRET_KEY"] = env.get("SECRET_KEY") or secrets.token_hex(16)  # signs nothing
+    try:
+        app = create_app(env=env)
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    except Exception:  # noqa: BLE001 - no usable configuration: check the file alone
+        return None
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return None  # connecting would create an empty database file
+    return app
+
+
+def _read_context(parsed, min_level) -> tuple[set[str], int | None]:
+    from .intake.service import existing_usccs
+    from .programs.service import current_program
+
+    try:
+        program = current_program()
+        existing = existing_usccs(program)
+        if min_level is None and parsed.track in ("excellent", "leading"):
+            min_level = program.track(parsed.track).min_maturity_level
+        return existing, min_level
+    except Exception:  # noqa: BLE001 - no database yet: check the file alone
+        db.session.rollback()
+        return set(), min_level
 
 
 @click.command("redact")
@@ -535,18 +629,24 @@ def simulate_command(n_applications, n_experts, seed, out_dir, database_url):
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
+# Commands that touch no database and no session run without any environment (no SECRET_KEY,
+# no DATABASE_URL): attached to the group itself, FlaskGroup finds them without building the app.
+# ``simulate`` builds its own app on its own database.
+APP_FREE_COMMANDS = (parse_command, redact_command, template_command, rubric_group,
+                     simulate_command)  # fmt: skip
+APP_COMMANDS = (init_command, user_group, audit_group, demo_command, worker_command,
+                backup_command, restore_command, draw_group, outbox_group, jobs_group)  # fmt: skip
+
+
 def register_commands(app) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask`` and ``review-app`` agree)."""
-    for command in (init_command, user_group, audit_group, demo_command, worker_command,
-                    parse_command, template_command, redact_command, rubric_group,
-                    simulate_command, backup_command, restore_command, draw_group,
-                    outbox_group):  # fmt: skip
+    for command in APP_COMMANDS + APP_FREE_COMMANDS:
         app.cli.add_command(command)
+
+
+for _command in APP_FREE_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":
     main()
-
-# ``simulate`` builds its own app on its own database, so it must not need the configured one
-# (which in production mode wants a SECRET_KEY): attach it to the group itself as well.
-main.add_command(simulate_command)

@@ -15,6 +15,8 @@ they are not public addresses (an intranet receiver); empty by default.
 long without a request, and this long after sign-in in any case.
 ``LOGIN_ACCOUNT_MAX_FAILURES`` (100) wrong passwords within ``LOGIN_ACCOUNT_WINDOW_MINUTES`` (60),
 from any addresses, lock the account for ``LOGIN_ACCOUNT_LOCK_MINUTES`` (60).
+``JOB_LEASE_SECONDS`` (900), ``JOB_MAX_ATTEMPTS`` (3): when a long job's worker is taken to have
+died, and how often a job is resumed before it is failed.
 """
 
 import os
@@ -103,6 +105,14 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "600")),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300/minute"),
         "WEBHOOK_ALLOWED_HOSTS": _webhook_allowed_hosts(env.get("WEBHOOK_ALLOWED_HOSTS", "")),
+        # A running job whose heartbeat is older than this lost its worker (jobs/lease.py); a job
+        # taken this many times is failed rather than resumed again.
+        "JOB_LEASE_SECONDS": _int_setting(env, "JOB_LEASE_SECONDS", 900),
+        "JOB_MAX_ATTEMPTS": _int_setting(env, "JOB_MAX_ATTEMPTS", 3),
+        # Tests only: hold a worker after each progress commit so it can be killed midway.
+        "JOB_TEST_PAUSE_SECONDS": (
+            0.0 if mode == "production" else float(env.get("JOB_TEST_PAUSE_SECONDS") or 0)
+        ),
     }
 
 
@@ -143,6 +153,7 @@ def _account_settings(env: dict[str, str]) -> dict:
         "PASSWORD_MIN_LENGTH": 10,
         "PASSWORD_RESET_MINUTES": 30,
     }
+
 
 
 def _smtp_settings(env: dict[str, str]) -> dict:

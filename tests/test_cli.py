@@ -1,8 +1,20 @@
 """The review-app commands: init (idempotent reference data), user create, demo."""
 
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import NoSuchModuleError
 
 from review_app.auth.models import User
+from review_app.cli import main
 from review_app.extensions import db
 from review_app.programs.models import Prefecture, Program, ProgramQuota
 
@@ -96,8 +108,6 @@ def test_demo_builds_every_role_and_several_states(app, runner):
 
 
 def test_rubric_check(app, runner, tmp_path):
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[1] / "rubrics"
     for name in ("excellent-2026.toml", "leading-2026.toml"):
         result = runner.invoke(args=["rubric", "check", str(root / name)])
@@ -107,3 +117,122 @@ def test_rubric_check(app, runner, tmp_path):
     bad.write_text('[meta]\nprogram = "x"\n', encoding="utf-8")
     result = runner.invoke(args=["rubric", "check", str(bad)])
     assert result.exit_code == 2 and "bad.toml: meta.track" in result.output
+
+
+# --- The command as the README shows it: no environment for file commands, no tracebacks -------
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = Path(sys.executable).with_name("review-app")
+
+
+def _run(args, **env):
+    """The real console script (``python -m review_app.cli`` where it is not installed) with
+    only the given environment: no SECRET_KEY, no DATABASE_URL, production mode."""
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "review_app.cli"]
+    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run(  # noqa: S603
+        [*command, *args], env=environment, cwd=ROOT, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+
+
+def test_file_commands_run_with_no_environment_at_all(tmp_path):
+    blank = tmp_path / "空白申报书.docx"
+    made = _run(["template", "--track", "excellent", "-o", str(blank)])
+    assert made.returncode == 0, made.stderr
+    assert "已生成空白申报书" in made.stdout and blank.stat().st_size > 0
+    parsed = _run(["parse", str(blank)])
+    assert parsed.returncode == 0, parsed.stderr
+    assert "problems" in json.loads(parsed.stdout)
+    redacted = _run(["redact", str(blank)])
+    assert redacted.returncode == 0, redacted.stderr
+    assert json.loads(redacted.stdout)["leaks"] == []
+    rubric = _run(["rubric", "check", str(ROOT / "rubrics" / "excellent-2026.toml")])
+    assert rubric.returncode == 0 and "权重合计100" in rubric.stdout, rubric.stderr
+    for result in (made, parsed, redacted, rubric):
+        assert "SECRET_KEY" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_commands_on_data_still_need_the_configuration():
+    bare = {"REVIEW_APP_ENV": None, "SECRET_KEY": None, "DATABASE_URL": None}
+    init = CliRunner().invoke(main, ["init"], env=bare)
+    assert init.exit_code == 2 and "生产模式必须设置 SECRET_KEY" in init.output
+    listed = CliRunner().invoke(main, ["--help"], env=bare)
+    assert listed.exit_code == 0 and "parse" in listed.output and "rubric" in listed.output
+
+
+def test_an_unreachable_database_is_one_chinese_line_through_the_real_script():
+    result = _run(["audit", "verify"], REVIEW_APP_ENV="development", SECRET_KEY="x",
+                  DATABASE_URL="postgresql+psycopg://postgres:s3cret-pw@127.0.0.1:1/x")  # fmt: skip
+    assert result.returncode == 2
+    assert "无法连接数据库" in result.stderr and "127.0.0.1" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and "s3cret-pw" not in result.stderr
+    shown = CliRunner().invoke(main, ["--traceback", "audit", "verify"], env=_env("foo://x"))
+    assert isinstance(shown.exception, NoSuchModuleError)  # the operator can still ask for it
+
+
+@pytest.fixture(scope="module")
+def initialised_file(tmp_path_factory):
+    """An SQLite database built by ``review-app init``, to open read-only."""
+    path = tmp_path_factory.mktemp("ro") / "review.sqlite3"
+    result = CliRunner().invoke(main, ["init"], env=_env(f"sqlite:///{path}"))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _env(url: str) -> dict:
+    return {"REVIEW_APP_ENV": "development", "SECRET_KEY": "cli-test", "DATABASE_URL": url,
+            "REVIEW_APP_TODAY": None}  # fmt: skip
+
+
+def _broken_databases(tmp_path, initialised, command):
+    if command == "init":  # an empty file that the schema cannot be written to
+        initialised = tmp_path / "empty.sqlite3"
+        sqlite3.connect(initialised).close()
+    read_only = f"sqlite:///file:{initialised}?mode=ro&uri=true"
+    cases = {
+        "missing file": (f"sqlite:///{tmp_path}/no/such/dir/db.sqlite3", "无法打开数据库文件"),
+        "wrong port": ("postgresql+psycopg://postgres:pw-x@127.0.0.1:1/x", "无法连接数据库"),
+        "mysql": ("mysql://root:pw-x@127.0.0.1/review", "不支持的数据库地址：mysql"),
+        "unknown scheme": ("foo://bar", "不支持的数据库地址：foo"),
+        "not a URL": ("not a url", "数据库地址无效"),
+        "read-only": (read_only, "数据库只读"),
+    }
+    test_url = os.environ.get("TEST_DATABASE_URL", "")
+    if test_url.startswith("postgresql"):
+        missing = make_url(test_url).set(database="wt_no_such_database")
+        cases["missing database"] = (missing.render_as_string(False), "数据库不存在")
+    return cases
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["init"], ["audit", "verify"],
+     ["user", "create", "--username", "cli01", "--role", "admin", "--password", "Secret123!x"]],
+)  # fmt: skip
+def test_database_faults_exit_2_with_a_chinese_message(args, tmp_path, initialised_file):
+    for name, (url, message) in _broken_databases(tmp_path, initialised_file, args[0]).items():
+        if name == "read-only" and args[0] == "audit":
+            message = "审计链完整"  # reading works on a read-only file
+        result = CliRunner().invoke(main, args, env=_env(url))
+        assert result.exit_code == (0 if message == "审计链完整" else 2), (name, result.output)
+        assert message in result.output, (name, result.output)
+        assert isinstance(result.exception, SystemExit | None), (name, result.exception)
+        assert "pw-x" not in result.output
+
+
+def test_an_empty_database_asks_for_init(tmp_path):
+    for args in (["audit", "verify"], ["user", "create", "--username", "cli01", "--role",
+                                       "admin", "--password", "Secret123!x"]):  # fmt: skip
+        result = CliRunner().invoke(main, args, env=_env(f"sqlite:///{tmp_path}/empty.sqlite3"))
+        assert result.exit_code == 2, result.output
+        assert "数据库尚未初始化：请先运行 review-app init" in result.output
+
+
+def test_an_unexpected_error_is_short_and_exits_1(monkeypatch, tmp_path):
+    def boom():
+        raise RuntimeError("something odd")
+
+    monkeypatch.setattr("review_app.audit.service.verify", boom)
+    result = CliRunner().invoke(main, ["audit", "verify"], env=_env(f"sqlite:///{tmp_path}/e"))
+    assert result.exit_code == 1 and "内部错误（RuntimeError：something odd）" in result.output

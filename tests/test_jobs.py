@@ -3,13 +3,19 @@
 import io
 import zipfile
 from dataclasses import replace
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from review_app.auth.models import User
+from review_app.clock import utcnow
 from review_app.decision import service as decision
 from review_app.extensions import db
+from review_app.jobs import lease
 from review_app.jobs.models import Job
+from review_app.jobs.queue import huey
+from review_app.jobs.tasks import recover_jobs  # noqa: F401  (registers the periodic task)
 from review_app.programs.service import current_program
 
 from . import factories as f
@@ -76,3 +82,87 @@ def test_export_bundle_zips_every_export_and_only_its_owner_downloads_it(app, cl
     assert client.get(job_url).status_code == 403
     assert client.get(f"{job_url}/file").status_code == 403
     assert "打包导出" not in client.get("/jobs/").get_data(as_text=True)
+
+
+# --- Leases: a job whose worker died is resumed or failed, never "running" forever -----------
+
+
+def _running(owner, kind, heartbeat, attempts=1, **params):
+    job = Job(kind=kind, owner_id=owner.id, state="running", done=19, total=47, params=params,
+              details=[], heartbeat_at=heartbeat, attempts=attempts)  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def _row_counts():
+    return {t.name: db.session.scalar(select(func.count()).select_from(t))
+            for t in db.metadata.sorted_tables}  # fmt: skip
+
+
+def test_the_job_page_says_a_stale_job_may_have_stopped_and_writes_nothing(app, client):
+    owner = f.user("coordinator", "job-c")
+    now = utcnow()
+    lease = timedelta(seconds=app.config["JOB_LEASE_SECONDS"])
+    stale = _running(owner, "export_bundle", now - lease - timedelta(seconds=1))
+    fresh = _running(owner, "export_bundle", now - lease + timedelta(seconds=5))
+    db.session.commit()
+    login(client, "job-c")
+    before = (_row_counts(), db.session.get(Job, stale.id).updated_at)
+    page = client.get(f"/jobs/{stale.id}").get_data(as_text=True)
+    assert "可能已中断" in page and 'content="30"' in page and "19 / 47" in page
+    assert "（可能已中断）" in client.get("/jobs/").get_data(as_text=True)
+    fresh_page = client.get(f"/jobs/{fresh.id}").get_data(as_text=True)
+    assert "可能已中断" not in fresh_page and 'content="2"' in fresh_page
+    db.session.expire_all()
+    assert (_row_counts(), db.session.get(Job, stale.id).updated_at) == before
+    assert db.session.get(Job, stale.id).state == "running"  # the GET changed nothing
+
+
+def test_recovery_resumes_what_can_resume_and_fails_the_rest(app, runner):
+    owner = f.user("coordinator", "job-c")
+    now = utcnow()
+    old = now - timedelta(seconds=app.config["JOB_LEASE_SECONDS"] + 60)
+    verify = _running(owner, "audit_verify", old)
+    assignment = _running(owner, "assignment", old)
+    alive = _running(owner, "export_bundle", now)
+    db.session.commit()
+    result = runner.invoke(args=["jobs", "recover"])
+    assert result.exit_code == 0, result.output
+    assert f"重新排队 1 个（#{verify.id}）" in result.output
+    assert f"标记失败 1 个（#{assignment.id}）" in result.output
+    db.session.expire_all()
+    verify = db.session.get(Job, verify.id)  # resumed: run again inline (immediate mode)
+    assert verify.state == "done" and "审计链完整" in verify.message and verify.attempts == 2
+    assignment = db.session.get(Job, assignment.id)
+    assert (assignment.state, assignment.message) == ("failed", "处理进程中断，请重新发起。")
+    assert db.session.get(Job, alive.id).state == "running"  # its worker is alive
+    again = runner.invoke(args=["jobs", "recover"])
+    assert "重新排队 0 个（无），标记失败 0 个（无）" in again.output
+
+
+def test_a_worker_presumed_dead_cannot_commit_over_its_successor(app):
+    owner = f.user("coordinator", "job-c")
+    job = Job(kind="import_docx", owner_id=owner.id, state="queued", params={}, details=[])
+    db.session.add(job)
+    db.session.commit()
+    first = lease.claim(job.id)
+    assert first == 1 and lease.claim(job.id) is None  # a second delivery of the task: nothing
+    later = utcnow() + timedelta(seconds=app.config["JOB_LEASE_SECONDS"] + 1)
+    assert lease.recover_stale({"import_docx"}, now=later).resumed == [(job.id, "import_docx")]
+    db.session.commit()
+    assert lease.claim(job.id) == 2
+    job = db.session.get(Job, job.id)
+    job.done = 5  # the old worker wakes up and reports progress …
+    with pytest.raises(lease.LeaseLost):
+        lease.renew(job.id, first)
+    db.session.rollback()
+    lease.renew(job.id, 2)  # … only the current one's counts
+    db.session.commit()
+    assert db.session.get(Job, job.id).done == 0
+
+
+def test_the_recovery_runs_every_five_minutes():
+    names = lambda at: {t.name for t in huey.read_periodic(at)}  # noqa: E731
+    assert "recover_jobs" in names(datetime(2026, 3, 20, 2, 5))
+    assert "recover_jobs" not in names(datetime(2026, 3, 20, 2, 6))

@@ -1,6 +1,8 @@
 """Job: progress of a long task that the page polls (DESIGN.md section 9)."""
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -28,6 +30,11 @@ class Job(Timestamps, db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     # Per-item outcomes, e.g. [{"name": "a.docx", "ok": true, "message": "…", "url": "…"}].
     details: Mapped[list] = mapped_column(JSON, default=list)
+    # The lease of the worker running it: renewed with each progress commit. A running job whose
+    # heartbeat is older than JOB_LEASE_SECONDS lost its worker (jobs/recovery.py).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # How many times a worker took the job; also the fence a late worker's commit must match.
+    attempts: Mapped[int] = mapped_column(default=0)
 
 
 class UploadedBlob(db.Model):

@@ -1,23 +1,48 @@
-"""Queue tasks. Each updates its Job row so the page can show progress."""
+"""Queue tasks. Each takes its Job row (``lease.claim``), renews the lease with every progress
+commit (``lease.renew``) and stops when the job was taken from it; ``recover_jobs`` re-queues or
+fails the jobs whose worker died."""
+
+import time
+
+from flask import current_app
+from huey import crontab
 
 from ..extensions import db
+from . import lease
 from .models import Job
 from .queue import huey, task_app
 
 
+def _pause_for_tests() -> None:
+    """Outside production, JOB_TEST_PAUSE_SECONDS holds a worker after each progress commit, so
+    a test can kill it midway (tests/test_jobs_killed.py)."""
+    pause = current_app.config.get("JOB_TEST_PAUSE_SECONDS") or 0
+    if pause and current_app.config.get("APP_MODE") != "production":
+        time.sleep(pause)
+
+
+def _commit(job_id: int, attempt: int) -> None:
+    """Commit the progress with the heartbeat, or roll it back when the lease was lost."""
+    try:
+        lease.renew(job_id, attempt)
+    except lease.LeaseLost:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
 @huey.task()
 def verify_audit_chain(job_id: int) -> None:
-    """Verify the audit chain as a background job (核验审计链)."""
+    """Verify the audit chain as a background job (核验审计链); reading only, so it can run again."""
     app = task_app()
     with app.app_context():
         from ..audit.service import verify
 
-        job = db.session.get(Job, job_id)
-        if job is None or job.state == "done":  # idempotent: a retried task does nothing
+        attempt = lease.claim(job_id)
+        if attempt is None:  # idempotent: a retried task does nothing
             return
-        job.state = "running"
-        db.session.commit()
         report = verify()
+        job = db.session.get(Job, job_id)
         job.total = job.done = report.count
         if report.ok:
             job.state = "done"
@@ -25,88 +50,88 @@ def verify_audit_chain(job_id: int) -> None:
         else:
             job.state = "failed"
             job.message = f"审计链在第{report.broken_id}号事件处断裂：{report.problem}"
-        db.session.commit()
+        try:
+            _commit(job_id, attempt)
+        except lease.LeaseLost:
+            return
 
 
 @huey.task()
 def import_applications(job_id: int) -> None:
-    """Import the uploaded 申报书 of a job, one transaction per file (批量导入)."""
+    """Import the uploaded 申报书 of a job, one transaction per file (批量导入). Each upload is
+    deleted in the transaction that imports it, so a resumed job takes only what is left."""
     app = task_app()
     with app.app_context():
-        from sqlalchemy import select
-
-        from ..auth.models import User
-        from ..errors import DomainError
-        from ..intake.model import UnreadableFile
-        from ..intake.refusals import record_after_rollback
-        from ..intake.service import import_docx, unreadable_message
-        from ..programs.models import Prefecture
-        from ..programs.service import current_program
-        from .models import UploadedBlob
-
-        job = db.session.get(Job, job_id)
-        if job is None or job.state in ("done", "failed"):
+        attempt = lease.claim(job_id, "import_docx")
+        if attempt is None:
             return
-        owner = db.session.get(User, job.owner_id)
-        prefecture = db.session.get(Prefecture, job.params.get("prefecture_id"))
-        blob_ids = (
-            db.session.execute(
-                select(UploadedBlob.id)
-                .where(UploadedBlob.job_id == job.id)
-                .order_by(UploadedBlob.position)
-            )
-            .scalars()
-            .all()
-        )
-        job.state = "running"
-        job.total = job.done + len(blob_ids)
-        db.session.commit()
-        results = list(job.details or [])
-        for blob_id in blob_ids:
-            blob = db.session.get(UploadedBlob, blob_id)
-            name = blob.filename
-            try:
-                application = import_docx(current_program(), prefecture, blob.data, name, owner)
-                db.session.flush()
-                outcome = {
-                    "name": name, "ok": True, "application_id": application.id,
-                    "message": f"已受理：{application.enterprise.name}",
-                    "blocking": sum(1 for p in application.format_report if p["severity"] == "blocking"),
-                }  # fmt: skip
-            except Exception as err:  # noqa: BLE001 - every failure is reported per file
-                # rolls back; a refused cross-prefecture or duplicate filing is then audited
-                record_after_rollback(err, owner, job.params.get("prefecture_id"))
-                if not isinstance(err, DomainError | UnreadableFile):
-                    app.logger.exception("import of %s failed", name)
-                outcome = {"name": name, "ok": False, "message": unreadable_message(err)}
-                blob = db.session.get(UploadedBlob, blob_id)
-            db.session.delete(blob)
-            job = db.session.get(Job, job_id)
-            results.append(outcome)
-            job.details = list(results)
-            job.done += 1
-            db.session.commit()
-        job.state = "done"
-        ok = sum(1 for r in results if r["ok"])
-        job.message = f"共{len(results)}份，受理{ok}份，失败{len(results) - ok}份。"
-        db.session.commit()
+        try:
+            _import_waiting(app, job_id, attempt)
+        except lease.LeaseLost:
+            return
 
 
-def _job_for(job_id: int, kind: str):
+def _import_waiting(app, job_id: int, attempt: int) -> None:
+    from sqlalchemy import select
+
+    from ..auth.models import User
+    from ..errors import DomainError
+    from ..intake.model import UnreadableFile
+    from ..intake.refusals import record_after_rollback
+    from ..intake.service import import_docx, unreadable_message
+    from ..programs.models import Prefecture
+    from ..programs.service import current_program
+    from .models import UploadedBlob
+
     job = db.session.get(Job, job_id)
-    if job is None or job.kind != kind or job.state in ("done", "failed"):
-        return None  # idempotent: a retried task does nothing
-    job.state = "running"
-    db.session.commit()
-    return job
+    owner = db.session.get(User, job.owner_id)
+    prefecture = db.session.get(Prefecture, job.params.get("prefecture_id"))
+    blob_ids = db.session.execute(
+        select(UploadedBlob.id).where(UploadedBlob.job_id == job.id)
+        .order_by(UploadedBlob.position)
+    ).scalars().all()  # fmt: skip
+    job.total = job.done + len(blob_ids)
+    _commit(job_id, attempt)
+    results = list(job.details or [])
+    for blob_id in blob_ids:
+        blob = db.session.get(UploadedBlob, blob_id)
+        if blob is None:  # taken from this worker meanwhile; the next _commit says so
+            continue
+        name = blob.filename
+        try:
+            application = import_docx(current_program(), prefecture, blob.data, name, owner)
+            db.session.flush()
+            outcome = {
+                "name": name, "ok": True, "application_id": application.id,
+                "message": f"已受理：{application.enterprise.name}",
+                "blocking": sum(1 for p in application.format_report if p["severity"] == "blocking"),
+            }  # fmt: skip
+        except Exception as err:  # noqa: BLE001 - every failure is reported per file
+            # rolls back; a refused cross-prefecture or duplicate filing is then audited
+            record_after_rollback(err, owner, job.params.get("prefecture_id"))
+            if not isinstance(err, DomainError | UnreadableFile):
+                app.logger.exception("import of %s failed", name)
+            outcome = {"name": name, "ok": False, "message": unreadable_message(err)}
+            blob = db.session.get(UploadedBlob, blob_id)
+        db.session.delete(blob)
+        job = db.session.get(Job, job_id)
+        results.append(outcome)
+        job.details = list(results)
+        job.done += 1
+        _commit(job_id, attempt)
+        _pause_for_tests()
+    job.state = "done"
+    ok = sum(1 for r in results if r["ok"])
+    job.message = f"共{len(results)}份，受理{ok}份，失败{len(results) - ok}份。"
+    _commit(job_id, attempt)
 
 
-def _fail(job_id: int, message: str) -> None:
+def _fail(job_id: int, attempt: int, message: str) -> None:
     db.session.rollback()
     job = db.session.get(Job, job_id)
     job.state = "failed"
     job.message = message
-    db.session.commit()
+    _commit(job_id, attempt)
 
 
 @huey.task()
@@ -115,38 +140,46 @@ def commit_assignment(job_id: int) -> None:
     transaction for the assignments; the job row shows the stage reached."""
     app = task_app()
     with app.app_context():
-        from datetime import date
-
-        from ..assignment import conflict_service, service
-        from ..assignment.solver import Infeasible
-        from ..auth.models import User
-        from ..errors import DomainError
-        from ..programs.models import Program
-
-        job = _job_for(job_id, "assignment")
-        if job is None:
+        attempt = lease.claim(job_id, "assignment")
+        if attempt is None:
             return
-        params, owner = dict(job.params), db.session.get(User, job.owner_id)
-        program = db.session.get(Program, params["program_id"])
-        job.total, job.done, job.message = 3, 0, "正在检测利益冲突…"
-        db.session.commit()
         try:
-            conflict_service.detect_conflicts(program, owner)
-            job.done, job.message = 1, "正在求解分配方案…"
-            db.session.flush()
-            due = date.fromisoformat(params["due"]) if params.get("due") else None
-            solution = service.commit(program, params["track"], params["seed"], due, owner,
-                                      params.get("q"))  # fmt: skip
-            job.done = 3
-            job.state = "done"
-            job.message = (f"已分配{len(solution.assignments)}个评审任务，"
-                           f"最大评审量{solution.max_load}。")  # fmt: skip
-            if params.get("q") is not None:
-                job.message += (f"随机分配（每对专家与章节的概率不超过{params['q']:g}），"
-                                f"预期匹配度比最优方案低{solution.affinity_cost:.1%}。")  # fmt: skip
-            db.session.commit()
-        except (Infeasible, DomainError) as err:
-            _fail(job_id, err.message)
+            _assign(job_id, attempt)
+        except lease.LeaseLost:  # failed as interrupted meanwhile: its writes are rolled back
+            return
+
+
+def _assign(job_id: int, attempt: int) -> None:
+    from datetime import date
+
+    from ..assignment import conflict_service, service
+    from ..assignment.solver import Infeasible
+    from ..auth.models import User
+    from ..errors import DomainError
+    from ..programs.models import Program
+
+    job = db.session.get(Job, job_id)
+    params, owner = dict(job.params), db.session.get(User, job.owner_id)
+    program = db.session.get(Program, params["program_id"])
+    job.total, job.done, job.message = 3, 0, "正在检测利益冲突…"
+    _commit(job_id, attempt)
+    try:
+        conflict_service.detect_conflicts(program, owner)
+        job.done, job.message = 1, "正在求解分配方案…"
+        db.session.flush()
+        due = date.fromisoformat(params["due"]) if params.get("due") else None
+        solution = service.commit(program, params["track"], params["seed"], due, owner,
+                                  params.get("q"))  # fmt: skip
+        job.done = 3
+        job.state = "done"
+        job.message = (f"已分配{len(solution.assignments)}个评审任务，"
+                       f"最大评审量{solution.max_load}。")  # fmt: skip
+        if params.get("q") is not None:
+            job.message += (f"随机分配（每对专家与章节的概率不超过{params['q']:g}），"
+                            f"预期匹配度比最优方案低{solution.affinity_cost:.1%}。")  # fmt: skip
+        _commit(job_id, attempt)
+    except (Infeasible, DomainError) as err:
+        _fail(job_id, attempt, err.message)
 
 
 @huey.task()
@@ -154,33 +187,64 @@ def build_export_bundle(job_id: int) -> None:
     """Every official export of the decision in one .zip (打包导出), written file by file."""
     app = task_app()
     with app.app_context():
-        import io
-        import zipfile
-
-        from ..decision.bundle import bundle_files
-        from ..programs.models import Program
-        from .models import UploadedBlob
-
-        job = _job_for(job_id, "export_bundle")
-        if job is None:
+        attempt = lease.claim(job_id, "export_bundle")
+        if attempt is None:
             return
-        program = db.session.get(Program, job.params["program_id"])
-        makers = bundle_files(program)
-        if not makers:
-            _fail(job_id, "尚无暂存或确认的入库决定，没有可导出的文件。")
+        try:
+            _bundle(job_id, attempt)
+        except lease.LeaseLost:
             return
-        job.total, job.done = len(makers), 0
-        db.session.commit()
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, make in makers:
-                archive.writestr(name, make())
-                job.done += 1
-                job.message = f"已生成：{name}"
-                db.session.commit()
-        db.session.add(UploadedBlob(job_id=job.id, position=0, filename=job.params["filename"],
-                                    data=buffer.getvalue()))  # fmt: skip
-        job.state = "done"
-        job.message = f"共{len(makers)}个文件，已打包。"
-        job.result_url = f"/jobs/{job.id}/file"
-        db.session.commit()
+
+
+def _bundle(job_id: int, attempt: int) -> None:
+    import io
+    import zipfile
+
+    from ..decision.bundle import bundle_files
+    from ..programs.models import Program
+    from .models import UploadedBlob
+
+    job = db.session.get(Job, job_id)
+    program = db.session.get(Program, job.params["program_id"])
+    makers = bundle_files(program)
+    if not makers:
+        _fail(job_id, attempt, "尚无暂存或确认的入库决定，没有可导出的文件。")
+        return
+    job.total, job.done = len(makers), 0
+    _commit(job_id, attempt)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, make in makers:
+            archive.writestr(name, make())
+            job.done += 1
+            job.message = f"已生成：{name}"
+            _commit(job_id, attempt)
+            _pause_for_tests()
+    db.session.add(UploadedBlob(job_id=job.id, position=0, filename=job.params["filename"],
+                                data=buffer.getvalue()))  # fmt: skip
+    job.state = "done"
+    job.message = f"共{len(makers)}个文件，已打包。"
+    job.result_url = f"/jobs/{job.id}/file"
+    _commit(job_id, attempt)
+
+
+# Jobs whose task picks up where it stopped, by kind: put back in the queue when their worker
+# died. The others (assignment, export bundle) are failed with lease.INTERRUPTED.
+RESUMABLE = {"import_docx": import_applications, "audit_verify": verify_audit_chain}
+
+
+def recover(now=None) -> lease.Recovery:
+    """Re-queue or fail the jobs whose lease ran out; commits, then enqueues."""
+    report = lease.recover_stale(set(RESUMABLE), now)
+    db.session.commit()
+    for job_id, kind in report.resumed:
+        RESUMABLE[kind](job_id)
+    return report
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def recover_jobs() -> None:
+    """Every five minutes: the jobs whose worker died are resumed or failed."""
+    with task_app().app_context():
+        recover()
+        db.session.remove()

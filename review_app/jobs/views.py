@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..files import send_bytes
+from .lease import is_stale, lease_seconds
 from .models import JOB_STATES, Job, UploadedBlob
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -28,13 +29,17 @@ def index():
     rows = db.session.execute(
         select(Job).where(Job.owner_id == current_user.id).order_by(Job.id.desc()).limit(50)
     ).scalars().all()  # fmt: skip
-    return render_template("jobs/index.html", rows=rows, kinds=KIND_NAMES, states=JOB_STATES)
+    return render_template("jobs/index.html", rows=rows, kinds=KIND_NAMES, states=JOB_STATES,
+                           stale={j.id for j in rows if is_stale(j)})  # fmt: skip
 
 
 @bp.route("/<int:job_id>")
 @login_required
 def show(job_id: int):
-    return render_template("jobs/show.html", job=_own(job_id), kinds=KIND_NAMES, states=JOB_STATES)
+    job = _own(job_id)
+    # Reading only: a stale job is re-queued or failed by the recover_jobs task, not by a GET.
+    return render_template("jobs/show.html", job=job, kinds=KIND_NAMES, states=JOB_STATES,
+                           stale=is_stale(job), lease_minutes=lease_seconds() // 60)  # fmt: skip
 
 
 @bp.route("/<int:job_id>/file")

@@ -1,6 +1,8 @@
 """A bulk import killed midway: the file being imported leaves nothing behind (its transaction
 never commits), the files before it stay imported, and the job finishes when run again."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,7 +11,7 @@ from review_app.enterprises.models import Enterprise
 from review_app.extensions import db
 from review_app.intake import service as intake_service
 from review_app.jobs.models import Job, UploadedBlob
-from review_app.jobs.tasks import import_applications
+from review_app.jobs.tasks import import_applications, recover
 
 from .conftest import docx_for, valid_sample
 
@@ -63,9 +65,14 @@ def test_killed_import_leaves_no_partial_application_and_resumes(app, luoyang_of
     job = db.session.get(Job, job.id)
     assert job.state == "running" and job.done == 1
 
-    # The queue runs the task again (a retry or the next consumer): it picks up where it died.
+    # Run again as is, the task does nothing: the job is still the dead worker's.
     monkeypatch.setattr(intake_service, "import_docx", real)
     import_applications.call_local(job.id)
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).done == 1
+    # Once its lease has run out, the recovery queues it again: it picks up where it died.
+    later = job.heartbeat_at + timedelta(seconds=app.config["JOB_LEASE_SECONDS"] + 1)
+    assert recover(now=later).resumed == [(job.id, "import_docx")]
     db.session.expire_all()
     job = db.session.get(Job, job.id)
     assert (job.state, job.done) == ("done", 3)
