@@ -155,7 +155,6 @@ def _account_settings(env: dict[str, str]) -> dict:
     }
 
 
-
 def _smtp_settings(env: dict[str, str]) -> dict:
     host = env.get("SMTP_HOST", "").strip()
     try:
