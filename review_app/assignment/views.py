@@ -13,6 +13,7 @@ from ..auth.permissions import can_view_assignment, role_required
 from ..errors import DomainError
 from ..experts.models import Expert, Panel
 from ..extensions import db
+from ..forms_numeric import parse_decimal, parse_int
 from ..programs.models import TRACKS
 from ..programs.service import current_program
 from ..web import act, reads_only
@@ -21,6 +22,13 @@ from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
 from .solver import Infeasible
 
 bp = Blueprint("assignment", __name__, url_prefix="/assignment")
+DEFAULT_SEED = 2026  # the seed the page suggests, not a year: any integer will do
+
+
+def _share(raw) -> float | None:
+    """The randomised mode's q: a finite number (NaN, Infinity refused by ``parse_decimal``)."""
+    value = parse_decimal(raw)
+    return None if value is None else float(value)
 
 
 @bp.route("/panels", methods=["GET", "POST"])
@@ -101,9 +109,13 @@ def auto(track: str):
     if track not in TRACKS:
         abort(404)
     program = current_program()
-    seed = request.values.get("seed", default=2026, type=int)
+    seed = request.values.get("seed", type=parse_int)
+    seed = DEFAULT_SEED if seed is None else seed
     mode = "randomised" if request.values.get("mode") == "randomised" else "optimal"
-    q = request.values.get("q", default=0.5, type=float) if mode == "randomised" else None
+    q = None
+    if mode == "randomised":
+        q = request.values.get("q", type=_share)
+        q = 0.5 if q is None else q
     ready, waiting = service.ready_applications(program, track)
     if request.method == "POST":
         due = request.form.get("due") or None
