@@ -183,9 +183,18 @@ def _register_template_helpers(app: Flask) -> None:
     }  # fmt: skip
     action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
     action_labels["intake.refused"] = "拒绝受理申报书（跨地市或重复）"
+    from flask_login import current_user
+
+    from .decision.visibility import VISIBLE_STATE_NAMES, visible_state
     from .nav import layout_urls, nav_links
 
+    def shown_state(application) -> str:
+        """The application's state as the signed-in user may see it (results after release)."""
+        return visible_state(application, current_user)
+
     app.jinja_env.globals.update(
+        shown_state=shown_state,
+        VISIBLE_STATE_NAMES=VISIBLE_STATE_NAMES,
         nav_links=nav_links,
         layout_urls=layout_urls,
         ACTION_LABELS=action_labels,

@@ -9,7 +9,12 @@ from flask import request, url_for
 
 # (roles that see the link, label, endpoint, endpoint arguments), in the top bar's order.
 NAV = (
-    (("coordinator", "prefecture", "expert", "inspector"), "工作台", "dashboard.home", {}),
+    (
+        ("coordinator", "prefecture", "expert", "inspector", "applicant", "admin"),
+        "工作台",
+        "dashboard.home",
+        {},
+    ),
     (("prefecture",), "本地市申报", "intake.index", {}),
     (("coordinator", "prefecture", "applicant", "inspector"), "申报列表", "applications.index", {}),
     (("coordinator",), "形式审查", "intake.format_queue", {}),

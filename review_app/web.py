@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .errors import DomainError, InvalidInput
 from .extensions import db
+from .forms_numeric import NumberError, parse_int
 
 
 def commit_or_flash(verb: Callable[[], object], success: str = "") -> tuple[bool, object]:
@@ -36,13 +37,11 @@ def act(verb: Callable[[], object], success: str = "") -> bool:
 def form_int(name: str, default: int | None = None, label: str = "") -> int | None:
     """An integer form field, ``default`` when left empty; a Chinese refusal naming the field
     (``label``, else its name) when it is not a number."""
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return default
     try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"“{label or name}”须为整数。") from None
+        value = parse_int(request.form.get(name))
+    except NumberError as err:
+        raise InvalidInput(f"“{label or name}”：{err.message}") from None
+    return default if value is None else value
 
 
 def local_path(target: str | None) -> str | None:

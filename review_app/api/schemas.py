@@ -3,9 +3,9 @@ OpenAPI description is generated from them by flask-smorest)."""
 
 from marshmallow import Schema, fields, validate
 
+from ..decision.visibility import VISIBLE_STATE_NAMES
 from ..programs.models import TRACKS
 from ..workflow.machine import TRIGGERS
-from ..workflow.states import STATE_NAMES
 
 
 class ProblemSchema(Schema):
@@ -49,7 +49,7 @@ class PrefectureSchema(Schema):
 
 
 class ApplicationQuerySchema(Schema):
-    state = fields.String(validate=validate.OneOf(list(STATE_NAMES)))
+    state = fields.String(validate=validate.OneOf(list(VISIBLE_STATE_NAMES)))
     track = fields.String(validate=validate.OneOf(list(TRACKS)))
     prefecture = fields.Integer(metadata={"description": "地市编号（省厅可用）"})
     cursor = fields.String(metadata={"description": "上一页返回的 next_cursor"})

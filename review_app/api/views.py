@@ -20,6 +20,7 @@ from ..audit.service import verify as verify_chain
 from ..auth.permissions import application_scope, can_view_application
 from ..decision.models import DecisionRun
 from ..decision.service import result_rows
+from ..decision.visibility import state_column, visible_state, visible_state_name
 from ..errors import DomainError, PermissionDenied
 from ..experts.models import Expert
 from ..experts.service import expert_of
@@ -28,7 +29,6 @@ from ..programs.models import TRACKS, Program
 from ..programs.service import current_program
 from ..scoring.models import Review
 from ..workflow.service import available_transitions, fire, load_for_transition
-from ..workflow.states import STATE_NAMES
 from . import schemas, tokens
 from .errors import ApiError
 
@@ -130,8 +130,8 @@ APPLICATION_ROLES = ("coordinator", "prefecture", "applicant", "inspector")
 def _application(a: Application, with_actions: bool = False) -> dict:
     e = a.enterprise
     out = {
-        "id": a.id, "anon_code": a.anon_code, "track": a.track_code, "state": a.state,
-        "state_name": STATE_NAMES.get(a.state, a.state),
+        "id": a.id, "anon_code": a.anon_code, "track": a.track_code,
+        "state": visible_state(a, user()), "state_name": visible_state_name(a, user()),
         "prefecture": {"id": a.prefecture_id, "name": a.prefecture.name},
         "enterprise": {"name": e.name, "uscc": e.uscc, "nature": e.nature, "size": e.size,
                        "industry_code": e.industry_division},
@@ -181,8 +181,8 @@ def applications(args):
             selectinload(Application.enterprise), selectinload(Application.prefecture)
         ),
     )
-    if args.get("state"):
-        query = query.where(Application.state == args["state"])
+    if args.get("state"):  # results hidden until released: the same rule as the pages
+        query = query.where(state_column(user()) == args["state"])
     if args.get("track"):
         query = query.where(Application.track_code == args["track"])
     if args.get("prefecture") is not None:
@@ -237,7 +237,8 @@ def transition(args, application_id: int):
         db.session.rollback()
         raise ApiError(409, err.code, err.message) from err
     db.session.commit()
-    return {"state": application.state, "state_name": STATE_NAMES[application.state],
+    return {"state": visible_state(application, user()),
+            "state_name": visible_state_name(application, user()),
             "application": _application(application, with_actions=True)}  # fmt: skip
 
 

@@ -6,6 +6,12 @@ from sqlalchemy import func, or_, select
 
 from ..audit.service import events_for
 from ..auth.permissions import application_scope, can_view_application, role_required
+from ..decision.visibility import (
+    VISIBLE_STATE_NAMES,
+    sees_results_early,
+    state_column,
+    visible_timeline,
+)
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..paging import paginate
@@ -32,7 +38,7 @@ VIEW_ROLES = ("coordinator", "prefecture", "applicant", "inspector")
 def _filters():
     args = request.args
     return {
-        "state": args.get("state") if args.get("state") in STATE_NAMES else "",
+        "state": args.get("state") if args.get("state") in VISIBLE_STATE_NAMES else "",
         "track": args.get("track") if args.get("track") in TRACKS else "",
         "prefecture": args.get("prefecture", type=int),
         "q": (args.get("q") or "").strip()[:100],
@@ -57,14 +63,13 @@ def index():
                 Application.anon_code.like(like, escape="\\"),
             )
         )
+    state = state_column(current_user)  # results hidden until their letter is released
     counts = dict(
         db.session.execute(
-            base.with_only_columns(Application.state, func.count(Application.id)).group_by(
-                Application.state
-            )
+            base.with_only_columns(state, func.count(Application.id)).group_by(state)
         ).all()
     )
-    query = base.where(Application.state == f["state"]) if f["state"] else base
+    query = base.where(state == f["state"]) if f["state"] else base
     listing = paginate(
         query.order_by(
             Application.prefecture_id, Application.track_code,
@@ -84,6 +89,7 @@ def index():
         total=listing.total,
         filters=f,
         prefectures=prefectures,
+        state_names=STATE_NAMES if sees_results_early(current_user) else VISIBLE_STATE_NAMES,
     )
 
 
@@ -100,7 +106,9 @@ def _get_visible(application_id: int) -> Application:
 @role_required(*VIEW_ROLES)
 def show(application_id: int):
     application = _get_visible(application_id)
-    timeline = events_for("application", application.id)
+    timeline = visible_timeline(
+        application, current_user, events_for("application", application.id)
+    )
     from ..auth.models import User
 
     ids = {ev.actor_id for ev in timeline if ev.actor_id}

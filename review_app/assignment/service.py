@@ -25,11 +25,13 @@ from .solver import Existing, Infeasible, Reviewer, Slot, Solution, solve
 
 
 def ensure_panels(program: Program, actor) -> list[Panel]:
-    """One panel per track and section group (五个重点环节 and 综合组); idempotent."""
+    """One panel per track and section group (五个重点环节 and 综合组); idempotent: when every
+    panel exists already it writes nothing (no audit event either)."""
     panels = {
         (p.track_code, p.section_group): p
         for p in db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
     }
+    created = 0
     for track in TRACK_NAMES:
         for group, name in GROUP_NAMES.items():
             if (track, group) not in panels:
@@ -39,9 +41,24 @@ def ensure_panels(program: Program, actor) -> list[Panel]:
                 )  # fmt: skip
                 db.session.add(panel)
                 panels[(track, group)] = panel
-    db.session.flush()
-    audit.record("panel.ensure", "program", program.id, actor=actor, after={"panels": len(panels)})
+                created += 1
+    if created:
+        db.session.flush()
+        audit.record(
+            "panel.ensure", "program", program.id, actor=actor,
+            after={"panels": len(panels), "created": created},
+        )  # fmt: skip
     return list(panels.values())
+
+
+def missing_panels(program: Program, track: str) -> int:
+    """How many of ``track``'s panels are not built yet (read only)."""
+    have = db.session.scalar(
+        select(func.count(Panel.id)).where(
+            Panel.program_id == program.id, Panel.track_code == track
+        )
+    )
+    return max(len(GROUP_NAMES) - (have or 0), 0)
 
 
 def set_members(panel: Panel, expert_ids: list[int], actor) -> None:

@@ -13,19 +13,35 @@ from ..auth.permissions import can_view_assignment, role_required
 from ..errors import DomainError
 from ..experts.models import Expert, Panel
 from ..extensions import db
+from ..forms_numeric import parse_decimal, parse_int
 from ..programs.models import TRACKS
 from ..programs.service import current_program
+from ..web import act, reads_only
 from . import conflict_service, service
 from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
 from .solver import Infeasible
 
 bp = Blueprint("assignment", __name__, url_prefix="/assignment")
+DEFAULT_SEED = 2026  # the seed the page suggests, not a year: any integer will do
+
+
+def _share(raw) -> float | None:
+    """The randomised mode's q: a finite number (NaN, Infinity refused by ``parse_decimal``)."""
+    value = parse_decimal(raw)
+    return None if value is None else float(value)
 
 
 @bp.route("/panels", methods=["GET", "POST"])
+@reads_only
 @role_required("coordinator")
 def panels():
+    """The panels of a track and their members. A GET only reads: the panels are built by a
+    POST (the page's 建立评审组 button, or the draws page), never as a side effect of viewing."""
     program = current_program()
+    track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
+    if request.method == "POST" and request.form.get("action") == "ensure":
+        act(lambda: service.ensure_panels(program, current_user), "已按重点环节建立评审组。")
+        return redirect(url_for(".panels", track=track))
     if request.method == "POST":
         panel = db.session.get(Panel, request.form.get("panel_id", type=int)) or abort(404)
         service.set_members(panel, [int(i) for i in request.form.getlist("experts")], current_user)
@@ -33,16 +49,14 @@ def panels():
         db.session.commit()
         flash(f"{panel.name}成员已保存，利益冲突已重新检测。", "success")
         return redirect(url_for(".panels", track=panel.track_code))
-    track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
-    service.ensure_panels(program, current_user)
-    db.session.commit()
     rows = db.session.execute(
         select(Panel).where(Panel.program_id == program.id, Panel.track_code == track).order_by(Panel.id)
     ).scalars().all()  # fmt: skip
     experts = db.session.execute(select(Expert).order_by(Expert.name)).scalars().all()
     return render_template(
-        "assignment/panels.html", panels=rows, experts=experts, track=track, form=FlaskForm()
-    )
+        "assignment/panels.html", panels=rows, experts=experts, track=track, form=FlaskForm(),
+        missing=service.missing_panels(program, track),
+    )  # fmt: skip
 
 
 @bp.route("/conflicts", methods=["GET", "POST"])
@@ -95,9 +109,13 @@ def auto(track: str):
     if track not in TRACKS:
         abort(404)
     program = current_program()
-    seed = request.values.get("seed", default=2026, type=int)
+    seed = request.values.get("seed", type=parse_int)
+    seed = DEFAULT_SEED if seed is None else seed
     mode = "randomised" if request.values.get("mode") == "randomised" else "optimal"
-    q = request.values.get("q", default=0.5, type=float) if mode == "randomised" else None
+    q = None
+    if mode == "randomised":
+        q = request.values.get("q", type=_share)
+        q = 0.5 if q is None else q
     ready, waiting = service.ready_applications(program, track)
     if request.method == "POST":
         due = request.form.get("due") or None

@@ -18,12 +18,16 @@ from ..scoring.models import DispersionFlag, Review
 from ..workflow.states import ENDORSED_STATES, STATE_NAMES
 
 
-def state_counts(program: Program, prefecture_id: int | None = None) -> dict[str, dict[str, int]]:
-    """Applications per track and state (``{"excellent": {"scored": 12, …}, …}``)."""
+def state_counts(
+    program: Program, prefecture_id: int | None = None, state=Application.state
+) -> dict[str, dict[str, int]]:
+    """Applications per track and state (``{"excellent": {"scored": 12, …}, …}``); ``state`` is
+    the column counted (``decision.visibility.state_column`` for a viewer who may not see
+    results yet)."""
     query = (
-        select(Application.track_code, Application.state, func.count(Application.id))
+        select(Application.track_code, state, func.count(Application.id))
         .where(Application.program_id == program.id)
-        .group_by(Application.track_code, Application.state)
+        .group_by(Application.track_code, state)
     )
     if prefecture_id is not None:
         query = query.where(Application.prefecture_id == prefecture_id)

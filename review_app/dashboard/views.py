@@ -7,14 +7,15 @@ from .. import charts
 from ..applications.catalogue import GROUP_NAMES
 from ..auth.permissions import role_required
 from ..clock import china_date, utcnow
+from ..decision.visibility import VISIBLE_STATE_NAMES, state_column
 from ..programs.models import TRACK_NAMES, TRACKS
 from ..programs.service import current_program
 from ..web import reads_only
 from ..workflow.states import STATE_NAMES
-from . import service
+from . import accounts, service
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-ROLES_WITH_DASHBOARD = ("coordinator", "prefecture", "expert", "inspector")
+ROLES_WITH_DASHBOARD = ("coordinator", "prefecture", "expert", "inspector", "applicant", "admin")
 PROGRESS_SERIES = [("submitted", "已提交", "#12b76a"), ("draft", "已暂存", "#f79009"),
                    ("assigned", "未开始", "#d0d5dd")]  # fmt: skip
 
@@ -34,6 +35,8 @@ def home():
         "prefecture": _prefecture,
         "expert": _expert,
         "inspector": _inspector,
+        "applicant": _applicant,
+        "admin": _admin,
     }[role](program, today)
 
 
@@ -69,9 +72,10 @@ def _coordinator(program, today):
 def _prefecture(program, today):
     pid = current_user.prefecture_id
     quotas = service.quota_rows(program, pid)
+    counts = service.state_counts(program, pid, state_column(current_user))
     return render_template(
-        "dashboard/prefecture.html", counts=service.state_counts(program, pid), quotas=quotas,
-        states=STATE_NAMES, program=program, today=today,
+        "dashboard/prefecture.html", counts=counts, quotas=quotas,
+        states=VISIBLE_STATE_NAMES, program=program, today=today,
     )  # fmt: skip
 
 
@@ -85,6 +89,19 @@ def _expert(program, today):
 def _inspector(program, today):
     pending = service.inspections_pending(program, current_user.id)
     return render_template("dashboard/inspector.html", pending=pending)
+
+
+def _applicant(program, today):
+    return render_template(
+        "dashboard/applicant.html", applications=accounts.own_applications(current_user)
+    )
+
+
+def _admin(program, today):
+    return render_template(
+        "dashboard/admin.html", roles=accounts.accounts_by_role(),
+        sign_ins=accounts.recent_sign_ins(), events=accounts.recent_account_events(),
+    )  # fmt: skip
 
 
 @bp.route("/analysis")

@@ -13,6 +13,7 @@ from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
+from ..forms_numeric import NumberError, parse_decimal, parse_int
 from ..inspection.models import VERDICTS, Inspection
 from ..programs.models import Program
 from ..scoring.service import rubric_for, track_scores
@@ -98,16 +99,18 @@ def params_with(base: DecisionParams, form: dict) -> DecisionParams:
     """``base`` with the what-if fields a coordinator may change (capacity, minimum score,
     calibration); a bad number gets a Chinese error."""
     changes: dict = {}
-    if "capacity" in form and str(form["capacity"]).strip() != "":
-        try:
-            changes["capacity"] = int(str(form["capacity"]).strip())
-        except ValueError:
-            raise InvalidInput("入库名额须为整数。") from None
-    if "min_score" in form and str(form["min_score"]).strip() != "":
-        try:
-            changes["min_score"] = float(str(form["min_score"]).strip())
-        except ValueError:
-            raise InvalidInput("最低分数线须为数字。") from None
+    try:
+        capacity = parse_int(form.get("capacity"))
+    except NumberError:
+        raise InvalidInput("入库名额须为整数。") from None
+    try:
+        min_score = parse_decimal(form.get("min_score"))  # NaN, Infinity, 1e309: refused
+    except NumberError:
+        raise InvalidInput("最低分数线须为有限的数字。") from None
+    if capacity is not None:
+        changes["capacity"] = capacity
+    if min_score is not None:
+        changes["min_score"] = float(min_score)
     if "use_calibration" in form:
         changes["use_calibration"] = str(form["use_calibration"]) in ("1", "true", "on", "y")
     return replace(base, **changes)

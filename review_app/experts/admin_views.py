@@ -12,6 +12,7 @@ from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
+from ..forms_numeric import parse_int
 from ..intake.model import UnreadableFile
 from ..paging import paginate
 from ..programs.models import Prefecture
@@ -82,8 +83,8 @@ def edit(expert_id: int):
     form = FlaskForm()
     if request.method == "POST":
         try:
-            capacity = int(request.form.get("capacity", ""))
-            if capacity < 0 or capacity > 500:
+            capacity = parse_int(request.form.get("capacity"))  # NumberError is a ValueError
+            if capacity is None or capacity < 0 or capacity > 500:
                 raise ValueError
         except ValueError:
             flash("评审容量应为0–500的整数。", "error")

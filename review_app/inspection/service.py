@@ -18,6 +18,7 @@ from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from ..forms_numeric import NumberError, parse_decimal
 from ..programs.models import Program
 from ..scoring.models import DispersionFlag
 from ..scoring.service import rubric_for
@@ -370,9 +371,12 @@ def _deduction(verdict: str, deduction, settings) -> float:
         return 0.0
     unit = "分" if settings.deduction_mostly_true == "points" else "（比例）"
     try:
-        amount = float(str(deduction).strip())
-    except ValueError:
-        raise InvalidInput(f"扣分须为数字（0 至 {settings.max_deduction:g}{unit}）。") from None
+        number = parse_decimal(deduction)  # the forms' one reading: NaN, Infinity refused
+    except NumberError:
+        number = None
+    if number is None:
+        raise InvalidInput(f"扣分须为数字（0 至 {settings.max_deduction:g}{unit}）。")
+    amount = float(number)
     if not 0 < amount <= settings.max_deduction:
         raise InvalidInput(
             f"基本属实须扣分，扣分应大于 0 且不超过 {settings.max_deduction:g}{unit}。"

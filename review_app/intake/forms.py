@@ -2,9 +2,10 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
-from wtforms import BooleanField, DecimalField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..forms_numeric import SafeDecimalField
 from .model import NATURE_OPTIONS, SIZE_OPTIONS
 from .records import FIGURE_FIELDS
 
@@ -67,7 +68,7 @@ class ApplicationFieldsForm(FlaskForm):
         + [SelectChoice(str(i), f"{'一二三四五'[i - 1]}级") for i in range(1, 6)],
         validators=[Optional()],
     )
-    maturity_score = DecimalField(
+    maturity_score = SafeDecimalField(
         "评估分数", places=2, validators=[Optional(), NumberRange(0, 5, "分数应在0–5之间。")]
     )
     national_excellent = BooleanField("已获得国家卓越级智能工厂称号")
@@ -82,7 +83,7 @@ def _add_figure_fields():
             setattr(
                 ApplicationFieldsForm,
                 f"fig_{year}_{name}",
-                DecimalField(
+                SafeDecimalField(
                     f"{year}年{FIGURE_LABELS[name]}",
                     places=2,
                     validators=[Optional()],

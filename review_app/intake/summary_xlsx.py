@@ -16,6 +16,7 @@ get Excel's quote prefix (shown and re-edited as text, the value itself unchange
 """
 
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..enterprises.uscc import uscc_problem
+from ..forms_numeric import parse_decimal
 from ..xlsx_safe import loose, put, read_first_matching_sheet
 
 TITLE = "卓越级领航级智能工厂培育企业推荐汇总表"
@@ -209,9 +211,14 @@ def _number(value) -> float:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(value)
         return float(value)
     text = re.sub(r"[\s,，'_]", "", unicodedata.normalize("NFKC", str(value)))
-    return float(re.sub(r"(万元|万)$", "", text))
+    number = parse_decimal(re.sub(r"(万元|万)$", "", text))  # NaN, Infinity, 1e309: refused
+    if number is None:
+        raise ValueError(value)
+    return float(number)
 
 
 def _block_of(texts: list[str]) -> str | None:

@@ -23,6 +23,7 @@ from ..applications.models import Application
 from ..auth.permissions import can_view_application, role_required
 from ..extensions import db
 from ..files import DOCX, XLSX
+from ..forms_numeric import parse_decimal
 from ..jobs.models import Job, UploadedBlob
 from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
 from ..programs.service import current_program
@@ -228,9 +229,9 @@ def order(track: str):
     ranks = []
     for key, value in request.form.items():
         if key.startswith("rank_"):
-            try:
-                ranks.append((Decimal(value.strip() or "0"), int(key[5:])))
-            except (ArithmeticError, ValueError):
+            try:  # NaN would raise in sorted(): parse_decimal refuses it
+                ranks.append((parse_decimal(value) or Decimal(0), int(key[5:])))
+            except ValueError:
                 flash("推荐顺序须填写数字。", "error")
                 return redirect(url_for(".index"))
     ordered = [app_id for _, app_id in sorted(ranks)]

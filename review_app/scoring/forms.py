@@ -4,10 +4,12 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import BooleanField, DecimalField, HiddenField, TextAreaField
+from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, NumberInput
 from wtforms.widgets.core import clean_key
+
+from ..forms_numeric import SafeDecimalField
 
 
 def _html_params(**kwargs) -> Markup:
@@ -55,7 +57,7 @@ def score_form_class(section_rubric):
         setattr(
             ScoreForm,
             f"c_{c.code}",
-            DecimalField(
+            SafeDecimalField(
                 f"{c.code} {c.title}",
                 places=1,
                 widget=_NumberInput(step="any"),

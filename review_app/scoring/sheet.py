@@ -7,12 +7,14 @@ Only 得分, 不适用 and 评审意见 are read; everything else identifies the
 """
 
 import io
+import math
 import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
+from ..forms_numeric import parse_decimal
 from ..intake.filecheck import check_xlsx
 from ..intake.model import UnreadableFile
 from ..xlsx_safe import put
@@ -95,14 +97,13 @@ def _number(value):
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(value)
         return float(value)
-    text = (
-        str(value)
-        .strip()
-        .replace("，", ".")
-        .translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
-    )
-    return float(text)
+    number = parse_decimal(str(value).replace("，", "."))  # NaN, Infinity, 1e309: refused
+    if number is None:
+        return None
+    return float(number)
 
 
 def read_sheet(data: bytes, tasks: dict[int, SheetTask]) -> SheetImport:

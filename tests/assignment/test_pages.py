@@ -224,3 +224,38 @@ def test_the_randomised_mode_shows_its_cap_and_cost_then_commits(app, client):
         select(AuditEvent).where(AuditEvent.action == "assignment.commit")
     ).one()
     assert event.after["mode"] == "randomised"
+
+
+def test_panels_page_reads_only_and_the_button_builds_them(app, client):
+    """Viewing the panels page builds nothing and writes no audit event (it did: one
+    ``panel.ensure`` per GET); the 建立评审组 button does, once."""
+    from review_app.experts.models import Panel
+
+    _coordinator(client)
+    audit_before = db.session.scalar(select(func.count(AuditEvent.id)))
+    html = client.get("/assignment/panels").get_data(as_text=True)
+    db.session.rollback()
+    assert "个评审组未建立" in html
+    assert db.session.scalar(select(func.count(Panel.id))) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == audit_before
+
+    response = post_form(client, "/assignment/panels?track=leading", {"action": "ensure"},
+                         "/assignment/panels")  # fmt: skip
+    assert response.status_code == 302 and "track=leading" in response.headers["Location"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Panel.id))) == 12
+    events = db.session.scalar(
+        select(func.count(AuditEvent.id)).where(AuditEvent.action == "panel.ensure")
+    )
+    assert events == 1
+    html = client.get("/assignment/panels").get_data(as_text=True)
+    assert "综合组" in html and "个评审组未建立" not in html
+    # built already: pressing again writes nothing
+    post_form(client, "/assignment/panels", {"action": "ensure"}, "/assignment/panels")
+    db.session.rollback()
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "panel.ensure")
+        )
+        == 1
+    )

@@ -1,11 +1,13 @@
 """Role dashboards and the coordinator's 评分分析 charts."""
 
+import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from review_app.assignment.models import Assignment
+from review_app.auth.models import User
 from review_app.dashboard import service
 from review_app.extensions import db
 from review_app.programs.service import current_program
@@ -124,3 +126,42 @@ def test_analysis_page_draws_every_chart(world, client):
     assert html.count("<svg") == 4
     assert "排名" in html and "入库线" in html
     assert client.get("/dashboard/analysis?group=nonsense").status_code == 404
+
+
+def test_applicant_dashboard_lists_only_its_own_applications(world, client):
+    _, scored, waiting, _, _ = world
+    f.user("applicant", "dash-ap", enterprise_id=waiting.enterprise_id)
+    db.session.commit()
+    login(client, "dash-ap")
+    response = client.get("/dashboard/")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "我的申报" in body
+    assert waiting.enterprise.name in body and "已提交" in body
+    assert not [a.enterprise.name for a in scored if a.enterprise.name in body]
+
+
+def test_admin_dashboard_counts_accounts_and_shows_account_events(world, client):
+    from datetime import timedelta
+
+    from review_app.audit import service as audit
+    from review_app.clock import utcnow
+
+    locked = f.user("expert", "dash-locked")
+    locked.locked_until = utcnow() + timedelta(minutes=10)
+    audit.record("user.locked", "user", locked.id, actor_label="system")
+    f.user("inspector", "dash-off").is_active_account = False
+    f.user("admin", "dash-admin")
+    db.session.commit()
+    login(client, "dash-admin")
+    response = client.get("/dashboard/")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "系统管理工作台" in body
+    rows = dict(re.findall(r"<tr><th>([^<]+)</th>(.*?)</tr>", body, re.S))
+    cells = {name: re.findall(r"<td>(.*?)</td>", row) for name, row in rows.items()}
+    n_experts = db.session.scalar(select(func.count(User.id)).where(User.role == "expert"))
+    assert cells["评审专家"] == [str(n_experts), "", "1"]
+    assert cells["实地抽查人员"][1] == "1"
+    assert "user.locked" in body and "dash-admin" in body  # the admin's own sign-in
+    # no scores, no application
+    assert not [a.enterprise.name for a in world[1] if a.enterprise.name in body]
+    assert "评分" not in body and "得分" not in body

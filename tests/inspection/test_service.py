@@ -200,3 +200,16 @@ def test_verdict_moves_the_application_and_freezes_the_record(world):
         select(AuditEvent.action).where(AuditEvent.object_id == str(inspection.application_id))
     ).scalars().all()  # fmt: skip
     assert "inspection.verdict" in actions and "application.record_inspection" in actions
+
+
+@pytest.mark.parametrize("raw", ["sNaN", "NaN", "Infinity", "1e309", "1e-400", "٣", "", " "])
+def test_a_hostile_deduction_is_refused(raw):
+    from types import SimpleNamespace
+
+    from review_app.errors import InvalidInput
+    from review_app.inspection.service import _deduction
+
+    settings = SimpleNamespace(deduction_mostly_true="points", max_deduction=5.0)
+    with pytest.raises(InvalidInput):
+        _deduction("mostly_true", raw, settings)
+    assert _deduction("mostly_true", "２．５", settings) == 2.5

@@ -321,3 +321,48 @@ def test_prefecture_home_is_its_dashboard_linking_to_the_intake_page(app, client
     response = client.get("/")
     assert response.headers["Location"].endswith("/dashboard/")
     assert 'href="/intake/"' in client.get("/dashboard/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("raw", ["sNaN", "NaN", "-Infinity", "1e309", "1e-400", "9" * 40])
+def test_a_hostile_figure_is_a_field_error_and_stores_nothing(app, client, officer, raw):
+    """``sNaN`` in the 近三年 figures or the maturity score raised inside NumberRange (a 500);
+    ``1e-400`` was stored as 0."""
+    from sqlalchemy import func, select
+
+    from review_app.audit.models import AuditEvent
+
+    application = _import(officer)
+    login(client, "lyofficer")
+    url = f"/intake/applications/{application.id}/edit"
+    form = _form_values(client.get(url).get_data(as_text=True))
+    figure = next(k for k in form if k.startswith("fig_") and k.endswith("_revenue"))
+    before = (
+        {k: form[k] for k in form if k.startswith("fig_")},
+        application.maturity_score,
+        db.session.scalar(select(func.count(AuditEvent.id))),
+    )
+    for name in (figure, "maturity_score"):
+        response = client.post(url, data={**form, name: raw})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400, (name, response.status_code)
+        assert "请输入数字" in body or "超出允许范围" in body
+        db.session.rollback()
+        fresh = _form_values(client.get(url).get_data(as_text=True))
+        assert (
+            {k: fresh[k] for k in fresh if k.startswith("fig_")},
+            application.maturity_score,
+            db.session.scalar(select(func.count(AuditEvent.id))),
+        ) == before
+
+
+def test_full_width_figures_are_read_as_ascii(app, client, officer):
+    application = _import(officer)
+    login(client, "lyofficer")
+    url = f"/intake/applications/{application.id}/edit"
+    form = _form_values(client.get(url).get_data(as_text=True))
+    figure = next(k for k in form if k.startswith("fig_") and k.endswith("_revenue"))
+    response = client.post(url, data={**form, figure: "１２３４５．６"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    year = int(figure.split("_")[1])
+    assert float(next(f for f in application.figures if f.year == year).revenue) == 12345.6

@@ -288,3 +288,53 @@ def test_calibration_shows_a_lenient_reviewer_and_keeps_raw_beside(app, monkeypa
     aggregate = row["aggregate"]
     # On the lenient reviewer's section the calibrated mean takes the leniency off; raw is kept.
     assert aggregate.calibrated_mean < aggregate.raw_mean
+
+
+@pytest.mark.parametrize("raw", ["sNaN", "NaN", "Infinity", "1e309", "1e-400", "9" * 40])
+def test_a_hostile_number_in_a_criterion_is_a_field_error_and_stores_nothing(app, client, raw):
+    """``sNaN`` raised decimal.InvalidOperation inside NumberRange: a 500."""
+    from review_app.audit.models import AuditEvent
+    from review_app.scoring.models import ReviewScore
+
+    application, _ = _assigned()
+    a = _mine(application)[0]
+    db.session.commit()
+    login(client, a.expert.user.username)
+    url = f"/expert/assignments/{a.id}/score"
+    page = client.get(url).get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "comment": COMMENT, "action": "submit"}
+    for code, (points, _) in _values(a.section).items():
+        data[f"c_{code}"] = str(points)
+    first = next(k for k in data if k.startswith("c_"))
+    data[first] = raw
+    counts = [db.session.scalar(select(func.count(m.id))) for m in (Review, ReviewScore,
+                                                                     AuditEvent)]  # fmt: skip
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    assert "请输入数字" in response.get_data(as_text=True) or "超出允许范围" in response.get_data(
+        as_text=True
+    )
+    db.session.rollback()
+    assert counts == [db.session.scalar(select(func.count(m.id))) for m in (Review, ReviewScore,
+                                                                            AuditEvent)]  # fmt: skip
+    assert a.status == "assigned"
+
+
+def test_full_width_digits_in_a_criterion_are_read(app, client):
+    application, _ = _assigned()
+    a = _mine(application)[0]
+    db.session.commit()
+    login(client, a.expert.user.username)
+    url = f"/expert/assignments/{a.id}/score"
+    data = {"csrf_token": csrf_from(client.get(url).get_data(as_text=True)), "comment": COMMENT}
+    values = _values(a.section)
+    for code, (points, _) in values.items():
+        data[f"c_{code}"] = str(points).translate(
+            str.maketrans("0123456789.", "０１２３４５６７８９．")
+        )
+    assert client.post(url, data=data).status_code == 302
+    db.session.rollback()
+    review = db.session.execute(select(Review).where(Review.assignment_id == a.id)).scalar_one()
+    assert {s.criterion_code: s.points for s in review.scores} == {
+        code: pytest.approx(points) for code, (points, _) in values.items()
+    }
