@@ -161,7 +161,7 @@ def test_admin_dashboard_counts_accounts_and_shows_account_events(world, client)
     n_experts = db.session.scalar(select(func.count(User.id)).where(User.role == "expert"))
     assert cells["评审专家"] == [str(n_experts), "", "1"]
     assert cells["实地抽查人员"][1] == "1"
-    assert "user.locked" in body and "dash-admin" in body  # the admin's own sign-in
+    assert "账号锁定" in body and "dash-admin" in body  # the lock event; the admin's own sign-in
     # no scores, no application
     assert not [a.enterprise.name for a in world[1] if a.enterprise.name in body]
     assert "评分" not in body and "得分" not in body
