@@ -267,3 +267,55 @@ def test_a_reupload_of_a_returned_application_voids_the_confirmation(app):
     assert len(events) == confirmed
     assert {e.reason for e in events} == {service.REUPLOAD_REASON}
     assert service.former_values(application)["names"] == ["洛阳伊河精工机械有限公司"]
+
+
+def test_a_new_application_of_the_enterprise_under_a_new_name_voids_the_confirmation(app):
+    """The enterprise is shared by programs: its application in another program declaring a
+    new name changes the identity of the confirmed one as well."""
+    from datetime import date
+
+    from review_app.applications.service import submit_application
+    from review_app.programs.models import Program
+
+    application, item = _assigned()
+    other = Program(code="other-round", name="另一批次", year=application.program.year - 1,
+                    deadline=date(application.program.year - 1, 3, 27))  # fmt: skip
+    db.session.add(other)
+    db.session.flush()
+    submit_application(other, "excellent", application.prefecture,
+                       {"name": NEW, "uscc": application.enterprise.uscc},
+                       sections={}, actor_label="test")  # fmt: skip
+    assert application.enterprise.name == NEW
+    assert item.section.leak_status != "confirmed"
+    assert "伊河精工" not in item.section.anonymised_text
+    assert "中原轴承" not in item.section.anonymised_text
+    assert {e.reason for e in _unconfirmed_events(application)} == {service.EDIT_REASON}
+
+
+def test_an_offline_sheet_of_a_section_under_review_is_refused(app):
+    from review_app.scoring.service import SheetRejected, apply_sheet
+    from review_app.scoring.sheet import write_sheet
+
+    application, item = _assigned()
+    expert = item.expert
+    data = write_sheet(expert.name, sheet_tasks(expert))  # downloaded while confirmed
+    update_fields(application, {"enterprise": {"name": NEW}}, f.user("coordinator"))
+    with pytest.raises(SheetRejected) as refused:
+        apply_sheet(expert, data, expert.user, submit=False)
+    assert any("正在复核" in e for e in refused.value.errors)
+
+
+def test_a_scored_application_renamed_waits_on_the_redaction_list(app, client):
+    application = f.application(name=OLD)
+    actors = f.Actors()
+    f.scored(application, actors, 0.8)
+    f.user("coordinator", "coord")
+    db.session.commit()
+    login(client, "coord")
+    assert application.anon_code not in client.get("/anonymise/").get_data(as_text=True)
+    update_fields(application, {"enterprise": {"name": NEW}}, actors.coordinator)
+    db.session.commit()
+    listed = client.get("/anonymise/").get_data(as_text=True)
+    assert application.anon_code in listed
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "匿名化待确认" in page
