@@ -153,6 +153,18 @@ def identity_for(app: Application) -> Identity:
     return with_former(identity, former_values(app))
 
 
+def _lock_sections(app: Application) -> None:
+    """Serialise the verbs that set a section's status (a re-run after an edit, a confirmation):
+    the application row locked (PostgreSQL; SQLite serialises writers), then its sections read
+    afresh, so a confirmation never stamps a text that a concurrent edit redid meanwhile."""
+    db.session.execute(select(Application.id).where(Application.id == app.id).with_for_update())
+    db.session.execute(
+        select(Section)
+        .where(Section.application_id == app.id)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
 def record_unconfirmed(app: Application, sections, actor, reason: str) -> None:
     """Audit each section that lost its confirmation (``section.unconfirmed``)."""
     for section in sections:
@@ -167,6 +179,7 @@ def record_unconfirmed(app: Application, sections, actor, reason: str) -> None:
 def anonymise_application(app: Application, actor, reason: str = RERUN_REASON) -> list[dict]:
     """Redact every section, scan the result, store text, report and status. Returns leaks.
     Confirmed sections go back to unconfirmed (audited with ``reason``)."""
+    _lock_sections(app)
     confirmed = [s for s in app.sections if s.leak_status == DISTRIBUTABLE]
     texts = {s.key: s.text or "" for s in app.sections}
     # Short forms declared in the texts (以下简称“X”) are identifiers too: scan for them.
@@ -219,6 +232,7 @@ def identity_changed(app: Application, actor, reason: str = EDIT_REASON) -> list
 def confirm_anonymisation(app: Application, actor) -> None:
     """The coordinator confirms the redaction; refused while any leak remains, the stored
     redacted text scanned again against the current identifiers (former ones included)."""
+    _lock_sections(app)
     if not app.sections or any(s.anonymised_text is None for s in app.sections):
         raise DomainError("请先运行匿名化处理。", code="not_anonymised")
     leaking = [s.title for s in app.sections if s.leak_status == "leaking"]
