@@ -158,6 +158,7 @@ def _register_template_helpers(app: Flask) -> None:
         "application.submit": "提交申报", "application.import": "上传申报书",
         "application.update": "修改申报信息", "application.format_check": "形式审查检查",
         "application.anonymise": "匿名化处理", "application.anonymise_confirm": "确认匿名化",
+        "section.unconfirmed": "章节匿名化待重新确认",
         "application.redaction_term": "设置匿名化词语",
         "application.redaction_term_removed": "删除匿名化词语",
         "assignment.manual": "手动分配专家", "assignment.remove": "移除评审专家",

@@ -5,7 +5,7 @@ looks for, the redaction has looked for too. Kinds and what each covers:
 
 * enterprise: the name, its form without region prefix, the distinctive derived short forms and
   the short forms recorded on the identity (declared in the texts); coordinator terms too
-  (source "term");
+  (source "term"); former names (before a correction) with their derived forms;
 * person: each name of the form; code: the USCC, characters possibly separated;
 * phone: each number of the field, its digits with separators and an optional +86/0086; a
   landline also without its extension, without its area code, and with +86 and no leading 0;
@@ -13,7 +13,7 @@ looks for, the redaction has looked for too. Kinds and what each covers:
   domain unless it is a public mail service;
 * address: the factory address, its parts after the province, city and county, its road (建设路, not when
   followed by 径/线: 建设路径) and its town (…镇, …街道);
-* place: the applicant's prefecture and county, full and short.
+* place: the applicant's prefecture and county, full and short (former ones too).
 """
 
 import re
@@ -88,6 +88,9 @@ def _key(identity: Identity) -> tuple:
         identity.county or "",
         tuple(identity.extra_terms),
         tuple(identity.short_forms),
+        tuple(identity.former_names),
+        tuple(identity.former_codes),
+        tuple(identity.former_places),
     )
 
 
@@ -98,7 +101,8 @@ def _allowed(terms: tuple[str, ...]) -> tuple[re.Pattern, ...]:
 
 @lru_cache(maxsize=256)
 def _build(key: tuple) -> tuple[Identifier, ...]:
-    name, uscc, people, phones, emails, addresses, pref, county, extra, shorts = key
+    name, uscc, people, phones, emails, addresses, pref, county, extra, shorts = key[:10]
+    former_names, former_codes, former_places = key[10:]
     out: list[Identifier] = []
     seen: set[tuple[str, str]] = set()
 
@@ -108,10 +112,11 @@ def _build(key: tuple) -> tuple[Identifier, ...]:
             pattern = re.compile(tolerant(value), re.IGNORECASE)
             out.append(Identifier(kind, value, pattern, source))
 
-    if normalise(name):
-        add("enterprise", name)
-        for form in derived_forms(name):
-            add("enterprise", form)
+    for each in (name, *former_names):
+        if normalise(each):
+            add("enterprise", each)
+            for form in derived_forms(each):
+                add("enterprise", form)
     generic = enterprise_words()["generic"]
     for form in shorts:
         if len(normalise(form)) >= 2 and normalise(form) not in generic:
@@ -121,11 +126,11 @@ def _build(key: tuple) -> tuple[Identifier, ...]:
     for person in people:
         if len(normalise(person)) >= 2:
             add("person", person)
-    if normalise(uscc):
-        code = normalise(uscc)
-        source = DIGIT_GAP.join(re.escape(c) for c in code)
-        pattern = re.compile(rf"(?<![0-9A-Za-z]){source}(?![0-9A-Za-z])", re.IGNORECASE)
-        out.append(Identifier("code", uscc, pattern))
+    for each in dict.fromkeys((uscc, *former_codes)):
+        if normalise(each):
+            source = DIGIT_GAP.join(re.escape(c) for c in normalise(each))
+            pattern = re.compile(rf"(?<![0-9A-Za-z]){source}(?![0-9A-Za-z])", re.IGNORECASE)
+            out.append(Identifier("code", each, pattern))
     for phone in phones:
         out += _phone(phone)
     for email in emails:
@@ -134,7 +139,7 @@ def _build(key: tuple) -> tuple[Identifier, ...]:
         for value, suffix in _address_parts(address):
             pattern = re.compile(tolerant(value) + suffix, re.IGNORECASE)
             out.append(Identifier("address", value, pattern))
-    for place in (pref, county):
+    for place in (pref, county, *former_places):
         for form in place_forms(place):
             add("place", form)
     return tuple(out)

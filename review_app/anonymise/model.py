@@ -34,6 +34,12 @@ class Identity:
     # Short forms of the enterprise name: declared in the application's texts (以下简称“X”) or
     # added by the coordinator; redact.with_short_forms fills in those the texts declare.
     short_forms: list[str] = field(default_factory=list)
+    # Values the application declared before a correction (a former name, USCC, prefecture or
+    # county): still identifying, so redacted and scanned for like the current ones. Former
+    # people, phones, e-mails and addresses go into the lists above.
+    former_names: list[str] = field(default_factory=list)
+    former_codes: list[str] = field(default_factory=list)
+    former_places: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -49,13 +49,39 @@ def identity_from_parsed(parsed: ParsedApplication, extra_terms=(), allowed_term
     )
 
 
+def with_former(identity: Identity, former: dict[str, list[str]]) -> Identity:
+    """A copy of ``identity`` that also holds the values the application declared before a
+    correction (``former``: names, codes, places, people, phones, emails or addresses -> values;
+    see anonymise.service.former_values): a renamed enterprise's old name identifies it as well
+    as the new one."""
+    if not any(former.values()):
+        return identity
+
+    def more(current: list[str], kind: str) -> list[str]:
+        return list(dict.fromkeys([*current, *former.get(kind, ())]))
+
+    return dataclasses.replace(
+        identity,
+        people=more(identity.people, "people"),
+        phones=more(identity.phones, "phones"),
+        emails=more(identity.emails, "emails"),
+        addresses=more(identity.addresses, "addresses"),
+        former_names=more(identity.former_names, "names"),
+        former_codes=more(identity.former_codes, "codes"),
+        former_places=more(identity.former_places, "places"),
+    )
+
+
 def short_forms(identity: Identity, texts) -> list[str]:
-    """The short forms of the enterprise name found in ``texts``: declared ones
-    (以下简称“X”) and derived ones that occur (see shortforms.py for the rule), longest first."""
-    if not normalise(identity.enterprise_name or ""):
-        return []
+    """The short forms of the enterprise name (and of its former names) found in ``texts``:
+    declared ones (以下简称“X”) and derived ones that occur (see shortforms.py for the rule),
+    longest first."""
     allowed = {normalise(t) for t in identity.allowed_terms}
-    return [f for f in found_short_forms(identity.enterprise_name, texts) if f not in allowed]
+    found: list[str] = []
+    for name in (identity.enterprise_name or "", *identity.former_names):
+        if normalise(name):
+            found += found_short_forms(name, texts)
+    return [f for f in sorted(dict.fromkeys(found), key=len, reverse=True) if f not in allowed]
 
 
 def with_short_forms(identity: Identity, texts) -> Identity:

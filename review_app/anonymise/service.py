@@ -1,23 +1,135 @@
 """Anonymisation verbs: redact an application's sections, scan for leaks, keep coordinator
-terms, confirm for distribution. Each verb flushes and audits; the caller commits."""
+terms, confirm for distribution. Each verb flushes and audits; the caller commits.
+
+The rule for changes after a confirmation (issue 17, point 5): experts only ever read text that
+the coordinator confirmed against the application's CURRENT identifiers.
+
+* Any change to an identifying field (``IDENTIFYING_FIELDS``: name, USCC, prefecture, county,
+  factory address, legal representative and contact names and phones, contact e-mail), by the
+  edit form (intake ``update_fields``), a re-uploaded 申报书 or a new application of the same
+  enterprise, re-runs the redaction and the leak scan of every application of that enterprise
+  whose redaction has run (``identity_changed``); a change of the coordinator's terms (需隐去 /
+  保留) or a re-run does the same for its application. Sections that were confirmed go back to
+  unconfirmed, each audited as ``section.unconfirmed`` with the reason (企业信息已修改 for an
+  edit).
+* An unconfirmed section is hidden from experts (section page, scoring form, packet, offline
+  sheet, API text: ``UNDER_REVIEW``) and no review of it can be saved or submitted
+  (``check_distributable``) until the coordinator confirms it again.
+* The values declared before a correction stay identifying: the old name, USCC, people, phones,
+  e-mails, addresses and places (read from the ``application.update`` audit events of the
+  enterprise's applications) are redacted and scanned for like the current ones.
+* Confirming re-runs the leak scan on the stored redacted text against the current identifiers
+  (old and new) and refuses while anything is found.
+* Who may edit, and in which states, is one predicate: intake/permissions.py
+  ``can_edit_application`` (the service, the edit page and the 修改 button ask it).
+"""
 
 from dataclasses import asdict
 
 from sqlalchemy import select
 
 from ..applications.catalogue import scored_sections
-from ..applications.models import Application
+from ..applications.models import Application, Section
 from ..audit import service as audit
+from ..audit.models import AuditEvent
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..intake.records import parsed_from_records
+from ..programs.models import Prefecture
 from .leakscan import scan_sections
 from .model import Identity
 from .models import RedactionTerm
-from .redact import identity_from_parsed, redact_sections, with_short_forms
+from .redact import identity_from_parsed, redact_sections, with_former, with_short_forms
 
 # Sections distributed to experts only when their anonymised text is confirmed.
 DISTRIBUTABLE = "confirmed"
+# What an expert reads instead of a section that is not (or no longer) confirmed.
+UNDER_REVIEW = "该章节的匿名化正在复核，暂不可查看，也不能保存或提交评分。"
+# Reasons of ``section.unconfirmed`` events.
+EDIT_REASON = "企业信息已修改"
+REUPLOAD_REASON = "申报书已重新上传"
+TERMS_REASON = "需隐去或保留的词语已修改"
+RERUN_REASON = "重新运行匿名化"
+# Enterprise columns the redaction reads as known identifiers (via parsed_from_records and
+# redact.identity_from_parsed), each with the kind its former values take (redact.with_former).
+IDENTIFYING_FIELDS = {
+    "name": "names",
+    "uscc": "codes",
+    "prefecture_id": "places",
+    "county": "places",
+    "factory_address": "addresses",
+    "legal_rep_name": "people",
+    "contact_name": "people",
+    "legal_rep_phone": "phones",
+    "contact_phone": "phones",
+    "contact_email": "emails",
+}
+# The audit action whose ``after`` holds {"enterprise.<field>": [old, new]} for each change.
+UPDATE_ACTION = "application.update"
+
+
+class UnderReview(DomainError):
+    """A section whose anonymisation is not (or no longer) confirmed: no expert reads it or
+    scores it."""
+
+    def __init__(self):
+        super().__init__(UNDER_REVIEW, code="under_review")
+
+
+def expert_refusal(section: Section) -> str | None:
+    """Why an expert may not read or score ``section`` now, or None."""
+    if section.leak_status != DISTRIBUTABLE or section.anonymised_text is None:
+        return UNDER_REVIEW
+    return None
+
+
+def check_distributable(section: Section) -> None:
+    """Raise UnderReview unless ``section`` is confirmed for experts."""
+    if expert_refusal(section):
+        raise UnderReview()
+
+
+def touches_identity(changed) -> bool:
+    """Whether the changed keys (``enterprise.<field>`` or bare field names) include an
+    identifying field."""
+    return any(key.removeprefix("enterprise.") in IDENTIFYING_FIELDS for key in changed)
+
+
+def identity_changes(enterprise, new_values: dict) -> dict[str, list]:
+    """{"enterprise.<field>": [old, new]} for the identifying fields ``new_values`` changes."""
+    return {
+        f"enterprise.{name}": [getattr(enterprise, name), value]
+        for name, value in new_values.items()
+        if name in IDENTIFYING_FIELDS and getattr(enterprise, name) != value
+    }
+
+
+def former_values(app: Application) -> dict[str, list[str]]:
+    """The identifying values the enterprise declared before its corrections (kind -> values),
+    from the ``application.update`` events of all its applications."""
+    ids = db.session.execute(
+        select(Application.id).where(Application.enterprise_id == app.enterprise_id)
+    ).scalars()
+    events = db.session.execute(
+        select(AuditEvent.after).where(
+            AuditEvent.object_type == "application",
+            AuditEvent.object_id.in_([str(i) for i in ids]),
+            AuditEvent.action == UPDATE_ACTION,
+        )
+    ).scalars()
+    former: dict[str, list[str]] = {}
+    for after in events:
+        for key, change in (after or {}).items():
+            kind = IDENTIFYING_FIELDS.get(key.removeprefix("enterprise."))
+            if not key.startswith("enterprise.") or kind is None or not change or not change[0]:
+                continue
+            old = change[0]
+            if key == "enterprise.prefecture_id":
+                prefecture = db.session.get(Prefecture, int(old))
+                old = prefecture.name if prefecture else None
+            if old and str(old).strip():
+                former.setdefault(kind, []).append(str(old).strip())
+    return {kind: list(dict.fromkeys(values)) for kind, values in former.items()}
 
 
 def terms_of(app: Application) -> list[RedactionTerm]:
@@ -31,16 +143,44 @@ def terms_of(app: Application) -> list[RedactionTerm]:
 
 
 def identity_for(app: Application) -> Identity:
+    """The application's current identifiers, its former ones and the coordinator's terms."""
     terms = terms_of(app)
-    return identity_from_parsed(
+    identity = identity_from_parsed(
         parsed_from_records(app),
         extra_terms=[t.term for t in terms if t.action == "redact"],
         allowed_terms=[t.term for t in terms if t.action == "keep"],
     )
+    return with_former(identity, former_values(app))
 
 
-def anonymise_application(app: Application, actor) -> list[dict]:
-    """Redact every section, scan the result, store text, report and status. Returns leaks."""
+def _lock_sections(app: Application) -> None:
+    """Serialise the verbs that set a section's status (a re-run after an edit, a confirmation):
+    the application row locked (PostgreSQL; SQLite serialises writers), then its sections read
+    afresh, so a confirmation never stamps a text that a concurrent edit redid meanwhile."""
+    db.session.execute(select(Application.id).where(Application.id == app.id).with_for_update())
+    db.session.execute(
+        select(Section)
+        .where(Section.application_id == app.id)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def record_unconfirmed(app: Application, sections, actor, reason: str) -> None:
+    """Audit each section that lost its confirmation (``section.unconfirmed``)."""
+    for section in sections:
+        audit.record(
+            "section.unconfirmed", "application", app.id, actor=actor,
+            before={"section": section.key, "leak_status": DISTRIBUTABLE},
+            after={"section": section.key, "leak_status": section.leak_status},
+            reason=reason,
+        )  # fmt: skip
+
+
+def anonymise_application(app: Application, actor, reason: str = RERUN_REASON) -> list[dict]:
+    """Redact every section, scan the result, store text, report and status. Returns leaks.
+    Confirmed sections go back to unconfirmed (audited with ``reason``)."""
+    _lock_sections(app)
+    confirmed = [s for s in app.sections if s.leak_status == DISTRIBUTABLE]
     texts = {s.key: s.text or "" for s in app.sections}
     # Short forms declared in the texts (以下简称“X”) are identifiers too: scan for them.
     identity = with_short_forms(identity_for(app), texts.values())
@@ -68,17 +208,49 @@ def anonymise_application(app: Application, actor) -> list[dict]:
             "leaks": len(leaks),
         },
     )
+    record_unconfirmed(app, confirmed, actor, reason)
     return [asdict(leak) for leak in leaks]
 
 
+def identity_changed(app: Application, actor, reason: str = EDIT_REASON) -> list[Application]:
+    """An identifying field of ``app``'s enterprise changed (the change is flushed and audited
+    as ``application.update``): redact again every application of the enterprise whose
+    redaction has run, so that experts see none of them until the coordinator confirms the
+    new text. Returns the applications redacted again."""
+    db.session.expire(app.enterprise, ["prefecture"])  # a changed prefecture_id reloads it
+    apps = db.session.execute(
+        select(Application)
+        .where(Application.enterprise_id == app.enterprise_id)
+        .order_by(Application.id)
+    ).scalars().all()  # fmt: skip
+    redone = [a for a in apps if any(s.anonymised_text is not None for s in a.sections)]
+    for each in redone:
+        anonymise_application(each, actor, reason)
+    return redone
+
+
 def confirm_anonymisation(app: Application, actor) -> None:
-    """The coordinator confirms the redaction; refused while any leak remains."""
+    """The coordinator confirms the redaction; refused while any leak remains, the stored
+    redacted text scanned again against the current identifiers (former ones included)."""
+    _lock_sections(app)
     if not app.sections or any(s.anonymised_text is None for s in app.sections):
         raise DomainError("请先运行匿名化处理。", code="not_anonymised")
     leaking = [s.title for s in app.sections if s.leak_status == "leaking"]
     if leaking:
         raise DomainError(
             "以下章节仍有身份信息泄露，不能确认分发：" + "、".join(leaking) + "。", code="leaking"
+        )
+    identity = with_short_forms(identity_for(app), [s.text or "" for s in app.sections])
+    found = {
+        leak.section
+        for leak in scan_sections({s.key: s.anonymised_text for s in app.sections}, identity)
+    }
+    if found:
+        raise DomainError(
+            "按当前企业信息重新扫描，以下章节仍有身份信息泄露，请重新运行匿名化："
+            + "、".join(s.title for s in app.sections if s.key in found)
+            + "。",
+            code="leaking",
         )
     for section in app.sections:
         section.leak_status = DISTRIBUTABLE
@@ -109,7 +281,7 @@ def set_term(app: Application, term: str, action: str, actor) -> None:
         "application.redaction_term", "application", app.id, actor=actor,
         after={"term": term, "action": action},
     )  # fmt: skip
-    anonymise_application(app, actor)
+    anonymise_application(app, actor, TERMS_REASON)
 
 
 def remove_term(app: Application, term_id: int, actor) -> None:
@@ -122,7 +294,7 @@ def remove_term(app: Application, term_id: int, actor) -> None:
         "application.redaction_term_removed", "application", app.id, actor=actor,
         before={"term": row.term, "action": row.action},
     )  # fmt: skip
-    anonymise_application(app, actor)
+    anonymise_application(app, actor, TERMS_REASON)
 
 
 def distribution_refusal(app: Application) -> str | None:

@@ -1,16 +1,17 @@
 """The coordinator's redaction page: original and redacted text side by side, terms, re-run,
 confirm."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 
-from ..applications.models import Application
+from ..applications.models import Application, Section
 from ..auth.permissions import role_required
 from ..extensions import db
 from . import service
+from .forms import TermForm
 from .model import TOKENS
 
 bp = Blueprint("anonymise", __name__, url_prefix="/anonymise")
@@ -64,10 +65,17 @@ def highlight_tokens(text: str, leaks: list[dict]) -> Markup:
 @bp.route("/")
 @role_required("coordinator")
 def index():
-    """Applications whose sections are to be anonymised, with their status."""
+    """Applications whose sections are to be anonymised, with their status; later ones too
+    while a correction left a section unconfirmed."""
+    unconfirmed = exists().where(
+        Section.application_id == Application.id, Section.leak_status != service.DISTRIBUTABLE
+    )
     rows = db.session.execute(
         select(Application)
-        .where(Application.state.in_(("prefecture_endorsed", "format_checked", "expert_assigned")))
+        .where(or_(
+            Application.state.in_(("prefecture_endorsed", "format_checked", "expert_assigned")),
+            and_(Application.state.in_(("scored", "spot_inspected")), unconfirmed),
+        ))
         .order_by(Application.state, Application.prefecture_id, Application.priority_rank)
     ).scalars().all()  # fmt: skip
     return render_template("anonymise/index.html", rows=rows)
@@ -95,7 +103,9 @@ def show(application_id: int):
         app_=application,
         sections=sections,
         terms=service.terms_of(application),
+        former=service.former_values(application),
         form=FlaskForm(),
+        term_form=TermForm(),
         refusal=service.distribution_refusal(application),
     )
 
@@ -104,7 +114,7 @@ def show(application_id: int):
 @role_required("coordinator")
 def run(application_id: int):
     application = _application(application_id)
-    leaks = service.anonymise_application(application, current_user)
+    leaks = service.anonymise_application(application, current_user, service.RERUN_REASON)
     db.session.commit()
     if leaks:
         flash(
@@ -120,12 +130,14 @@ def run(application_id: int):
 @role_required("coordinator")
 def add_term(application_id: int):
     application = _application(application_id)
-    service.set_term(
-        application, request.form.get("term", ""), request.form.get("action", "redact"),
-        current_user,
-    )  # fmt: skip
+    form = TermForm()
+    if not form.validate_on_submit():
+        for error in (e for errors in form.errors.values() for e in errors):
+            flash(error, "error")
+        return redirect(url_for(".show", application_id=application.id))
+    service.set_term(application, form.term.data, form.action.data, current_user)
     db.session.commit()
-    flash("词语已保存，已重新匿名化。", "success")
+    flash("词语已保存，已重新匿名化；已确认的章节需重新确认。", "success")
     return redirect(url_for(".show", application_id=application.id))
 
 
@@ -135,7 +147,7 @@ def delete_term(application_id: int, term_id: int):
     application = _application(application_id)
     service.remove_term(application, term_id, current_user)
     db.session.commit()
-    flash("词语已删除，已重新匿名化。", "success")
+    flash("词语已删除，已重新匿名化；已确认的章节需重新确认。", "success")
     return redirect(url_for(".show", application_id=application.id))
 
 

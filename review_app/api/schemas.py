@@ -105,6 +105,8 @@ class SectionSchema(Schema):
     key = fields.String()
     title = fields.String()
     anonymised_text = fields.String(allow_none=True)
+    # Why the text is withheld (its anonymisation is under review), or null.
+    notice = fields.String(allow_none=True)
 
 
 class ReviewSchema(Schema):

@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..anonymise.service import expert_refusal
 from ..applications.models import Application
 from ..assignment.models import Assignment
 from ..audit.service import verify as verify_chain
@@ -267,12 +268,14 @@ def _review(review: Review | None) -> dict | None:
 
 def _assignment(a: Assignment, review: Review | None, text: bool) -> dict:
     section = a.section
-    shown = text and section.leak_status == "confirmed"
+    refusal = expert_refusal(section) if text else None
+    shown = text and refusal is None
     return {
         "id": a.id, "anon_code": a.application.anon_code, "track": a.application.track_code,
         "status": a.status, "due_date": a.due_date,
         "section": {"key": section.key, "title": section.title,
-                    "anonymised_text": section.anonymised_text if shown else None},
+                    "anonymised_text": section.anonymised_text if shown else None,
+                    "notice": refusal},
         "review": _review(review),
     }  # fmt: skip
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import select
 
+from ..anonymise import service as anonymise
 from ..audit import service as audit
 from ..clock import utcnow
 from ..enterprises.models import Enterprise
@@ -35,23 +36,30 @@ def new_anon_code(track: str, year: int) -> str:
     raise RuntimeError("could not draw a free anonymous code")  # pragma: no cover
 
 
-def upsert_enterprise(fields: Mapping) -> Enterprise:
-    """Find the enterprise by USCC or create it; update the declared fields."""
+def upsert_enterprise(fields: Mapping) -> tuple[Enterprise, dict]:
+    """Find the enterprise by USCC or create it; update the declared fields. Returns it with
+    the identifying values changed on a known enterprise ({"enterprise.<field>": [old, new]}):
+    a returning enterprise (another program) may declare new ones."""
     uscc = (fields.get("uscc") or "").strip().upper()
     if not uscc:
         raise InvalidInput("缺少统一社会信用代码。")
     enterprise = db.session.execute(
         select(Enterprise).where(Enterprise.uscc == uscc)
     ).scalar_one_or_none()
+    changed = {}
     if enterprise is None:
         enterprise = Enterprise(uscc=uscc)
         db.session.add(enterprise)
+    else:
+        changed = anonymise.identity_changes(
+            enterprise, {k: v for k, v in fields.items() if k != "uscc"}
+        )
     for name, value in fields.items():
         if name != "uscc" and hasattr(Enterprise, name):
             setattr(enterprise, name, value)
     if not enterprise.name:
         raise InvalidInput("缺少企业名称。")
-    return enterprise
+    return enterprise, changed
 
 
 def submit_application(
@@ -72,7 +80,7 @@ def submit_application(
     figures and files are written by one flush."""
     if track not in TRACKS:
         raise InvalidInput(f"申报类别无效：{track}。")
-    enterprise = upsert_enterprise(enterprise_fields)
+    enterprise, changed = upsert_enterprise(enterprise_fields)
     # A new enterprise (not written yet) has no application: only one on record is looked up.
     if enterprise.id is not None:
         duplicate = db.session.execute(
@@ -133,6 +141,10 @@ def submit_application(
             "prefecture": prefecture.name,
         },
     )
+    if changed:  # the old values stay identifying; the enterprise's other texts are redone
+        audit.record(anonymise.UPDATE_ACTION, "application", app.id, actor=actor,
+                     actor_label=actor_label, after=changed)  # fmt: skip
+        anonymise.identity_changed(app, actor, anonymise.EDIT_REASON)
     return app
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..anonymise.service import check_distributable, expert_refusal
 from ..assignment.models import Assignment
 from ..auth.permissions import can_view_assignment, role_required
 from ..extensions import db
@@ -45,7 +46,10 @@ def _own_assignment(assignment_id: int) -> Assignment:
 @reads_only
 @role_required("expert")
 def assignment(assignment_id: int):
-    return render_template("expert/assignment.html", item=_own_assignment(assignment_id))
+    item = _own_assignment(assignment_id)
+    return render_template(
+        "expert/assignment.html", item=item, refusal=expert_refusal(item.section)
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/packet.docx")
@@ -55,13 +59,11 @@ def packet(assignment_id: int):
     from io import BytesIO
 
     from ..anonymise.packet import packet_filename, section_packet
-    from ..anonymise.service import DISTRIBUTABLE
     from ..programs.models import TRACK_NAMES
 
     item = _own_assignment(assignment_id)
     section = item.section
-    if section.leak_status != DISTRIBUTABLE or section.anonymised_text is None:
-        abort(404)
+    check_distributable(section)  # never a text that is not confirmed anonymous (409)
     code = item.application.anon_code
     data = section_packet(code, TRACK_NAMES[item.application.track_code], section.title,
                           section.anonymised_text)  # fmt: skip

@@ -8,7 +8,8 @@ from dataclasses import asdict
 
 from sqlalchemy import select
 
-from ..applications.models import Application, SourceFile
+from ..anonymise import service as anonymise
+from ..applications.models import Application, ApplicationFigure, SourceFile
 from ..applications.service import submit_application
 from ..audit import service as audit
 from ..clock import utcnow
@@ -16,10 +17,11 @@ from ..enterprises.models import Enterprise
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
 from ..programs.models import Prefecture, Program
-from ..workflow.states import FINAL_STATES
+from ..workflow.states import STATE_NAMES
 from .filecheck import check_docx
 from .model import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
 from .parser import parse_docx
+from .permissions import EDITABLE_STATES, edit_refusal
 from .records import (
     application_fields,
     enterprise_fields,
@@ -31,8 +33,6 @@ from .refusals import attempt, check_scope, duplicate, normalise_uscc
 from .validate import validate
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# States in which the prefecture may still replace or correct what the enterprise submitted.
-EDITABLE_STATES = ("submitted", "returned")
 # Applications a prefecture puts in its priority order (附件2 按优先次序排名).
 ORDERED_STATES = ("submitted", "prefecture_endorsed")
 
@@ -174,17 +174,24 @@ def _prefecture_id(parsed: ParsedApplication, fallback: Prefecture) -> int:
 
 def _replace(app: Application, parsed: ParsedApplication, prefecture: Prefecture, actor):
     if app.state not in EDITABLE_STATES:
-        from ..workflow.states import STATE_NAMES
-
         raise InvalidInput(
             f"该企业已有申报，当前状态为“{STATE_NAMES[app.state]}”，不能再替换申报书。"
         )
     if parsed.track != app.track_code:
         raise InvalidInput("新申报书的申报类别与已有申报不同；请先撤回原申报。")
-    for name, value in enterprise_fields(parsed, _prefecture_id(parsed, prefecture)).items():
+    fields = enterprise_fields(parsed, _prefecture_id(parsed, prefecture))
+    changed = anonymise.identity_changes(app.enterprise, fields)
+    for name, value in fields.items():
         setattr(app.enterprise, name, value)
-    replace_content(app, parsed)
+    confirmed = [s for s in app.sections if s.leak_status == anonymise.DISTRIBUTABLE]
+    replace_content(app, parsed)  # every section back to 未处理 (pending)
     app.submitted_at = utcnow()
+    db.session.flush()
+    if changed:  # the old values stay identifying (anonymise.former_values reads this event)
+        audit.record(anonymise.UPDATE_ACTION, "application", app.id, actor=actor, after=changed)
+    anonymise.record_unconfirmed(app, confirmed, actor, anonymise.REUPLOAD_REASON)
+    if changed:
+        anonymise.identity_changed(app, actor)  # the enterprise's other applications
     return app
 
 
@@ -211,11 +218,12 @@ def run_format_check(app: Application, actor) -> list[dict]:
 
 
 def update_fields(app: Application, values: dict, actor) -> Application:
-    """A prefecture officer (or coordinator) corrects declared fields; the check re-runs."""
-    if app.state not in EDITABLE_STATES and actor.role != "coordinator":
-        raise InvalidInput("只有“已提交”或“已退回”的申报可以修改。")
-    if app.state in FINAL_STATES:
-        raise InvalidInput("已结束的申报不能修改。")
+    """A prefecture officer (or coordinator) corrects declared fields; the check re-runs.
+    Who may, and when: permissions.can_edit_application. A change of an identifying field
+    redacts the sections again and voids their confirmation (anonymise.identity_changed)."""
+    refusal = edit_refusal(actor, app)
+    if refusal:
+        raise PermissionDenied(refusal)
     if values.get("enterprise", {}).get("uscc"):
         values["enterprise"]["uscc"] = new_uscc = normalise_uscc(values["enterprise"]["uscc"])
     else:
@@ -236,8 +244,6 @@ def update_fields(app: Application, values: dict, actor) -> Application:
     for year, figures in values.get("figures", {}).items():
         row = next((f for f in app.figures if f.year == int(year)), None)
         if row is None:
-            from ..applications.models import ApplicationFigure
-
             row = ApplicationFigure(year=int(year))
             app.figures.append(row)
         for name, value in figures.items():
@@ -248,7 +254,9 @@ def update_fields(app: Application, values: dict, actor) -> Application:
     if not changed:
         return app
     db.session.flush()
-    audit.record("application.update", "application", app.id, actor=actor, after=changed)
+    audit.record(anonymise.UPDATE_ACTION, "application", app.id, actor=actor, after=changed)
+    if anonymise.touches_identity(changed):
+        anonymise.identity_changed(app, actor, anonymise.EDIT_REASON)
     run_format_check(app, actor)
     return app
 

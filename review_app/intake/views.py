@@ -21,6 +21,7 @@ from wtforms import SelectChoice
 
 from ..applications.models import Application
 from ..auth.permissions import can_view_application, role_required
+from ..errors import PermissionDenied
 from ..extensions import db
 from ..files import DOCX, XLSX
 from ..forms_numeric import parse_decimal
@@ -32,12 +33,15 @@ from ..workflow.states import ENDORSED_STATES
 from . import refusals, service, summary
 from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm
 from .model import UnreadableFile
+from .permissions import can_edit_application, edit_refusal
 from .records import FIGURE_FIELDS
 from .reference import chains
 from .refusals import ImportRefused, record_after_rollback
 from .template import blank_template
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
+# Templates show the 修改 button by the same predicate the service applies.
+bp.add_app_template_global(can_edit_application, "can_edit_application")
 
 
 def _own_prefecture() -> Prefecture:
@@ -137,6 +141,9 @@ def _dec(value):
 @role_required("prefecture", "coordinator")
 def edit(application_id: int):
     application = _editable(application_id)
+    refusal = edit_refusal(current_user, application)
+    if refusal:  # the page is refused exactly when the save would be (and the button hidden)
+        raise PermissionDenied(refusal)
     e = application.enterprise
     form = ApplicationFieldsForm()
     refused = False

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..anonymise.service import check_distributable, expert_refusal
 from ..applications.models import Application, Section
 from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
 from ..audit import service as audit
@@ -125,6 +126,7 @@ def save(assignment: Assignment, values: dict, comment: str, *, version: int | N
         raise DomainError("该评分已提交并锁定；如需修改请联系省厅协调员重新开放。", code="locked")
     if assignment.status not in ("assigned", "reopened"):
         raise DomainError("该评审任务已不在您名下（已回避或已撤销）。", code="not_active")
+    check_distributable(assignment.section)  # its anonymisation is under review: no score
     if review is not None and version is not None and review.version != version:
         raise StaleReview()
     scores = _validated(section_rubric, values) if submit else _lenient(section_rubric, values)
@@ -447,8 +449,8 @@ def sheet_tasks(expert) -> list:
     ).scalars().all()  # fmt: skip
     tasks = []
     for a in rows:
-        if a.section.leak_status != "confirmed":
-            continue
+        if expert_refusal(a.section):
+            continue  # hidden while its anonymisation is under review
         review = review_of(a)
         points = {}
         if review is not None:

@@ -35,6 +35,9 @@ COMMENT_HEADERS = ("任务编号", "匿名编号", "章节", "评审意见（至
 FIRST_ROW = 3  # row 1: title, row 2: headers
 EDITABLE = PatternFill("solid", fgColor="FFF7E0")
 YES = {"是", "Y", "YES", "√", "✓", "1", "TRUE"}
+# A row of a task that is not (or no longer) the expert's to score: submitted, withdrawn, or its
+# section's anonymisation under review after an identifying edit.
+NOT_SCORABLE = "不是您的评审任务或已不可评分（已提交、已撤销，或该章节的匿名化正在复核）。"
 
 
 @dataclass
@@ -131,7 +134,7 @@ def read_sheet(data: bytes, tasks: dict[int, SheetTask]) -> SheetImport:
             continue
         task = tasks.get(task_id)
         if task is None:
-            result.errors.append(f"评分!A{r}：任务{task_id}不是您的评审任务或已不可评分。")
+            result.errors.append(f"评分!A{r}：任务{task_id}{NOT_SCORABLE}")
             continue
         criterion = next((c for c in task.criteria if c.code == str(row[3]).strip()), None)
         if criterion is None:
@@ -165,7 +168,7 @@ def read_sheet(data: bytes, tasks: dict[int, SheetTask]) -> SheetImport:
             result.errors.append(f"评审意见!A{r}：任务编号“{row[0]}”无效。")
             continue
         if task_id not in tasks:
-            result.errors.append(f"评审意见!A{r}：任务{task_id}不是您的评审任务或已不可评分。")
+            result.errors.append(f"评审意见!A{r}：任务{task_id}{NOT_SCORABLE}")
             continue
         result.comments[task_id] = str(row[3] or "").strip()
     wb.close()

@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from ..anonymise.service import check_distributable
 from ..applications.models import Application
 from ..assignment.models import Assignment
 from ..auth.permissions import can_view_assignment, role_required
@@ -26,8 +27,7 @@ def score(assignment_id: int):
     if not can_view_assignment(current_user, item):
         abort(403)
     section = item.section
-    if section.leak_status != "confirmed":
-        abort(404)  # never a text that is not confirmed anonymous
+    check_distributable(section)  # never a text that is not confirmed anonymous (409)
     section_rubric = service.rubric_section(section)
     form = score_form_class(section_rubric)()
     status = 200

@@ -130,9 +130,10 @@ def test_packet_of_unconfirmed_text_is_not_served(app, client):
     mine.section.leak_status = "clean"
     db.session.commit()
     login(client, me.user.username)
-    assert client.get(f"/expert/assignments/{mine.id}/packet.docx").status_code == 404
+    response = client.get(f"/expert/assignments/{mine.id}/packet.docx")
+    assert response.status_code == 409 and "正在复核" in response.get_data(as_text=True)
     page = client.get(f"/expert/assignments/{mine.id}").get_data(as_text=True)
-    assert "尚未确认" in page and "MES系统" not in page
+    assert "正在复核" in page and "MES系统" not in page
 
 
 def test_another_experts_packet_is_forbidden(app, client):

@@ -197,7 +197,8 @@ def test_expert_cannot_open_a_form_over_unconfirmed_text(app, client):
     b.section.leak_status = "clean"
     db.session.commit()
     login(client, b.expert.user.username)
-    assert client.get(f"/expert/assignments/{b.id}/score").status_code == 404
+    response = client.get(f"/expert/assignments/{b.id}/score")
+    assert response.status_code == 409 and "正在复核" in response.get_data(as_text=True)
 
 
 def test_coordinator_pages_flags_and_breakdown(app, client):

@@ -1,0 +1,35 @@
+"""Who may correct an application's declared fields (修改申报信息), and when.
+
+One predicate for the service, the views and the templates (registered as the Jinja global
+``can_edit_application``), so the 修改 button shows exactly when the edit is allowed:
+
+* a prefecture officer: its own applications while 已提交 or 已退回;
+* the coordinator: any application that is not final (入库、未入库、已撤回).
+
+Edits of identifying fields after anonymisation are allowed in these states: they re-run the
+redaction and put confirmed sections back to unconfirmed (see anonymise/service.py).
+"""
+
+from ..applications.models import Application
+from ..auth.permissions import can_view_application
+from ..workflow.states import FINAL_STATES
+
+# States in which the prefecture may still replace or correct what the enterprise submitted.
+EDITABLE_STATES = ("submitted", "returned")
+EDIT_ROLES = ("prefecture", "coordinator")
+
+
+def edit_refusal(user, application: Application) -> str | None:
+    """Why ``user`` may not correct ``application`` now (Chinese), or None when allowed."""
+    if getattr(user, "role", None) not in EDIT_ROLES or not can_view_application(user, application):
+        return "您没有修改该申报的权限。"
+    if application.state in FINAL_STATES:
+        return "已结束的申报不能修改。"
+    if user.role == "prefecture" and application.state not in EDITABLE_STATES:
+        return "只有“已提交”或“已退回”的申报可以修改。"
+    return None
+
+
+def can_edit_application(user, application: Application) -> bool:
+    """Whether the 修改 button shows and the edit is accepted."""
+    return edit_refusal(user, application) is None
