@@ -107,7 +107,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "WEBHOOK_ALLOWED_HOSTS": _webhook_allowed_hosts(env.get("WEBHOOK_ALLOWED_HOSTS", "")),
         # A running job whose heartbeat is older than this lost its worker (jobs/lease.py); a job
         # taken this many times is failed rather than resumed again.
-        "JOB_LEASE_SECONDS": _int_setting(env, "JOB_LEASE_SECONDS", 900),
+        "JOB_LEASE_SECONDS": _int_setting(env, "JOB_LEASE_SECONDS", 900, low=0),
         "JOB_MAX_ATTEMPTS": _int_setting(env, "JOB_MAX_ATTEMPTS", 3),
         # Tests only: hold a worker after each progress commit so it can be killed midway.
         "JOB_TEST_PAUSE_SECONDS": (
