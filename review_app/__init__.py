@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from .config import load_config
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .ids import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -22,6 +23,8 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
+    # Every <int:…> in a route is a row id: bounded to the database's integer (1..2**31-1).
+    app.url_map.converters["int"] = IdConverter
     app.config.update(load_config(Path(app.instance_path), env))
     if test_config:
         app.config.update(test_config)

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ..ids import db_id
 from ..web import commit_or_flash
 from . import tokens
 from .models import TOKEN_SCOPES
@@ -20,7 +21,7 @@ def token_settings():
     if request.method == "POST":
         action = request.form.get("action")
         if action == "revoke":
-            commit_or_flash(lambda: tokens.revoke(request.form.get("token_id", type=int) or 0,
+            commit_or_flash(lambda: tokens.revoke(request.form.get("token_id", 0, type=db_id),
                                                   current_user))  # fmt: skip
         else:
             days = request.form.get("days", type=int)

@@ -3,6 +3,7 @@ OpenAPI description is generated from them by flask-smorest)."""
 
 from marshmallow import Schema, fields, validate
 
+from ..ids import MAX_ID
 from ..programs.models import TRACKS
 from ..workflow.machine import TRIGGERS
 from ..workflow.states import STATE_NAMES
@@ -51,7 +52,9 @@ class PrefectureSchema(Schema):
 class ApplicationQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(list(STATE_NAMES)))
     track = fields.String(validate=validate.OneOf(list(TRACKS)))
-    prefecture = fields.Integer(metadata={"description": "地市编号（省厅可用）"})
+    prefecture = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "地市编号（省厅可用）"}
+    )
     cursor = fields.String(metadata={"description": "上一页返回的 next_cursor"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 

@@ -24,6 +24,7 @@ from ..errors import DomainError, PermissionDenied
 from ..experts.models import Expert
 from ..experts.service import expert_of
 from ..extensions import db
+from ..ids import MAX_ID
 from ..programs.models import TRACKS, Program
 from ..programs.service import current_program
 from ..scoring.models import Review
@@ -153,7 +154,7 @@ def _cursor(raw: str | None) -> int:
     try:
         value = base64.urlsafe_b64decode(raw.encode() + b"==").decode()
         after = int(value.removeprefix("a:"))
-        if not value.startswith("a:") or after < 0:
+        if not value.startswith("a:") or not 0 <= after < MAX_ID:
             raise ValueError
         return after
     except (ValueError, binascii.Error, UnicodeDecodeError):

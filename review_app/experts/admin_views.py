@@ -12,6 +12,7 @@ from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
+from ..ids import db_id
 from ..intake.model import UnreadableFile
 from ..paging import paginate
 from ..programs.models import Prefecture
@@ -91,7 +92,7 @@ def edit(expert_id: int):
                 "experts/edit.html", expert=expert, prefectures=prefectures, form=form,
                 values=request.form,
             ), 400  # fmt: skip
-        pref = request.form.get("prefecture_id", type=int)
+        pref = request.form.get("prefecture_id", type=db_id)
         update_expert(
             expert,
             {

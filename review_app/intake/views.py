@@ -23,6 +23,7 @@ from ..applications.models import Application
 from ..auth.permissions import can_view_application, role_required
 from ..extensions import db
 from ..files import DOCX, XLSX
+from ..ids import db_id
 from ..jobs.models import Job, UploadedBlob
 from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
 from ..programs.service import current_program
@@ -264,7 +265,7 @@ def summary_export():
         prefecture = _own_prefecture()
         unit, prefecture_ids = prefecture.name, [prefecture.id]
     else:
-        chosen = request.args.get("prefecture", type=int)
+        chosen = request.args.get("prefecture", type=db_id)
         if chosen:
             prefecture = db.session.get(Prefecture, chosen) or abort(404)
             unit, prefecture_ids = prefecture.name, [prefecture.id]
