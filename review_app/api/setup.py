@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
 from ..extensions import csrf, limiter
+from ..request_ids import request_id
 from .errors import ApiError, from_error, problem
 
 API_PREFIX = "/api/"
@@ -115,10 +116,16 @@ def api_problem_for(err) -> object | None:
             headers = {"Retry-After": str(_retry_after())}
             return problem(429, "rate_limited", "请求过于频繁，请在 Retry-After 秒后重试。",
                            headers=headers)  # fmt: skip
+        if code == 500:
+            return _internal_error()
         names = {404: "not_found", 405: "method_not_allowed", 400: "bad_request",
                  413: "too_large", 403: "forbidden", 401: "unauthenticated"}  # fmt: skip
         return problem(code, names.get(code, "error"), "")
-    return problem(500, "internal_error", "服务器内部错误，请稍后重试。")
+    return _internal_error()
+
+
+def _internal_error():
+    return problem(500, "internal_error", f"服务器内部错误，请稍后重试。编号：{request_id()}")
 
 
 def _retry_after() -> int:
