@@ -95,6 +95,8 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # A delivery claimed longer ago than this is taken to have died with its worker.
         "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "600")),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300/minute"),
+        # /api/v1/docs and openapi.json without signing in or a token.
+        "API_DOCS_PUBLIC": env.get("API_DOCS_PUBLIC", "0").lower() in ("1", "true", "yes"),
     }
 
 

@@ -39,8 +39,10 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "河南省智能工厂培育评审系统 API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
-    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
-    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    # No flask-smorest documentation routes: /api/v1/openapi.json is served by pages.py, which
+    # checks who asks.
+    app.config["OPENAPI_URL_PREFIX"] = None
+    app.config.setdefault("API_DOCS_PUBLIC", False)
     app.config.setdefault("API_RATE_LIMIT", "300/minute")
     api = ReviewApi(
         app,
