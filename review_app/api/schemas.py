@@ -11,6 +11,8 @@ from ..programs.models import TRACKS
 from ..workflow.machine import TRIGGERS
 from ..workflow.states import STATE_NAMES
 
+CURSOR = r"^[0-9]{1,20}$"
+
 
 class ProblemSchema(Schema):
     type = fields.String()
@@ -76,7 +78,10 @@ class ApplicationQuerySchema(Schema):
     prefecture = fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "地市编号（省厅可用）"}
     )
-    cursor = fields.String(metadata={"description": "上一页返回的 next_cursor"})
+    cursor = fields.String(
+        validate=validate.Regexp(CURSOR, error="游标无效"),
+        metadata={"description": "上一页返回的 next_cursor，原样传回"},
+    )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -111,7 +116,10 @@ class ApplicationSchema(Schema):
 
 class ApplicationPageSchema(Schema):
     items = fields.List(fields.Nested(ApplicationSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = fields.String(
+        allow_none=True, validate=validate.Regexp(CURSOR),
+        metadata={"description": "下一页的 cursor；没有下一页时为 null"},
+    )  # fmt: skip
 
 
 class TransitionSchema(Schema):

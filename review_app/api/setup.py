@@ -140,10 +140,16 @@ def api_problem_for(err) -> object | None:
                            headers=headers)  # fmt: skip
         if code == 500:
             return _internal_error()
+        if code == 405:  # RFC 9110: a 405 names the methods the resource allows
+            return problem(405, "method_not_allowed", "", headers={"Allow": _allow(err)})
         names = {404: "not_found", 405: "method_not_allowed", 400: "bad_request",
                  413: "too_large", 403: "forbidden", 401: "unauthenticated"}  # fmt: skip
         return problem(code, names.get(code, "error"), "")
     return _internal_error()
+
+
+def _allow(err: HTTPException) -> str:
+    return ", ".join(sorted(getattr(err, "valid_methods", None) or ()))
 
 
 def _internal_error():
