@@ -84,6 +84,9 @@ def test_errors_answered_are_errors_documented(app):
         assert response.status_code == status, (method, url, response.get_data(as_text=True))
         assert response.mimetype == PROBLEM
         assert str(status) in operations[(method, path)]["responses"], (method, url)
+    undeclared = call(app, "DELETE", "/api/v1/programs", token)
+    assert undeclared.status_code == 405 and undeclared.mimetype == PROBLEM
+    assert "GET" in undeclared.headers["Allow"].split(", ")  # RFC 9110: a 405 names them
     beyond = call(app, "GET", one.format(application_id=2147483648), token)
     assert beyond.status_code == 404 and "404" in operations[("GET", one)]["responses"]
 
