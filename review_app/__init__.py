@@ -1,5 +1,6 @@
 """Henan 2026 卓越级/领航级智能工厂培育 expert review system: the app factory."""
 
+from contextlib import suppress
 from pathlib import Path
 
 from flask import Flask, flash, render_template, request
@@ -9,6 +10,8 @@ from sqlalchemy.engine import Engine
 from .config import load_config
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .ids import IdConverter
+from .request_ids import init_request_ids, request_id
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -22,6 +25,8 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
+    # Every <int:…> in a route is a row id: bounded to the database's integer (1..2**31-1).
+    app.url_map.converters["int"] = IdConverter
     app.config.update(load_config(Path(app.instance_path), env))
     if test_config:
         app.config.update(test_config)
@@ -103,7 +108,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_error_handlers(app: Flask) -> None:
     from .api.setup import api_problem_for, handle_api_errors
 
+    init_request_ids(app)
     handle_api_errors(app)
+    app.register_error_handler(500, _internal_error)
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
@@ -144,6 +151,23 @@ def _simple_error(code: int, message: str):
         return render_template("errors/error.html", message=message, code=code), code
 
     return handler
+
+
+def _internal_error(err):
+    """An unhandled exception (already logged with the request id): roll back, and answer in
+    Chinese with the id, as problem+json under /api/."""
+    from .api.setup import api_problem_for
+
+    with suppress(Exception):  # the database may be what failed
+        db.session.rollback()
+    api = api_problem_for(err)
+    if api is not None:
+        return api
+    message = f"系统内部错误，请稍后重试。编号：{request_id()}"
+    try:
+        return render_template("errors/error.html", message=message, code=500), 500
+    except Exception:  # the layout reads the database too: say it without the layout
+        return f"<!doctype html><meta charset=utf-8><title>出错了</title><p>{message}</p>", 500
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -105,6 +105,8 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "600")),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300/minute"),
         "WEBHOOK_ALLOWED_HOSTS": _webhook_allowed_hosts(env.get("WEBHOOK_ALLOWED_HOSTS", "")),
+        # /api/v1/docs and openapi.json without signing in or a token.
+        "API_DOCS_PUBLIC": env.get("API_DOCS_PUBLIC", "0").lower() in ("1", "true", "yes"),
         # A running job whose heartbeat is older than this lost its worker (jobs/lease.py); a job
         # taken this many times is failed rather than resumed again.
         "JOB_LEASE_SECONDS": _int_setting(env, "JOB_LEASE_SECONDS", 900, low=0),

@@ -13,6 +13,7 @@ from ..auth.permissions import role_required
 from ..auth.service import create_user
 from ..errors import InvalidInput
 from ..extensions import db
+from ..ids import db_id
 from ..jobs.models import Job
 from ..programs.models import Prefecture
 from ..web import commit_or_flash
@@ -127,7 +128,7 @@ def audit():
         verify_audit_chain(job.id)
         return redirect(url_for(".audit", job=job.id))
     job = None
-    job_id = request.args.get("job", type=int)
+    job_id = request.args.get("job", type=db_id)
     if job_id:
         job = db.session.get(Job, job_id)
         if job is not None and job.owner_id != current_user.id:

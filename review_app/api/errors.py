@@ -1,7 +1,10 @@
 """Errors as ``application/problem+json`` (RFC 9457): a machine ``code``, a Chinese ``title``
-and ``detail``, and for validation errors the fields by name."""
+and ``detail``, for validation errors the fields by name, and the request's id (also in the
+``X-Request-ID`` header) to quote when asking about it."""
 
 from flask import Response, json
+
+from ..request_ids import request_id
 
 PROBLEM = "application/problem+json"
 
@@ -40,6 +43,7 @@ def problem(status: int, code: str, detail: str = "", errors: dict | None = None
         body["detail"] = detail
     if errors:
         body["errors"] = errors
+    body["request_id"] = request_id()
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
     for key, value in (headers or {}).items():
         response.headers[key] = value

@@ -1,13 +1,16 @@
 """Pages around the API: 个人API令牌 (create, shown once; revoke) for every signed-in user,
-and the API documentation rendered on the server from the OpenAPI description (no CDN, no
-script)."""
+the OpenAPI description and the documentation rendered on the server from it (no CDN, no
+script), both for signed-in users and token holders unless ``API_DOCS_PUBLIC`` is set."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ..extensions import db
+from ..ids import db_id
 from ..web import commit_or_flash
 from . import tokens
+from .errors import ApiError
 from .models import TOKEN_SCOPES
 
 bp = Blueprint("api_pages", __name__)
@@ -20,7 +23,7 @@ def token_settings():
     if request.method == "POST":
         action = request.form.get("action")
         if action == "revoke":
-            commit_or_flash(lambda: tokens.revoke(request.form.get("token_id", type=int) or 0,
+            commit_or_flash(lambda: tokens.revoke(request.form.get("token_id", 0, type=db_id),
                                                   current_user))  # fmt: skip
         else:
             days = request.form.get("days", type=int)
@@ -41,7 +44,38 @@ def _now():
     return utcnow()
 
 
+def _docs_reader() -> bool:
+    """May this request read the API description? Anyone when ``API_DOCS_PUBLIC`` is set; else
+    a signed-in user or the holder of a valid token (whose use is logged like any API call).
+    ``False``: nobody signed in and no token; a token that does not open answers 401."""
+    if current_app.config.get("API_DOCS_PUBLIC") or current_user.is_authenticated:
+        return True
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return False
+    row, why = tokens.lookup(header[len("Bearer ") :].strip())
+    if row is not None:
+        tokens.log_use(row, request.method, request.path, 401 if why else 200,
+                       request.remote_addr or "")  # fmt: skip
+        db.session.commit()
+    if why is not None:
+        raise ApiError(401, why, "令牌无效、已过期、已撤销或所属账号已停用。")
+    return True
+
+
+@bp.route("/api/v1/openapi.json")
+def openapi_json():
+    """The OpenAPI description (flask-smorest's own route is not registered: it has no
+    access check)."""
+    if not _docs_reader():
+        raise ApiError(401, "token_missing", "请登录，或在 Authorization 请求头中以 "
+                       "“Bearer 令牌” 提供个人API令牌。")  # fmt: skip
+    return jsonify(current_app.extensions["review_api"].spec.to_dict())
+
+
 @bp.route("/api/v1/docs")
 def docs():
+    if not _docs_reader():  # to sign in, and back (no flash: /api/ sets no cookie)
+        return redirect(url_for("auth.login", next=request.path))
     spec = current_app.extensions["review_api"].spec.to_dict()
     return render_template("api/docs.html", spec=spec)

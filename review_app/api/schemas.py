@@ -1,11 +1,17 @@
 """Marshmallow schemas of the API: they validate the input and document the output (the
 OpenAPI description is generated from them by flask-smorest)."""
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
+from ..clock import CHINA_TZ
 from ..decision.visibility import VISIBLE_STATE_NAMES
+from ..ids import MAX_ID
 from ..programs.models import TRACKS
 from ..workflow.machine import TRIGGERS
+
+CURSOR = r"^[0-9]{1,20}$"
 
 
 class ProblemSchema(Schema):
@@ -16,6 +22,24 @@ class ProblemSchema(Schema):
     detail = fields.String()
     errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
                          metadata={"description": "校验错误：字段名 → 错误说明"})  # fmt: skip
+    request_id = fields.String(
+        metadata={"description": "请求编号（与响应头 X-Request-ID 相同），询问时请提供"}
+    )
+
+
+class Moment(fields.DateTime):
+    """A moment as RFC 3339 with its offset, in Beijing time (``2026-04-30T10:00:00+08:00``):
+    the database keeps naive UTC, the pages show UTC+8."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("description", "RFC 3339，北京时间（+08:00）")
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None:
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+            value = aware.astimezone(CHINA_TZ)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class TrackSchema(Schema):
@@ -51,8 +75,13 @@ class PrefectureSchema(Schema):
 class ApplicationQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(list(VISIBLE_STATE_NAMES)))
     track = fields.String(validate=validate.OneOf(list(TRACKS)))
-    prefecture = fields.Integer(metadata={"description": "地市编号（省厅可用）"})
-    cursor = fields.String(metadata={"description": "上一页返回的 next_cursor"})
+    prefecture = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "地市编号（省厅可用）"}
+    )
+    cursor = fields.String(
+        validate=validate.Regexp(CURSOR, error="游标无效"),
+        metadata={"description": "上一页返回的 next_cursor，原样传回"},
+    )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -81,13 +110,16 @@ class ApplicationSchema(Schema):
     enterprise = fields.Nested(EnterpriseSchema)
     priority_rank = fields.Integer(allow_none=True)
     maturity_level = fields.Integer(allow_none=True)
-    updated_at = fields.DateTime()
+    updated_at = Moment()
     actions = fields.List(fields.Nested(ActionSchema))
 
 
 class ApplicationPageSchema(Schema):
     items = fields.List(fields.Nested(ApplicationSchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = fields.String(
+        allow_none=True, validate=validate.Regexp(CURSOR),
+        metadata={"description": "下一页的 cursor；没有下一页时为 null"},
+    )  # fmt: skip
 
 
 class TransitionSchema(Schema):
@@ -115,7 +147,7 @@ class ReviewSchema(Schema):
     status = fields.String()
     total = fields.Float(allow_none=True)
     comment = fields.String()
-    submitted_at = fields.DateTime(allow_none=True)
+    submitted_at = Moment(allow_none=True)
     scores = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
 
 
@@ -148,7 +180,7 @@ class RankingSchema(Schema):
     track = fields.String()
     run_id = fields.Integer()
     status = fields.String(metadata={"description": "staged（暂存）或 confirmed（已确认）"})
-    confirmed_at = fields.DateTime(allow_none=True)
+    confirmed_at = Moment(allow_none=True)
     parameters = fields.Dict()
     rows = fields.List(fields.Nested(RankingRowSchema))
 

@@ -12,14 +12,22 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
 from ..extensions import csrf, limiter
+from ..request_ids import request_id
 from .errors import ApiError, from_error, problem
 
 API_PREFIX = "/api/"
 
 
 class ReviewApi(Api):
+    # Errors are documented per operation, as the Problem… responses (problem+json); none of
+    # flask-smorest's own (``default`` and the status-named ones, as application/json).
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
     def _register_error_handlers(self):
         """Errors are answered by ``handle_api_errors`` below, for /api/ paths only."""
+
+    def _register_responses(self):
+        """No flask-smorest error responses: see ``_problem_schema``."""
 
 
 def is_api_request() -> bool:
@@ -38,8 +46,10 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "河南省智能工厂培育评审系统 API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
-    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
-    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    # No flask-smorest documentation routes: /api/v1/openapi.json is served by pages.py, which
+    # checks who asks.
+    app.config["OPENAPI_URL_PREFIX"] = None
+    app.config.setdefault("API_DOCS_PUBLIC", False)
     app.config.setdefault("API_RATE_LIMIT", "300/minute")
     api = ReviewApi(
         app,
@@ -56,8 +66,8 @@ def init_api(app: Flask) -> None:
 
     csrf.exempt(blp)
     _limit_once(blp)
-    api.register_blueprint(blp)
     _problem_schema(api)
+    api.register_blueprint(blp)
     app.extensions["review_api"] = api
 
 
@@ -73,18 +83,31 @@ def _limit_once(blp) -> None:
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=token_key)(blp)
 
 
+_RETRY_AFTER = {"Retry-After": {"description": "几秒后可再请求", "schema": {"type": "integer"}}}
+# The errors an operation may answer, each documented as application/problem+json; views.py
+# lists per operation the ones that apply.
+PROBLEM_RESPONSES = {
+    400: ("请求体不是有效的JSON", None),
+    401: ("令牌缺失、无效、过期或已撤销", None),
+    403: ("角色或令牌权限不足", None),
+    404: ("对象不存在或不在可见范围", None),
+    409: ("操作被业务规则拒绝，detail 中说明原因", None),
+    422: ("参数校验失败，errors 中按字段说明", None),
+    429: ("请求过于频繁", _RETRY_AFTER),
+    500: ("服务器内部错误：request_id 为请求编号，日志中按此编号可查", None),
+}
+
+
 def _problem_schema(api: Api) -> None:
     from .schemas import ProblemSchema
 
     api.spec.components.schema("Problem", schema=ProblemSchema)
-    for status, text in ((401, "令牌缺失、无效、过期或已撤销"), (403, "角色或令牌权限不足"),
-                         (404, "对象不存在或不在可见范围"), (409, "操作被业务规则拒绝"),
-                         (422, "参数校验失败，errors 中按字段说明"), (429, "请求过于频繁")):  # fmt: skip
-        api.spec.components.response(
-            f"Problem{status}",
-            {"description": text,
-             "content": {"application/problem+json": {"schema": "Problem"}}},
-        )  # fmt: skip
+    for status, (text, headers) in PROBLEM_RESPONSES.items():
+        response = {"description": text,
+                    "content": {"application/problem+json": {"schema": "Problem"}}}  # fmt: skip
+        if headers:
+            response["headers"] = headers
+        api.spec.components.response(f"Problem{status}", response)
 
 
 def handle_api_errors(app: Flask) -> None:
@@ -115,10 +138,22 @@ def api_problem_for(err) -> object | None:
             headers = {"Retry-After": str(_retry_after())}
             return problem(429, "rate_limited", "请求过于频繁，请在 Retry-After 秒后重试。",
                            headers=headers)  # fmt: skip
+        if code == 500:
+            return _internal_error()
+        if code == 405:  # RFC 9110: a 405 names the methods the resource allows
+            return problem(405, "method_not_allowed", "", headers={"Allow": _allow(err)})
         names = {404: "not_found", 405: "method_not_allowed", 400: "bad_request",
                  413: "too_large", 403: "forbidden", 401: "unauthenticated"}  # fmt: skip
         return problem(code, names.get(code, "error"), "")
-    return problem(500, "internal_error", "服务器内部错误，请稍后重试。")
+    return _internal_error()
+
+
+def _allow(err: HTTPException) -> str:
+    return ", ".join(sorted(getattr(err, "valid_methods", None) or ()))
+
+
+def _internal_error():
+    return problem(500, "internal_error", f"服务器内部错误，请稍后重试。编号：{request_id()}")
 
 
 def _retry_after() -> int:

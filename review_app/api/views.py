@@ -6,9 +6,6 @@ read-only token may only GET. Every request with a token is logged. Objects outs
 caller's scope answer 404 (their existence is not confirmed), roles without the resource 403.
 """
 
-import base64
-import binascii
-
 from flask import g, request
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -26,6 +23,7 @@ from ..errors import DomainError, PermissionDenied
 from ..experts.models import Expert
 from ..experts.service import expert_of
 from ..extensions import db
+from ..ids import MAX_ID
 from ..programs.models import TRACKS, Program
 from ..programs.service import current_program
 from ..scoring.models import Review
@@ -39,6 +37,18 @@ blp = Blueprint(
 )  # fmt: skip
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def problems(*statuses: int):
+    """Document the errors an operation answers, as the Problem… responses (problem+json):
+    those listed, and for every operation 401 (token), 429 (rate limit) and 500."""
+
+    def decorate(view):
+        for status in sorted({*statuses, 401, 429, 500}):
+            view = blp.alt_response(status, response=f"Problem{status}")(view)
+        return view
+
+    return decorate
 
 
 @blp.before_request
@@ -93,6 +103,7 @@ def roles(*allowed: str) -> None:
 
 @blp.route("/programs")
 @blp.response(200, schemas.ProgramSchema(many=True))
+@problems()
 def programs():
     """培育批次与赛道"""
     rows = db.session.execute(select(Program).order_by(Program.year.desc(), Program.id)).scalars()
@@ -107,6 +118,7 @@ def programs():
 
 @blp.route("/prefectures")
 @blp.response(200, schemas.PrefectureSchema(many=True))
+@problems(403)
 def prefectures():
     """各地市推荐名额（附件3）及使用情况（省厅：全部地市；地市：本地市，与工作台相同）"""
     roles("coordinator", "prefecture")
@@ -149,26 +161,15 @@ def _application(a: Application, with_actions: bool = False) -> dict:
 
 
 def _cursor(raw: str | None) -> int:
-    if not raw:
-        return 0
-    try:
-        value = base64.urlsafe_b64decode(raw.encode() + b"==").decode()
-        after = int(value.removeprefix("a:"))
-        if not value.startswith("a:") or after < 0:
-            raise ValueError
-        return after
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(422, "invalid_cursor", "分页游标无效，请使用上一页返回的 next_cursor。",
-                       {"cursor": ["游标无效"]}) from None  # fmt: skip
-
-
-def _next_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"a:{last_id}".encode()).decode().rstrip("=")
+    """The id after which the page starts: ``next_cursor`` is the last id of the page before
+    (digits, checked by the schema); one beyond every id gives an empty page."""
+    return min(int(raw), MAX_ID) if raw else 0
 
 
 @blp.route("/applications")
 @blp.arguments(schemas.ApplicationQuerySchema, location="query")
 @blp.response(200, schemas.ApplicationPageSchema)
+@problems(403, 422)
 def applications(args):
     """申报列表（按角色可见范围；按编号游标分页，新增的申报不会打乱已翻过的页）"""
     if user().role == "expert":
@@ -199,7 +200,7 @@ def applications(args):
     rows = rows[:limit]
     return {
         "items": [_application(a) for a in rows],
-        "next_cursor": _next_cursor(rows[-1].id) if more else None,
+        "next_cursor": str(rows[-1].id) if more else None,
     }
 
 
@@ -217,6 +218,7 @@ def _visible(application_id: int) -> Application:
 
 @blp.route("/applications/<int:application_id>")
 @blp.response(200, schemas.ApplicationSchema)
+@problems(403, 404)
 def application(application_id: int):
     """一个申报，含当前角色可执行的操作"""
     return _application(_visible(application_id), with_actions=True)
@@ -225,6 +227,7 @@ def application(application_id: int):
 @blp.route("/applications/<int:application_id>/transitions", methods=["POST"])
 @blp.arguments(schemas.TransitionSchema)
 @blp.response(200, schemas.TransitionResultSchema)
+@problems(400, 403, 404, 409, 422)
 def transition(args, application_id: int):
     """执行状态转换（推荐、形式审查结论、退回、撤回……），与页面同一规则；拒绝时说明中文原因"""
     _visible(application_id)
@@ -289,6 +292,7 @@ def _reviews_by_assignment(ids) -> dict[int, Review]:
 
 @blp.route("/assignments")
 @blp.response(200, schemas.AssignmentSchema(many=True))
+@problems(403)
 def assignments():
     """本人的评审任务（仅匿名编号与章节名；正文见单个任务）"""
     expert = _my_expert()
@@ -303,6 +307,7 @@ def assignments():
 
 @blp.route("/assignments/<int:assignment_id>")
 @blp.response(200, schemas.AssignmentSchema)
+@problems(403, 404)
 def assignment(assignment_id: int):
     """本人的一个评审任务，含已确认的匿名化章节正文（须先签署保密与回避承诺）"""
     expert = _my_expert()
@@ -319,6 +324,7 @@ def assignment(assignment_id: int):
 
 @blp.route("/reviews")
 @blp.response(200, schemas.ReviewSchema(many=True))
+@problems(403)
 def reviews():
     """本人的评分表"""
     expert = _my_expert()
@@ -357,6 +363,7 @@ def _track(track: str) -> str:
 
 @blp.route("/tracks/<track>/ranking")
 @blp.response(200, schemas.RankingSchema)
+@problems(403, 404)
 def ranking(track: str):
     """赛道的最新排名（暂存或已确认的入库测算）"""
     _track(track)
@@ -370,6 +377,7 @@ def ranking(track: str):
 
 @blp.route("/tracks/<track>/decision")
 @blp.response(200, schemas.RankingSchema)
+@problems(403, 404)
 def decision(track: str):
     """赛道已确认的入库决定"""
     _track(track)
@@ -386,6 +394,7 @@ def decision(track: str):
 
 @blp.route("/audit/verify")
 @blp.response(200, schemas.AuditReportSchema)
+@problems(403)
 def audit_verify():
     """审计链核验结果"""
     roles("coordinator", "admin")

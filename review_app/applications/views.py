@@ -14,6 +14,7 @@ from ..decision.visibility import (
 )
 from ..enterprises.models import Enterprise
 from ..extensions import db
+from ..ids import db_id
 from ..paging import paginate
 from ..programs.models import TRACKS, Prefecture
 from ..web import local_path
@@ -40,7 +41,7 @@ def _filters():
     return {
         "state": args.get("state") if args.get("state") in VISIBLE_STATE_NAMES else "",
         "track": args.get("track") if args.get("track") in TRACKS else "",
-        "prefecture": args.get("prefecture", type=int),
+        "prefecture": args.get("prefecture", type=db_id),
         "q": (args.get("q") or "").strip()[:100],
     }
 

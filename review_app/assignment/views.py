@@ -14,6 +14,7 @@ from ..errors import DomainError
 from ..experts.models import Expert, Panel
 from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
+from ..ids import db_id, db_ids
 from ..programs.models import TRACKS
 from ..programs.service import current_program
 from ..web import act, reads_only
@@ -43,8 +44,8 @@ def panels():
         act(lambda: service.ensure_panels(program, current_user), "已按重点环节建立评审组。")
         return redirect(url_for(".panels", track=track))
     if request.method == "POST":
-        panel = db.session.get(Panel, request.form.get("panel_id", type=int)) or abort(404)
-        service.set_members(panel, [int(i) for i in request.form.getlist("experts")], current_user)
+        panel = db.session.get(Panel, request.form.get("panel_id", 0, type=db_id)) or abort(404)
+        service.set_members(panel, db_ids(request.form.getlist("experts")), current_user)
         conflict_service.detect_conflicts(program, current_user)
         db.session.commit()
         flash(f"{panel.name}成员已保存，利益冲突已重新检测。", "success")
@@ -70,7 +71,8 @@ def conflicts():
             db.session.commit()
             flash(f"检测完成：新增{summary['added']}项，移除{summary['removed']}项。", "success")
             return redirect(url_for(".conflicts"))
-        conflict = db.session.get(Conflict, request.form.get("conflict_id", type=int)) or abort(404)
+        conflict_id = request.form.get("conflict_id", 0, type=db_id)
+        conflict = db.session.get(Conflict, conflict_id) or abort(404)
         reason = request.form.get("reason", "")
         verbs = {
             "waive": lambda: conflict_service.waive(conflict, reason, current_user),
@@ -160,7 +162,7 @@ def manual(application_id: int):
     application = db.session.get(Application, application_id) or abort(404)
     if request.method == "POST":
         if request.form.get("action") == "remove":
-            item = db.session.get(Assignment, request.form.get("assignment_id", type=int))
+            item = db.session.get(Assignment, request.form.get("assignment_id", 0, type=db_id))
             if item is None or item.application_id != application.id:
                 abort(404)
             service.manual_remove(item, current_user)
@@ -170,11 +172,12 @@ def manual(application_id: int):
                 (
                     s
                     for s in application.sections
-                    if s.id == request.form.get("section_id", type=int)
+                    if s.id == request.form.get("section_id", type=db_id)
                 ),
                 None,
             ) or abort(404)
-            expert = db.session.get(Expert, request.form.get("expert_id", type=int)) or abort(404)
+            expert_id = request.form.get("expert_id", 0, type=db_id)
+            expert = db.session.get(Expert, expert_id) or abort(404)
             service.manual_assign(section, expert, current_user)
             flash(f"已将{section.title}分配给{expert.name}。", "success")
         db.session.commit()

@@ -12,6 +12,7 @@ from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import send_bytes
+from ..ids import db_id
 from ..programs.models import TRACKS, Prefecture
 from ..programs.service import current_program
 from ..web import commit_or_flash
@@ -193,7 +194,7 @@ def notice_list():
             abort(400)
         notice = None
         if action == "release":
-            notice = db.session.get(ResultNotice, request.form.get("notice_id", type=int))
+            notice = db.session.get(ResultNotice, request.form.get("notice_id", 0, type=db_id))
             if notice is None:
                 abort(404)
 

@@ -14,6 +14,7 @@ from ..errors import NotFound
 from ..experts.models import RELATION_KINDS, Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
+from ..ids import db_id
 from ..programs.models import TRACK_NAMES, Prefecture
 from ..programs.service import current_program
 from ..web import act, commit_or_flash, form_int, local_path
@@ -149,7 +150,7 @@ def verify(draw_id: int):
 def pool():
     program = current_program()
     if request.method == "POST":
-        expert = db.session.get(Expert, form_int("expert_id", 0) or 0)
+        expert = db.session.get(Expert, request.form.get("expert_id", 0, type=db_id))
         if expert is None:
             raise NotFound("没有这位专家。")
         available = request.form.get("available") == "1"

@@ -13,6 +13,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
 from ..forms_numeric import parse_int
+from ..ids import db_id
 from ..intake.model import UnreadableFile
 from ..paging import paginate
 from ..programs.models import Prefecture
@@ -92,7 +93,7 @@ def edit(expert_id: int):
                 "experts/edit.html", expert=expert, prefectures=prefectures, form=form,
                 values=request.form,
             ), 400  # fmt: skip
-        pref = request.form.get("prefecture_id", type=int)
+        pref = request.form.get("prefecture_id", type=db_id)
         update_expert(
             expert,
             {

@@ -12,6 +12,7 @@ from ..auth.permissions import can_view_inspection, role_required
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..files import send_bytes
+from ..ids import db_ids
 from ..programs.models import TRACKS
 from ..programs.service import current_program
 from ..scoring.service import rubric_for
@@ -120,7 +121,7 @@ def remove(inspection_id: int):
 @role_required("coordinator")
 def inspectors(inspection_id: int):
     inspection = _inspection(inspection_id)
-    ids = [int(i) for i in request.form.getlist("inspectors") if i.isdigit()]
+    ids = db_ids(request.form.getlist("inspectors"))
     act(lambda: service.set_inspectors(inspection, ids, current_user), "核查人员已指派。")
     return redirect(url_for(".index", track=inspection.application.track_code))
 

@@ -25,6 +25,7 @@ from ..errors import PermissionDenied
 from ..extensions import db
 from ..files import DOCX, XLSX
 from ..forms_numeric import parse_decimal
+from ..ids import db_id
 from ..jobs.models import Job, UploadedBlob
 from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
 from ..programs.service import current_program
@@ -284,7 +285,7 @@ def summary_export():
         prefecture = _own_prefecture()
         unit, prefecture_ids = prefecture.name, [prefecture.id]
     else:
-        chosen = request.args.get("prefecture", type=int)
+        chosen = request.args.get("prefecture", type=db_id)
         if chosen:
             prefecture = db.session.get(Prefecture, chosen) or abort(404)
             unit, prefecture_ids = prefecture.name, [prefecture.id]

@@ -11,6 +11,7 @@ from ..assignment.models import Assignment
 from ..auth.permissions import can_view_assignment, role_required
 from ..errors import DomainError
 from ..extensions import db
+from ..ids import db_id, db_ids
 from ..web import reads_only
 from . import service
 from .forms import score_form_class, values_from
@@ -72,10 +73,11 @@ def score(assignment_id: int):
 @role_required("coordinator")
 def flags():
     if request.method == "POST":
-        flag = db.session.get(DispersionFlag, request.form.get("flag_id", type=int)) or abort(404)
+        flag_id = request.form.get("flag_id", 0, type=db_id)
+        flag = db.session.get(DispersionFlag, flag_id) or abort(404)
         service.resolve_flag(
             flag, request.form.get("mode", ""), request.form.get("reason", ""),
-            [int(i) for i in request.form.getlist("reviewers")], current_user,
+            db_ids(request.form.getlist("reviewers")), current_user,
         )  # fmt: skip
         db.session.commit()
         flash("复议已处理。", "success")
@@ -173,7 +175,7 @@ def sheet_download():
 
     from .sheet import write_sheet
 
-    expert = _sheet_expert(request.args.get("expert", type=int))
+    expert = _sheet_expert(request.args.get("expert", type=db_id))
     data = write_sheet(expert.name, service.sheet_tasks(expert))
     return send_file(
         BytesIO(data),
@@ -188,7 +190,7 @@ def sheet_download():
 def sheet_upload():
     from ..intake.model import UnreadableFile
 
-    expert = _sheet_expert(request.form.get("expert", type=int))
+    expert = _sheet_expert(request.form.get("expert", type=db_id))
     upload = request.files.get("file")
     back = url_for("expert.assignments") if current_user.role == "expert" else url_for(".progress")
     if upload is None or not upload.filename:

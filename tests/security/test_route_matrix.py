@@ -115,8 +115,9 @@ OTHER = {
     "draws.invitation": {EX: 404},  # another expert's invitation
 }
 
+# The API documentation page is for signed-in users (or tokens) unless API_DOCS_PUBLIC is set.
 ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.readyz": 200,
-                  "main.favicon": 204, "api_pages.docs": 200, "auth.forgot_password": 200,
+                  "main.favicon": 204, "auth.forgot_password": 200,
                   "auth.reset_password": (302, "/password/forgot")}  # fmt: skip
 
 QUERY = {"scoring.sheet_download": {"expert": "expert_id"}}
