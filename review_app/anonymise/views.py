@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, or_, select
 from ..applications.models import Application, Section
 from ..auth.permissions import role_required
 from ..extensions import db
+from ..workflow.states import BEFORE_SCORED_STATES, DECIDABLE_STATES
 from . import service
 from .forms import TermForm
 from .model import TOKENS
@@ -73,8 +74,8 @@ def index():
     rows = db.session.execute(
         select(Application)
         .where(or_(
-            Application.state.in_(("prefecture_endorsed", "format_checked", "expert_assigned")),
-            and_(Application.state.in_(("scored", "spot_inspected")), unconfirmed),
+            Application.state.in_(BEFORE_SCORED_STATES),
+            and_(Application.state.in_(DECIDABLE_STATES), unconfirmed),
         ))
         .order_by(Application.state, Application.prefecture_id, Application.priority_rank)
     ).scalars().all()  # fmt: skip

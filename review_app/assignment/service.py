@@ -17,6 +17,7 @@ from ..extensions import db
 from ..programs.models import TRACK_NAMES, Program
 from ..workflow.guards import reviewers_per_section
 from ..workflow.service import fire
+from ..workflow.states import STAFFING_STATES
 from .affinity import affinity
 from .conflict_service import blocking_pairs
 from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
@@ -265,7 +266,7 @@ def manual_remove(assignment: Assignment, actor) -> None:
     """Take an expert off a section before any score is in (audited)."""
     if assignment.status == "submitted":
         raise InvalidInput("已提交评分的任务不能撤销；如需重评请先重新开放。")
-    if assignment.application.state not in ("format_checked", "expert_assigned"):
+    if assignment.application.state not in STAFFING_STATES:
         raise InvalidInput("当前申报状态下不能调整评审专家。")
     audit.record(
         "assignment.remove", "assignment", assignment.id, actor=actor,
