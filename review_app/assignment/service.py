@@ -202,7 +202,8 @@ def commit(
     program: Program, track: str, seed: int, due: date | None, actor, q: float | None = None
 ) -> Solution:
     """Solve again (deterministic for the seed), store the assignments and move every fully
-    staffed application to expert_assigned; one transaction with the caller's commit."""
+    staffed application to expert_assigned; one transaction with the caller's commit. Solve
+    first, then write: the audit chain's append lock is taken only after the solver is done."""
     solution, apps = preview(program, track, seed, q)
     by_section = {s.id: s for a in apps for s in a.sections}
     panels = {
