@@ -5,12 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import and_, exists, or_, select
 
-from ..applications.models import Application, Section
+from ..applications.models import Application
 from ..auth.permissions import role_required
 from ..extensions import db
-from ..workflow.states import BEFORE_SCORED_STATES, DECIDABLE_STATES
 from . import service
 from .forms import TermForm
 from .model import TOKENS
@@ -68,17 +66,7 @@ def highlight_tokens(text: str, leaks: list[dict]) -> Markup:
 def index():
     """Applications whose sections are to be anonymised, with their status; later ones too
     while a correction left a section unconfirmed."""
-    unconfirmed = exists().where(
-        Section.application_id == Application.id, Section.leak_status != service.DISTRIBUTABLE
-    )
-    rows = db.session.execute(
-        select(Application)
-        .where(or_(
-            Application.state.in_(BEFORE_SCORED_STATES),
-            and_(Application.state.in_(DECIDABLE_STATES), unconfirmed),
-        ))
-        .order_by(Application.state, Application.prefecture_id, Application.priority_rank)
-    ).scalars().all()  # fmt: skip
+    rows = service.worklist()
     return render_template("anonymise/index.html", rows=rows)
 
 

@@ -98,6 +98,17 @@ def ready_applications(program: Program, track: str) -> tuple[list[Application],
     return ready, waiting
 
 
+def staffing_applications(program: Program) -> list[Application]:
+    """The program's applications whose experts may be chosen or changed now, by id."""
+    return list(
+        db.session.execute(
+            select(Application)
+            .where(Application.program_id == program.id, Application.state.in_(STAFFING_STATES))
+            .order_by(Application.id)
+        ).scalars()
+    )
+
+
 def _loads(program: Program) -> dict[int, int]:
     return dict(
         db.session.execute(

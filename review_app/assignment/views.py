@@ -17,7 +17,6 @@ from ..forms_numeric import parse_decimal, parse_int
 from ..programs.models import TRACKS
 from ..programs.service import current_program
 from ..web import act, reads_only
-from ..workflow.states import STAFFING_STATES
 from . import conflict_service, service
 from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
 from .solver import Infeasible
@@ -88,12 +87,7 @@ def conflicts():
     rows = db.session.execute(
         select(Conflict).order_by(Conflict.status, Conflict.expert_id)
     ).scalars().all()  # fmt: skip
-    apps = db.session.execute(
-        select(Application).where(
-            Application.program_id == program.id,
-            Application.state.in_(STAFFING_STATES),
-        ).order_by(Application.id)
-    ).scalars().all()  # fmt: skip
+    apps = service.staffing_applications(program)
     experts = sorted({c.expert for c in rows}, key=lambda e: e.name)
     by_pair = {}
     for c in rows:

@@ -15,14 +15,7 @@ from ..clock import utcnow
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from .guards import Context
-from .machine import (
-    MACHINE,
-    SYSTEM_ACTOR,
-    TRANSITIONS,
-    TransitionSpec,
-    first_refusal,
-    spec_for,
-)
+from .machine import MACHINE, SYSTEM_ACTOR, TRANSITIONS, TransitionSpec, first_refusal, spec_for
 from .states import ENDORSED_STATES, STATE_NAMES
 
 
@@ -43,40 +36,6 @@ def _permission_refusal(spec: TransitionSpec, actor, application: Application) -
         return None
     if not can_view_application(actor, application):
         return "该申报不在您的管辖范围内。"
-    return None
-
-
-def _checked(application: Application, trigger: str, ctx: Context) -> TransitionSpec:
-    """The table row ``trigger`` fires from the application's state, once the actor's role,
-    scope and the row's guards allow it; otherwise raise the refusal as a DomainError."""
-    state = application.state
-    spec = spec_for(trigger, state)
-    if spec is None:
-        label = next((t.label for t in TRANSITIONS if t.trigger == trigger), trigger)
-        raise DomainError(
-            f"申报当前状态为“{STATE_NAMES.get(state, state)}”，不能执行“{label}”。",
-            code="illegal_transition",
-        )
-    refusal = _permission_refusal(spec, ctx.actor, application)
-    if refusal:
-        raise PermissionDenied(refusal)
-    refusal = first_refusal(spec, ctx)
-    if refusal:
-        raise DomainError(refusal, code="guard")
-    return spec
-
-
-def refusal(
-    application: Application, trigger: str, actor, *, reason: str = "", now=None, **data
-) -> str | None:
-    """Why ``actor`` may not fire ``trigger`` on ``application`` now (the message ``fire`` would
-    raise: wrong state, role or scope, or the first guard's reason), or None when it may.
-    Reads only; callers ask this instead of restating the table's guards."""
-    ctx = Context(application, actor, (reason or "").strip(), now or utcnow(), data)
-    try:
-        _checked(application, trigger, ctx)
-    except DomainError as err:
-        return err.message
     return None
 
 
@@ -180,3 +139,37 @@ def available_transitions(application: Application, actor, now: datetime | None 
         refusal = next((r for r in (gd(ctx) for gd in guards) if r), None)
         result.append(Available(spec.trigger, spec.label, spec.needs_reason, refusal))
     return result
+
+
+def _checked(application: Application, trigger: str, ctx: Context) -> TransitionSpec:
+    """The table row ``trigger`` fires from the application's state, once the actor's role,
+    scope and the row's guards allow it; otherwise raise the refusal as a DomainError."""
+    state = application.state
+    spec = spec_for(trigger, state)
+    if spec is None:
+        label = next((t.label for t in TRANSITIONS if t.trigger == trigger), trigger)
+        raise DomainError(
+            f"申报当前状态为“{STATE_NAMES.get(state, state)}”，不能执行“{label}”。",
+            code="illegal_transition",
+        )
+    refusal = _permission_refusal(spec, ctx.actor, application)
+    if refusal:
+        raise PermissionDenied(refusal)
+    refusal = first_refusal(spec, ctx)
+    if refusal:
+        raise DomainError(refusal, code="guard")
+    return spec
+
+
+def refusal(
+    application: Application, trigger: str, actor, *, reason: str = "", now=None, **data
+) -> str | None:
+    """Why ``actor`` may not fire ``trigger`` on ``application`` now (the message ``fire`` would
+    raise: wrong state, role or scope, or the first guard's reason), or None when it may.
+    Reads only; callers ask this instead of restating the table's guards."""
+    ctx = Context(application, actor, (reason or "").strip(), now or utcnow(), data)
+    try:
+        _checked(application, trigger, ctx)
+    except DomainError as err:
+        return err.message
+    return None
