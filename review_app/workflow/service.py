@@ -152,12 +152,12 @@ def _checked(application: Application, trigger: str, ctx: Context) -> Transition
             f"申报当前状态为“{STATE_NAMES.get(state, state)}”，不能执行“{label}”。",
             code="illegal_transition",
         )
-    refusal = _permission_refusal(spec, ctx.actor, application)
-    if refusal:
-        raise PermissionDenied(refusal)
-    refusal = first_refusal(spec, ctx)
-    if refusal:
-        raise DomainError(refusal, code="guard")
+    why = _permission_refusal(spec, ctx.actor, application)
+    if why:
+        raise PermissionDenied(why)
+    why = first_refusal(spec, ctx)
+    if why:
+        raise DomainError(why, code="guard")
     return spec
 
 
