@@ -176,7 +176,7 @@ def _register_template_helpers(app: Flask) -> None:
     from .inspection.models import VERDICTS
     from .programs.models import TRACK_NAMES
     from .workflow.machine import TRANSITIONS
-    from .workflow.states import STATE_NAMES
+    from .workflow.states import STATE_NAMES, TEMPLATE_GROUPS
 
     action_labels = {
         "application.submit": "提交申报", "application.import": "上传申报书",
@@ -229,6 +229,7 @@ def _register_template_helpers(app: Flask) -> None:
         SECTION_SPECS=BY_KEY,
         GROUP_NAMES=GROUP_NAMES,
         VERDICT_NAMES=VERDICTS,
+        **TEMPLATE_GROUPS,
     )
 
     @app.template_filter("dt")

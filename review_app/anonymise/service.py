@@ -26,7 +26,7 @@ the coordinator confirmed against the application's CURRENT identifiers.
 
 from dataclasses import asdict
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 
 from ..applications.catalogue import scored_sections
 from ..applications.models import Application, Section
@@ -36,6 +36,7 @@ from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..intake.records import parsed_from_records
 from ..programs.models import Prefecture
+from ..workflow.states import BEFORE_SCORED_STATES, DECIDABLE_STATES
 from .leakscan import scan_sections
 from .model import Identity
 from .models import RedactionTerm
@@ -307,3 +308,23 @@ def distribution_refusal(app: Application) -> str | None:
     if pending:
         return "以下章节的匿名化文本尚未确认，不能分发给专家：" + "、".join(pending) + "。"
     return None
+
+
+def worklist() -> list[Application]:
+    """Applications whose sections are to be anonymised (recommended, not yet scored), with the
+    scored ones too while a correction left a section unconfirmed."""
+    unconfirmed = exists().where(
+        Section.application_id == Application.id, Section.leak_status != DISTRIBUTABLE
+    )
+    return list(
+        db.session.execute(
+            select(Application)
+            .where(
+                or_(
+                    Application.state.in_(BEFORE_SCORED_STATES),
+                    and_(Application.state.in_(DECIDABLE_STATES), unconfirmed),
+                )
+            )
+            .order_by(Application.state, Application.prefecture_id, Application.priority_rank)
+        ).scalars()
+    )

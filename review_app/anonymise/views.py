@@ -5,9 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import and_, exists, or_, select
 
-from ..applications.models import Application, Section
+from ..applications.models import Application
 from ..auth.permissions import role_required
 from ..extensions import db
 from . import service
@@ -67,17 +66,7 @@ def highlight_tokens(text: str, leaks: list[dict]) -> Markup:
 def index():
     """Applications whose sections are to be anonymised, with their status; later ones too
     while a correction left a section unconfirmed."""
-    unconfirmed = exists().where(
-        Section.application_id == Application.id, Section.leak_status != service.DISTRIBUTABLE
-    )
-    rows = db.session.execute(
-        select(Application)
-        .where(or_(
-            Application.state.in_(("prefecture_endorsed", "format_checked", "expert_assigned")),
-            and_(Application.state.in_(("scored", "spot_inspected")), unconfirmed),
-        ))
-        .order_by(Application.state, Application.prefecture_id, Application.priority_rank)
-    ).scalars().all()  # fmt: skip
+    rows = service.worklist()
     return render_template("anonymise/index.html", rows=rows)
 
 

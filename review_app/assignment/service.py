@@ -17,6 +17,7 @@ from ..extensions import db
 from ..programs.models import TRACK_NAMES, Program
 from ..workflow.guards import reviewers_per_section
 from ..workflow.service import fire
+from ..workflow.states import STAFFING_STATES
 from .affinity import affinity
 from .conflict_service import blocking_pairs
 from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
@@ -95,6 +96,17 @@ def ready_applications(program: Program, track: str) -> tuple[list[Application],
         why = distribution_refusal(app)
         (waiting.append((app, why)) if why else ready.append(app))
     return ready, waiting
+
+
+def staffing_applications(program: Program) -> list[Application]:
+    """The program's applications whose experts may be chosen or changed now, by id."""
+    return list(
+        db.session.execute(
+            select(Application)
+            .where(Application.program_id == program.id, Application.state.in_(STAFFING_STATES))
+            .order_by(Application.id)
+        ).scalars()
+    )
 
 
 def _loads(program: Program) -> dict[int, int]:
@@ -201,7 +213,8 @@ def commit(
     program: Program, track: str, seed: int, due: date | None, actor, q: float | None = None
 ) -> Solution:
     """Solve again (deterministic for the seed), store the assignments and move every fully
-    staffed application to expert_assigned; one transaction with the caller's commit."""
+    staffed application to expert_assigned; one transaction with the caller's commit. Solve
+    first, then write: the audit chain's append lock is taken only after the solver is done."""
     solution, apps = preview(program, track, seed, q)
     by_section = {s.id: s for a in apps for s in a.sections}
     panels = {
@@ -265,7 +278,7 @@ def manual_remove(assignment: Assignment, actor) -> None:
     """Take an expert off a section before any score is in (audited)."""
     if assignment.status == "submitted":
         raise InvalidInput("已提交评分的任务不能撤销；如需重评请先重新开放。")
-    if assignment.application.state not in ("format_checked", "expert_assigned"):
+    if assignment.application.state not in STAFFING_STATES:
         raise InvalidInput("当前申报状态下不能调整评审专家。")
     audit.record(
         "assignment.remove", "assignment", assignment.id, actor=actor,

@@ -89,12 +89,7 @@ def conflicts():
     rows = db.session.execute(
         select(Conflict).order_by(Conflict.status, Conflict.expert_id)
     ).scalars().all()  # fmt: skip
-    apps = db.session.execute(
-        select(Application).where(
-            Application.program_id == program.id,
-            Application.state.in_(("format_checked", "expert_assigned")),
-        ).order_by(Application.id)
-    ).scalars().all()  # fmt: skip
+    apps = service.staffing_applications(program)
     experts = sorted({c.expert for c in rows}, key=lambda e: e.name)
     by_pair = {}
     for c in rows:

@@ -15,7 +15,12 @@ from ..extensions import db
 from ..inspection.models import Inspection, InspectionInspector
 from ..programs.models import TRACKS, Prefecture, Program
 from ..scoring.models import DispersionFlag, Review
-from ..workflow.states import ENDORSED_STATES, STATE_NAMES
+from ..workflow.states import (
+    BEFORE_ENDORSEMENT_STATES,
+    ENDORSED_STATES,
+    SCORING_STATES,
+    STATE_NAMES,
+)
 
 
 def state_counts(
@@ -63,7 +68,7 @@ def quota_rows(
     for pid, track, state, n in db.session.execute(query).all():
         if state in ENDORSED_STATES:
             counts[(pid, track)][0] += n
-        elif state in ("submitted", "returned"):
+        elif state in BEFORE_ENDORSEMENT_STATES:
             counts[(pid, track)][1] += n
     prefectures = db.session.execute(
         select(Prefecture).order_by(Prefecture.sort_order)
@@ -289,10 +294,7 @@ def ranking_points(program: Program, track: str):
         label = "已确认" if run.status == "confirmed" else "暂存"
         return points, summary.get("cut_rank"), summary.get("cut_score"), label
     ranked = [
-        (a.anon_code, score)
-        for a, score in provisional_ranking(
-            program, track, ("scored", "spot_inspected", "expert_assigned")
-        )
+        (a.anon_code, score) for a, score in provisional_ranking(program, track, SCORING_STATES)
     ]
     capacity = program.track(track).capacity
     points = [(code, round(score, 2), rank <= capacity)

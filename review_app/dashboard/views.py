@@ -11,7 +11,7 @@ from ..decision.visibility import VISIBLE_STATE_NAMES, state_column
 from ..programs.models import TRACK_NAMES, TRACKS
 from ..programs.service import current_program
 from ..web import reads_only
-from ..workflow.states import STATE_NAMES
+from ..workflow.states import DECIDABLE_STATES, STATE_NAMES
 from . import accounts, service
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -63,6 +63,7 @@ def _coordinator(program, today):
     ) if panels else None  # fmt: skip
     return render_template(
         "dashboard/coordinator.html", counts=counts, totals=totals, quotas=quotas, panels=panels,
+        decidable=sum(totals.get(s, 0) for s in DECIDABLE_STATES),
         quota_charts=[c for t in TRACKS if (c := _quota_chart(quotas, t)) is not None],
         progress_chart=progress_chart, flags=service.open_flags(program),
         pending=service.inspections_pending(program), states=STATE_NAMES, program=program,

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import InvalidInput
+from ..workflow.states import DECIDABLE_STATES
 
-DECIDABLE_STATES = frozenset({"scored", "spot_inspected"})
 INSPECTION_VALUES = (None, "pending", "true", "mostly_true", "untrue")
 HONOURS_MODES = ("tiebreak", "bonus")
 DEDUCTION_MODES = ("points", "fraction")

@@ -12,9 +12,10 @@ from ..clock import china_date, utcnow
 from ..errors import DomainError, PermissionDenied
 from ..extensions import db
 from ..programs.models import Prefecture, Program
+from ..workflow.states import ENDORSED_STATES
 from .exports import prefecture_letter_docx
 from .models import ResultNotice
-from .service import DECIDED, IN_REVIEW, result_rows, run_of
+from .service import result_rows, run_of
 
 ISSUER = "河南省工业和信息化厅"
 
@@ -37,7 +38,7 @@ def confirmed_rows(program: Program) -> list:
     for track in program.tracks:
         run = run_of(program, track.code, "confirmed")
         if run is None:
-            if track_applications(program, track.code, (*IN_REVIEW, *DECIDED)):
+            if track_applications(program, track.code, ENDORSED_STATES):
                 raise DomainError(f"{track.name}的入库决定尚未确认，不能生成结果通知。",
                                   "decision_unconfirmed")  # fmt: skip
             continue

@@ -18,16 +18,11 @@ from ..inspection.models import VERDICTS, Inspection
 from ..programs.models import Program
 from ..scoring.service import rubric_for, track_scores
 from ..workflow.service import fire
+from ..workflow.states import ENDORSED_STATES, IN_REVIEW_STATES
 from .engine import Candidate, DecisionParams, Result, compare, decide
 from .exports import ResultRow, RunSummary
 from .models import DecisionEntry, DecisionRun
 
-# States an application of the track can be in when the decision is taken: all but the first
-# two (never endorsed) and the final ones. Only scored and spot_inspected can be decided; the
-# others block confirmation until they get there (or are withdrawn).
-IN_REVIEW = ("prefecture_endorsed", "format_checked", "expert_assigned", "scored",
-             "spot_inspected")  # fmt: skip
-DECIDED = ("admitted", "rejected")
 HONOUR_SPLIT = re.compile(r"[、，,；;/／\n]+")
 NO_HONOURS = {"无", "没有", "否", "-", "—"}
 
@@ -41,8 +36,8 @@ def gather(program: Program, track: str) -> tuple[list[Candidate], dict[int, App
     """The track's candidates as the engine sees them, and the applications by id."""
     apps = [
         a
-        for a in track_applications(program, track, (*IN_REVIEW, *DECIDED))
-        if a.state in IN_REVIEW
+        for a in track_applications(program, track, ENDORSED_STATES)
+        if a.state in IN_REVIEW_STATES
     ]
     scores = track_scores(program.id, track)
     inspections = {
@@ -225,7 +220,7 @@ def confirm(run: DecisionRun, actor) -> bool:
         raise DomainError(
             "暂存之后评分或抽查结果有变化，排名已不同，请重新暂存后再确认。", "decision_stale"
         )
-    apps = {a.id: a for a in track_applications(program, run.track_code, (*IN_REVIEW, *DECIDED))}
+    apps = {a.id: a for a in track_applications(program, run.track_code, ENDORSED_STATES)}
     # Rejections first so that admissions never meet a full track by accident.
     for entry in sorted(result.entries, key=lambda e: e.outcome != "rejected"):
         app = apps[entry.application_id]

@@ -12,10 +12,9 @@ from sqlalchemy import and_, case, exists, not_, select
 
 from ..applications.models import Application
 from ..extensions import db
-from ..workflow.states import STATE_NAMES
+from ..workflow.states import RESULT_STATES, STATE_NAMES
 from .models import ResultNotice
 
-RESULT_STATES = frozenset({"admitted", "rejected"})
 NEUTRAL_STATE = "in_review"
 NEUTRAL_NAME = "评审中"
 # Provincial staff: they see results as soon as the state machine has them.

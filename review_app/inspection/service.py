@@ -23,6 +23,7 @@ from ..programs.models import Program
 from ..scoring.models import DispersionFlag
 from ..scoring.service import rubric_for
 from ..workflow.service import fire
+from ..workflow.states import DECIDABLE_STATES
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
 from .models import InspectionItem as Item
 from .sampling import RULES, SampleCandidate, SampleParams, draw_sample
@@ -53,7 +54,7 @@ def inspections_of(program: Program, track: str) -> list[Inspection]:
 
 def provisional_ranks(program: Program, track: str) -> dict[int, int]:
     """Place of each scored application in the track by its raw score (1 = best)."""
-    ranking = provisional_ranking(program, track, ("scored", "spot_inspected"))
+    ranking = provisional_ranking(program, track, DECIDABLE_STATES)
     return {a.id: i for i, (a, _) in enumerate(ranking, start=1)}
 
 

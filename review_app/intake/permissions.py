@@ -12,10 +12,10 @@ redaction and put confirmed sections back to unconfirmed (see anonymise/service.
 
 from ..applications.models import Application
 from ..auth.permissions import can_view_application
-from ..workflow.states import FINAL_STATES
+from ..workflow.states import BEFORE_ENDORSEMENT_STATES, FINAL_STATES
 
 # States in which the prefecture may still replace or correct what the enterprise submitted.
-EDITABLE_STATES = ("submitted", "returned")
+EDITABLE_STATES = BEFORE_ENDORSEMENT_STATES
 EDIT_ROLES = ("prefecture", "coordinator")
 
 

@@ -17,7 +17,7 @@ from ..enterprises.models import Enterprise
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
 from ..programs.models import Prefecture, Program
-from ..workflow.states import STATE_NAMES
+from ..workflow.states import PRIORITY_ORDERED_STATES, STATE_NAMES
 from .filecheck import check_docx
 from .model import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
 from .parser import parse_docx
@@ -34,7 +34,7 @@ from .validate import validate
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Applications a prefecture puts in its priority order (附件2 按优先次序排名).
-ORDERED_STATES = ("submitted", "prefecture_endorsed")
+ORDERED_STATES = PRIORITY_ORDERED_STATES
 
 
 def existing_usccs(program: Program, exclude_id: int | None = None) -> set[str]:

@@ -136,8 +136,10 @@ def _fail(job_id: int, attempt: int, message: str) -> None:
 
 @huey.task()
 def commit_assignment(job_id: int) -> None:
-    """Assign a track's ready applications (分配评审专家): detect conflicts, solve, write — one
-    transaction for the assignments; the job row shows the stage reached."""
+    """Assign a track's ready applications (分配评审专家): detect conflicts (committed with
+    the progress), then solve and write the assignments in one transaction. The solver runs with
+    nothing written yet in its transaction, so the audit chain's append lock is not held while
+    it works; the job row shows the stage reached."""
     app = task_app()
     with app.app_context():
         attempt = lease.claim(job_id, "assignment")
@@ -166,7 +168,8 @@ def _assign(job_id: int, attempt: int) -> None:
     try:
         conflict_service.detect_conflicts(program, owner)
         job.done, job.message = 1, "正在求解分配方案…"
-        db.session.flush()
+        # Commit the detection (its audit event ends the chain lock) and show the stage.
+        _commit(job_id, attempt)
         due = date.fromisoformat(params["due"]) if params.get("due") else None
         solution = service.commit(program, params["track"], params["seed"], due, owner,
                                   params.get("q"))  # fmt: skip

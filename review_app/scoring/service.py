@@ -3,7 +3,6 @@ section is aggregated, a wide disagreement raises a 复议 flag, and an applicat
 review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
 
 from functools import cache, lru_cache
-from types import SimpleNamespace
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
@@ -16,13 +15,12 @@ from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
-from ..workflow.service import fire
+from ..workflow.machine import SYSTEM_ACTOR
+from ..workflow.service import fire, refusal
 from .aggregate import CriterionScore, SectionReview, aggregate_section, review_total
 from .models import DispersionFlag, Review, ReviewScore
 from .rubric import rubric_for as _load_rubric
 
-# The system acts for the coordinator when an application completes by itself.
-SYSTEM = SimpleNamespace(id=None, role="coordinator", username="system", is_authenticated=True)
 MIN_COMMENT = 10
 
 
@@ -239,27 +237,17 @@ def _raise_flag(section: Section, result) -> None:
     db.session.add(flag)
     db.session.flush()
     audit.record(
-        "review.dispersion_flag", "application", section.application_id, actor=SYSTEM,
+        "review.dispersion_flag", "application", section.application_id, actor=SYSTEM_ACTOR,
         after={"section": section.key, "range": flag.spread, "reasons": result.reasons},
     )  # fmt: skip
 
 
 def maybe_complete(app: Application) -> bool:
-    """Fire complete_scoring as the system when its guards allow it."""
-    if app.state != "expert_assigned":
+    """Fire complete_scoring as the system actor when the transition table allows it (its
+    state, its roles and its guards: the machine is asked, nothing is restated here)."""
+    if refusal(app, "complete_scoring", SYSTEM_ACTOR):
         return False
-    from ..workflow.guards import (
-        Context,
-        all_reviews_submitted,
-        no_conflicted_reviewer,
-        no_open_dispersion_flag,
-    )
-
-    ctx = Context(app, SYSTEM, "", utcnow())
-    if any(g(ctx) for g in (all_reviews_submitted, no_open_dispersion_flag,
-                            no_conflicted_reviewer)):  # fmt: skip
-        return False
-    fire(app, "complete_scoring", SYSTEM)
+    fire(app, "complete_scoring", SYSTEM_ACTOR)
     return True
 
 

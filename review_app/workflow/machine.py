@@ -12,9 +12,25 @@ from dataclasses import dataclass
 from transitions import Machine
 
 from . import guards as g
-from .states import FINAL_STATES, STATE_NAMES
+from .states import DECIDABLE_STATES, FINAL_STATES, STATE_NAMES
 
 Guard = Callable[[g.Context], str | None]
+
+# The system fires the transitions that happen by themselves (scoring completes when the last
+# review is in). It is no user: no account has this role, and the table names it on the rows it
+# may fire; its audit events say "system".
+SYSTEM_ROLE = "system"
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    id: None = None
+    role: str = SYSTEM_ROLE
+    username: str = "system"
+    is_authenticated: bool = True
+
+
+SYSTEM_ACTOR = SystemActor()
 
 
 @dataclass(frozen=True)
@@ -29,7 +45,8 @@ class TransitionSpec:
 
 
 def _t(trigger, source, dest, roles, guards=(), *, label, needs_reason=False) -> TransitionSpec:
-    source = (source,) if isinstance(source, str) else tuple(source)
+    source = {source} if isinstance(source, str) else set(source)
+    source = tuple(s for s in STATE_NAMES if s in source)  # in the table's order of states
     if needs_reason:
         guards = (g.reason_given, *guards)
     return TransitionSpec(
@@ -56,16 +73,16 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     _t("assign", "format_checked", "expert_assigned", {"coordinator"},
        (g.sections_anonymised, g.all_sections_staffed, g.no_conflicted_reviewer),
        label="确认专家分配"),
-    _t("complete_scoring", "expert_assigned", "scored", {"coordinator"},
+    _t("complete_scoring", "expert_assigned", "scored", {"coordinator", SYSTEM_ROLE},
        (g.all_reviews_submitted, g.no_open_dispersion_flag, g.no_conflicted_reviewer),
        label="确认评分完成"),
     _t("reopen_scoring", "scored", "expert_assigned", {"coordinator"}, needs_reason=True,
        label="重新开放评分"),
     _t("record_inspection", "scored", "spot_inspected", {"inspector", "coordinator"},
        (g.inspection_verdict_recorded,), label="确认实地抽查结论"),
-    _t("admit", ("scored", "spot_inspected"), "admitted", {"coordinator"},
+    _t("admit", DECIDABLE_STATES, "admitted", {"coordinator"},
        (g.inspected_if_sampled, g.not_vetoed, g.capacity_available), label="决定入库"),
-    _t("reject", ("scored", "spot_inspected"), "rejected", {"coordinator"},
+    _t("reject", DECIDABLE_STATES, "rejected", {"coordinator"},
        (g.inspected_if_sampled,), needs_reason=True, label="决定不予入库"),
     _t("withdraw", NON_FINAL, "withdrawn", {"applicant", "prefecture", "coordinator"},
        needs_reason=True, label="撤回申报"),

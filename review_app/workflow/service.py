@@ -15,7 +15,7 @@ from ..clock import utcnow
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from .guards import Context
-from .machine import MACHINE, TRANSITIONS, TransitionSpec, first_refusal, spec_for
+from .machine import MACHINE, SYSTEM_ACTOR, TRANSITIONS, TransitionSpec, first_refusal, spec_for
 from .states import ENDORSED_STATES, STATE_NAMES
 
 
@@ -32,6 +32,8 @@ def load_for_transition(application_id: int) -> Application:
 def _permission_refusal(spec: TransitionSpec, actor, application: Application) -> str | None:
     if actor is None or actor.role not in spec.roles:
         return f"您的角色不能执行“{spec.label}”。"
+    if actor is SYSTEM_ACTOR:  # the system acts on every application, on the rows naming it
+        return None
     if not can_view_application(actor, application):
         return "该申报不在您的管辖范围内。"
     return None
@@ -48,20 +50,8 @@ def fire(
 ) -> Application:
     """Fire ``trigger`` on ``application`` as ``actor``; raise a DomainError when refused."""
     state = application.state
-    spec = spec_for(trigger, state)
-    if spec is None:
-        label = next((t.label for t in TRANSITIONS if t.trigger == trigger), trigger)
-        raise DomainError(
-            f"申报当前状态为“{STATE_NAMES.get(state, state)}”，不能执行“{label}”。",
-            code="illegal_transition",
-        )
-    refusal = _permission_refusal(spec, actor, application)
-    if refusal:
-        raise PermissionDenied(refusal)
     ctx = Context(application, actor, (reason or "").strip(), now or utcnow(), data)
-    refusal = first_refusal(spec, ctx)
-    if refusal:
-        raise DomainError(refusal, code="guard")
+    spec = _checked(application, trigger, ctx)
     # Queries autoflush: run them before the state changes so the row is updated once.
     prepared = _prepare_effects(spec, ctx)
     if not MACHINE.events[trigger].trigger(application, ctx):
@@ -149,3 +139,37 @@ def available_transitions(application: Application, actor, now: datetime | None 
         refusal = next((r for r in (gd(ctx) for gd in guards) if r), None)
         result.append(Available(spec.trigger, spec.label, spec.needs_reason, refusal))
     return result
+
+
+def _checked(application: Application, trigger: str, ctx: Context) -> TransitionSpec:
+    """The table row ``trigger`` fires from the application's state, once the actor's role,
+    scope and the row's guards allow it; otherwise raise the refusal as a DomainError."""
+    state = application.state
+    spec = spec_for(trigger, state)
+    if spec is None:
+        label = next((t.label for t in TRANSITIONS if t.trigger == trigger), trigger)
+        raise DomainError(
+            f"申报当前状态为“{STATE_NAMES.get(state, state)}”，不能执行“{label}”。",
+            code="illegal_transition",
+        )
+    why = _permission_refusal(spec, ctx.actor, application)
+    if why:
+        raise PermissionDenied(why)
+    why = first_refusal(spec, ctx)
+    if why:
+        raise DomainError(why, code="guard")
+    return spec
+
+
+def refusal(
+    application: Application, trigger: str, actor, *, reason: str = "", now=None, **data
+) -> str | None:
+    """Why ``actor`` may not fire ``trigger`` on ``application`` now (the message ``fire`` would
+    raise: wrong state, role or scope, or the first guard's reason), or None when it may.
+    Reads only; callers ask this instead of restating the table's guards."""
+    ctx = Context(application, actor, (reason or "").strip(), now or utcnow(), data)
+    try:
+        _checked(application, trigger, ctx)
+    except DomainError as err:
+        return err.message
+    return None

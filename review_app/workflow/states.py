@@ -1,4 +1,6 @@
-"""Application states (DESIGN.md section 1) with their Chinese names."""
+"""Application states (DESIGN.md section 1) with their Chinese names, and the named groups of
+states the rest of the code asks about. A group is named here once; services, queries and
+templates (the groups are Jinja globals) use the name, never a list of state names."""
 
 INITIAL_STATE = "submitted"
 
@@ -17,6 +19,16 @@ STATE_NAMES: dict[str, str] = {
 
 FINAL_STATES = frozenset({"admitted", "rejected", "withdrawn"})
 
+# The outcomes of the review: what a released result letter reveals.
+RESULT_STATES = frozenset({"admitted", "rejected"})
+
+# Before the prefecture's recommendation: the prefecture may still correct the application, and
+# it waits for a recommendation on the quota page.
+BEFORE_ENDORSEMENT_STATES = frozenset({"submitted", "returned"})
+
+# Applications a prefecture puts in its priority order (附件2 按优先次序排名).
+PRIORITY_ORDERED_STATES = frozenset({"submitted", "prefecture_endorsed"})
+
 # States in which an application has been recommended by its prefecture and so uses quota.
 ENDORSED_STATES = frozenset(
     {
@@ -29,3 +41,30 @@ ENDORSED_STATES = frozenset(
         "rejected",
     }
 )
+
+# Recommended and not yet decided: the applications of a track when its decision is taken.
+IN_REVIEW_STATES = ENDORSED_STATES - RESULT_STATES
+
+# Recommended, scoring not yet complete: sections are anonymised in these states.
+BEFORE_SCORED_STATES = frozenset({"prefecture_endorsed", "format_checked", "expert_assigned"})
+
+# The experts of each section may be chosen or changed (before and during the scoring).
+STAFFING_STATES = frozenset({"format_checked", "expert_assigned"})
+
+# Scored or inspected: the 入库决定 can be taken (admit and reject fire from these).
+DECIDABLE_STATES = frozenset({"scored", "spot_inspected"})
+
+# With experts scoring or scored, not yet decided: a provisional ranking includes these.
+SCORING_STATES = DECIDABLE_STATES | {"expert_assigned"}
+
+# Reviews exist to show: from the experts' assignment on, decided applications too.
+REVIEWED_STATES = SCORING_STATES | RESULT_STATES
+
+# The groups the templates test against (registered as Jinja globals by the app factory).
+TEMPLATE_GROUPS = {
+    "FINAL_STATES": FINAL_STATES,
+    "RESULT_STATES": RESULT_STATES,
+    "DECIDABLE_STATES": DECIDABLE_STATES,
+    "STAFFING_STATES": STAFFING_STATES,
+    "REVIEWED_STATES": REVIEWED_STATES,
+}

@@ -15,7 +15,14 @@ from review_app.errors import DomainError, PermissionDenied
 from review_app.experts.models import Expert
 from review_app.extensions import db
 from review_app.programs.models import TRACKS
-from review_app.workflow.machine import MACHINE, TRANSITIONS, TRIGGERS, spec_for
+from review_app.workflow.machine import (
+    MACHINE,
+    SYSTEM_ACTOR,
+    SYSTEM_ROLE,
+    TRANSITIONS,
+    TRIGGERS,
+    spec_for,
+)
 from review_app.workflow.service import fire
 from review_app.workflow.states import FINAL_STATES, INITIAL_STATE, STATE_NAMES
 
@@ -78,7 +85,9 @@ def prepare(app: Application, trigger: str, actors: Cast) -> None:
 
 
 def actor_for(role: str, app: Application, actors: Cast):
-    """A user of ``role`` within the application's scope."""
+    """A user of ``role`` within the application's scope (the system actor for its role)."""
+    if role == SYSTEM_ROLE:
+        return SYSTEM_ACTOR
     if role == "applicant":
         return f.user("applicant", enterprise_id=app.enterprise_id)
     return getattr(actors, role)
@@ -152,7 +161,7 @@ def test_the_table_covers_every_trigger_and_the_machine_agrees():
     for spec in TRANSITIONS:
         assert spec.dest in STATE_NAMES
         assert set(spec.source) <= set(STATE_NAMES) - FINAL_STATES
-        assert spec.roles and spec.roles <= set(ROLES)
+        assert spec.roles and spec.roles <= {*ROLES, SYSTEM_ROLE}
         assert spec.label and CJK.search(spec.label)
         for source in spec.source:
             assert spec_for(spec.trigger, source) is spec
