@@ -1,11 +1,14 @@
 """Firing transitions: permission, guards, state change and audit event in one unit of work.
 
 The verb flushes; the caller (request or CLI command) commits once, or rolls back on error.
+After the state change is flushed, ``fire`` sends ``signals.state_changed``; the areas that act
+on a transition (webhooks, …) subscribe to it, so this package imports none of them.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..applications.models import Application
@@ -14,6 +17,7 @@ from ..auth.permissions import can_view_application
 from ..clock import utcnow
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
+from ..signals import state_changed
 from .guards import Context
 from .machine import MACHINE, TRANSITIONS, TransitionSpec, first_refusal, spec_for
 from .states import ENDORSED_STATES, STATE_NAMES
@@ -46,7 +50,16 @@ def fire(
     now: datetime | None = None,
     **data,
 ) -> Application:
-    """Fire ``trigger`` on ``application`` as ``actor``; raise a DomainError when refused."""
+    """Fire ``trigger`` on ``application`` as ``actor``; raise a DomainError when refused.
+
+    Once the new state and its audit event are flushed, ``state_changed`` is sent (sender: the
+    app; keywords ``application``, ``from_state``, ``trigger``, ``actor``, ``reason``). The
+    signal is sent inside the caller's transaction, before its commit: the rows receivers add
+    (a webhook delivery, …) are flushed in the same transaction, so they are committed with the
+    new state or vanish with it when the caller rolls back. A transition that is refused sends
+    nothing; one rolled back afterwards leaves nothing to deliver. A receiver that raises fails
+    the transition the same way.
+    """
     state = application.state
     spec = spec_for(trigger, state)
     if spec is None:
@@ -76,10 +89,15 @@ def fire(
         after={"state": application.state, **_effect_summary(spec, application)},
         reason=ctx.reason,
     )
-    from ..webhooks import service as webhooks  # late import: webhooks reads workflow states
-
-    webhooks.enqueue_state_change(application, state, trigger, actor, ctx.reason)
     db.session.flush()
+    state_changed.send(
+        current_app._get_current_object(),
+        application=application,
+        from_state=state,
+        trigger=trigger,
+        actor=actor,
+        reason=ctx.reason,
+    )
     return application
 
 
