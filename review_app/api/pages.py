@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ..clock import utcnow
 from ..web import commit_or_flash
 from . import tokens
 from .models import TOKEN_SCOPES
@@ -36,8 +37,6 @@ def token_settings():
 
 
 def _now():
-    from ..clock import utcnow
-
     return utcnow()
 
 

@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from ..extensions import csrf, limiter
 from .errors import ApiError, from_error, problem
+from .schemas import ProblemSchema
+from .views import blp
 
 API_PREFIX = "/api/"
 
@@ -52,8 +54,6 @@ def init_api(app: Flask) -> None:
             "security": [{"bearer": []}],
         },
     )
-    from .views import blp
-
     csrf.exempt(blp)
     _limit_once(blp)
     api.register_blueprint(blp)
@@ -74,8 +74,6 @@ def _limit_once(blp) -> None:
 
 
 def _problem_schema(api: Api) -> None:
-    from .schemas import ProblemSchema
-
     api.spec.components.schema("Problem", schema=ProblemSchema)
     for status, text in ((401, "令牌缺失、无效、过期或已撤销"), (403, "角色或令牌权限不足"),
                          (404, "对象不存在或不在可见范围"), (409, "操作被业务规则拒绝"),

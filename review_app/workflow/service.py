@@ -1,8 +1,14 @@
 """Firing transitions: permission, guards, state change and audit event in one unit of work.
 
 The verb flushes; the caller (request or CLI command) commits once, or rolls back on error.
-After the state change is flushed, ``fire`` sends ``signals.state_changed``; the areas that act
-on a transition (webhooks, …) subscribe to it, so this package imports none of them.
+Signals: once the new state and its audit event are flushed, ``fire`` sends
+``signals.state_changed`` (sender: the app; keywords ``application``, ``from_state``,
+``trigger``, ``actor``, ``reason``). The areas that act on a transition (webhooks, …) subscribe
+at app creation, so this package imports none of them. The signal is sent inside the caller's
+transaction, before its commit: the rows a receiver adds (a webhook delivery, …) are flushed in
+that transaction, so they are committed with the new state or vanish with it when the caller
+rolls back. A refused transition sends nothing; one rolled back afterwards leaves nothing to
+deliver; a receiver that raises fails the transition the same way.
 """
 
 from dataclasses import dataclass
@@ -50,16 +56,7 @@ def fire(
     now: datetime | None = None,
     **data,
 ) -> Application:
-    """Fire ``trigger`` on ``application`` as ``actor``; raise a DomainError when refused.
-
-    Once the new state and its audit event are flushed, ``state_changed`` is sent (sender: the
-    app; keywords ``application``, ``from_state``, ``trigger``, ``actor``, ``reason``). The
-    signal is sent inside the caller's transaction, before its commit: the rows receivers add
-    (a webhook delivery, …) are flushed in the same transaction, so they are committed with the
-    new state or vanish with it when the caller rolls back. A transition that is refused sends
-    nothing; one rolled back afterwards leaves nothing to deliver. A receiver that raises fails
-    the transition the same way.
-    """
+    """Fire ``trigger`` on ``application`` as ``actor``; raise a DomainError when refused."""
     state = application.state
     spec = spec_for(trigger, state)
     if spec is None:
@@ -90,6 +87,7 @@ def fire(
         reason=ctx.reason,
     )
     db.session.flush()
+    # In the caller's transaction: receivers' rows commit or roll back with the new state.
     state_changed.send(
         current_app._get_current_object(),
         application=application,
