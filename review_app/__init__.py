@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
     _register_error_handlers(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    _connect_receivers()
 
     from .cli import register_commands
     from .jobs.queue import init_queue
@@ -75,6 +76,15 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
 
     init_queue(app)
     return app
+
+
+def _connect_receivers() -> None:
+    """Subscribe each area to the signals it acts on (``signals.py``); the sender imports none
+    of them. blinker keeps one connection per receiver however many apps are created."""
+    from .signals import state_changed
+    from .webhooks.service import on_state_changed as webhook_on_state_changed
+
+    state_changed.connect(webhook_on_state_changed)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -8,6 +8,7 @@ anything unexpected. ``--traceback`` or ``REVIEW_APP_DEBUG=1`` shows the traceba
 import os
 import re
 
+from flask import current_app, has_app_context
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
@@ -24,8 +25,6 @@ def debug_wanted(flag: bool) -> bool:
 
 def configured_url() -> str:
     """The database URL the command runs against (the app's, else the environment's)."""
-    from flask import current_app, has_app_context
-
     if has_app_context():
         return str(current_app.config.get("SQLALCHEMY_DATABASE_URI", ""))
     return os.environ.get("DATABASE_URL", "")

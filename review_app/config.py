@@ -21,8 +21,10 @@ died, and how often a job is resumed before it is failed.
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
+from .clock import offset_to
 from .webhooks.egress import parse_allowed
 
 
@@ -69,9 +71,6 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
     if env.get("REVIEW_APP_TODAY"):
         if mode == "production":
             raise ConfigError("REVIEW_APP_TODAY 只用于演示和测试，生产模式不能改变系统日期。")
-        from datetime import date
-
-        from .clock import offset_to
 
         try:
             clock_offset = offset_to(date.fromisoformat(env["REVIEW_APP_TODAY"]))

@@ -1,10 +1,15 @@
 """Writing user text into .xlsx safely: strings always as text, never a formula or an error
 code (a value starting with = + - @ tab or CR gets Excel's quote prefix). Every export uses it."""
 
+import io
 import re
 import unicodedata
 
+from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from .intake.filecheck import check_xlsx
+from .intake.model import UnreadableFile
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,12 +32,6 @@ def read_first_matching_sheet(data: bytes, filename: str, read_sheet, what: str,
     """Open an uploaded workbook safely and return ``read_sheet(ws)`` for the first worksheet
     where it returns something. Every failure is an UnreadableFile with a Chinese message naming
     ``what`` (e.g. 汇总表); ``header_hint`` says which header was looked for."""
-    import io
-
-    from openpyxl import load_workbook
-
-    from .intake.filecheck import check_xlsx
-    from .intake.model import UnreadableFile
 
     check_xlsx(data, filename)
     try:

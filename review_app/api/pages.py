@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ..clock import utcnow
 from ..extensions import db
 from ..ids import db_id
 from ..web import commit_or_flash
@@ -39,8 +40,6 @@ def token_settings():
 
 
 def _now():
-    from ..clock import utcnow
-
     return utcnow()
 
 

@@ -14,6 +14,8 @@ from ..errors import DomainError
 from ..extensions import csrf, limiter
 from ..request_ids import request_id
 from .errors import ApiError, from_error, problem
+from .schemas import ProblemSchema
+from .views import blp
 
 API_PREFIX = "/api/"
 
@@ -62,8 +64,6 @@ def init_api(app: Flask) -> None:
             "security": [{"bearer": []}],
         },
     )
-    from .views import blp
-
     csrf.exempt(blp)
     _limit_once(blp)
     _problem_schema(api)
@@ -99,8 +99,6 @@ PROBLEM_RESPONSES = {
 
 
 def _problem_schema(api: Api) -> None:
-    from .schemas import ProblemSchema
-
     api.spec.components.schema("Problem", schema=ProblemSchema)
     for status, (text, headers) in PROBLEM_RESPONSES.items():
         response = {"description": text,

@@ -16,9 +16,11 @@ from ..applications.models import Application
 from ..assignment.models import Assignment
 from ..audit.service import verify as verify_chain
 from ..auth.permissions import application_scope, can_view_application
+from ..dashboard.service import quota_rows
 from ..decision.models import DecisionRun
-from ..decision.service import result_rows
+from ..decision.service import latest_run, result_rows, run_of
 from ..decision.visibility import state_column, visible_state, visible_state_name
+from ..draws.service import pledge_of
 from ..errors import DomainError, PermissionDenied
 from ..experts.models import Expert
 from ..experts.service import expert_of
@@ -122,8 +124,6 @@ def programs():
 def prefectures():
     """各地市推荐名额（附件3）及使用情况（省厅：全部地市；地市：本地市，与工作台相同）"""
     roles("coordinator", "prefecture")
-    from ..dashboard.service import quota_rows
-
     own = user().prefecture_id if user().role == "prefecture" else None
     out: dict[int, dict] = {}
     for row in quota_rows(current_program(), own, every=True):
@@ -314,8 +314,6 @@ def assignment(assignment_id: int):
     item = db.session.get(Assignment, assignment_id)
     if item is None or item.expert_id != expert.id:
         raise ApiError(404, "not_found", "没有这个评审任务。")
-    from ..draws.service import pledge_of
-
     if pledge_of(expert, db.session.get(Program, item.application.program_id)) is None:
         raise ApiError(403, "pledge_required", "查看评审材料前，请先在系统中签署保密与回避承诺。")
     reviews = _reviews_by_assignment([item.id])
@@ -367,8 +365,6 @@ def _track(track: str) -> str:
 def ranking(track: str):
     """赛道的最新排名（暂存或已确认的入库测算）"""
     _track(track)
-    from ..decision.service import latest_run
-
     run = latest_run(current_program(), track)
     if run is None:
         raise ApiError(404, "no_ranking", "该赛道尚未进行入库测算。")
@@ -381,8 +377,6 @@ def ranking(track: str):
 def decision(track: str):
     """赛道已确认的入库决定"""
     _track(track)
-    from ..decision.service import run_of
-
     run = run_of(current_program(), track, "confirmed")
     if run is None:
         raise ApiError(404, "not_confirmed", "该赛道的入库决定尚未确认。")

@@ -12,6 +12,7 @@ from ..enterprises.models import Enterprise
 from ..errors import InvalidInput
 from ..extensions import db
 from ..programs.models import TRACKS, Prefecture, Program
+from ..scoring.service import track_scores
 from .catalogue import BY_KEY
 from .models import Application, ApplicationFigure, Section
 from .wordcount import word_count
@@ -166,8 +167,6 @@ def track_applications(program: Program, track: str, states) -> list[Application
 def provisional_ranking(program: Program, track: str, states) -> list[tuple[Application, float]]:
     """The track's applications in ``states`` that have a raw review score, best first (ties by
     anonymous code): the ranking before any decision run."""
-    from ..scoring.service import track_scores
-
     scores = track_scores(program.id, track)
     ranked = [
         (a, scores[a.id][0].score)

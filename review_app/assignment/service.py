@@ -8,13 +8,14 @@ from datetime import date
 from sqlalchemy import delete, func, select
 
 from ..anonymise.service import distribution_refusal
-from ..applications.catalogue import GROUP_NAMES, scored_sections
+from ..applications.catalogue import BY_KEY, GROUP_NAMES, scored_sections
 from ..applications.models import Application, Section
 from ..audit import service as audit
 from ..errors import InvalidInput
 from ..experts.models import Expert, Panel, PanelMember
 from ..extensions import db
 from ..programs.models import TRACK_NAMES, Program
+from ..scoring.models import Review
 from ..workflow.guards import reviewers_per_section
 from ..workflow.service import fire
 from ..workflow.states import STAFFING_STATES
@@ -221,8 +222,6 @@ def commit(
         (p.track_code, p.section_group): p.id
         for p in db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
     }
-    from ..applications.catalogue import BY_KEY
-
     for section_id, expert_id in solution.assignments:
         section: Section = by_section[section_id]
         db.session.add(
@@ -285,8 +284,6 @@ def manual_remove(assignment: Assignment, actor) -> None:
         before={"section": assignment.section.key, "expert": assignment.expert_id,
                 "status": assignment.status},
     )  # fmt: skip
-    from ..scoring.models import Review
-
     db.session.execute(
         delete(Review).where(Review.assignment_id == assignment.id, Review.status == "draft")
     )

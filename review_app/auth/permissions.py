@@ -7,6 +7,8 @@ from flask_login import current_user
 from sqlalchemy import Select, false, select
 
 from ..applications.models import Application
+from ..extensions import db, login_manager
+from ..inspection.models import Inspection, InspectionInspector
 
 # Roles that see enterprise identities (DESIGN.md section 2); experts and admins never do.
 IDENTITY_ROLES = frozenset({"coordinator", "prefecture", "inspector", "applicant"})
@@ -19,8 +21,6 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from ..extensions import login_manager
-
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
@@ -32,8 +32,6 @@ def role_required(*roles: str):
 
 
 def _inspector_application_ids(user) -> Select:
-    from ..inspection.models import Inspection, InspectionInspector
-
     return (
         select(Inspection.application_id)
         .join(InspectionInspector)
@@ -42,8 +40,6 @@ def _inspector_application_ids(user) -> Select:
 
 
 def _inspection_application_id():
-    from ..inspection.models import Inspection
-
     return Inspection.application_id
 
 
@@ -59,8 +55,6 @@ def can_view_application(user, application: Application) -> bool:
         case "applicant":
             return application.enterprise_id == user.enterprise_id
         case "inspector":
-            from ..extensions import db
-
             query = _inspector_application_ids(user).where(
                 _inspection_application_id() == application.id
             )

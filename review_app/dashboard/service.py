@@ -8,12 +8,18 @@ from functools import cache
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
+from ..applications.catalogue import GROUP_NAMES
 from ..applications.models import Application, Section
+from ..applications.service import provisional_ranking
 from ..assignment.models import Assignment
+from ..clock import china_date
+from ..decision.service import latest_run
+from ..draws.service import notice_statements
 from ..experts.models import Expert, Panel
 from ..extensions import db
 from ..inspection.models import Inspection, InspectionInspector
-from ..programs.models import TRACKS, Prefecture, Program
+from ..programs.models import TRACK_NAMES, TRACKS, Prefecture, Program
+from ..scoring import service as scoring
 from ..scoring.models import DispersionFlag, Review
 from ..workflow.states import (
     BEFORE_ENDORSEMENT_STATES,
@@ -205,8 +211,6 @@ def expert_work(user_id: int, today: date) -> ExpertWork:
 def expert_notices(user_id: int) -> tuple[int, bool]:
     """(invitations waiting for the expert's answer, whether the expert signed the current
     program's pledge), in one statement."""
-    from ..draws.service import notice_statements
-
     _, notices = notice_statements()
     pending, signed = db.session.execute(notices, {"user_id": user_id}).one()
     return pending, signed > 0
@@ -220,12 +224,9 @@ STATE_ORDER = tuple(STATE_NAMES)
 
 def score_distribution(program: Program, track: str) -> dict[str, list[float]]:
     """Every submitted review's section total on the 0–100 scale, by panel name."""
-    from ..applications.catalogue import GROUP_NAMES
-    from ..scoring.service import track_reviews
-
     return {
         GROUP_NAMES.get(group, group): [round(r.percent, 2) for r in reviews]
-        for group, reviews in sorted(track_reviews(program.id, track).items())
+        for group, reviews in sorted(scoring.track_reviews(program.id, track).items())
     }
 
 
@@ -234,11 +235,9 @@ def reviewer_leniency(
 ) -> list[tuple[str, list[float], float]]:
     """Per reviewer of one panel: their scores (0–100) and the fitted leniency bias, most lenient
     first. The bias is the additive least-squares estimate the calibration uses."""
-    from ..scoring.service import fit_biases, track_reviews
-
-    by_group = track_reviews(program.id, track)
+    by_group = scoring.track_reviews(program.id, track)
     reviews = by_group.get(group, [])
-    biases = fit_biases({group: reviews}, track).get(group, {})
+    biases = scoring.fit_biases({group: reviews}, track).get(group, {})
     names = dict(
         db.session.execute(
             select(Expert.id, Expert.name).where(Expert.id.in_({r.reviewer_id for r in reviews}))
@@ -254,9 +253,6 @@ def reviewer_leniency(
 
 def review_progress(program: Program) -> list[tuple[str, list[tuple[str, float]]]]:
     """Cumulative submitted reviews per day (Beijing dates), one series per track."""
-    from ..clock import china_date
-    from ..programs.models import TRACK_NAMES
-
     rows = db.session.execute(
         select(Application.track_code, Review.submitted_at)
         .join(Assignment, Assignment.id == Review.assignment_id)
@@ -282,9 +278,6 @@ def review_progress(program: Program) -> list[tuple[str, list[tuple[str, float]]
 def ranking_points(program: Program, track: str):
     """(code, score, admitted) by rank and the cut line: from the track's latest decision run,
     else a provisional ranking of the scored applications by raw score against the capacity."""
-    from ..applications.service import provisional_ranking
-    from ..decision.service import latest_run
-
     run = latest_run(program, track)
     if run is not None:
         entries = [e for e in run.entries_in_order if e.score is not None and e.rank]

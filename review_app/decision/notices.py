@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from ..applications.service import track_applications
 from ..audit import service as audit
+from ..auth.models import User
 from ..clock import china_date, utcnow
 from ..errors import DomainError, PermissionDenied
 from ..extensions import db
+from ..outbox import service as outbox
 from ..programs.models import Prefecture, Program
 from ..workflow.states import ENDORSED_STATES
 from .exports import prefecture_letter_docx
@@ -103,9 +105,6 @@ def release(notice: ResultNotice, actor) -> bool:
 
 def _mail_letter(notice: ResultNotice) -> None:
     """The released letter goes into the outbox for each officer of its prefecture."""
-    from ..auth.models import User
-    from ..outbox import service as outbox
-
     program = db.session.get(Program, notice.program_id)
     officers = db.session.execute(
         select(User)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..applications.models import Application
 from ..applications.service import track_applications
 from ..audit import service as audit
+from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
@@ -254,8 +255,6 @@ def run_summary(program: Program, run: DecisionRun) -> RunSummary:
     s = run.summary or {}
     confirmed_by = None
     if run.confirmed_by_id:
-        from ..auth.models import User
-
         user = db.session.get(User, run.confirmed_by_id)
         confirmed_by = user.display_name if user else None
     inspected = sum(1 for e in run.entries if e.numbers.get("inspection") not in (None,))

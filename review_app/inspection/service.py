@@ -17,6 +17,7 @@ from ..audit import service as audit
 from ..auth.models import User
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from ..experts.service import expert_of
 from ..extensions import db
 from ..forms_numeric import NumberError, parse_decimal
 from ..programs.models import Program
@@ -187,8 +188,6 @@ def _required(text: str, message: str) -> str:
 def inspector_facts(user: User) -> ExpertFacts:
     """An inspector's facts for the conflict rules: the expert profile when the user has one,
     otherwise the user's own prefecture."""
-    from ..experts.service import expert_of
-
     expert = expert_of(user)
     if expert is not None:
         return expert_facts(expert)

@@ -12,10 +12,11 @@ from ..anonymise import service as anonymise
 from ..applications.models import Application, ApplicationFigure, SourceFile
 from ..applications.service import submit_application
 from ..audit import service as audit
-from ..clock import utcnow
+from ..clock import before_deadline, utcnow
 from ..enterprises.models import Enterprise
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
+from ..programs import service as programs
 from ..programs.models import Prefecture, Program
 from ..workflow.states import PRIORITY_ORDERED_STATES, STATE_NAMES
 from .filecheck import check_docx
@@ -290,10 +291,7 @@ def set_priority_order(prefecture: Prefecture, track: str, ordered_ids: list[int
     """Rank the prefecture's submitted and endorsed applications on a track (1 is recommended
     first). The order goes to the province with the recommendation, so it is fixed after the
     deadline."""
-    from ..clock import before_deadline
-    from ..programs.service import current_program
-
-    deadline = current_program().deadline
+    deadline = programs.current_program().deadline
     if not before_deadline(deadline):
         raise InvalidInput(f"已过申报截止日期（{deadline:%Y年%m月%d日}），推荐顺序不能再调整。")
     apps = db.session.execute(

@@ -3,15 +3,16 @@ unanswered invitations (a backup is invited for each). ``review-app worker`` run
 
 from huey import crontab
 
+from ..draws.service import expire_overdue
 from ..extensions import db
 from ..jobs.queue import huey, task_app
+from . import service
+from .reminders import schedule_reminders
 
 
 @huey.periodic_task(crontab(minute="*/2"))
 def deliver_outbox() -> None:
     with task_app().app_context():
-        from . import service
-
         service.deliver_due()
         db.session.remove()
 
@@ -21,9 +22,6 @@ def hourly_reminders() -> None:
     """Every hour: expire invitations past their deadline, then compose the day's reminders
     (each composed once a day however often this runs)."""
     with task_app().app_context():
-        from ..draws.service import expire_overdue
-        from .reminders import schedule_reminders
-
         expire_overdue()
         db.session.commit()
         schedule_reminders()

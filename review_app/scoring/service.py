@@ -9,6 +9,7 @@ from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..anonymise.service import check_distributable, expert_refusal
+from ..applications.catalogue import BY_KEY, scored_sections
 from ..applications.models import Application, Section
 from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
 from ..audit import service as audit
@@ -20,6 +21,8 @@ from ..workflow.service import fire, refusal
 from .aggregate import CriterionScore, SectionReview, aggregate_section, review_total
 from .models import DispersionFlag, Review, ReviewScore
 from .rubric import rubric_for as _load_rubric
+from .rubric import rubric_path
+from .sheet import SheetTask, read_sheet
 
 MIN_COMMENT = 10
 
@@ -31,8 +34,6 @@ def _cached_rubric(track: str, mtime: float):
 
 def rubric_for(track: str):
     """The track's rubric, read once per change of the file."""
-    from .rubric import rubric_path
-
     return _cached_rubric(track, rubric_path(track).stat().st_mtime)
 
 
@@ -308,7 +309,6 @@ def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: lis
 
 def application_breakdown(app: Application) -> dict:
     """Per scored section: each reviewer's total and the aggregate; the weighted score."""
-    from ..applications.catalogue import scored_sections
     from .aggregate import application_score
 
     rubric = rubric_for(app.track_code)
@@ -353,8 +353,6 @@ def application_breakdown(app: Application) -> dict:
 
 def track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionReview]]:
     """Every submitted review of a program's track, by panel (section group), in one query."""
-    from ..applications.catalogue import BY_KEY
-
     rubric = rubric_for(track_code)
     rows = db.session.execute(
         select(Assignment.expert_id, Review.total, Section.key, Section.application_id)
@@ -396,7 +394,6 @@ def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
     """Every application of a track with submitted reviews: ``(raw, calibrated)`` as
     ``ApplicationScore`` pairs, computed from one query with the panels' biases fitted once
     (the decision run needs both to try calibration on and off)."""
-    from ..applications.catalogue import BY_KEY
     from .aggregate import application_score
 
     rubric = rubric_for(track_code)
@@ -428,8 +425,6 @@ def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
 
 def sheet_tasks(expert) -> list:
     """The expert's assignments that can still be scored, for the offline sheet."""
-    from .sheet import SheetTask
-
     rows = db.session.execute(
         select(Assignment)
         .where(Assignment.expert_id == expert.id, Assignment.status.in_(("assigned", "reopened")))
@@ -463,8 +458,6 @@ class SheetRejected(DomainError):
 def apply_sheet(expert, data: bytes, actor, *, submit: bool) -> int:
     """Apply an uploaded sheet: every task saved (or submitted), or, on any error, SheetRejected
     (the caller rolls back, so nothing is kept). Returns the number of tasks applied."""
-    from .sheet import read_sheet
-
     tasks = {t.assignment_id: t for t in sheet_tasks(expert)}
     parsed = read_sheet(data, tasks)
     if parsed.errors:

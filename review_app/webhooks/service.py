@@ -1,9 +1,11 @@
 """Webhooks: the coordinator registers a URL and a secret; every application state change is
 posted there as JSON signed with HMAC-SHA256, by the queue, with retries and a log.
 
-A delivery row is added in the transaction of the transition (``enqueue_state_change``), so a
-refused or rolled-back transition sends nothing. ``deliver_due`` (the queue's periodic task)
-claims due rows by compare-and-set and commits per step. A worker that dies while posting
+A delivery row is added in the transaction of the transition: ``on_state_changed`` receives the
+``state_changed`` signal that ``workflow.fire`` sends once the new state is flushed and calls
+``enqueue_state_change``, so a refused or rolled-back transition sends nothing. ``deliver_due`` (the queue's periodic task)
+runs the delivery core (``review_app/delivery.py``) with ``HttpChannel``: it claims due rows by
+compare-and-set and commits per step. A worker that dies while posting
 leaves the row pending with its lease as ``next_attempt_at``: it is posted again after the
 lease. Delivery is therefore *at least once*; receivers deduplicate by ``X-Review-Delivery``.
 
@@ -25,18 +27,19 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from .. import delivery
 from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from ..workflow.states import STATE_NAMES
 from . import egress
 from .models import Webhook, WebhookDelivery
 
 EVENT_STATE_CHANGED = "application.state_changed"
-MAX_ATTEMPTS = 5
-BACKOFF_MINUTES = (1, 5, 15, 60)  # before attempts 2, 3, 4, 5
+MAX_ATTEMPTS = delivery.MAX_ATTEMPTS
 TIMEOUT_SECONDS = 10
 LEASE_MINUTES = 10  # a claimed delivery whose worker died is tried again after this
 MIN_SECRET = 16
@@ -177,10 +180,13 @@ def _iso(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
+def on_state_changed(sender, *, application, from_state, trigger, actor, reason, **_) -> None:
+    """Receiver of ``signals.state_changed`` (connected at app creation)."""
+    enqueue_state_change(application, from_state, trigger, actor, reason)
+
+
 def enqueue_state_change(application, from_state: str, trigger: str, actor, reason: str) -> list:
     """Add one delivery per active webhook in the caller's transaction (flushes)."""
-    from ..workflow.states import STATE_NAMES
-
     webhooks = db.session.execute(
         select(Webhook).where(Webhook.active.is_(True)).order_by(Webhook.id)
     ).scalars().all()  # fmt: skip
@@ -286,55 +292,28 @@ def _append(log: str | None, line: str) -> str:
 
 
 def _claim(delivery_id: int, attempts: int, now: datetime) -> bool:
-    """Take one due delivery for this worker (compare-and-set: one worker wins). The lease
-    pushes ``next_attempt_at`` forward, so a worker that dies leaves it for a later retry."""
-    result = db.session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.attempts == attempts,
-            WebhookDelivery.next_attempt_at <= now,
-        )
-        .values(
-            attempts=WebhookDelivery.attempts + 1,
-            next_attempt_at=now + timedelta(minutes=LEASE_MINUTES),
-        )
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    """Take one due delivery for this worker (the core's compare-and-set, also on the attempts
+    read). The lease pushes ``next_attempt_at`` forward, so a worker that dies leaves it for a
+    later retry."""
+    return delivery.claim(WebhookDelivery, delivery_id, now, ready="pending",
+                          values=_lease(now), attempts=attempts)  # fmt: skip
+
+
+def _lease(now: datetime) -> dict:
+    return {"next_attempt_at": now + timedelta(minutes=LEASE_MINUTES)}
 
 
 def deliver_due(now: datetime | None = None, limit: int = 100) -> dict[str, int]:
     """Post pending deliveries whose time has come; returns counts by outcome. Commits.
     ``now`` fixes the clock for scheduling (tests); by default the app clock is read."""
     clock = (lambda: now) if now is not None else utcnow
-    start = clock()
-    out = {"sent": 0, "retry": 0, "failed": 0}
-    due = db.session.execute(
-        select(WebhookDelivery.id, WebhookDelivery.attempts)
-        .join(Webhook)
-        .where(
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.next_attempt_at <= start,
-            Webhook.active.is_(True),
-        )
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit)
-    ).all()
-    db.session.commit()  # end the read transaction before posting
-    allowed = allowed_hosts()
-    for delivery_id, attempts in due:
-        if not _claim(delivery_id, attempts, clock()):
-            continue  # another worker took it
-        out[_deliver_one(delivery_id, clock, allowed)] += 1
-    return out
+    return delivery.run(HttpChannel(clock, allowed_hosts()), clock, limit)
 
 
-def _attempt(webhook: Webhook, delivery: WebhookDelivery, allowed) -> tuple[int | None, str]:
+def _attempt(webhook: Webhook, row: WebhookDelivery, allowed) -> tuple[int | None, str]:
     """Check the URL again now and post to the address checked: (HTTP status or None, what
     the log says)."""
-    body = body_for(delivery.payload)
+    body = body_for(row.payload)
     timestamp = int(time.time())
     try:
         target = egress.target_for(webhook.url, allowed)
@@ -342,7 +321,7 @@ def _attempt(webhook: Webhook, delivery: WebhookDelivery, allowed) -> tuple[int 
         return None, "地址不允许，未投递"
     except egress.DeliveryFailed:
         return None, NO_ANSWER
-    headers = headers_for(delivery, webhook.secret, body, timestamp)
+    headers = headers_for(row, webhook.secret, body, timestamp)
     try:
         code = egress.post(target, body, headers, TIMEOUT_SECONDS)
     except egress.DeliveryFailed:
@@ -352,33 +331,58 @@ def _attempt(webhook: Webhook, delivery: WebhookDelivery, allowed) -> tuple[int 
     return code, f"HTTP {code}"
 
 
-def _deliver_one(delivery_id: int, clock, allowed=()) -> str:
-    delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
-    started = clock()
-    code, detail = _attempt(delivery.webhook, delivery, allowed)
-    ok = code is not None and 200 <= code < 300
-    line = f"{_stamp(started)} 第{delivery.attempts}次：{detail}"
-    delivery.last_status_code = code
-    if ok:
-        delivery.status = "sent"
-        delivery.delivered_at = clock()
-        delivery.next_attempt_at = None
-        outcome = "sent"
-    elif delivery.attempts >= MAX_ATTEMPTS:
-        delivery.status = "failed"
-        delivery.next_attempt_at = None
-        line += f"，已尝试{MAX_ATTEMPTS}次，放弃"
-        outcome = "failed"
-    else:
-        # From the attempt's start, not its end: how long it took would tell a silent port
-        # (timeout) from a closed one.
-        wait = BACKOFF_MINUTES[min(delivery.attempts, len(BACKOFF_MINUTES)) - 1]
-        delivery.next_attempt_at = started + timedelta(minutes=wait)
-        line += f"，{wait}分钟后重试"
-        outcome = "retry"
-    delivery.log = _append(delivery.log, line)
-    db.session.commit()
-    return outcome
+class HttpChannel(delivery.Channel):
+    """The webhooks' channel on the delivery core: pending ``WebhookDelivery`` rows of active
+    webhooks, posted at least once (no at-most-once boundary: receivers deduplicate), one log
+    line per attempt."""
+
+    model = WebhookDelivery
+    ready = "pending"
+    check_attempts = True
+
+    def __init__(self, clock, allowed=()):
+        self.clock = clock
+        self.allowed = allowed
+
+    def due(self, now: datetime, limit: int):
+        return (
+            select(WebhookDelivery.id, WebhookDelivery.attempts)
+            .join(Webhook)
+            .where(
+                WebhookDelivery.status == "pending",
+                WebhookDelivery.next_attempt_at <= now,
+                Webhook.active.is_(True),
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+        )
+
+    def lease(self, now: datetime) -> dict:
+        return _lease(now)
+
+    def attempt(self, row: WebhookDelivery) -> delivery.Attempt:
+        started = self.clock()
+        code, detail = _attempt(row.webhook, row, self.allowed)
+        ok = code is not None and 200 <= code < 300
+        return delivery.Attempt(ok, detail, started, status_code=code)
+
+    def settle(self, row: WebhookDelivery, outcome: str, result, wait) -> None:
+        line = f"{_stamp(result.started)} 第{row.attempts}次：{result.detail}"
+        row.last_status_code = result.status_code
+        if outcome == "sent":
+            row.status = "sent"
+            row.delivered_at = self.clock()
+            row.next_attempt_at = None
+        elif outcome == "failed":
+            row.status = "failed"
+            row.next_attempt_at = None
+            line += f"，已尝试{MAX_ATTEMPTS}次，放弃"
+        else:
+            # From the attempt's start, not its end: how long it took would tell a silent port
+            # (timeout) from a closed one.
+            row.next_attempt_at = result.started + timedelta(minutes=wait)
+            line += f"，{wait}分钟后重试"
+        row.log = _append(row.log, line)
 
 
 def pretty(payload) -> str:

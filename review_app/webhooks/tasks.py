@@ -5,12 +5,11 @@ from huey import crontab
 
 from ..extensions import db
 from ..jobs.queue import huey, task_app
+from . import service
 
 
 @huey.periodic_task(crontab(minute="*"))
 def deliver_webhooks() -> None:
     with task_app().app_context():
-        from . import service
-
         service.deliver_due()
         db.session.remove()

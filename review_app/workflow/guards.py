@@ -9,10 +9,15 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..anonymise.service import distribution_refusal
 from ..applications.catalogue import required_sections, scored_sections
 from ..applications.models import Application
+from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, Conflict
 from ..clock import before_deadline
 from ..extensions import db
+from ..inspection.models import Inspection
+from ..programs.models import ProgramQuota
+from ..scoring.models import DispersionFlag, Review
 from .states import ENDORSED_STATES
 
 
@@ -37,8 +42,6 @@ def reason_given(ctx: Context) -> str | None:
 
 def within_quota(ctx: Context) -> str | None:
     """A prefecture may recommend at most its 附件3 quota on a track."""
-    from ..programs.models import ProgramQuota
-
     app = ctx.application
     query = select(ProgramQuota).where(
         ProgramQuota.program_id == app.program_id,
@@ -121,8 +124,6 @@ def reviewers_per_section(app: Application) -> int:
 
 
 def all_sections_staffed(ctx: Context) -> str | None:
-    from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
-
     app = ctx.application
     need = reviewers_per_section(app)
     counts = dict(
@@ -149,14 +150,10 @@ def all_sections_staffed(ctx: Context) -> str | None:
 def sections_anonymised(ctx: Context) -> str | None:
     """Sections go to experts only once their anonymised text passed the leak scan and was
     confirmed (DESIGN.md section 6)."""
-    from ..anonymise.service import distribution_refusal
-
     return distribution_refusal(ctx.application)
 
 
 def no_conflicted_reviewer(ctx: Context) -> str | None:
-    from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, Conflict
-
     app = ctx.application
     rows = db.session.execute(
         select(Assignment, Conflict)
@@ -175,9 +172,6 @@ def no_conflicted_reviewer(ctx: Context) -> str | None:
 
 
 def all_reviews_submitted(ctx: Context) -> str | None:
-    from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
-    from ..scoring.models import Review
-
     app = ctx.application
     rows = db.session.execute(
         select(Assignment.id, Review.status)
@@ -196,8 +190,6 @@ def all_reviews_submitted(ctx: Context) -> str | None:
 
 
 def no_open_dispersion_flag(ctx: Context) -> str | None:
-    from ..scoring.models import DispersionFlag
-
     open_flags = db.session.scalar(
         select(func.count(DispersionFlag.id)).where(
             DispersionFlag.application_id == ctx.application.id, DispersionFlag.status == "open"
@@ -209,8 +201,6 @@ def no_open_dispersion_flag(ctx: Context) -> str | None:
 
 
 def _inspection(app: Application):
-    from ..inspection.models import Inspection
-
     return db.session.execute(
         select(Inspection).where(Inspection.application_id == app.id)
     ).scalar_one_or_none()

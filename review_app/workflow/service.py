@@ -1,11 +1,20 @@
 """Firing transitions: permission, guards, state change and audit event in one unit of work.
 
 The verb flushes; the caller (request or CLI command) commits once, or rolls back on error.
+Signals: once the new state and its audit event are flushed, ``fire`` sends
+``signals.state_changed`` (sender: the app; keywords ``application``, ``from_state``,
+``trigger``, ``actor``, ``reason``). The areas that act on a transition (webhooks, …) subscribe
+at app creation, so this package imports none of them. The signal is sent inside the caller's
+transaction, before its commit: the rows a receiver adds (a webhook delivery, …) are flushed in
+that transaction, so they are committed with the new state or vanish with it when the caller
+rolls back. A refused transition sends nothing; one rolled back afterwards leaves nothing to
+deliver; a receiver that raises fails the transition the same way.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..applications.models import Application
@@ -14,6 +23,7 @@ from ..auth.permissions import can_view_application
 from ..clock import utcnow
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
+from ..signals import state_changed
 from .guards import Context
 from .machine import MACHINE, SYSTEM_ACTOR, TRANSITIONS, TransitionSpec, first_refusal, spec_for
 from .states import ENDORSED_STATES, STATE_NAMES
@@ -66,10 +76,16 @@ def fire(
         after={"state": application.state, **_effect_summary(spec, application)},
         reason=ctx.reason,
     )
-    from ..webhooks import service as webhooks  # late import: webhooks reads workflow states
-
-    webhooks.enqueue_state_change(application, state, trigger, actor, ctx.reason)
     db.session.flush()
+    # In the caller's transaction: receivers' rows commit or roll back with the new state.
+    state_changed.send(
+        current_app._get_current_object(),
+        application=application,
+        from_state=state,
+        trigger=trigger,
+        actor=actor,
+        reason=ctx.reason,
+    )
     return application
 
 
