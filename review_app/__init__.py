@@ -11,9 +11,9 @@ from .config import load_config
 from .errors import DomainError
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .ids import IdConverter
+from .paths import TEMPLATES
 from .request_ids import init_request_ids, request_id
 
-ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(TEMPLATES),
         static_folder="static",
     )
     # Every <int:…> in a route is a row id: bounded to the database's integer (1..2**31-1).

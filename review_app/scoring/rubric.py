@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from ..applications.catalogue import BOTH, BY_KEY, scored_sections
+from ..paths import RUBRICS
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RUBRIC_DIR = REPO_ROOT / "rubrics"
 PROGRAM_YEAR = 2026
 WEIGHT_TOLERANCE = 0.01
 HONOURS_MODES = ("tiebreak", "bonus")
@@ -456,12 +455,12 @@ def load_rubric(path: str | Path) -> Rubric:
 
 
 def rubric_path(track: str, root: str | Path | None = None, year: int = PROGRAM_YEAR) -> Path:
-    base = Path(root) if root is not None else REPO_ROOT
-    return base / "rubrics" / f"{track}-{year}.toml"
+    folder = Path(root) / "rubrics" if root is not None else RUBRICS
+    return folder / f"{track}-{year}.toml"
 
 
 def rubric_for(track: str, root: str | Path | None = None, year: int = PROGRAM_YEAR) -> Rubric:
-    """The rubric of ``track``: ``rubrics/<track>-<year>.toml`` under the repo root (or ``root``)."""
+    """The rubric of ``track``: ``<track>-<year>.toml`` in the shipped ``rubrics/`` (or under ``root``)."""
     rubric = load_rubric(rubric_path(track, root, year))
     if rubric.track != track:
         raise RubricError(
