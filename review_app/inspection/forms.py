@@ -2,7 +2,8 @@
 checklist item and the verdict."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, StringField, TextAreaField
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..form_fields import Choice, IdListField

@@ -239,6 +239,9 @@ def order(track: str):
         )
     ).scalars()
     form = order_form_class(sorted(ids))()
+    if not form.ranked():
+        flash(f"{TRACK_NAMES[track]}没有需要排序的申报。", "error")
+        return redirect(url_for(".index"))
     if not form.validate_on_submit():
         flash("推荐顺序须填写数字。", "error")
         return redirect(url_for(".index"))
