@@ -1,16 +1,17 @@
-"""What views share: run a verb as one transaction or say in Chinese why it was refused; form
-numbers; same-site redirects; and the read-only mark for pages that only read."""
+"""What views share: run a verb as one transaction or say in Chinese why it was refused; a
+posted form validated or refused; same-site redirects; and the read-only mark for pages that
+only read."""
 
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import flash, g, has_request_context, request
+from flask_wtf import FlaskForm
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .errors import DomainError, InvalidInput
 from .extensions import db
-from .forms_numeric import NumberError, parse_int
 
 
 def commit_or_flash(verb: Callable[[], object], success: str = "") -> tuple[bool, object]:
@@ -34,14 +35,36 @@ def act(verb: Callable[[], object], success: str = "") -> bool:
     return commit_or_flash(verb, success)[0]
 
 
-def form_int(name: str, default: int | None = None, label: str = "") -> int | None:
-    """An integer form field, ``default`` when left empty; a Chinese refusal naming the field
-    (``label``, else its name) when it is not a number."""
-    try:
-        value = parse_int(request.form.get(name))
-    except NumberError as err:
-        raise InvalidInput(f"“{label or name}”：{err.message}") from None
-    return default if value is None else value
+def posted(form_class: type[FlaskForm], **kwargs) -> FlaskForm:
+    """The POSTed ``form_class``, validated (CSRF included); else ``InvalidInput`` (400) naming
+    the first field in error, in Chinese. Raised inside a verb run by ``act`` it is flashed
+    like any refusal; raised in a view it answers 400 with the message."""
+    form = form_class(**kwargs)
+    if not form.validate_on_submit():
+        raise InvalidInput(first_error(form))
+    return form
+
+
+def valid_or_flash(form_class: type[FlaskForm], **kwargs) -> FlaskForm | None:
+    """The POSTed ``form_class`` if valid; else None, with the first error flashed (for a page
+    that redirects back rather than answering 400)."""
+    form = form_class(**kwargs)
+    if form.validate_on_submit():
+        return form
+    flash(first_error(form), "error")
+    return None
+
+
+def first_error(form: FlaskForm) -> str:
+    """The first field error of ``form`` as one Chinese sentence."""
+    for name, errors in form.errors.items():
+        field = form[name] if name and name in form else None
+        label = field.label.text if field is not None and field.label.text else ""
+        message = errors[0] if isinstance(errors, list) and errors else str(errors)
+        if name == "csrf_token":
+            return "表单已过期或缺少安全令牌，请刷新页面后重试。"
+        return f"“{label}”：{message}" if label and not label.isascii() else str(message)
+    return "提交的表单无效。"
 
 
 def local_path(target: str | None) -> str | None:

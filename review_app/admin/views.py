@@ -13,6 +13,7 @@ from ..auth.permissions import role_required
 from ..auth.service import create_user
 from ..errors import InvalidInput
 from ..extensions import db
+from ..form_fields import ActionForm
 from ..ids import db_id
 from ..jobs.models import Job
 from ..programs.models import Prefecture
@@ -115,10 +116,7 @@ def user(user_id: int):
 @bp.route("/audit", methods=["GET", "POST"])
 @role_required("admin", "coordinator")
 def audit():
-    from flask import request
-    from flask_wtf import FlaskForm
-
-    form = FlaskForm()
+    form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         from ..jobs.tasks import verify_audit_chain
         from ..jobs.views import start

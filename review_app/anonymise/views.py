@@ -3,12 +3,12 @@ confirm."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
 from ..applications.models import Application
 from ..auth.permissions import role_required
 from ..extensions import db
+from ..form_fields import ActionForm
 from . import service
 from .forms import TermForm
 from .model import TOKENS
@@ -93,7 +93,7 @@ def show(application_id: int):
         sections=sections,
         terms=service.terms_of(application),
         former=service.former_values(application),
-        form=FlaskForm(),
+        form=ActionForm(),
         term_form=TermForm(),
         refusal=service.distribution_refusal(application),
     )

@@ -142,7 +142,7 @@ def transition(application_id: int, trigger: str):
     fire(application, trigger, current_user, reason=form.reason.data or "")
     db.session.commit()
     flash(f"{application.enterprise.name}：{STATE_NAMES[application.state]}。", "success")
-    back = local_path(request.form.get("back"))  # the list the form was on, never another host
+    back = local_path(form.back.data)  # the list the form was on, never another host
     if back:
         return redirect(back)
     return redirect(url_for(".show", application_id=application.id))

@@ -1,11 +1,8 @@
 """Panels, the conflict matrix, automatic assignment (preview, commit) and the expert's
 declaration of a conflict."""
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..applications.models import Application
@@ -14,11 +11,11 @@ from ..errors import DomainError
 from ..experts.models import Expert, Panel
 from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
-from ..ids import db_id, db_ids
 from ..programs.models import TRACKS
 from ..programs.service import current_program
-from ..web import act, reads_only
+from ..web import act, posted, reads_only
 from . import conflict_service, service
+from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
 from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
 from .solver import Infeasible
 
@@ -40,12 +37,13 @@ def panels():
     POST (the page's 建立评审组 button, or the draws page), never as a side effect of viewing."""
     program = current_program()
     track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
-    if request.method == "POST" and request.form.get("action") == "ensure":
-        act(lambda: service.ensure_panels(program, current_user), "已按重点环节建立评审组。")
-        return redirect(url_for(".panels", track=track))
     if request.method == "POST":
-        panel = db.session.get(Panel, request.form.get("panel_id", 0, type=db_id)) or abort(404)
-        service.set_members(panel, db_ids(request.form.getlist("experts")), current_user)
+        form = posted(PanelMembersForm)
+        if form.action.data == "ensure":
+            act(lambda: service.ensure_panels(program, current_user), "已按重点环节建立评审组。")
+            return redirect(url_for(".panels", track=track))
+        panel = db.session.get(Panel, form.panel_id.data) or abort(404)
+        service.set_members(panel, form.experts.data, current_user)
         conflict_service.detect_conflicts(program, current_user)
         db.session.commit()
         flash(f"{panel.name}成员已保存，利益冲突已重新检测。", "success")
@@ -55,7 +53,7 @@ def panels():
     ).scalars().all()  # fmt: skip
     experts = db.session.execute(select(Expert).order_by(Expert.name)).scalars().all()
     return render_template(
-        "assignment/panels.html", panels=rows, experts=experts, track=track, form=FlaskForm(),
+        "assignment/panels.html", panels=rows, experts=experts, track=track, form=PanelMembersForm(),
         missing=service.missing_panels(program, track),
     )  # fmt: skip
 
@@ -65,23 +63,20 @@ def panels():
 def conflicts():
     program = current_program()
     if request.method == "POST":
-        action = request.form.get("action")
+        form = posted(ConflictForm)
+        action, reason = form.action.data, form.reason.data or ""
         if action == "detect":
             summary = conflict_service.detect_conflicts(program, current_user)
             db.session.commit()
             flash(f"检测完成：新增{summary['added']}项，移除{summary['removed']}项。", "success")
             return redirect(url_for(".conflicts"))
-        conflict_id = request.form.get("conflict_id", 0, type=db_id)
-        conflict = db.session.get(Conflict, conflict_id) or abort(404)
-        reason = request.form.get("reason", "")
+        conflict = db.session.get(Conflict, form.conflict_id.data) or abort(404)
         verbs = {
             "waive": lambda: conflict_service.waive(conflict, reason, current_user),
             "pin": lambda: conflict_service.pin(conflict, reason, current_user),
             "confirm": lambda: conflict_service.confirm_pending(conflict, current_user),
             "dismiss": lambda: conflict_service.dismiss(conflict, reason, current_user),
         }
-        if action not in verbs:
-            abort(400)
         verbs[action]()
         db.session.commit()
         flash("已记录。", "success")
@@ -96,7 +91,7 @@ def conflicts():
         by_pair.setdefault((c.expert_id, c.enterprise_id), []).append(c)
     return render_template(
         "assignment/conflicts.html", rows=rows, apps=apps, experts=experts, by_pair=by_pair,
-        rules=CONFLICT_RULES, statuses=CONFLICT_STATUSES, form=FlaskForm(),
+        rules=CONFLICT_RULES, statuses=CONFLICT_STATUSES, form=ConflictForm(),
     )  # fmt: skip
 
 
@@ -106,21 +101,18 @@ def auto(track: str):
     if track not in TRACKS:
         abort(404)
     program = current_program()
-    seed = request.values.get("seed", type=parse_int)
+    form = posted(AutoAssignForm) if request.method == "POST" else None
+    if form is not None:
+        seed, mode, q = form.seed.data, form.mode.data, form.q.data
+    else:
+        seed = request.args.get("seed", type=parse_int)
+        mode, q = request.args.get("mode"), request.args.get("q", type=_share)
     seed = DEFAULT_SEED if seed is None else seed
-    mode = "randomised" if request.values.get("mode") == "randomised" else "optimal"
-    q = None
-    if mode == "randomised":
-        q = request.values.get("q", type=_share)
-        q = 0.5 if q is None else q
+    mode = "randomised" if mode == "randomised" else "optimal"
+    q = (0.5 if q is None else q) if mode == "randomised" else None
     ready, waiting = service.ready_applications(program, track)
-    if request.method == "POST":
-        due = request.form.get("due") or None
-        try:
-            due_date = date.fromisoformat(due) if due else None
-        except ValueError:
-            flash("截止日期格式应为 YYYY-MM-DD。", "error")
-            return redirect(url_for(".auto", track=track, seed=seed))
+    if form is not None:
+        due_date = form.due.data
         from ..jobs.tasks import commit_assignment
         from ..jobs.views import start
 
@@ -146,7 +138,7 @@ def auto(track: str):
         "assignment/auto.html", track=track, seed=seed, mode=mode, q=q if q is not None else 0.5,
         ready=ready, waiting=waiting,
         solution=solution, problem_error=problem_error, shortages=shortages,
-        sections=sections, experts=experts, form=FlaskForm(),
+        sections=sections, experts=experts, form=AutoAssignForm(formdata=None),
     )  # fmt: skip
 
 
@@ -156,23 +148,17 @@ def manual(application_id: int):
     """调整评审专家: the reviewers of each scored section; add or remove one by hand."""
     application = db.session.get(Application, application_id) or abort(404)
     if request.method == "POST":
-        if request.form.get("action") == "remove":
-            item = db.session.get(Assignment, request.form.get("assignment_id", 0, type=db_id))
+        form = posted(ManualAssignForm)
+        if form.action.data == "remove":
+            item = db.session.get(Assignment, form.assignment_id.data)
             if item is None or item.application_id != application.id:
                 abort(404)
             service.manual_remove(item, current_user)
             flash("已撤销该专家的任务。", "success")
         else:
-            section = next(
-                (
-                    s
-                    for s in application.sections
-                    if s.id == request.form.get("section_id", type=db_id)
-                ),
-                None,
-            ) or abort(404)
-            expert_id = request.form.get("expert_id", 0, type=db_id)
-            expert = db.session.get(Expert, expert_id) or abort(404)
+            wanted = form.section_id.data
+            section = next((s for s in application.sections if s.id == wanted), None) or abort(404)
+            expert = db.session.get(Expert, form.expert_id.data) or abort(404)
             service.manual_assign(section, expert, current_user)
             flash(f"已将{section.title}分配给{expert.name}。", "success")
         db.session.commit()
@@ -205,7 +191,7 @@ def manual(application_id: int):
             }
         )
     return render_template(
-        "assignment/manual.html", app_=application, rows=rows, form=FlaskForm(),
+        "assignment/manual.html", app_=application, rows=rows, form=ManualAssignForm(),
         blocked=conflict_service.blocking_pairs(application.program),
     )  # fmt: skip
 
@@ -217,7 +203,8 @@ def declare(assignment_id: int):
     item = db.session.get(Assignment, assignment_id) or abort(404)
     if not can_view_assignment(current_user, item):
         abort(403)
-    conflict_service.declare(item, request.form.get("reason", ""), current_user)
+    form = posted(DeclareForm)
+    conflict_service.declare(item, form.reason.data or "", current_user)
     try:
         service.reassign(item, current_user)
         message = "已申报回避，该章节已改由其他专家评审。"

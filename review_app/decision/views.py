@@ -3,7 +3,6 @@ the cut line, staging and confirmation, the exports, and the result notices' out
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..applications.catalogue import scored_sections
@@ -12,11 +11,11 @@ from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import send_bytes
-from ..ids import db_id
 from ..programs.models import TRACKS, Prefecture
 from ..programs.service import current_program
-from ..web import commit_or_flash
+from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
+from .forms import BundleForm, NoticeForm, StageForm
 from .models import DecisionRun, ResultNotice
 
 bp = Blueprint("decision", __name__, url_prefix="/decision")
@@ -56,7 +55,7 @@ def track(track: str):
     shown = trial if trial is not None else run
     return render_template(
         "decision/track.html", track=track, base=base, run=run, staged=staged,
-        confirmed=confirmed, trial=trial, moves=moves, table=_table(shown), form=FlaskForm(),
+        confirmed=confirmed, trial=trial, moves=moves, table=_table(shown), form=StageForm(),
         blocking=(trial.blocking if trial is not None else run.summary.get("blocking", [])),
         cut_rank=(trial.cut_rank if trial is not None else run.summary.get("cut_rank")),
         sections=[(s.key, s.title) for s in scored_sections(track)], kinds=KINDS,
@@ -91,9 +90,12 @@ def _table(shown) -> list[dict]:
 def stage(track: str):
     program = current_program()
     track = _track(track)
+    form = valid_or_flash(StageForm)
+    if form is None:
+        return redirect(url_for(".track", track=track))
     ok, run = commit_or_flash(lambda: service.stage(
         program, track,
-        service.params_with(service.default_params(program, track), request.form), current_user,
+        service.params_with(service.default_params(program, track), form.params()), current_user,
     ))  # fmt: skip
     if not ok:
         return redirect(url_for(".track", track=track))
@@ -160,7 +162,7 @@ def bundle():
     program = current_program()
     job = start("export_bundle", {
         "program_id": program.id, "filename": f"{program.name}-评审结果导出.zip",
-        "back": url_for(".track", track=request.form.get("track", "excellent")),
+        "back": url_for(".track", track=posted(BundleForm).track.data or "excellent"),
     })  # fmt: skip
     db.session.commit()
     build_export_bundle(job.id)
@@ -189,12 +191,10 @@ def notice_list():
     if request.method == "POST":
         if current_user.role != "coordinator":
             abort(403)
-        action = request.form.get("action")
-        if action not in ("generate", "release", "release_all"):
-            abort(400)
-        notice = None
+        form = posted(NoticeForm)
+        action, notice = form.action.data, None
         if action == "release":
-            notice = db.session.get(ResultNotice, request.form.get("notice_id", 0, type=db_id))
+            notice = db.session.get(ResultNotice, form.notice_id.data or 0)
             if notice is None:
                 abort(404)
 
@@ -219,7 +219,7 @@ def notice_list():
                 and n.status == "released"]  # fmt: skip
     prefectures = db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
     return render_template(
-        "decision/notices.html", rows=rows, form=FlaskForm(), prefectures=list(prefectures)
+        "decision/notices.html", rows=rows, form=NoticeForm(), prefectures=list(prefectures)
     )
 
 

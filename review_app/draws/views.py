@@ -4,7 +4,6 @@ which no text of the program is shown (``require_pledge``)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..applications.catalogue import GROUP_NAMES
@@ -14,11 +13,12 @@ from ..errors import NotFound
 from ..experts.models import RELATION_KINDS, Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
-from ..ids import db_id
+from ..form_fields import ActionForm
 from ..programs.models import TRACK_NAMES, Prefecture
 from ..programs.service import current_program
-from ..web import act, commit_or_flash, form_int, local_path
+from ..web import act, commit_or_flash, local_path, posted, valid_or_flash
 from . import service
+from .forms import AnswerForm, AvailabilityForm, DrawForm, PledgeForm
 from .models import DrawRun, Invitation
 
 bp = Blueprint("draws", __name__)
@@ -61,6 +61,7 @@ def _panel(panel_id: int, program) -> Panel:
 def index():
     program = current_program()
     if request.method == "POST":
+        posted(ActionForm)
         act(lambda: ensure_panels(program, current_user), "已按重点环节建立专家组。")
         return redirect(url_for(".index"))
     panels = list(
@@ -69,7 +70,7 @@ def index():
         ).scalars()
     )
     rows = [(p, service.panel_status(p)) for p in panels]
-    return render_template("draws/index.html", rows=rows, program=program, form=FlaskForm(),
+    return render_template("draws/index.html", rows=rows, program=program, form=ActionForm(),
                            TRACK_NAMES=TRACK_NAMES)  # fmt: skip
 
 
@@ -79,29 +80,26 @@ def panel(panel_id: int):
     program = current_program()
     the_panel = _panel(panel_id, program)
     if request.method == "POST":
-        action = request.form.get("action")
-        if action == "expire":
+        form = valid_or_flash(DrawForm)
+        if form is not None and form.action.data == "expire":
             act(service.expire_overdue, "已处理逾期未答复的邀请。")
-        else:
-
-            def verb():
-                values = {
-                    "count": form_int("count", 0, "抽取人数"),
-                    "backups": form_int("backups", 0, "备选人数"),
-                    "specialties": request.form.getlist("specialties"),
-                    "max_per_unit": form_int("max_per_unit", None, "同一单位最多"),
-                    "max_per_prefecture": form_int("max_per_prefecture", None, "同一地市最多"),
-                    "excluded_prefectures": request.form.getlist("excluded_prefectures"),
-                    "exclude_recent": request.form.get("exclude_recent") == "1",
-                    "recent_programs": form_int("recent_programs", 0, "近几批"),
-                    "answer_hours": form_int(
-                        "answer_hours", service.DEFAULT_ANSWER_HOURS, "答复期限"
-                    ),
-                }
-                return service.run_draw(program, the_panel, values, request.form.get("seed", ""),
-                                        current_user)  # fmt: skip
-
-            ok, run = commit_or_flash(verb)
+        elif form is not None:
+            values = {
+                "count": form.count.data or 0,
+                "backups": form.backups.data or 0,
+                "specialties": form.specialties.data or [],
+                "max_per_unit": form.max_per_unit.data,
+                "max_per_prefecture": form.max_per_prefecture.data,
+                "excluded_prefectures": form.excluded_prefectures.data or [],
+                "exclude_recent": form.exclude_recent.data,
+                "recent_programs": form.recent_programs.data or 0,
+                "answer_hours": form.answer_hours.data or service.DEFAULT_ANSWER_HOURS,
+            }
+            ok, run = commit_or_flash(
+                lambda: service.run_draw(
+                    program, the_panel, values, form.seed.data or "", current_user
+                )
+            )
             if ok:
                 flash(f"已抽取{len(run.drawn)}名专家和{len(run.backups)}名备选，邀请已放入发件箱。",
                       "success")  # fmt: skip
@@ -125,7 +123,7 @@ def panel(panel_id: int):
     return render_template(
         "draws/panel.html", panel=the_panel, label=service.panel_label(the_panel), status=status,
         experts=experts, prefectures=prefectures, excluded_default=excluded_default,
-        default_specialty=default_specialty, specialties=GROUP_NAMES, form=FlaskForm(),
+        default_specialty=default_specialty, specialties=GROUP_NAMES, form=DrawForm(),
     )  # fmt: skip
 
 
@@ -150,18 +148,19 @@ def verify(draw_id: int):
 def pool():
     program = current_program()
     if request.method == "POST":
-        expert = db.session.get(Expert, request.form.get("expert_id", 0, type=db_id))
+        form = posted(AvailabilityForm)
+        expert = db.session.get(Expert, form.expert_id.data)
         if expert is None:
             raise NotFound("没有这位专家。")
-        available = request.form.get("available") == "1"
-        act(lambda: service.set_availability(program, expert, available, request.form.get("note", ""),
+        available = form.available.data == "1"
+        act(lambda: service.set_availability(program, expert, available, form.note.data or "",
                                               current_user),
              f"已更新{expert.name}在本批次的可参加状态。")  # fmt: skip
         return redirect(url_for(".pool", page=request.args.get("page")))
     experts = list(db.session.execute(select(Expert).order_by(Expert.id)).scalars())
     return render_template(
         "draws/pool.html", experts=experts, availability=service.availability(program),
-        history=service.history(), program=program, form=FlaskForm(), GROUP_NAMES=GROUP_NAMES,
+        history=service.history(), program=program, form=AvailabilityForm(), GROUP_NAMES=GROUP_NAMES,
     )  # fmt: skip
 
 
@@ -189,8 +188,9 @@ def invitations():
 def invitation(invitation_id: int):
     inv = service.own_invitation(invitation_id, current_user)
     if request.method == "POST":
-        accept = request.form.get("action") == "accept"
-        reason = request.form.get("reason", "")
+        form = posted(AnswerForm)
+        accept = form.action.data == "accept"
+        reason = form.reason.data or ""
         done = act(
             lambda: service.answer(inv, accept, reason, current_user),
             "已接受邀请。" if accept else "已谢绝邀请，系统将递补备选专家。",
@@ -200,7 +200,7 @@ def invitation(invitation_id: int):
             return redirect(url_for(".pledge"))
         return redirect(url_for(".invitation", invitation_id=invitation_id))
     return render_template("draws/invitation.html", inv=inv, label=service.panel_label(inv.panel),
-                           form=FlaskForm())  # fmt: skip
+                           form=AnswerForm())  # fmt: skip
 
 
 @bp.route("/pledge", methods=["GET", "POST"])
@@ -213,15 +213,16 @@ def pledge():
     signed = service.pledge_of(expert, program)
     nxt = local_path(request.values.get("next")) or ""
     if request.method == "POST" and signed is None:
+        form = posted(PledgeForm)
         declared = [
             {"enterprise": e, "kind": k, "note": n}
-            for e, k, n in zip(request.form.getlist("enterprise"), request.form.getlist("kind"),
-                               request.form.getlist("note"), strict=False)
+            for e, k, n in zip(form.enterprise.data or [], form.kind.data or [],
+                               form.note.data or [], strict=False)
         ]  # fmt: skip
         ok = act(
             lambda: service.sign_pledge(
-                expert, program, signed_name=request.form.get("signed_name", ""),
-                agreed=request.form.get("agreed") == "1", declared=declared, actor=current_user,
+                expert, program, signed_name=form.signed_name.data or "",
+                agreed=form.agreed.data, declared=declared, actor=current_user,
             ),
             "已签署保密与回避承诺。",
         )  # fmt: skip
@@ -230,5 +231,5 @@ def pledge():
         return redirect(url_for(".pledge", next=nxt or None))
     return render_template(
         "draws/pledge.html", program=program, expert=expert, signed=signed,
-        items=service.PLEDGE_ITEMS, kinds=RELATION_KINDS, form=FlaskForm(), next=nxt,
+        items=service.PLEDGE_ITEMS, kinds=RELATION_KINDS, form=PledgeForm(), next=nxt,
     )  # fmt: skip

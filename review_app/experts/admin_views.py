@@ -4,7 +4,6 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..applications.views import like_pattern
@@ -12,11 +11,11 @@ from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
-from ..forms_numeric import parse_int
-from ..ids import db_id
 from ..intake.model import UnreadableFile
 from ..paging import paginate
 from ..programs.models import Prefecture
+from ..web import first_error, posted
+from .forms import ExpertForm, ImportForm
 from .models import Expert
 from .service import import_experts, update_expert
 
@@ -35,7 +34,7 @@ def index():
         )
     listing = paginate(query)
     return render_template(
-        "experts/index.html", rows=listing.rows, listing=listing, q=q, form=FlaskForm()
+        "experts/index.html", rows=listing.rows, listing=listing, q=q, form=ImportForm()
     )
 
 
@@ -54,7 +53,7 @@ def template():
 def import_sheet():
     from .xlsx import read_experts_xlsx
 
-    upload = request.files.get("file")
+    upload = posted(ImportForm).file.data
     if upload is None or not upload.filename:
         flash("请选择专家导入表（.xlsx）。", "error")
         return redirect(url_for(".index"))
@@ -81,30 +80,25 @@ def edit(expert_id: int):
     prefectures = (
         db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars().all()
     )
-    form = FlaskForm()
+    form = ExpertForm()
     if request.method == "POST":
-        try:
-            capacity = parse_int(request.form.get("capacity"))  # NumberError is a ValueError
-            if capacity is None or capacity < 0 or capacity > 500:
-                raise ValueError
-        except ValueError:
-            flash("评审容量应为0–500的整数。", "error")
+        if not form.validate_on_submit():
+            flash(first_error(form), "error")
             return render_template(
                 "experts/edit.html", expert=expert, prefectures=prefectures, form=form,
-                values=request.form,
+                values=form.entered(),
             ), 400  # fmt: skip
-        pref = request.form.get("prefecture_id", type=db_id)
         update_expert(
             expert,
             {
-                "employer": request.form.get("employer", "").strip()[:200] or expert.employer,
-                "title": request.form.get("title", "").strip()[:60],
-                "prefecture_id": pref if pref else None,
-                "capacity": capacity,
-                "specialties": request.form.getlist("specialties"),
+                "employer": (form.employer.data or "").strip()[:200] or expert.employer,
+                "title": (form.title.data or "").strip()[:60],
+                "prefecture_id": form.prefecture_id.data,
+                "capacity": form.capacity.data,
+                "specialties": form.specialties.data or [],
                 "industries": [
                     c.strip()
-                    for c in request.form.get("industries", "").replace("，", ",").split(",")
+                    for c in (form.industries.data or "").replace("，", ",").split(",")
                     if c.strip()
                 ],
             },

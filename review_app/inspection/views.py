@@ -3,7 +3,6 @@ inspector (on a phone, usually) records the checklist, evidence and the verdict.
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..applications.models import Application
@@ -12,12 +11,13 @@ from ..auth.permissions import can_view_inspection, role_required
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..files import send_bytes
-from ..ids import db_ids
+from ..form_fields import ActionForm
 from ..programs.models import TRACKS
 from ..programs.service import current_program
 from ..scoring.service import rubric_for
-from ..web import act, form_int
+from ..web import act, first_error, posted
 from . import service
+from .forms import AddForm, InspectorsForm, ItemForm, ReasonForm, SampleForm, VerdictForm
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
 from .sampling import RULES, SampleParams
 
@@ -49,9 +49,13 @@ def index():
     pool = service.candidates(program, track)
     return render_template(
         "inspection/index.html", track=track, rows=inspections, inspectors=inspectors,
-        pool=pool, capacity=program.track(track).capacity, rules=RULES, form=FlaskForm(),
+        pool=pool, capacity=program.track(track).capacity, rules=RULES, form=ActionForm(),
         verdicts=VERDICTS,
     )  # fmt: skip
+
+
+def _or(value, default):
+    return default if value is None else value
 
 
 @bp.route("/draw", methods=["POST"])
@@ -61,19 +65,16 @@ def draw():
     track = _track()
 
     def verb():
-        try:
-            rate = float((request.form.get("random_rate") or "0").strip() or 0) / 100
-        except ValueError:
-            raise InvalidInput("随机抽取比例须为数字（百分比）。") from None
+        form = posted(SampleForm)
         params = SampleParams(
-            seed=(request.form.get("seed") or "").strip(),
+            seed=(form.seed.data or "").strip(),
             cut_line=program.track(track).capacity,
-            near_cut=form_int("near_cut", 3),
-            dispersion=bool(request.form.get("dispersion")),
-            figures=bool(request.form.get("figures")),
-            random_per_prefecture=form_int("random_per_prefecture", 1),
-            random_rate=rate,
-            dispersion_min=form_int("dispersion_min", 1),
+            near_cut=_or(form.near_cut.data, 3),
+            dispersion=form.dispersion.data,
+            figures=form.figures.data,
+            random_per_prefecture=_or(form.random_per_prefecture.data, 1),
+            random_rate=float(form.random_rate.data or 0) / 100,
+            dispersion_min=_or(form.dispersion_min.data, 1),
         )
         created = service.draw(program, track, params, current_user)
         flash(f"已抽取 {len(created)} 家（种子 {params.seed}）。", "info")
@@ -86,14 +87,15 @@ def draw():
 @role_required("coordinator")
 def add():
     track = _track()
-    code = (request.form.get("anon_code") or "").strip().upper()
+    form = posted(AddForm)
+    code = (form.anon_code.data or "").strip().upper()
     app = db.session.execute(
         select(Application).where(Application.anon_code == code)
     ).scalar_one_or_none()
     if app is None:
         flash(f"没有匿名编号为“{code}”的申报。", "error")
     else:
-        act(lambda: service.add_manual(app, request.form.get("reason", ""), current_user),
+        act(lambda: service.add_manual(app, form.reason.data or "", current_user),
              f"{code} 已加入抽查名单。")  # fmt: skip
     return redirect(url_for(".index", track=track))
 
@@ -112,7 +114,8 @@ def _inspection(inspection_id: int) -> Inspection:
 def remove(inspection_id: int):
     inspection = _inspection(inspection_id)
     track = inspection.application.track_code
-    act(lambda: service.remove(inspection, request.form.get("reason", ""), current_user),
+    form = posted(ReasonForm)
+    act(lambda: service.remove(inspection, form.reason.data or "", current_user),
          "已移出抽查名单。")  # fmt: skip
     return redirect(url_for(".index", track=track))
 
@@ -121,7 +124,7 @@ def remove(inspection_id: int):
 @role_required("coordinator")
 def inspectors(inspection_id: int):
     inspection = _inspection(inspection_id)
-    ids = db_ids(request.form.getlist("inspectors"))
+    ids = posted(InspectorsForm).inspectors.data
     act(lambda: service.set_inspectors(inspection, ids, current_user), "核查人员已指派。")
     return redirect(url_for(".index", track=inspection.application.track_code))
 
@@ -138,7 +141,7 @@ def _show(
     descriptions = {c.code: c.description for c in settings.checklist}
     return render_template(
         "inspection/show.html", item=inspection, findings=FINDINGS, verdicts=VERDICTS,
-        descriptions=descriptions, settings=settings, form=FlaskForm(),
+        descriptions=descriptions, settings=settings, form=ActionForm(),
         editable=inspection.verdict is None, at=at, posted=posted or {}, error=error,
     ), status  # fmt: skip
 
@@ -155,19 +158,22 @@ def record_item(inspection_id: int, code: str):
     """Save one checklist item. On a phone the page is long: the result is shown beside the
     item (not only at the top), and a refused save comes back with what was typed."""
     inspection = _inspection(inspection_id)
-    finding, note = request.form.get("finding"), request.form.get("note", "")
+    form = ItemForm()
+    finding, note = form.finding.data, form.note.data or ""
+    uploads = [u for u in form.evidence.data or [] if u and u.filename]
     try:
+        if not form.validate_on_submit():
+            raise InvalidInput(first_error(form))
         service.record_item(inspection, code, finding, note, current_user)
-        for upload in request.files.getlist("evidence"):
-            if upload and upload.filename:
-                data = upload.read(service.MAX_EVIDENCE_BYTES + 1)
-                service.add_evidence(
-                    inspection, code, service.Upload(upload.filename, data), current_user
-                )
+        for upload in uploads:
+            data = upload.read(service.MAX_EVIDENCE_BYTES + 1)
+            service.add_evidence(
+                inspection, code, service.Upload(upload.filename, data), current_user
+            )
     except DomainError as err:
         db.session.rollback()
         message = err.message
-        if any(u and u.filename for u in request.files.getlist("evidence")):
+        if uploads:
             message += "本项未保存，请重新选择照片或文件后再保存。"
         inspection = _inspection(inspection_id)
         return _show(inspection, at=code, posted={"finding": finding, "note": note},
@@ -199,15 +205,19 @@ def remove_evidence(evidence_id: int):
 @role_required("inspector", "coordinator")
 def verdict(inspection_id: int):
     inspection = _inspection(inspection_id)
-    form = request.form
+    form = VerdictForm()
+    entered = {"verdict": form.verdict.data, "deduction": form.deduction.raw_data[0]
+               if form.deduction.raw_data else None, "note": form.note.data or ""}  # fmt: skip
     try:
-        service.record_verdict(inspection, form.get("verdict", ""), form.get("deduction", "0"),
-                               form.get("note", ""), current_user)  # fmt: skip
+        if not form.validate_on_submit():
+            raise InvalidInput(first_error(form))
+        deduction = "0" if form.deduction.data is None else str(form.deduction.data)
+        service.record_verdict(inspection, form.verdict.data or "", deduction,
+                               form.note.data or "", current_user)  # fmt: skip
     except DomainError as err:
         db.session.rollback()
         return _show(_inspection(inspection_id), at="verdict", error=err.message, status=400,
-                     posted={"verdict": form.get("verdict"), "deduction": form.get("deduction"),
-                             "note": form.get("note", "")})  # fmt: skip
+                     posted=entered)  # fmt: skip
     db.session.commit()
     flash("核查结论已确认，申报已进入“已实地核查”。", "success")
     return redirect(url_for(".show", inspection_id=inspection.id, at="verdict",

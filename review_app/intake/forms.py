@@ -92,3 +92,22 @@ def _add_figure_fields():
 
 
 _add_figure_fields()
+
+
+def order_form_class(application_ids):
+    """The 推荐顺序 form of one track: a rank (a number, any order) per application, posted as
+    ``rank_<id>``; a rank left out leaves the application out (which the verb refuses)."""
+
+    class OrderForm(FlaskForm):
+        def ranked(self) -> list[int]:
+            """The ids, in the order of their ranks (an empty rank counts as 0)."""
+            ranks = [
+                (field.data or 0, int(field.name[5:]))
+                for field in self
+                if field.name.startswith("rank_") and field.raw_data
+            ]
+            return [app_id for _, app_id in sorted(ranks)]
+
+    for app_id in application_ids:
+        setattr(OrderForm, f"rank_{app_id}", SafeDecimalField("推荐顺序", validators=[Optional()]))
+    return OrderForm

@@ -1,7 +1,6 @@
 """Intake pages: the prefecture's upload, corrections, priority order, endorsement and 附件2;
 the coordinator's format-check queue and consolidated 附件2; the blank template."""
 
-from decimal import Decimal
 from io import BytesIO
 
 from flask import (
@@ -24,7 +23,7 @@ from ..auth.permissions import can_view_application, role_required
 from ..errors import PermissionDenied
 from ..extensions import db
 from ..files import DOCX, XLSX
-from ..forms_numeric import parse_decimal
+from ..form_fields import ActionForm
 from ..ids import db_id
 from ..jobs.models import Job, UploadedBlob
 from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
@@ -32,7 +31,7 @@ from ..programs.service import current_program
 from ..workflow.service import available_transitions
 from ..workflow.states import ENDORSED_STATES
 from . import refusals, service, summary
-from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm
+from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm, order_form_class
 from .model import UnreadableFile
 from .permissions import can_edit_application, edit_refusal
 from .records import FIGURE_FIELDS
@@ -76,10 +75,8 @@ def index():
                 "orderable": [a for a in rows if a.state in service.ORDERED_STATES],
             }
         )
-    from flask_wtf import FlaskForm
-
     return render_template(
-        "intake/index.html", prefecture=prefecture, tracks=tracks, form=FlaskForm(),
+        "intake/index.html", prefecture=prefecture, tracks=tracks, form=ActionForm(),
         program=program,
     )  # fmt: skip
 
@@ -234,16 +231,23 @@ def order(track: str):
     if track not in TRACKS:
         abort(404)
 
-    ranks = []
-    for key, value in request.form.items():
-        if key.startswith("rank_"):
-            try:  # NaN would raise in sorted(): parse_decimal refuses it
-                ranks.append((parse_decimal(value) or Decimal(0), int(key[5:])))
-            except ValueError:
-                flash("推荐顺序须填写数字。", "error")
-                return redirect(url_for(".index"))
-    ordered = [app_id for _, app_id in sorted(ranks)]
-    service.set_priority_order(_own_prefecture(), track, ordered, current_user)
+    prefecture = _own_prefecture()
+    ids = db.session.execute(
+        select(Application.id).where(
+            Application.prefecture_id == prefecture.id,
+            Application.track_code == track,
+            Application.state.in_(service.ORDERED_STATES),
+        )
+    ).scalars()
+    form = order_form_class(sorted(ids))()
+    if not form.ranked():
+        flash(f"{TRACK_NAMES[track]}没有需要排序的申报。", "error")
+        return redirect(url_for(".index"))
+    if not form.validate_on_submit():
+        flash("推荐顺序须填写数字。", "error")
+        return redirect(url_for(".index"))
+    ordered = form.ranked()
+    service.set_priority_order(prefecture, track, ordered, current_user)
     db.session.commit()
     flash(f"{TRACK_NAMES[track]}推荐顺序已保存。", "success")
     return redirect(url_for(".index"))
@@ -270,10 +274,8 @@ def format_queue():
         .where(Application.state == "prefecture_endorsed")
         .order_by(Application.prefecture_id, Application.track_code, Application.priority_rank)
     ).scalars().all()  # fmt: skip
-    from flask_wtf import FlaskForm
-
     return render_template(
-        "intake/format_queue.html", rows=rows, form=FlaskForm(), refused=refusals.recent(),
+        "intake/format_queue.html", rows=rows, form=ActionForm(), refused=refusals.recent(),
         reasons=refusals.REASONS,
     )  # fmt: skip
 

@@ -2,15 +2,15 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..auth.permissions import role_required
 from ..extensions import db
 from ..paging import paginate
 from ..programs.service import current_program
-from ..web import act, commit_or_flash
+from ..web import act, commit_or_flash, posted
 from . import service
+from .forms import MessageForm, OutboxForm
 from .models import MESSAGE_KINDS, MESSAGE_STATUSES, OutboxMessage
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
@@ -21,10 +21,8 @@ bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 def index():
     program = current_program()
     if request.method == "POST":
-        action = request.form.get("action")
-        kind = request.form.get("kind") or None
-        if kind is not None and kind not in MESSAGE_KINDS:
-            kind = None
+        form = posted(OutboxForm)
+        action, kind = form.action.data, form.kind.data or None
         if action == "release_all":
             ok, result = commit_or_flash(lambda: service.release_all(program, current_user, kind))
             if ok:
@@ -32,7 +30,7 @@ def index():
                 flash(f"已发出{released}条消息" + (f"；{held}条因收件人邮箱缺失或有误未发出" if held else "")
                       + "。", "success")  # fmt: skip
         elif action == "auto_release":
-            kinds = [k for k in request.form.getlist("auto") if k in MESSAGE_KINDS]
+            kinds = form.auto.data or []
 
             def verb():
                 from ..audit import service as audit
@@ -58,7 +56,7 @@ def index():
     return render_template(
         "outbox/index.html", page=page, counts=service.counts(program), status=status, kind=kind,
         kinds=MESSAGE_KINDS, statuses=MESSAGE_STATUSES, configured=service.delivery_configured(),
-        auto=service.auto_release_kinds(program), form=FlaskForm(),
+        auto=service.auto_release_kinds(program), form=OutboxForm(),
     )  # fmt: skip
 
 
@@ -68,8 +66,8 @@ def show(message_id: int):
     program = current_program()
     message = service.require_message(message_id, program)
     if request.method == "POST":
-        action = request.form.get("action")
-        reason = request.form.get("reason", "")
+        form = posted(MessageForm)
+        action, reason = form.action.data, form.reason.data or ""
         if action == "release":
             act(lambda: service.release(message, current_user), "已发出，等待投递。")
         elif action == "cancel":
@@ -78,4 +76,4 @@ def show(message_id: int):
             act(lambda: service.resend(message, current_user, reason), "已重新放入待发送队列。")
         return redirect(url_for(".show", message_id=message_id))
     return render_template("outbox/show.html", m=message, configured=service.delivery_configured(),
-                           form=FlaskForm())  # fmt: skip
+                           form=MessageForm())  # fmt: skip

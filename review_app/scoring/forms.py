@@ -3,13 +3,15 @@
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from markupsafe import Markup, escape
-from wtforms import BooleanField, HiddenField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, NumberInput
+from wtforms.widgets import CheckboxInput, HiddenInput, NumberInput
 from wtforms.widgets.core import clean_key
 
-from ..forms_numeric import SafeDecimalField
+from ..form_fields import MAX_ID, Choice, IdField, IdListField
+from ..forms_numeric import SafeDecimalField, SafeIntegerField
 
 
 def _html_params(**kwargs) -> Markup:
@@ -47,7 +49,11 @@ def score_form_class(section_rubric):
     normally defined once at import time); each request instantiates its own form."""
 
     class ScoreForm(FlaskForm):
-        version = HiddenField()
+        version = SafeIntegerField(
+            widget=HiddenInput(),
+            validators=[Optional(), NumberRange(0, MAX_ID, message="版本号无效。")],
+        )
+        action = Choice(["save", "submit"], required=False)
         comment = TextAreaField(
             "评审意见（必填）",
             validators=[Optional(), Length(max=3000, message="不能超过3000字。")],
@@ -91,3 +97,27 @@ def values_from(form, section_rubric) -> dict:
         na = bool(getattr(form, f"na_{c.code}").data)
         out[c.code] = (None if points is None else float(points), na)
     return out
+
+
+REASON = [Optional(), Length(max=2000, message="不能超过2000字。")]
+
+
+class FlagForm(FlaskForm):
+    """复议: re-score by the chosen reviewers or settle by consensus."""
+
+    flag_id = IdField("复议")
+    mode = Choice(["rescore", "consensus"], "处理方式")
+    reason = TextAreaField("复议说明", validators=REASON)
+    reviewers = IdListField("专家")
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("理由", validators=REASON)
+
+
+class SheetForm(FlaskForm):
+    """An uploaded 评分表: the coordinator names the expert; an expert uploads their own."""
+
+    expert = IdField("专家", required=False)
+    action = Choice(["save", "submit"], required=False)
+    file = FileField("评分表")

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..anonymise.service import check_distributable
@@ -11,10 +10,10 @@ from ..assignment.models import Assignment
 from ..auth.permissions import can_view_assignment, role_required
 from ..errors import DomainError
 from ..extensions import db
-from ..ids import db_id, db_ids
-from ..web import reads_only
+from ..ids import db_id
+from ..web import posted, reads_only
 from . import service
-from .forms import score_form_class, values_from
+from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
 from .models import DispersionFlag, Review
 
 bp = Blueprint("scoring", __name__)
@@ -41,8 +40,8 @@ def score(assignment_id: int):
                 getattr(form, f"na_{s.criterion_code}").data = s.not_applicable
     if request.method == "POST":
         if form.validate_on_submit():
-            submit = request.form.get("action") == "submit"
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            submit = form.action.data == "submit"
+            version = form.version.data
             try:
                 service.save(
                     item, values_from(form, section_rubric), form.comment.data or "",
@@ -73,12 +72,11 @@ def score(assignment_id: int):
 @role_required("coordinator")
 def flags():
     if request.method == "POST":
-        flag_id = request.form.get("flag_id", 0, type=db_id)
-        flag = db.session.get(DispersionFlag, flag_id) or abort(404)
+        form = posted(FlagForm)
+        flag = db.session.get(DispersionFlag, form.flag_id.data) or abort(404)
         service.resolve_flag(
-            flag, request.form.get("mode", ""), request.form.get("reason", ""),
-            db_ids(request.form.getlist("reviewers")), current_user,
-        )  # fmt: skip
+            flag, form.mode.data, form.reason.data or "", form.reviewers.data, current_user
+        )
         db.session.commit()
         flash("复议已处理。", "success")
         return redirect(url_for(".flags"))
@@ -101,7 +99,7 @@ def flags():
 
             stats[f.id] = aggregate_section(reviews_of_section)
     return render_template(
-        "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlaskForm()
+        "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlagForm()
     )
 
 
@@ -109,7 +107,7 @@ def flags():
 @role_required("coordinator")
 def reopen(review_id: int):
     review = db.session.get(Review, review_id) or abort(404)
-    service.reopen(review, request.form.get("reason", ""), current_user)
+    service.reopen(review, posted(ReasonForm).reason.data or "", current_user)
     db.session.commit()
     flash("已重新开放该评分。", "success")
     return redirect(url_for(".breakdown", application_id=review.assignment.application_id))
@@ -122,7 +120,7 @@ def breakdown(application_id: int):
     application = db.session.get(Application, application_id) or abort(404)
     result = service.application_breakdown(application)
     return render_template(
-        "scoring/breakdown.html", app_=application, result=result, form=FlaskForm()
+        "scoring/breakdown.html", app_=application, result=result, form=ReasonForm()
     )
 
 
@@ -190,15 +188,16 @@ def sheet_download():
 def sheet_upload():
     from ..intake.model import UnreadableFile
 
-    expert = _sheet_expert(request.form.get("expert", type=db_id))
-    upload = request.files.get("file")
+    form = posted(SheetForm)
+    expert = _sheet_expert(form.expert.data)
+    upload = form.file.data
     back = url_for("expert.assignments") if current_user.role == "expert" else url_for(".progress")
     if upload is None or not upload.filename:
         flash("请选择评分表（.xlsx）。", "error")
         return redirect(back)
     try:
         applied = service.apply_sheet(
-            expert, upload.read(), current_user, submit=request.form.get("action") == "submit"
+            expert, upload.read(), current_user, submit=form.action.data == "submit"
         )
     except UnreadableFile as err:
         flash(err.message, "error")

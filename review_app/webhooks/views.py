@@ -2,14 +2,15 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..auth.permissions import role_required
 from ..extensions import db
+from ..form_fields import ActionForm
 from ..paging import paginate
-from ..web import commit_or_flash
+from ..web import commit_or_flash, posted
 from . import service
+from .forms import ActiveForm, WebhookForm
 from .models import DELIVERY_STATUSES, Webhook, WebhookDelivery
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -20,7 +21,7 @@ def _index(new=None, new_secret: str | None = None, entered: dict | None = None,
     return render_template(
         "webhooks/index.html", webhooks=webhooks, counts={w.id: service.counts(w) for w in webhooks},
         masked=service.masked, new=new, new_secret=new_secret, entered=entered or {},
-        statuses=DELIVERY_STATUSES, form=FlaskForm(),
+        statuses=DELIVERY_STATUSES, form=WebhookForm(formdata=None),
     ), status  # fmt: skip
 
 
@@ -28,7 +29,8 @@ def _index(new=None, new_secret: str | None = None, entered: dict | None = None,
 @role_required("coordinator")
 def index():
     if request.method == "POST":
-        entered = {k: request.form.get(k, "") for k in ("url", "description", "secret")}
+        form = posted(WebhookForm)
+        entered = {k: form[k].data or "" for k in ("url", "description", "secret")}
         ok, webhook = commit_or_flash(
             lambda: service.register(
                 entered["url"], entered["secret"], entered["description"], current_user
@@ -47,11 +49,12 @@ def index():
 @role_required("coordinator")
 def toggle(webhook_id: int):
     webhook = service.require_webhook(webhook_id)
-    active = request.form.get("active") == "1"
+    form = posted(ActiveForm)
+    active = form.active.data == "1"
     ok, changed = commit_or_flash(lambda: service.set_active(webhook, active, current_user))
     if ok and changed:
         flash("已启用。" if active else "已停用，尚未投递的事件不再投递。", "success")
-    if request.form.get("next") == "show":
+    if form.next.data == "show":
         return redirect(url_for(".show", webhook_id=webhook_id))
     return redirect(url_for(".index"))
 
@@ -60,6 +63,7 @@ def toggle(webhook_id: int):
 @role_required("coordinator")
 def delete(webhook_id: int):
     webhook = service.require_webhook(webhook_id)
+    posted(ActionForm)
     ok, _ = commit_or_flash(lambda: service.delete(webhook, current_user))
     if ok:
         flash("已删除该 Webhook 及其投递记录。", "success")
@@ -78,5 +82,5 @@ def show(webhook_id: int):
     return render_template(
         "webhooks/show.html", w=webhook, page=page, counts=service.counts(webhook),
         status=status, statuses=DELIVERY_STATUSES, masked=service.masked, pretty=service.pretty,
-        max_attempts=service.MAX_ATTEMPTS, form=FlaskForm(),
+        max_attempts=service.MAX_ATTEMPTS, form=ActiveForm(),
     )  # fmt: skip
