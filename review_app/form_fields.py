@@ -10,8 +10,8 @@ from wtforms import Field, SelectChoice, SelectField, SelectMultipleField, Strin
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from .forms_numeric import NumberError, SafeIntegerField, parse_int
+from .ids import MAX_ID
 
-MAX_ID = 2**31 - 1  # an INTEGER column
 MAX_LIST = 1000  # items posted under one name
 
 

@@ -4,14 +4,13 @@ script), both for signed-in users and token holders unless ``API_DOCS_PUBLIC`` i
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from ..clock import utcnow
 from ..extensions import db
-from ..ids import db_id
-from ..web import commit_or_flash
+from ..web import commit_or_flash, valid_or_flash
 from . import tokens
 from .errors import ApiError
+from .forms import TokenForm
 from .models import TOKEN_SCOPES
 
 bp = Blueprint("api_pages", __name__)
@@ -22,20 +21,19 @@ bp = Blueprint("api_pages", __name__)
 def token_settings():
     created = None
     if request.method == "POST":
-        action = request.form.get("action")
-        if action == "revoke":
-            commit_or_flash(lambda: tokens.revoke(request.form.get("token_id", 0, type=db_id),
-                                                  current_user))  # fmt: skip
-        else:
-            days = request.form.get("days", type=int)
+        form = valid_or_flash(TokenForm)
+        if form is not None and form.action.data == "revoke":
+            commit_or_flash(lambda: tokens.revoke(form.token_id.data or 0, current_user))
+        elif form is not None:
+            days = form.days.data
             ok, result = commit_or_flash(lambda: tokens.create(
-                current_user, request.form.get("name", ""), request.form.get("scope", "read"),
+                current_user, form.name.data or "", form.scope.data or "read",
                 days if days is not None else -1))  # fmt: skip
             if ok:
                 created = result  # (row, secret): rendered in this response only, never stored
     return render_template(
         "api/tokens.html", rows=tokens.tokens_of(current_user), created=created,
-        scopes=TOKEN_SCOPES, form=FlaskForm(), now=_now(),
+        scopes=TOKEN_SCOPES, form=TokenForm(formdata=None), now=_now(),
     )  # fmt: skip
 
 

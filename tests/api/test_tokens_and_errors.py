@@ -39,6 +39,26 @@ def test_a_token_is_shown_once_and_stored_only_as_a_hash(app, client):
     assert response.status_code == 401 and response.get_json()["code"] == "token_revoked"
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "create", "name": "x", "scope": "read", "days": "sNaN"},
+        {"action": "create", "name": "x", "scope": "admin", "days": "30"},
+        {"action": "create", "name": "x" * 101, "scope": "read", "days": "30"},
+        {"action": "revoke", "token_id": "3000000000"},
+        {"action": "revoke", "token_id": "abc"},
+        {"action": "drop", "name": "x", "scope": "read", "days": "30"},
+    ],
+)
+def test_the_token_page_refuses_malformed_posts_with_a_message(app, client, data):
+    f.user("prefecture", "officer2")
+    db.session.commit()
+    login(client, "officer2")
+    response = post_form(client, "/settings/tokens", data, "/settings/tokens")
+    assert response.status_code == 200 and 'class="flash flash-error"' in response.get_data(as_text=True)
+    assert db.session.scalars(select(ApiToken)).all() == []
+
+
 def test_token_input_is_checked(app):
     user = f.user("coordinator")
     for name, scope, days, field in (("", "read", 30, "name"), ("x", "admin", 30, "scope"),
