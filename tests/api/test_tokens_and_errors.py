@@ -55,7 +55,9 @@ def test_the_token_page_refuses_malformed_posts_with_a_message(app, client, data
     db.session.commit()
     login(client, "officer2")
     response = post_form(client, "/settings/tokens", data, "/settings/tokens")
-    assert response.status_code == 200 and 'class="flash flash-error"' in response.get_data(as_text=True)
+    assert response.status_code == 200 and 'class="flash flash-error"' in response.get_data(
+        as_text=True
+    )
     assert db.session.scalars(select(ApiToken)).all() == []
 
 
