@@ -370,7 +370,7 @@ def worker_command(workers):
 def _read_application_or_exit(path: Path):
     """Check and parse a 申报书 file; exit 2 with a Chinese message when it cannot be read."""
     from .intake.filecheck import check_docx
-    from .intake.model import UnreadableFile
+    from .intake.parsed import UnreadableFile
     from .intake.parser import parse_docx
 
     try:

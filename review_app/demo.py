@@ -22,7 +22,7 @@ from .auth.service import create_user
 from .draws.service import sign_pledge
 from .experts.models import Expert
 from .extensions import db
-from .intake.model import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
+from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .programs.models import Prefecture
 from .programs.service import current_program, load_reference_data
 from .workflow.service import fire

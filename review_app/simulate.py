@@ -39,7 +39,7 @@ from .extensions import db
 from .inspection import service as inspection_service
 from .inspection.models import Inspection
 from .inspection.sampling import SampleParams
-from .intake.model import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
+from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .intake.service import import_docx
 from .intake.template import filled_template
 from .programs.models import Prefecture

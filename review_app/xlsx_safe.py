@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .intake.filecheck import check_xlsx
-from .intake.model import UnreadableFile
+from .intake.parsed import UnreadableFile
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

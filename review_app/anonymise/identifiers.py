@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .model import Identity
 from .places import place_forms, place_table
+from .redaction_types import Identity
 from .shortforms import derived_forms, enterprise_words, is_distinctive
 from .variants import DIGIT_GAP, fold, normalise, tolerant
 

@@ -8,7 +8,7 @@ matches across or inside one; occurrences inside an allowed term are not leaks.
 """
 
 from .identifiers import allowed_patterns, identifiers
-from .model import Identity, Leak
+from .redaction_types import Identity, Leak
 from .variants import fold, mask_tokens
 
 CONTEXT = 12  # characters shown either side of a leak

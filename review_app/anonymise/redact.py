@@ -16,13 +16,13 @@ that touches an allowed term is dropped, and so is a known identifier lying insi
 
 import dataclasses
 
-from review_app.intake.model import ParsedApplication
+from review_app.intake.parsed import ParsedApplication
 
 from . import ner
 from .identifiers import allowed_patterns, identifiers
-from .model import TOKENS, Identity, Redaction, Replacement
 from .patterns import find_patterns
 from .places import find_places, place_table
+from .redaction_types import TOKENS, Identity, Redaction, Replacement
 from .shortforms import found_short_forms
 from .spans import Span, merge
 from .variants import fold, normalise

@@ -38,9 +38,9 @@ from ..intake.records import parsed_from_records
 from ..programs.models import Prefecture
 from ..workflow.states import BEFORE_SCORED_STATES, DECIDABLE_STATES
 from .leakscan import scan_sections
-from .model import Identity
 from .models import RedactionTerm
 from .redact import identity_from_parsed, redact_sections, with_former, with_short_forms
+from .redaction_types import Identity
 
 # Sections distributed to experts only when their anonymised text is confirmed.
 DISTRIBUTABLE = "confirmed"

@@ -11,7 +11,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from .model import TOKENS
+from .redaction_types import TOKENS
 
 # Characters that may stand between two characters of an identifier: whitespace (line breaks
 # too, a name split across paragraphs), zero-width characters and light punctuation.

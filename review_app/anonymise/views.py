@@ -11,7 +11,7 @@ from ..extensions import db
 from ..form_fields import ActionForm
 from . import service
 from .forms import TermForm
-from .model import TOKENS
+from .redaction_types import TOKENS
 
 bp = Blueprint("anonymise", __name__, url_prefix="/anonymise")
 _TOKEN_SET = tuple(TOKENS.values())

@@ -11,7 +11,7 @@ from ..auth.permissions import role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
-from ..intake.model import UnreadableFile
+from ..intake.parsed import UnreadableFile
 from ..paging import paginate
 from ..programs.models import Prefecture
 from ..web import first_error, posted

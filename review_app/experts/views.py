@@ -30,7 +30,7 @@ def assignments():
             .scalars()
             .all()
         )
-    return render_template("expert/assignments.html", rows=rows, expert=expert)
+    return render_template("experts/assignments.html", rows=rows, expert=expert)
 
 
 def _own_assignment(assignment_id: int) -> Assignment:
@@ -48,7 +48,7 @@ def _own_assignment(assignment_id: int) -> Assignment:
 def assignment(assignment_id: int):
     item = _own_assignment(assignment_id)
     return render_template(
-        "expert/assignment.html", item=item, refusal=expert_refusal(item.section)
+        "experts/assignment.html", item=item, refusal=expert_refusal(item.section)
     )
 
 

@@ -25,7 +25,7 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from defusedxml.expatreader import create_parser
 from flask import current_app, has_app_context
 
-from .model import UnreadableFile
+from .parsed import UnreadableFile
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..forms_numeric import SafeDecimalField
-from .model import NATURE_OPTIONS, SIZE_OPTIONS
+from .parsed import NATURE_OPTIONS, SIZE_OPTIONS
 from .records import FIGURE_FIELDS
 
 FIGURE_LABELS = {

@@ -21,8 +21,8 @@ import docx
 from ..applications.catalogue import BY_KEY, required_sections
 from .docx_blocks import Block, Paragraph, Table, iter_blocks
 from .filecheck import setting
-from .form import PARTS
-from .model import BLOCKING, ParsedApplication, Problem, UnreadableFile
+from .layout import PARTS
+from .parsed import BLOCKING, ParsedApplication, Problem, UnreadableFile
 from .parser_table import TableReader, apply_basic_info
 from .parser_text import narrative
 from .parser_values import clean, fold, squash

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .docx_blocks import Cell, Table
-from .model import (
+from .parsed import (
     BLOCKING,
     FIGURE_YEARS,
     INFRASTRUCTURE_OPTIONS,

@@ -4,7 +4,7 @@ them in, edited them a little or typed straight after them), paragraphs joined w
 import re
 from functools import cache
 
-from .form import all_instructions
+from .layout import all_instructions
 from .parser_values import fold, squash
 
 # Instruction lines as applicants leave them, slightly edited; matched on the squashed text.

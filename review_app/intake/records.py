@@ -5,7 +5,7 @@ prefecture officer corrects a field."""
 from ..applications.catalogue import BY_KEY
 from ..applications.models import Application, ApplicationFigure, Section
 from ..applications.wordcount import word_count
-from .model import (
+from .parsed import (
     FIGURE_YEARS,
     EnterpriseInfo,
     Industry,

@@ -20,7 +20,7 @@ from ..programs import service as programs
 from ..programs.models import Prefecture, Program
 from ..workflow.states import PRIORITY_ORDERED_STATES, STATE_NAMES
 from .filecheck import check_docx
-from .model import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
+from .parsed import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
 from .parser import parse_docx
 from .permissions import EDITABLE_STATES, edit_refusal
 from .records import (

@@ -14,8 +14,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from .form import PARTS, PROFILE_INSTRUCTION, PROMISE, instruction, layout
-from .model import (
+from .layout import PARTS, PROFILE_INSTRUCTION, PROMISE, instruction, layout
+from .parsed import (
     FIGURE_YEARS,
     INFRASTRUCTURE_OPTIONS,
     MATURITY_OPTIONS,

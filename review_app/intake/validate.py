@@ -23,7 +23,7 @@ from ..applications.catalogue import BY_KEY, required_sections
 from ..applications.wordcount import word_count
 from ..enterprises.uscc import ALPHABET, check_char, org_check_char
 from . import reference as ref
-from .model import BLOCKING, NATURE_OPTIONS, SIZE_OPTIONS, WARNING, ParsedApplication, Problem
+from .parsed import BLOCKING, NATURE_OPTIONS, SIZE_OPTIONS, WARNING, ParsedApplication, Problem
 
 B, W = BLOCKING, WARNING
 CHECKS: dict[str, tuple[str, str]] = {

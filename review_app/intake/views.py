@@ -32,7 +32,7 @@ from ..workflow.service import available_transitions
 from ..workflow.states import ENDORSED_STATES
 from . import refusals, service, summary
 from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm, order_form_class
-from .model import UnreadableFile
+from .parsed import UnreadableFile
 from .permissions import can_edit_application, edit_refusal
 from .records import FIGURE_FIELDS
 from .reference import chains

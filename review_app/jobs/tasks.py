@@ -76,7 +76,7 @@ def _import_waiting(app, job_id: int, attempt: int) -> None:
 
     from ..auth.models import User
     from ..errors import DomainError
-    from ..intake.model import UnreadableFile
+    from ..intake.parsed import UnreadableFile
     from ..intake.refusals import record_after_rollback
     from ..intake.service import import_docx, unreadable_message
     from ..programs.models import Prefecture

@@ -16,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 
 from ..forms_numeric import parse_decimal
 from ..intake.filecheck import check_xlsx
-from ..intake.model import UnreadableFile
+from ..intake.parsed import UnreadableFile
 from ..xlsx_safe import put
 
 SCORE_SHEET = "评分"

@@ -186,7 +186,7 @@ def sheet_download():
 @bp.route("/scoring/sheet", methods=["POST"])
 @role_required("expert", "coordinator")
 def sheet_upload():
-    from ..intake.model import UnreadableFile
+    from ..intake.parsed import UnreadableFile
 
     form = posted(SheetForm)
     expert = _sheet_expert(form.expert.data)

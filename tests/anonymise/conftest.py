@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from review_app.anonymise.model import Identity, Redaction
 from review_app.anonymise.redact import redact_sections, with_short_forms
+from review_app.anonymise.redaction_types import Identity, Redaction
 
 from .corpus import CorpusApplication, build_corpus
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from opencc import OpenCC
 
-from review_app.anonymise.model import Identity
 from review_app.anonymise.places import place_table
+from review_app.anonymise.redaction_types import Identity
 from review_app.intake.reference import prefectures
 
 from . import corpus_words as w

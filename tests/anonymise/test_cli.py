@@ -32,7 +32,7 @@ def test_redact_prints_sections_and_replacements_and_exits_0(app, runner, tmp_pa
 
 def test_redact_exits_1_when_a_leak_remains(app, runner, tmp_path, monkeypatch):
     from review_app.anonymise import redact
-    from review_app.anonymise.model import Redaction
+    from review_app.anonymise.redaction_types import Redaction
 
     # Simulate a redaction that misses everything: the scan must catch it and fail the command.
     monkeypatch.setattr(

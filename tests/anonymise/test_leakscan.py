@@ -3,8 +3,8 @@
 import pytest
 
 from review_app.anonymise.leakscan import scan, scan_sections
-from review_app.anonymise.model import Identity
 from review_app.anonymise.redact import redact_text
+from review_app.anonymise.redaction_types import Identity
 
 from .corpus import technical_text
 

@@ -2,7 +2,6 @@
 
 import pytest
 
-from review_app.anonymise.model import TOKENS, Identity
 from review_app.anonymise.redact import (
     identity_from_parsed,
     redact_sections,
@@ -10,7 +9,8 @@ from review_app.anonymise.redact import (
     short_forms,
     with_short_forms,
 )
-from review_app.intake.model import EnterpriseInfo, ParsedApplication, Person
+from review_app.anonymise.redaction_types import TOKENS, Identity
+from review_app.intake.parsed import EnterpriseInfo, ParsedApplication, Person
 
 from .corpus import technical_text
 

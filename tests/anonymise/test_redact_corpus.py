@@ -13,7 +13,7 @@ and must be at least 95%; each application on its own at least 90%.
 from collections import Counter
 
 from review_app.anonymise.leakscan import scan_sections
-from review_app.anonymise.model import TOKENS
+from review_app.anonymise.redaction_types import TOKENS
 
 from .corpus import SIZE, UNIVERSITY, build_corpus
 

@@ -1,9 +1,9 @@
 """The rules under the redaction: place data, short-form distinctiveness, NER guards, merging."""
 
 from review_app.anonymise import ner
-from review_app.anonymise.model import Identity
 from review_app.anonymise.places import place_forms, place_table
 from review_app.anonymise.redact import redact_text
+from review_app.anonymise.redaction_types import Identity
 from review_app.anonymise.shortforms import derived_forms, is_distinctive
 from review_app.anonymise.spans import Span, merge
 from review_app.anonymise.variants import char_variants, fold, mask_tokens

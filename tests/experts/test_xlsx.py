@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 from review_app.assignment.conflicts import Relation
 from review_app.enterprises.uscc import make_uscc
 from review_app.experts.xlsx import COLUMNS, read_experts_xlsx, template_xlsx
-from review_app.intake.model import UnreadableFile
+from review_app.intake.parsed import UnreadableFile
 
 HEADERS = [header for _, header, _, _ in COLUMNS]
 USCC = make_uscc("410300", "MA000001")

@@ -18,8 +18,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.table import _Cell
 
 from review_app.applications.catalogue import BY_KEY, required_sections
-from review_app.intake.form import OVERVIEW_NOTE, SUBPART_INTROS, instruction
-from review_app.intake.model import (
+from review_app.intake.layout import OVERVIEW_NOTE, SUBPART_INTROS, instruction
+from review_app.intake.parsed import (
     FIGURE_YEARS,
     INFRASTRUCTURE_OPTIONS,
     MATURITY_OPTIONS,

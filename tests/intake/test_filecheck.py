@@ -9,7 +9,7 @@ from docx import Document
 from openpyxl import Workbook
 
 from review_app.intake.filecheck import check_docx, check_xlsx
-from review_app.intake.model import UnreadableFile
+from review_app.intake.parsed import UnreadableFile
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

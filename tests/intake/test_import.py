@@ -13,7 +13,7 @@ from review_app.audit.models import AuditEvent
 from review_app.enterprises.models import Enterprise
 from review_app.errors import InvalidInput, PermissionDenied
 from review_app.extensions import db
-from review_app.intake.model import UnreadableFile
+from review_app.intake.parsed import UnreadableFile
 from review_app.intake.service import import_docx
 from review_app.programs.service import current_program
 from review_app.workflow.service import fire

@@ -9,8 +9,8 @@ import pytest
 
 from review_app.applications.catalogue import BY_KEY
 from review_app.intake import docx_blocks
-from review_app.intake.form import instruction
-from review_app.intake.model import BLOCKING, WARNING, UnreadableFile
+from review_app.intake.layout import instruction
+from review_app.intake.parsed import BLOCKING, WARNING, UnreadableFile
 from review_app.intake.parser import parse_docx
 
 from . import docgen

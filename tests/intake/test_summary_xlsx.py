@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from review_app.enterprises.uscc import make_uscc
-from review_app.intake.model import UnreadableFile
+from review_app.intake.parsed import UnreadableFile
 from review_app.intake.summary_xlsx import (
     SummaryRow,
     read_summary,

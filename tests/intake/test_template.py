@@ -7,7 +7,7 @@ import pytest
 
 from review_app.applications.catalogue import required_sections
 from review_app.intake.docx_blocks import Paragraph, Table, iter_blocks
-from review_app.intake.model import BLOCKING, ParsedApplication, YearFigures
+from review_app.intake.parsed import BLOCKING, ParsedApplication, YearFigures
 from review_app.intake.parser import parse_docx
 from review_app.intake.template import blank_template, filled_template
 

@@ -7,7 +7,7 @@ import pytest
 
 from review_app.applications.catalogue import required_sections
 from review_app.enterprises.uscc import check_char, make_uscc
-from review_app.intake.model import (
+from review_app.intake.parsed import (
     BLOCKING,
     WARNING,
     EnterpriseInfo,
