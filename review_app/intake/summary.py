@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..applications.models import Application
 from ..extensions import db
 from ..programs.models import TRACKS, Prefecture, Program
+from ..programs.years import figure_years
 from ..workflow.states import ENDORSED_STATES
 from .service import ORDERED_STATES
 from .summary_xlsx import SummaryRow, read_summary, write_summary
@@ -15,7 +16,8 @@ MATURITY_WORDS = {1: "一级", 2: "二级", 3: "三级", 4: "四级", 5: "五级
 
 
 def _revenue_2025(app: Application) -> float | None:
-    row = next((f for f in app.figures if f.year == 2025), None)
+    last = figure_years(app.program.year)[-1]
+    row = next((f for f in app.figures if f.year == last), None)
     return None if row is None or row.revenue is None else float(row.revenue)
 
 

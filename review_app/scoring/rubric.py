@@ -23,8 +23,9 @@ from typing import Any
 
 from ..applications.catalogue import BOTH, BY_KEY, scored_sections
 from ..paths import RUBRICS
+from ..programs.years import DEFAULT_YEAR
 
-PROGRAM_YEAR = 2026
+PROGRAM_YEAR = DEFAULT_YEAR  # the default program's year (its data file), not a literal
 WEIGHT_TOLERANCE = 0.01
 HONOURS_MODES = ("tiebreak", "bonus")
 DEDUCTION_MODES = ("points", "fraction")
