@@ -18,6 +18,7 @@ from .cli_errors import debug_wanted, describe
 from .config import ConfigError
 from .errors import DomainError
 from .extensions import db
+from .programs.years import DEFAULT_YEAR, code_year, read_program, scenario
 
 
 def _create_app():
@@ -285,9 +286,9 @@ def jobs_recover():
 @click.option("--reset", is_flag=True, help="清空现有演示数据库后重建")
 @click.option(
     "--today",
-    default="2026-03-20",
+    default=scenario()["intake_at"].date().isoformat(),
     show_default=True,
-    help="演示时钟的日期；默认在申报截止日期（2026-03-27）之前，以便试用推荐、退回等操作",
+    help="演示时钟的日期；默认在申报截止日期之前，以便试用推荐、退回等操作",
 )
 @with_appcontext
 def demo_command(host, port, no_serve, reset, today):
@@ -326,7 +327,7 @@ def demo_command(host, port, no_serve, reset, today):
     busy = expert_with_work()
     if busy:
         click.echo(f"  {busy:<14} {'expert':<12} 有待评分任务的专家（可直接试用打分）")
-    click.echo(f"演示时钟：今天是 {today}（申报截止日期 2026-03-27）。")
+    click.echo(f"演示时钟：今天是 {today}（申报截止日期 {read_program()['deadline']}）。")
     if no_serve:
         return
     consumer = _start_consumer()
@@ -471,7 +472,7 @@ def redact_command(path: Path, terms):
     leaks = scan_sections({key: r.text for key, r in results.items()}, identity)
     prefix = ANON_PREFIX.get(parsed.track or "excellent")
     output = {
-        "code": f"{prefix}-26-{random_code_body()}",
+        "code": f"{prefix}-{code_year(DEFAULT_YEAR)}-{random_code_body()}",
         "sections": {key: r.text for key, r in results.items()},
         "replacements": [
             {"section": key, "original": r.original, "token": r.token}

@@ -50,3 +50,8 @@ def code_year(year: int) -> str:
 
 DEFAULT_YEAR = default_year()
 DEFAULT_FIGURE_YEARS = figure_years(DEFAULT_YEAR)
+
+
+def scenario() -> dict:
+    """The default program's ``[scenario]`` table: the dates the demo and the simulation use."""
+    return read_program().get("scenario", {})

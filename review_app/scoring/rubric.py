@@ -1,8 +1,8 @@
-"""Rubrics: one TOML file per track and program year (``rubrics/<track>-2026.toml``).
+"""Rubrics: one TOML file per track and program year (``rubrics/<track>-<year>.toml``).
 
 ``parse_rubric`` reads a file with ``tomllib`` and validates it against the section catalogue;
 every problem raises ``RubricError`` with a Chinese message naming the file and the key path,
-e.g. ``excellent-2026.toml: sections.link.rnd.criteria[2].max：应为正数``. In key paths a
+e.g. ``excellent-<year>.toml: sections.link.rnd.criteria[2].max：应为正数``. In key paths a
 section is named by its catalogue key (``sections.link.rnd``) and ``criteria[n]`` /
 ``inspection.checklist[n]`` count from 1, as a reader counts.
 
