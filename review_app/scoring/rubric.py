@@ -462,7 +462,23 @@ def rubric_path(track: str, root: str | Path | None = None, year: int = PROGRAM_
 
 def rubric_for(track: str, root: str | Path | None = None, year: int = PROGRAM_YEAR) -> Rubric:
     """The rubric of ``track``: ``<track>-<year>.toml`` in the shipped ``rubrics/`` (or under ``root``)."""
-    rubric = load_rubric(rubric_path(track, root, year))
+    return load_track_rubric(rubric_path(track, root, year), track)
+
+
+def rubric_file_path(rubric_file: str) -> Path:
+    """Where a ``Track.rubric_file`` is: ``rubrics/<name>.toml`` in the shipped rubrics folder,
+    any other relative path under the checkout, an absolute path as it is."""
+    path = Path(rubric_file)
+    if path.is_absolute():
+        return path
+    if path.parts[0] == "rubrics":
+        return RUBRICS.joinpath(*path.parts[1:])
+    return RUBRICS.parent / path
+
+
+def load_track_rubric(path: Path, track: str) -> Rubric:
+    """The rubric file at ``path``, which must be written for ``track``."""
+    rubric = load_rubric(path)
     if rubric.track != track:
         raise RubricError(
             f"{rubric.name}: meta.track：应为 {track}，实为 {rubric.track}",
