@@ -485,6 +485,33 @@ def redact_command(path: Path, terms):
     sys.exit(1 if leaks else 0)
 
 
+@click.group("program")
+def program_group():
+    """Programs (培育批次): create a year from an earlier one."""
+
+
+@program_group.command("create")
+@click.option("--year", "year", required=True, type=click.IntRange(2000, 2999), help="新批次的年份")
+@click.option("--from", "source_year", required=True, type=click.IntRange(2000, 2999),
+              help="复制其设置的批次年份")  # fmt: skip
+@click.option("--rubric-dir", default=None, type=click.Path(file_okay=False),
+              help="新评分细则文件写入的目录（默认：随程序发布的 rubrics/）")  # fmt: skip
+@with_appcontext
+def program_create(year, source_year, rubric_dir):
+    """Copy a program's settings, tracks, quotas and rubrics into a new year."""
+    from .programs.create import create_program
+
+    try:
+        program = create_program(year, source_year, rubric_dir)
+        db.session.commit()
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"已创建培育批次 {program.name}（{program.code}），截止日期 {program.deadline}。")
+    click.echo("地市名额自上一批次复制，请确认后再开放申报。")
+    for track in program.tracks:
+        click.echo(f"  {track.name}：评分细则 {track.rubric_file}")
+
+
 @click.group("rubric")
 def rubric_group():
     """Rubric files (评分细则)."""
@@ -636,7 +663,8 @@ def simulate_command(n_applications, n_experts, seed, out_dir, database_url):
 APP_FREE_COMMANDS = (parse_command, redact_command, template_command, rubric_group,
                      simulate_command)  # fmt: skip
 APP_COMMANDS = (init_command, user_group, audit_group, demo_command, worker_command,
-                backup_command, restore_command, draw_group, outbox_group, jobs_group)  # fmt: skip
+                backup_command, restore_command, draw_group, outbox_group, jobs_group,
+                program_group)  # fmt: skip
 
 
 def register_commands(app) -> None:
