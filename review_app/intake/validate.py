@@ -75,10 +75,10 @@ CHECKS: dict[str, tuple[str, str]] = {
         B, "申报领航级智能工厂培育须已入选国家卓越级智能工厂，“是否已获得国家卓越级智能工厂称号”{said}。"
     ),
     "below_designated_size": (
-        B, "2025年主营业务收入{revenue}万元，低于规模以上工业企业的{floor}万元标准。"
+        B, "{year}年主营业务收入{revenue}万元，低于规模以上工业企业的{floor}万元标准。"
     ),
     "size_revenue_mismatch": (
-        W, "企业类型填“{size}”，但2025年营业收入{revenue}万元按划型标准对应{implied}"
+        W, "企业类型填“{size}”，但{year}年营业收入{revenue}万元按划型标准对应{implied}"
         "（表中无从业人员数，仅按营业收入核对），请核对。"
     ),
     "industry_not_manufacturing": (
@@ -323,14 +323,14 @@ def _revenue_and_size(parsed: ParsedApplication, out: _Findings) -> None:
     if revenue < DESIGNATED_SIZE_REVENUE:
         out.add(
             "below_designated_size", f"figures.{LAST_FIGURE_YEAR}.revenue",
-            revenue=_num(revenue), floor=DESIGNATED_SIZE_REVENUE,
+            year=LAST_FIGURE_YEAR, revenue=_num(revenue), floor=DESIGNATED_SIZE_REVENUE,
         )  # fmt: skip
     declared = _option(parsed.enterprise.size or "", SIZE_OPTIONS)
     implied = next(size for size, floor in SIZE_FLOORS if revenue >= floor)
     if declared and declared != implied:
         out.add(
             "size_revenue_mismatch", "enterprise.size",
-            size=declared, revenue=_num(revenue), implied=implied,
+            size=declared, year=LAST_FIGURE_YEAR, revenue=_num(revenue), implied=implied,
         )  # fmt: skip
 
 
