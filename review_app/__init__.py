@@ -1,4 +1,4 @@
-"""Henan 2026 卓越级/领航级智能工厂培育 expert review system: the app factory."""
+"""Henan 卓越级/领航级智能工厂培育 expert review system: the app factory."""
 
 from contextlib import suppress
 from pathlib import Path

@@ -18,6 +18,7 @@ from .cli_errors import debug_wanted, describe
 from .config import ConfigError
 from .errors import DomainError
 from .extensions import db
+from .programs.years import DEFAULT_YEAR, code_year, read_program, scenario
 
 
 def _create_app():
@@ -285,9 +286,9 @@ def jobs_recover():
 @click.option("--reset", is_flag=True, help="清空现有演示数据库后重建")
 @click.option(
     "--today",
-    default="2026-03-20",
+    default=scenario()["intake_at"].date().isoformat(),
     show_default=True,
-    help="演示时钟的日期；默认在申报截止日期（2026-03-27）之前，以便试用推荐、退回等操作",
+    help="演示时钟的日期；默认在申报截止日期之前，以便试用推荐、退回等操作",
 )
 @with_appcontext
 def demo_command(host, port, no_serve, reset, today):
@@ -326,7 +327,7 @@ def demo_command(host, port, no_serve, reset, today):
     busy = expert_with_work()
     if busy:
         click.echo(f"  {busy:<14} {'expert':<12} 有待评分任务的专家（可直接试用打分）")
-    click.echo(f"演示时钟：今天是 {today}（申报截止日期 2026-03-27）。")
+    click.echo(f"演示时钟：今天是 {today}（申报截止日期 {read_program()['deadline']}）。")
     if no_serve:
         return
     consumer = _start_consumer()
@@ -471,7 +472,7 @@ def redact_command(path: Path, terms):
     leaks = scan_sections({key: r.text for key, r in results.items()}, identity)
     prefix = ANON_PREFIX.get(parsed.track or "excellent")
     output = {
-        "code": f"{prefix}-26-{random_code_body()}",
+        "code": f"{prefix}-{code_year(DEFAULT_YEAR)}-{random_code_body()}",
         "sections": {key: r.text for key, r in results.items()},
         "replacements": [
             {"section": key, "original": r.original, "token": r.token}
@@ -482,6 +483,33 @@ def redact_command(path: Path, terms):
     }
     click.echo(json.dumps(output, ensure_ascii=False, indent=2))
     sys.exit(1 if leaks else 0)
+
+
+@click.group("program")
+def program_group():
+    """Programs (培育批次): create a year from an earlier one."""
+
+
+@program_group.command("create")
+@click.option("--year", "year", required=True, type=click.IntRange(2000, 2999), help="新批次的年份")
+@click.option("--from", "source_year", required=True, type=click.IntRange(2000, 2999),
+              help="复制其设置的批次年份")  # fmt: skip
+@click.option("--rubric-dir", default=None, type=click.Path(file_okay=False),
+              help="新评分细则文件写入的目录（默认：随程序发布的 rubrics/）")  # fmt: skip
+@with_appcontext
+def program_create(year, source_year, rubric_dir):
+    """Copy a program's settings, tracks, quotas and rubrics into a new year."""
+    from .programs.create import create_program
+
+    try:
+        program = create_program(year, source_year, rubric_dir)
+        db.session.commit()
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"已创建培育批次 {program.name}（{program.code}），截止日期 {program.deadline}。")
+    click.echo("地市名额自上一批次复制，请确认后再开放申报。")
+    for track in program.tracks:
+        click.echo(f"  {track.name}：评分细则 {track.rubric_file}")
 
 
 @click.group("rubric")
@@ -635,7 +663,8 @@ def simulate_command(n_applications, n_experts, seed, out_dir, database_url):
 APP_FREE_COMMANDS = (parse_command, redact_command, template_command, rubric_group,
                      simulate_command)  # fmt: skip
 APP_COMMANDS = (init_command, user_group, audit_group, demo_command, worker_command,
-                backup_command, restore_command, draw_group, outbox_group, jobs_group)  # fmt: skip
+                backup_command, restore_command, draw_group, outbox_group, jobs_group,
+                program_group)  # fmt: skip
 
 
 def register_commands(app) -> None:

@@ -6,7 +6,6 @@ they are marked as such in their redaction report.
 """
 
 import random
-from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -25,11 +24,14 @@ from .extensions import db
 from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .programs.models import Prefecture
 from .programs.service import current_program, load_reference_data
+from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
 from .workflow.service import fire
 
-DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - printed on purpose; demo accounts only
-BEFORE_DEADLINE = datetime(2026, 3, 20, 2, 0)  # 2026-03-20 10:00 Beijing time
-AFTER_DEADLINE = datetime(2026, 4, 10, 2, 0)  # review work after intake closed
+SCENARIO = scenario()
+DEMO_PASSWORD = f"Demo@{DEFAULT_YEAR}"  # noqa: S105 - printed on purpose; demo accounts only
+# The demo's clock comes from the program data file ([scenario], UTC moments).
+BEFORE_DEADLINE = SCENARIO["intake_at"]  # 10:00 Beijing time, a week before the deadline
+AFTER_DEADLINE = SCENARIO["review_at"]  # review work after intake closed
 
 DEMO_USERS = (
     ("coord", "coordinator", "省厅装备工业处 · 协调员"),
@@ -253,7 +255,7 @@ def load_demo() -> bool:
     load_reference_data()
     if db.session.execute(select(User.id).where(User.username == "coord")).first():
         return False
-    rng = random.Random(2026)  # noqa: S311 - reproducible demo data
+    rng = random.Random(DEFAULT_YEAR)  # noqa: S311 - reproducible demo data
     program = current_program()
     prefectures = {p.name: p for p in db.session.execute(select(Prefecture)).scalars()}
     users = _create_users()
@@ -394,7 +396,7 @@ def _parsed(row, rng) -> ParsedApplication:
             revenue=round(base * (1 + 0.12 * i), 2),
             profit_margin=round(rng.uniform(4, 14), 2),
         )
-        for i, year in enumerate((2023, 2024, 2025))
+        for i, year in enumerate(DEFAULT_FIGURE_YEARS)
     }
     honours = "国家级专精特新“小巨人”企业" if rng.random() < 0.5 else None
     who = {
@@ -526,7 +528,13 @@ def _advance(app, target, users, experts, rng):
     confirm_anonymisation(app, coord)
     # The real assignment: conflicts detected, then the min-cost-flow solver for the track.
     detect_conflicts(app.program, coord)
-    commit(app.program, app.track_code, seed=2026, due=date(2026, 12, 15), actor=coord)
+    commit(
+        app.program,
+        app.track_code,
+        seed=DEFAULT_YEAR,
+        due=SCENARIO["demo_assignment_due"],
+        actor=coord,
+    )
     if target == "expert_assigned":
         return
     _score_all(app, rng, disagree=app.enterprise.name.startswith("郑州航发"))

@@ -14,7 +14,7 @@ import math
 import random
 import time
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -44,14 +44,17 @@ from .intake.service import import_docx
 from .intake.template import filled_template
 from .programs.models import Prefecture
 from .programs.service import current_program, load_reference_data
+from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
 from .scoring.models import DispersionFlag
 from .scoring.service import resolve_flag, rubric_section, save
 from .workflow.service import fire
 
-INTAKE_DAY = datetime(2026, 3, 20, 2, 0)  # 10:00 Beijing time, a week before the deadline
-REVIEW_DAY = datetime(2026, 4, 10, 2, 0)
-DECISION_DAY = datetime(2026, 4, 30, 2, 0)
-PASSWORD = "Sim@2026-not-for-production"  # noqa: S105 - generated accounts of a simulation
+SCENARIO = scenario()
+# The simulation's clock comes from the program data file ([scenario], UTC moments).
+INTAKE_DAY = SCENARIO["intake_at"]  # 10:00 Beijing time, a week before the deadline
+REVIEW_DAY = SCENARIO["review_at"]
+DECISION_DAY = SCENARIO["decision_at"]
+PASSWORD = f"Sim@{DEFAULT_YEAR}-not-for-production"  # noqa: S105 - generated accounts of a simulation
 LEADING_SHARE = 16  # the notice: 16 national 卓越级 factories may apply for 领航级
 MIN_GENERAL = 30
 MIN_PER_LINK = 6
@@ -279,7 +282,7 @@ class Simulation:
                     -rng.uniform(1, 5) if flawed and i == 0 else rng.uniform(4, 14), 2
                 ),
             )  # fmt: skip
-            for i, year in enumerate((2023, 2024, 2025))
+            for i, year in enumerate(DEFAULT_FIGURE_YEARS)
         }
         level = 4 if track == "leading" else rng.choice((3, 3, 4))
         honours = None
@@ -340,7 +343,13 @@ class Simulation:
     def assign(self) -> None:
         detect_conflicts(self.program, self.coord)
         for track in ("leading", "excellent"):
-            commit(self.program, track, seed=self.seed, due=date(2026, 4, 25), actor=self.coord)
+            commit(
+                self.program,
+                track,
+                seed=self.seed,
+                due=SCENARIO["assignment_due"],
+                actor=self.coord,
+            )
 
     def score(self) -> None:
         rows = db.session.execute(
@@ -440,7 +449,7 @@ class Simulation:
             self.recall[track] = recall
             run = decision.stage(self.program, track, params, self.coord)
             decision.confirm(run, self.coord)
-        notices.generate(self.program, self.coord, issued_on=date(2026, 4, 30))
+        notices.generate(self.program, self.coord, issued_on=SCENARIO["notice_day"])
         for notice in notices.notices(self.program):
             notices.release(notice, self.coord)
 

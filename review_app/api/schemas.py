@@ -28,7 +28,7 @@ class ProblemSchema(Schema):
 
 
 class Moment(fields.DateTime):
-    """A moment as RFC 3339 with its offset, in Beijing time (``2026-04-30T10:00:00+08:00``):
+    """A moment as RFC 3339 with its offset, in Beijing time (``YYYY-04-30T10:00:00+08:00``):
     the database keeps naive UTC, the pages show UTC+8."""
 
     def __init__(self, **kwargs):

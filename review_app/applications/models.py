@@ -22,8 +22,6 @@ from ..programs.models import TRACKS, Prefecture, Program
 from ..workflow.states import INITIAL_STATE, STATE_NAMES
 from .catalogue import SECTION_KEYS
 
-FIGURE_YEARS = (2023, 2024, 2025)
-
 
 class Application(Timestamps, db.Model):
     """One enterprise's application on one track of a program."""

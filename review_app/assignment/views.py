@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
 from ..programs.models import TRACKS
 from ..programs.service import current_program
+from ..programs.years import DEFAULT_YEAR
 from ..web import act, posted, reads_only
 from . import conflict_service, service
 from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
@@ -20,7 +21,7 @@ from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
 from .solver import Infeasible
 
 bp = Blueprint("assignment", __name__, url_prefix="/assignment")
-DEFAULT_SEED = 2026  # the seed the page suggests, not a year: any integer will do
+DEFAULT_SEED = DEFAULT_YEAR  # the seed the page suggests (the program's year): any integer will do
 
 
 def _share(raw) -> float | None:

@@ -72,7 +72,7 @@ EXAMPLE = {
     "specialties": "生产作业、生产管理",
     "industries": "34、35",
     "capacity": 10,
-    "relations": "洛阳某某精密制造有限公司|曾任职|2019-2023；91410100MA0000007G|咨询服务|2022-2024",
+    "relations": "洛阳某某精密制造有限公司|曾任职|2019-2022；91410100MA0000007G|咨询服务|2020-2022",
     "username": "zhangsan",
 }
 SPECIALTY_TITLES = {s.title: s.key for s in SECTIONS if s.key in GROUP_NAMES}
@@ -382,7 +382,7 @@ def _relation(entry: str) -> Relation:
     if years:
         match = _YEARS_RE.match(years)
         if not match or not match.group(1) and not match.group(2):
-            raise _CellError(f"年份“{years}”格式应为“起始年-结束年”，如2019-2023")
+            raise _CellError(f"年份“{years}”格式应为“起始年-结束年”，如2019-2022")
         start = int(match.group(1)) if match.group(1) else None
         end_text = match.group(2)
         if "-" not in years and not any(c in years for c in "–—~至到"):

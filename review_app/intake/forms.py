@@ -6,6 +6,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..forms_numeric import SafeDecimalField
+from ..programs.years import DEFAULT_FIGURE_YEARS
 from .parsed import NATURE_OPTIONS, SIZE_OPTIONS
 from .records import FIGURE_FIELDS
 
@@ -78,7 +79,7 @@ class ApplicationFieldsForm(FlaskForm):
 
 
 def _add_figure_fields():
-    for year in (2023, 2024, 2025):
+    for year in DEFAULT_FIGURE_YEARS:
         for name in FIGURE_FIELDS:
             setattr(
                 ApplicationFieldsForm,

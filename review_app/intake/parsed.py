@@ -6,6 +6,8 @@ shape printed by ``review-app parse``.
 
 from dataclasses import asdict, dataclass, field
 
+from ..programs.years import DEFAULT_FIGURE_YEARS
+
 BLOCKING = "blocking"
 WARNING = "warning"
 
@@ -58,7 +60,9 @@ class YearFigures:
     profit_margin: float | None = None  # 利润率（%）
 
 
-FIGURE_YEARS = ("2023", "2024", "2025")
+# The figure years as strings (the parsed form's keys), from the default program.
+FIGURE_YEARS = tuple(str(y) for y in DEFAULT_FIGURE_YEARS)
+LAST_FIGURE_YEAR = FIGURE_YEARS[-1]
 
 
 @dataclass

@@ -112,7 +112,7 @@ QUESTION_PHRASES = (
     ("失信", "accidents"),
 )
 OTHER_EVIDENCE = re.compile(r"^\s*其他能力证明材料说明\s*[（(]?\s*可附后\s*[)）]?\s*[:：]?")
-_YEAR = re.compile(r"^(20\d\d)年度?$")  # "2023年"; a bare 2023 may be a figure
+_YEAR = re.compile(r"^(20\d\d)年度?$")  # "<year>年"; a bare year may be a figure
 _PAREN = re.compile(r"\([^)]*\)")
 _MARKS = re.compile(f"[{TICKS}{BOXES}]")  # option cells are values, never labels
 
@@ -160,7 +160,7 @@ def classify(text: str) -> Label | None:
 @dataclass
 class BasicInfo:
     """The raw texts of the table, by field: "name", "legal_rep.phone", "industry.division",
-    "figures.2024.revenue"… The first value found for a field wins."""
+    "figures.<year>.revenue"… The first value found for a field wins."""
 
     values: dict[str, str] = field(default_factory=dict)
     labels_found: int = 0

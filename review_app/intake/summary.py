@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..applications.models import Application
 from ..extensions import db
 from ..programs.models import TRACKS, Prefecture, Program
+from ..programs.years import figure_years
 from ..workflow.states import ENDORSED_STATES
 from .service import ORDERED_STATES
 from .summary_xlsx import SummaryRow, read_summary, write_summary
@@ -14,8 +15,14 @@ from .summary_xlsx import SummaryRow, read_summary, write_summary
 MATURITY_WORDS = {1: "一级", 2: "二级", 3: "三级", 4: "四级", 5: "五级"}
 
 
-def _revenue_2025(app: Application) -> float | None:
-    row = next((f for f in app.figures if f.year == 2025), None)
+def _revenue_year(program: Program) -> int:
+    """The figure year whose revenue 附件2 reports: the last of the program's figure years."""
+    return figure_years(program.year)[-1]
+
+
+def _last_revenue(app: Application) -> float | None:
+    last = _revenue_year(app.program)
+    row = next((f for f in app.figures if f.year == last), None)
     return None if row is None or row.revenue is None else float(row.revenue)
 
 
@@ -37,7 +44,7 @@ def summary_row(seq: int, app: Application) -> SummaryRow:
         name=e.name,
         nature=e.nature or "",
         main_business=e.main_business or "",
-        revenue_2025=_revenue_2025(app),
+        revenue=_last_revenue(app),
         maturity=_maturity(app),
         honours=app.honours or "",
         contact=contact,
@@ -64,7 +71,7 @@ def export_summary(program: Program, unit: str, prefecture_ids: list[int] | None
             query = query.where(Application.prefecture_id.in_(prefecture_ids))
         apps = db.session.execute(query).scalars().all()
         rows_by_track[track] = [summary_row(i, a) for i, a in enumerate(apps, start=1)]
-    return write_summary(unit, rows_by_track)
+    return write_summary(unit, rows_by_track, _revenue_year(program))
 
 
 @dataclass
@@ -136,13 +143,11 @@ def _mismatches(item: SummaryRow, track: str, app: Application) -> list[str]:
         out.append(f"序号{item.seq}，系统中推荐顺序为{app.priority_rank}。")
     if item.nature and app.enterprise.nature and _norm(item.nature) != _norm(app.enterprise.nature):
         out.append(f"企业性质为“{item.nature}”，申报书为“{app.enterprise.nature}”。")
-    revenue = _revenue_2025(app)
-    if (
-        item.revenue_2025 is not None
-        and revenue is not None
-        and abs(item.revenue_2025 - revenue) > 0.5
-    ):
-        out.append(f"2025年营收{item.revenue_2025:g}万元，申报书为{revenue:g}万元。")
+    revenue = _last_revenue(app)
+    if item.revenue is not None and revenue is not None and abs(item.revenue - revenue) > 0.5:
+        out.append(
+            f"{_revenue_year(app.program)}年营收{item.revenue:g}万元，申报书为{revenue:g}万元。"
+        )
     level = MATURITY_WORDS.get(app.maturity_level or 0, "")
     if item.maturity and level and level not in item.maturity:
         out.append(f"成熟度为“{item.maturity}”，申报书为“{level}”。")

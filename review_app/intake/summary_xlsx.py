@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from ..enterprises.uscc import uscc_problem
 from ..forms_numeric import parse_decimal
+from ..programs.years import DEFAULT_FIGURE_YEARS
 from ..xlsx_safe import loose, put, read_first_matching_sheet
 
 TITLE = "卓越级领航级智能工厂培育企业推荐汇总表"
@@ -37,13 +38,15 @@ BLOCK_HEADINGS = {
     "leading": "二、领航级智能工厂培育企业",
 }
 # (attribute, official header, column width)
+# The revenue column reports the last figure year; the default program's, unless a writer names it.
+REVENUE_YEAR = DEFAULT_FIGURE_YEARS[-1]
 COLUMNS = (
     ("seq", "序号", 6),
     ("prefecture", "所在地市", 12),
     ("name", "企业名称", 30),
     ("nature", "企业性质", 10),
     ("main_business", "主营业务", 30),
-    ("revenue_2025", "2025年营收（万元）", 14),
+    ("revenue", f"{REVENUE_YEAR}年营收（万元）", 14),
     ("maturity", "智能制造能力成熟度评估结果", 16),
     ("honours", "所获荣誉", 30),
     ("contact", "联系人及电话", 20),
@@ -66,7 +69,7 @@ class SummaryRow:
     name: str | None = None
     nature: str | None = None
     main_business: str | None = None
-    revenue_2025: float | None = None
+    revenue: float | None = None  # the last figure year's revenue (万元)
     maturity: str | None = None  # e.g. "三级（3.42分）"
     honours: str | None = None
     contact: str | None = None  # e.g. "张三 13800000000"
@@ -101,7 +104,9 @@ class SummaryImport:
 _put = put  # one safe writer for every export (review_app/xlsx_safe.py)
 
 
-def write_summary(title_unit: str, rows_by_track: dict[str, list[SummaryRow]]) -> bytes:
+def write_summary(
+    title_unit: str, rows_by_track: dict[str, list[SummaryRow]], revenue_year: int = REVENUE_YEAR
+) -> bytes:
     """The 附件2 workbook for ``rows_by_track`` (keys ``excellent``/``leading``, rows in priority
     order); an empty or absent block gets three blank rows to fill in by hand."""
     unknown = set(rows_by_track) - set(BLOCK_HEADINGS)
@@ -128,8 +133,8 @@ def write_summary(title_unit: str, rows_by_track: dict[str, list[SummaryRow]]) -
     for track, heading in BLOCK_HEADINGS.items():
         banner(r, heading, Font(bold=True, size=12), Alignment(horizontal="left"))
         r += 1
-        for c, (_, header, _) in enumerate(COLUMNS, start=1):
-            cell = _put(ws, r, c, header)
+        for c, (attr, header, _) in enumerate(COLUMNS, start=1):
+            cell = _put(ws, r, c, f"{revenue_year}年营收（万元）" if attr == "revenue" else header)
             cell.font, cell.alignment, cell.border = Font(bold=True), centre, border
         _put(ws, r, ncols + 1, USCC_HEADER)
         r += 1
@@ -138,8 +143,8 @@ def write_summary(title_unit: str, rows_by_track: dict[str, list[SummaryRow]]) -
             for c, (attr, _, _) in enumerate(COLUMNS, start=1):
                 cell = _put(ws, r, c, getattr(item, attr))
                 cell.border = border
-                cell.alignment = centre if attr in ("seq", "revenue_2025") else wrap
-                if attr == "revenue_2025":
+                cell.alignment = centre if attr in ("seq", "revenue") else wrap
+                if attr == "revenue":
                     cell.number_format = "#,##0.00"
             _put(ws, r, ncols + 1, item.uscc)
             r += 1
@@ -171,7 +176,7 @@ _norm = loose
 _HEADER_KEYS = (
     ("uscc", ("信用代码",)),
     ("seq", ("序号", "排序", "优先次序")),
-    ("revenue_2025", ("营收", "收入")),
+    ("revenue", ("营收", "收入")),
     ("maturity", ("成熟度", "评估结果")),
     ("honours", ("荣誉",)),
     ("contact", ("联系人", "电话")),
@@ -314,15 +319,17 @@ def _read_row(
             row.seq = int(seq)
         except ValueError:
             errors.append(RowError(r, f"第{r}行：序号“{_text(raw_seq)}”不是正整数。"))
-    raw_revenue = cell("revenue_2025")
+    raw_revenue = cell("revenue")
     if _text(raw_revenue) is None:
-        errors.append(RowError(r, f"第{r}行：“{name}”缺少2025年营收（万元）。"))
+        errors.append(RowError(r, f"第{r}行：“{name}”缺少{REVENUE_YEAR}年营收（万元）。"))
     else:
         try:
-            row.revenue_2025 = _number(raw_revenue)
+            row.revenue = _number(raw_revenue)
         except ValueError:
             errors.append(
-                RowError(r, f"第{r}行：2025年营收（万元）“{_text(raw_revenue)}”不是数字。")
+                RowError(
+                    r, f"第{r}行：{REVENUE_YEAR}年营收（万元）“{_text(raw_revenue)}”不是数字。"
+                )
             )
     uscc = _text(cell("uscc"))
     if uscc is None and row.note:

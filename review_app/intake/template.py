@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from ..programs.years import DEFAULT_YEAR
 from .layout import PARTS, PROFILE_INSTRUCTION, PROMISE, instruction, layout
 from .parsed import (
     FIGURE_YEARS,
@@ -119,7 +120,7 @@ def _cover(doc, parsed: ParsedApplication) -> None:
         run.font.size = Pt(26)
     doc.add_paragraph(f"申报单位：{parsed.enterprise.name or ''}（盖章）")
     doc.add_paragraph("推荐单位：（盖章）")
-    doc.add_paragraph("申报日期：  2026年    月    日")
+    doc.add_paragraph(f"申报日期：  {DEFAULT_YEAR}年    月    日")
 
 
 def _options(options, chosen) -> str:

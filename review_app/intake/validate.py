@@ -23,7 +23,16 @@ from ..applications.catalogue import BY_KEY, required_sections
 from ..applications.wordcount import word_count
 from ..enterprises.uscc import ALPHABET, check_char, org_check_char
 from . import reference as ref
-from .parsed import BLOCKING, NATURE_OPTIONS, SIZE_OPTIONS, WARNING, ParsedApplication, Problem
+from .parsed import (
+    BLOCKING,
+    FIGURE_YEARS,
+    LAST_FIGURE_YEAR,
+    NATURE_OPTIONS,
+    SIZE_OPTIONS,
+    WARNING,
+    ParsedApplication,
+    Problem,
+)
 
 B, W = BLOCKING, WARNING
 CHECKS: dict[str, tuple[str, str]] = {
@@ -66,10 +75,10 @@ CHECKS: dict[str, tuple[str, str]] = {
         B, "申报领航级智能工厂培育须已入选国家卓越级智能工厂，“是否已获得国家卓越级智能工厂称号”{said}。"
     ),
     "below_designated_size": (
-        B, "2025年主营业务收入{revenue}万元，低于规模以上工业企业的{floor}万元标准。"
+        B, "{year}年主营业务收入{revenue}万元，低于规模以上工业企业的{floor}万元标准。"
     ),
     "size_revenue_mismatch": (
-        W, "企业类型填“{size}”，但2025年营业收入{revenue}万元按划型标准对应{implied}"
+        W, "企业类型填“{size}”，但{year}年营业收入{revenue}万元按划型标准对应{implied}"
         "（表中无从业人员数，仅按营业收入核对），请核对。"
     ),
     "industry_not_manufacturing": (
@@ -177,12 +186,12 @@ def _required(parsed: ParsedApplication, out: _Findings) -> None:
     for path, label in REQUIRED_FIELDS:
         if _blank(_get(parsed, path)):
             out.add("required_missing", path, label=label)
-    for year in sorted(set(parsed.figures) | {"2023", "2024", "2025"}):
+    for year in sorted(set(parsed.figures) | set(FIGURE_YEARS)):
         f = parsed.figures.get(year)
         missing = [(a, lbl) for a, lbl in FIGURE_LABELS.items() if getattr(f, a, None) is None]
-        if year == "2025":
+        if year == LAST_FIGURE_YEAR:
             for attr, label in missing:
-                out.add("required_missing", f"figures.2025.{attr}", label=f"2025年{label}")
+                out.add("required_missing", f"figures.{year}.{attr}", label=f"{year}年{label}")
         elif missing:
             labels = "、".join(lbl for _, lbl in missing)
             out.add("figure_missing", f"figures.{year}", year=year, labels=labels)
@@ -308,20 +317,20 @@ def _declarations(parsed: ParsedApplication, out: _Findings) -> None:
 
 
 def _revenue_and_size(parsed: ParsedApplication, out: _Findings) -> None:
-    revenue = getattr(parsed.figures.get("2025"), "revenue", None)
+    revenue = getattr(parsed.figures.get(LAST_FIGURE_YEAR), "revenue", None)
     if revenue is None:
         return
     if revenue < DESIGNATED_SIZE_REVENUE:
         out.add(
-            "below_designated_size", "figures.2025.revenue",
-            revenue=_num(revenue), floor=DESIGNATED_SIZE_REVENUE,
+            "below_designated_size", f"figures.{LAST_FIGURE_YEAR}.revenue",
+            year=LAST_FIGURE_YEAR, revenue=_num(revenue), floor=DESIGNATED_SIZE_REVENUE,
         )  # fmt: skip
     declared = _option(parsed.enterprise.size or "", SIZE_OPTIONS)
     implied = next(size for size, floor in SIZE_FLOORS if revenue >= floor)
     if declared and declared != implied:
         out.add(
             "size_revenue_mismatch", "enterprise.size",
-            size=declared, revenue=_num(revenue), implied=implied,
+            size=declared, year=LAST_FIGURE_YEAR, revenue=_num(revenue), implied=implied,
         )  # fmt: skip
 
 

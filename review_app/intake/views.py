@@ -28,6 +28,7 @@ from ..ids import db_id
 from ..jobs.models import Job, UploadedBlob
 from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
 from ..programs.service import current_program
+from ..programs.years import DEFAULT_FIGURE_YEARS
 from ..workflow.service import available_transitions
 from ..workflow.states import ENDORSED_STATES
 from . import refusals, service, summary
@@ -202,7 +203,7 @@ def edit(application_id: int):
                 year: {
                     name: _dec(getattr(form, f"fig_{year}_{name}").data) for name in FIGURE_FIELDS
                 }
-                for year in (2023, 2024, 2025)
+                for year in DEFAULT_FIGURE_YEARS
             },
         }
         values["enterprise"]["uscc"] = values["enterprise"]["uscc"].upper()
@@ -220,7 +221,7 @@ def edit(application_id: int):
             return redirect(url_for("applications.show", application_id=application.id))
     status = 400 if form.errors or refused else 200
     return render_template(
-        "intake/edit.html", form=form, app_=application, years=(2023, 2024, 2025),
+        "intake/edit.html", form=form, app_=application, years=DEFAULT_FIGURE_YEARS,
         figure_fields=FIGURE_FIELDS,
     ), status  # fmt: skip
 

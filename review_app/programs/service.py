@@ -1,7 +1,6 @@
-"""Loading reference data (prefectures, the 2026 program, 附件3 quotas) idempotently."""
+"""Loading reference data (prefectures, the default program, 附件3 quotas) idempotently."""
 
 import csv
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import Prefecture, Program, ProgramQuota, Track
+from .years import read_program
 
 EXPECTED_QUOTA_TOTAL = 200  # 附件3: 合计 200
 
@@ -40,11 +40,6 @@ def read_prefectures(text: str | None = None) -> list[PrefectureRow]:
             f"prefectures.csv 应有19个地市、名额合计200，实际{len(rows)}个、{total}。"
         )
     return rows
-
-
-def read_program(name: str = "program-2026.toml") -> dict:
-    with resources.files("review_app.data").joinpath(name).open("rb") as fh:
-        return tomllib.load(fh)
 
 
 @dataclass

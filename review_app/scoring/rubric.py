@@ -1,8 +1,8 @@
-"""Rubrics: one TOML file per track and program year (``rubrics/<track>-2026.toml``).
+"""Rubrics: one TOML file per track and program year (``rubrics/<track>-<year>.toml``).
 
 ``parse_rubric`` reads a file with ``tomllib`` and validates it against the section catalogue;
 every problem raises ``RubricError`` with a Chinese message naming the file and the key path,
-e.g. ``excellent-2026.toml: sections.link.rnd.criteria[2].max：应为正数``. In key paths a
+e.g. ``excellent-<year>.toml: sections.link.rnd.criteria[2].max：应为正数``. In key paths a
 section is named by its catalogue key (``sections.link.rnd``) and ``criteria[n]`` /
 ``inspection.checklist[n]`` count from 1, as a reader counts.
 
@@ -23,8 +23,9 @@ from typing import Any
 
 from ..applications.catalogue import BOTH, BY_KEY, scored_sections
 from ..paths import RUBRICS
+from ..programs.years import DEFAULT_YEAR
 
-PROGRAM_YEAR = 2026
+PROGRAM_YEAR = DEFAULT_YEAR  # the default program's year (its data file), not a literal
 WEIGHT_TOLERANCE = 0.01
 HONOURS_MODES = ("tiebreak", "bonus")
 DEDUCTION_MODES = ("points", "fraction")
@@ -461,7 +462,23 @@ def rubric_path(track: str, root: str | Path | None = None, year: int = PROGRAM_
 
 def rubric_for(track: str, root: str | Path | None = None, year: int = PROGRAM_YEAR) -> Rubric:
     """The rubric of ``track``: ``<track>-<year>.toml`` in the shipped ``rubrics/`` (or under ``root``)."""
-    rubric = load_rubric(rubric_path(track, root, year))
+    return load_track_rubric(rubric_path(track, root, year), track)
+
+
+def rubric_file_path(rubric_file: str) -> Path:
+    """Where a ``Track.rubric_file`` is: ``rubrics/<name>.toml`` in the shipped rubrics folder,
+    any other relative path under the checkout, an absolute path as it is."""
+    path = Path(rubric_file)
+    if path.is_absolute():
+        return path
+    if path.parts[0] == "rubrics":
+        return RUBRICS.joinpath(*path.parts[1:])
+    return RUBRICS.parent / path
+
+
+def load_track_rubric(path: Path, track: str) -> Rubric:
+    """The rubric file at ``path``, which must be written for ``track``."""
+    rubric = load_rubric(path)
     if rubric.track != track:
         raise RubricError(
             f"{rubric.name}: meta.track：应为 {track}，实为 {rubric.track}",

@@ -3,6 +3,7 @@ section is aggregated, a wide disagreement raises a 复议 flag, and an applicat
 review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
 
 from functools import cache, lru_cache
+from pathlib import Path
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
@@ -16,25 +17,42 @@ from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
+from ..programs.models import Program
+from ..programs.service import current_program
 from ..workflow.machine import SYSTEM_ACTOR
 from ..workflow.service import fire, refusal
 from .aggregate import CriterionScore, SectionReview, aggregate_section, review_total
 from .models import DispersionFlag, Review, ReviewScore
-from .rubric import rubric_for as _load_rubric
-from .rubric import rubric_path
+from .rubric import load_track_rubric, rubric_file_path, rubric_path
 from .sheet import SheetTask, read_sheet
 
 MIN_COMMENT = 10
 
 
 @lru_cache(maxsize=8)
-def _cached_rubric(track: str, mtime: float):
-    return _load_rubric(track)
+def _cached_rubric(track: str, path: Path, mtime: float):
+    return load_track_rubric(path, track)
 
 
-def rubric_for(track: str):
-    """The track's rubric, read once per change of the file."""
-    return _cached_rubric(track, rubric_path(track).stat().st_mtime)
+def rubric_file_for(track: str, program: Program | None = None) -> Path:
+    """The rubric file of ``track`` in ``program`` (default: the current one): its
+    ``Track.rubric_file``, else ``<track>-<program year>.toml`` in the shipped rubrics."""
+    if program is None:
+        try:
+            program = current_program()
+        except InvalidInput:  # no program loaded yet: the default program's rubric
+            return rubric_path(track)
+    row = next((t for t in program.tracks if t.code == track), None)
+    if row is not None and row.rubric_file:
+        return rubric_file_path(row.rubric_file)
+    return rubric_path(track, year=program.year)
+
+
+def rubric_for(track: str, program: Program | None = None):
+    """The track's rubric in ``program`` (default: the current one), read once per change of
+    the file."""
+    path = rubric_file_for(track, program)
+    return _cached_rubric(track, path, path.stat().st_mtime)
 
 
 class StaleReview(DomainError):

@@ -51,7 +51,7 @@ def test_template_example_is_a_valid_row():
     assert (row.name, row.row, row.prefecture, row.phone) == ("张三", 3, "郑州市", "13800000000")
     assert row.specialties == ["link.production", "link.prod_mgmt"]
     assert row.industries == ["34", "35"] and row.capacity == 10
-    assert row.relations[0] == Relation(None, "洛阳某某精密制造有限公司", "employment", 2019, 2023)
+    assert row.relations[0] == Relation(None, "洛阳某某精密制造有限公司", "employment", 2019, 2022)
     assert row.relations[1].kind == "consultancy" and row.relations[1].uscc
     assert row.username == "zhangsan"
 

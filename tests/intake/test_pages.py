@@ -192,9 +192,9 @@ def test_summary_import_matches_and_lists_mismatches(app, client, officer):
     db.session.commit()
     rows = [
         SummaryRow(seq=1, prefecture="洛阳市", name=a.enterprise.name, nature="民营企业",
-                   revenue_2025=125600.0, maturity="三级", uscc=a.enterprise.uscc),
+                   revenue=125600.0, maturity="三级", uscc=a.enterprise.uscc),
         SummaryRow(seq=2, prefecture="洛阳市", name=b.enterprise.name, nature="地方国企",
-                   revenue_2025=999.0, maturity="三级"),
+                   revenue=999.0, maturity="三级"),
         SummaryRow(seq=3, prefecture="洛阳市", name="不存在的企业有限公司", nature="民营企业"),
     ]  # fmt: skip
     data = write_summary("洛阳市", {"excellent": rows, "leading": []})

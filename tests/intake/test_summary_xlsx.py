@@ -170,9 +170,9 @@ def test_hand_filled_table_is_read():
     assert result.errors == []
     assert result.title_unit == "许昌市工业和信息化局"
     first, second = result.rows["excellent"]
-    assert (first.seq, first.name, first.revenue_2025) == (1, "许昌示例电气有限公司", 12345.6)
+    assert (first.seq, first.name, first.revenue) == (1, "许昌示例电气有限公司", 12345.6)
     assert first.uscc == USCC_A  # found in 备注
-    assert (second.seq, second.revenue_2025, second.contact) == (2, 12345.0, "13600000000")
+    assert (second.seq, second.revenue, second.contact) == (2, 12345.0, "13600000000")
     assert second.honours == "省级专精特新" and second.nature == "三资企业"
     assert result.rows["leading"] == []
 
@@ -212,7 +212,7 @@ def test_row_errors_name_the_sheet_row():
     ]
     read = [(r.row, r.name) for r in result.rows["excellent"]]
     assert read == [(3, "甲公司"), (5, "丙公司"), (6, "丁公司"), (7, "戊公司")]
-    assert result.rows["excellent"][0].revenue_2025 is None
+    assert result.rows["excellent"][0].revenue is None
     assert result.rows["excellent"][1].seq == 2  # its position when the 序号 is unreadable
     assert result.rows["excellent"][3].uscc is None
 
