@@ -221,12 +221,14 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from .decision.visibility import VISIBLE_STATE_NAMES, visible_state
-    from .nav import layout_urls, nav_links
+    from .nav import PREDICATES, layout_urls, nav_links
 
     def shown_state(application) -> str:
         """The application's state as the signed-in user may see it (results after release)."""
         return visible_state(application, current_user)
 
+    # Templates test these predicates (DESIGN.md section 12), never roles or states.
+    app.jinja_env.globals.update({predicate.__name__: predicate for predicate in PREDICATES})
     app.jinja_env.globals.update(
         shown_state=shown_state,
         VISIBLE_STATE_NAMES=VISIBLE_STATE_NAMES,

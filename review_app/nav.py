@@ -1,40 +1,93 @@
-"""The layout's links: built once per role (and script root) instead of on every page.
+"""The layout's links, each gated by the predicate its page checks; built once per role.
 
-``url_for`` is the costliest part of rendering ``base.html``; the links do not depend on the
-request beyond the script root, so each role's list is built once per process."""
+``url_for`` is the costliest part of rendering ``base.html``. Every link's predicate depends only
+on the user's role (the object argument is None here), so each role's list is built once per
+process (and script root) by asking the predicates for a stand-in user of that role."""
 
 from functools import cache
+from typing import NamedTuple
 
 from flask import request, url_for
 
-# (roles that see the link, label, endpoint, endpoint arguments), in the top bar's order.
-NAV = (
-    (
-        ("coordinator", "prefecture", "expert", "inspector", "applicant", "admin"),
-        "工作台",
-        "dashboard.home",
-        {},
-    ),
-    (("prefecture",), "本地市申报", "intake.index", {}),
-    (("coordinator", "prefecture", "applicant", "inspector"), "申报列表", "applications.index", {}),
-    (("coordinator",), "形式审查", "intake.format_queue", {}),
-    (("coordinator",), "匿名化", "anonymise.index", {}),
-    (("coordinator",), "专家库", "experts_admin.index", {}),
-    (("coordinator",), "专家抽取", "draws.index", {}),
-    (("coordinator",), "专家分配", "assignment.auto", {"track": "excellent"}),
-    (("coordinator",), "评分进度", "scoring.progress", {}),
-    (("coordinator",), "评分分析", "dashboard.analysis", {}),
-    (("expert",), "我的评审任务", "expert.assignments", {}),
-    (("expert",), "评审邀请", "draws.invitations", {}),
-    (("expert",), "保密与回避承诺", "draws.pledge", {}),
-    (("inspector", "coordinator"), "实地抽查", "inspection.index", {}),
-    (("coordinator",), "入库决定", "decision.track", {"track": "excellent"}),
-    (("coordinator", "prefecture"), "结果通知", "decision.notice_list", {}),
-    (("coordinator",), "发件箱", "outbox.index", {}),
-    (("coordinator",), "Webhook", "webhooks.index", {}),
-    (("admin",), "用户管理", "admin.users", {}),
-    (("admin", "coordinator"), "审计链", "admin.audit", {}),
+from .admin.permissions import (
+    can_change_role,
+    can_manage_users,
+    can_read_audit_events,
+    can_verify_audit,
 )
+from .anonymise.permissions import can_anonymise, can_see_anonymisation_status
+from .assignment.permissions import can_adjust_experts
+from .auth.models import ROLES
+from .auth.permissions import role_predicate
+from .decision.permissions import can_decide, can_release_notices, can_view_notices
+from .draws.permissions import can_manage_draws
+from .inspection.permissions import can_manage_inspections
+from .intake.permissions import can_download_template, can_edit_application, can_recheck_format
+from .outbox.permissions import can_manage_outbox
+from .scoring.permissions import can_view_score_breakdown
+from .webhooks.permissions import can_manage_webhooks
+
+# Role-only predicates of pages that have no area predicate yet (same roles as their decorator).
+signed_in = role_predicate(*ROLES)
+is_prefecture = role_predicate("prefecture")
+is_expert = role_predicate("expert")
+sees_applications = role_predicate("coordinator", "prefecture", "applicant", "inspector")
+runs_review = role_predicate("coordinator")
+sees_inspections = role_predicate("inspector", "coordinator")
+
+# (predicate, label, endpoint, endpoint arguments), in the top bar's order.
+NAV = (
+    (signed_in, "工作台", "dashboard.home", {}),
+    (is_prefecture, "本地市申报", "intake.index", {}),
+    (sees_applications, "申报列表", "applications.index", {}),
+    (runs_review, "形式审查", "intake.format_queue", {}),
+    (can_anonymise, "匿名化", "anonymise.index", {}),
+    (runs_review, "专家库", "experts_admin.index", {}),
+    (can_manage_draws, "专家抽取", "draws.index", {}),
+    (can_adjust_experts, "专家分配", "assignment.auto", {"track": "excellent"}),
+    (runs_review, "评分进度", "scoring.progress", {}),
+    (runs_review, "评分分析", "dashboard.analysis", {}),
+    (is_expert, "我的评审任务", "expert.assignments", {}),
+    (is_expert, "评审邀请", "draws.invitations", {}),
+    (is_expert, "保密与回避承诺", "draws.pledge", {}),
+    (sees_inspections, "实地抽查", "inspection.index", {}),
+    (can_decide, "入库决定", "decision.track", {"track": "excellent"}),
+    (can_view_notices, "结果通知", "decision.notice_list", {}),
+    (can_manage_outbox, "发件箱", "outbox.index", {}),
+    (can_manage_webhooks, "Webhook", "webhooks.index", {}),
+    (can_manage_users, "用户管理", "admin.users", {}),
+    (can_verify_audit, "审计链", "admin.audit", {}),
+)
+
+# Predicates that templates test (registered as Jinja globals under their own names).
+PREDICATES = (
+    can_adjust_experts,
+    can_anonymise,
+    can_change_role,
+    can_decide,
+    can_download_template,
+    can_edit_application,
+    can_manage_draws,
+    can_manage_inspections,
+    can_manage_outbox,
+    can_manage_users,
+    can_manage_webhooks,
+    can_read_audit_events,
+    can_recheck_format,
+    can_release_notices,
+    can_see_anonymisation_status,
+    can_verify_audit,
+    can_view_notices,
+    can_view_score_breakdown,
+)
+
+
+class _RoleUser(NamedTuple):
+    """A signed-in stand-in for any user of ``role`` (role-only predicates ask nothing else)."""
+
+    role: str
+    is_authenticated: bool = True
+
 
 # The layout's other fixed addresses.
 FIXED = {
@@ -50,8 +103,9 @@ FIXED = {
 
 @cache
 def _nav(role: str, script_root: str) -> tuple[tuple[str, str], ...]:
-    return tuple((label, url_for(endpoint, **args)) for roles, label, endpoint, args in NAV
-                 if role in roles)  # fmt: skip
+    user = _RoleUser(role)
+    return tuple((label, url_for(endpoint, **args)) for allowed, label, endpoint, args in NAV
+                 if allowed(user))  # fmt: skip
 
 
 @cache
@@ -59,9 +113,9 @@ def _fixed(script_root: str) -> dict[str, str]:
     return {key: url_for(endpoint, **args) for key, (endpoint, args) in FIXED.items()}
 
 
-def nav_links(role: str) -> tuple[tuple[str, str], ...]:
-    """(label, address) of the top bar's links for ``role``."""
-    return _nav(role, request.script_root)
+def nav_links(user) -> tuple[tuple[str, str], ...]:
+    """(label, address) of the top bar's links that ``user``'s predicates allow."""
+    return _nav(user.role, request.script_root)
 
 
 def layout_urls() -> dict[str, str]:

@@ -9,7 +9,7 @@ from ..audit.models import AuditEvent
 from ..auth import accounts
 from ..auth.forms import AccountActionForm, RoleForm, UserForm
 from ..auth.models import User
-from ..auth.permissions import role_required
+from ..auth.permissions import permission_required
 from ..auth.service import create_user
 from ..errors import InvalidInput
 from ..extensions import db
@@ -18,6 +18,7 @@ from ..ids import db_id
 from ..jobs.models import Job
 from ..programs.models import Prefecture
 from ..web import commit_or_flash
+from .permissions import can_manage_users, can_verify_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -28,7 +29,7 @@ def _prefecture_choices() -> list[SelectChoice]:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required(can_manage_users)
 def users():
     form = UserForm()
     form.prefecture.choices = _prefecture_choices()
@@ -63,7 +64,7 @@ def users():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@role_required("admin")
+@permission_required(can_manage_users)
 def user(user_id: int):
     """One account: reset its password (a one-time password shown once), unlock, disable or
     enable it, change its role."""
@@ -114,7 +115,7 @@ def user(user_id: int):
 
 
 @bp.route("/audit", methods=["GET", "POST"])
-@role_required("admin", "coordinator")
+@permission_required(can_verify_audit)
 def audit():
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():

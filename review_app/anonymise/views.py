@@ -6,11 +6,12 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from ..applications.models import Application
-from ..auth.permissions import role_required
+from ..auth.permissions import permission_required
 from ..extensions import db
 from ..form_fields import ActionForm
 from . import service
 from .forms import TermForm
+from .permissions import can_anonymise
 from .redaction_types import TOKENS
 
 bp = Blueprint("anonymise", __name__, url_prefix="/anonymise")
@@ -62,7 +63,7 @@ def highlight_tokens(text: str, leaks: list[dict]) -> Markup:
 
 
 @bp.route("/")
-@role_required("coordinator")
+@permission_required(can_anonymise)
 def index():
     """Applications whose sections are to be anonymised, with their status; later ones too
     while a correction left a section unconfirmed."""
@@ -71,7 +72,7 @@ def index():
 
 
 @bp.route("/applications/<int:application_id>")
-@role_required("coordinator")
+@permission_required(can_anonymise)
 def show(application_id: int):
     application = _application(application_id)
     sections = [
@@ -100,7 +101,7 @@ def show(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/run", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_anonymise)
 def run(application_id: int):
     application = _application(application_id)
     leaks = service.anonymise_application(application, current_user, service.RERUN_REASON)
@@ -116,7 +117,7 @@ def run(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/terms", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_anonymise)
 def add_term(application_id: int):
     application = _application(application_id)
     form = TermForm()
@@ -131,7 +132,7 @@ def add_term(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/terms/<int:term_id>/delete", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_anonymise)
 def delete_term(application_id: int, term_id: int):
     application = _application(application_id)
     service.remove_term(application, term_id, current_user)
@@ -141,7 +142,7 @@ def delete_term(application_id: int, term_id: int):
 
 
 @bp.route("/applications/<int:application_id>/confirm", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_anonymise)
 def confirm(application_id: int):
     application = _application(application_id)
     service.confirm_anonymisation(application, current_user)

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..admin.permissions import can_verify_audit
 from ..anonymise.service import expert_refusal
 from ..applications.models import Application
 from ..assignment.models import Assignment
@@ -18,6 +19,7 @@ from ..audit.service import verify as verify_chain
 from ..auth.permissions import application_scope, can_view_application
 from ..dashboard.service import quota_rows
 from ..decision.models import DecisionRun
+from ..decision.permissions import can_decide
 from ..decision.service import latest_run, result_rows, run_of
 from ..decision.visibility import state_column, visible_state, visible_state_name
 from ..draws.service import pledge_of
@@ -96,7 +98,12 @@ def user():
 
 
 def roles(*allowed: str) -> None:
-    if user().role not in allowed:
+    permit(user().role in allowed)
+
+
+def permit(allowed: bool) -> None:
+    """Refuse (403) unless the area's predicate allowed the token's user (as the pages do)."""
+    if not allowed:
         raise ApiError(403, "forbidden", "您的角色不能访问该资源。")
 
 
@@ -355,7 +362,7 @@ def _run(run: DecisionRun) -> dict:
 def _track(track: str) -> str:
     if track not in TRACKS:
         raise ApiError(404, "not_found", "赛道应为 excellent（卓越级）或 leading（领航级）。")
-    roles("coordinator")
+    permit(can_decide(user()))
     return track
 
 
@@ -391,7 +398,7 @@ def decision(track: str):
 @problems(403)
 def audit_verify():
     """审计链核验结果"""
-    roles("coordinator", "admin")
+    permit(can_verify_audit(user()))
     report = verify_chain()
     return {"ok": report.ok, "count": report.count, "head": report.head,
             "broken_id": report.broken_id, "problem": report.problem or None}  # fmt: skip

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..applications.models import Application
-from ..auth.permissions import can_view_assignment, role_required
+from ..auth.permissions import can_view_assignment, permission_required, role_required
 from ..errors import DomainError
 from ..experts.models import Expert, Panel
 from ..extensions import db
@@ -18,6 +18,7 @@ from ..web import act, posted, reads_only
 from . import conflict_service, service
 from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
 from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
+from .permissions import can_adjust_experts
 from .solver import Infeasible
 
 bp = Blueprint("assignment", __name__, url_prefix="/assignment")
@@ -32,7 +33,7 @@ def _share(raw) -> float | None:
 
 @bp.route("/panels", methods=["GET", "POST"])
 @reads_only
-@role_required("coordinator")
+@permission_required(can_adjust_experts)
 def panels():
     """The panels of a track and their members. A GET only reads: the panels are built by a
     POST (the page's 建立评审组 button, or the draws page), never as a side effect of viewing."""
@@ -60,7 +61,7 @@ def panels():
 
 
 @bp.route("/conflicts", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_adjust_experts)
 def conflicts():
     program = current_program()
     if request.method == "POST":
@@ -97,7 +98,7 @@ def conflicts():
 
 
 @bp.route("/<track>", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_adjust_experts)
 def auto(track: str):
     if track not in TRACKS:
         abort(404)
@@ -144,7 +145,7 @@ def auto(track: str):
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_adjust_experts)
 def manual(application_id: int):
     """调整评审专家: the reviewers of each scored section; add or remove one by hand."""
     application = db.session.get(Application, application_id) or abort(404)

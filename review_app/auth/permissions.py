@@ -7,11 +7,38 @@ from flask_login import current_user
 from sqlalchemy import Select, false, select
 
 from ..applications.models import Application
+from ..errors import PermissionDenied
 from ..extensions import db, login_manager
 from ..inspection.models import Inspection, InspectionInspector
 
 # Roles that see enterprise identities (DESIGN.md section 2); experts and admins never do.
 IDENTITY_ROLES = frozenset({"coordinator", "prefecture", "inspector", "applicant"})
+
+
+def is_coordinator(user, obj=None) -> bool:
+    """省厅协调员: the role that runs the program (draws, decisions, outbox, webhooks…)."""
+    return has_role(user, "coordinator")
+
+
+def has_role(user, *roles: str) -> bool:
+    """Whether ``user`` is signed in with one of ``roles``."""
+    return getattr(user, "is_authenticated", True) and getattr(user, "role", None) in roles
+
+
+def role_predicate(*roles: str):
+    """A predicate ``(user, obj=None) -> bool`` that allows exactly ``roles``."""
+
+    def allowed(user, obj=None) -> bool:
+        return has_role(user, *roles)
+
+    allowed.__name__ = "role_in_" + "_".join(roles)
+    return allowed
+
+
+def require(allowed: bool, message: str) -> None:
+    """Raise PermissionDenied with the area's Chinese ``message`` unless ``allowed``."""
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def role_required(*roles: str):
@@ -23,6 +50,26 @@ def role_required(*roles: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def permission_required(predicate):
+    """Refuse (403) a signed-in user for whom ``predicate(user)`` is false; anonymous users log in.
+
+    The same predicate is a Jinja global and gates the navigation link, so the link shows exactly
+    when the page answers."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not predicate(current_user):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -12,7 +12,7 @@ from ..applications.service import track_applications
 from ..audit import service as audit
 from ..auth.models import User
 from ..clock import utcnow
-from ..errors import DomainError, InvalidInput, PermissionDenied
+from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..forms_numeric import NumberError, parse_decimal, parse_int
 from ..inspection.models import VERDICTS, Inspection
@@ -23,6 +23,7 @@ from ..workflow.states import ENDORSED_STATES, IN_REVIEW_STATES
 from .engine import Candidate, DecisionParams, Result, compare, decide
 from .exports import ResultRow, RunSummary
 from .models import DecisionEntry, DecisionRun
+from .permissions import require_decide
 
 HONOUR_SPLIT = re.compile(r"[、，,；;/／\n]+")
 NO_HONOURS = {"无", "没有", "否", "-", "—"}
@@ -140,14 +141,9 @@ def what_if(program: Program, track: str, params: DecisionParams):
     return after, compare(before, after), base
 
 
-def _coordinator(actor) -> None:
-    if getattr(actor, "role", None) != "coordinator":
-        raise PermissionDenied("只有省厅协调员可以作出入库决定。")
-
-
 def stage(program: Program, track: str, params: DecisionParams, actor) -> DecisionRun:
     """Store the ranking with ``params`` as the track's staged run (replacing an earlier one)."""
-    _coordinator(actor)
+    require_decide(actor)
     if run_of(program, track, "confirmed") is not None:
         raise DomainError("本赛道的入库决定已确认，不能再暂存新的排名。", "decision_frozen")
     result = evaluate(program, track, params)
@@ -208,7 +204,7 @@ def _fresh(result: Result) -> list[tuple]:
 def confirm(run: DecisionRun, actor) -> bool:
     """Admit or reject every application of the run in one transaction and freeze the run.
     Confirming a confirmed run does nothing (returns False)."""
-    _coordinator(actor)
+    require_decide(actor)
     if run.status == "confirmed":
         return False
     program = db.session.get(Program, run.program_id)

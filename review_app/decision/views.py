@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..applications.catalogue import scored_sections
 from ..applications.models import Application
-from ..auth.permissions import role_required
+from ..auth.permissions import permission_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import send_bytes
@@ -17,6 +17,7 @@ from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
 from .forms import BundleForm, NoticeForm, StageForm
 from .models import DecisionRun, ResultNotice
+from .permissions import can_decide, can_release_notices, can_view_notices
 
 bp = Blueprint("decision", __name__, url_prefix="/decision")
 KINDS = ("admission.xlsx", "admission.docx", "ranking.xlsx", "report.docx")
@@ -29,13 +30,13 @@ def _track(track: str) -> str:
 
 
 @bp.route("/")
-@role_required("coordinator")
+@permission_required(can_decide)
 def index():
     return redirect(url_for(".track", track="excellent"))
 
 
 @bp.route("/<track>")
-@role_required("coordinator")
+@permission_required(can_decide)
 def track(track: str):
     program = current_program()
     track = _track(track)
@@ -86,7 +87,7 @@ def _table(shown) -> list[dict]:
 
 
 @bp.route("/<track>/stage", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_decide)
 def stage(track: str):
     program = current_program()
     track = _track(track)
@@ -109,7 +110,7 @@ def stage(track: str):
 
 
 @bp.route("/runs/<int:run_id>/confirm", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_decide)
 def confirm(run_id: int):
     run = db.session.get(DecisionRun, run_id) or abort(404)
     ok, changed = commit_or_flash(lambda: service.confirm(run, current_user))
@@ -124,7 +125,7 @@ def confirm(run_id: int):
 
 
 @bp.route("/<track>/export/<kind>")
-@role_required("coordinator")
+@permission_required(can_decide)
 def export(track: str, kind: str):
     program = current_program()
     track = _track(track)
@@ -153,7 +154,7 @@ def export(track: str, kind: str):
 
 
 @bp.route("/bundle", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_decide)
 def bundle():
     """All official exports in one .zip, built as a background job with a progress bar."""
     from ..jobs.tasks import build_export_bundle
@@ -170,7 +171,7 @@ def bundle():
 
 
 @bp.route("/prefecture/<int:prefecture_id>/results.xlsx")
-@role_required("coordinator")
+@permission_required(can_release_notices)
 def prefecture_results(prefecture_id: int):
     program = current_program()
     prefecture = db.session.get(Prefecture, prefecture_id) or abort(404)
@@ -185,11 +186,11 @@ def prefecture_results(prefecture_id: int):
 
 
 @bp.route("/notices", methods=["GET", "POST"])
-@role_required("coordinator", "prefecture")
+@permission_required(can_view_notices)
 def notice_list():
     program = current_program()
     if request.method == "POST":
-        if current_user.role != "coordinator":
+        if not can_release_notices(current_user):
             abort(403)
         form = posted(NoticeForm)
         action, notice = form.action.data, None
@@ -224,7 +225,7 @@ def notice_list():
 
 
 @bp.route("/notices/<int:notice_id>.docx")
-@role_required("coordinator", "prefecture")
+@permission_required(can_view_notices)
 def notice_file(notice_id: int):
     notice = db.session.get(ResultNotice, notice_id) or abort(404)
     if current_user.role == "prefecture" and (

@@ -35,14 +35,10 @@ from ..outbox import service as outbox
 from ..programs.models import TRACK_NAMES, Program
 from ..programs.service import current_program_id
 from .models import OPEN_INVITATIONS, DrawRun, Invitation, Pledge
+from .permissions import require_manage_draws
 
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 DEFAULT_ANSWER_HOURS = 48
-
-
-def _coordinator(actor) -> None:
-    if getattr(actor, "role", None) != "coordinator":
-        raise PermissionDenied("只有省厅协调员可以抽取专家。")
 
 
 def panel_label(panel: Panel) -> str:
@@ -62,7 +58,7 @@ def availability(program: Program) -> dict[int, ExpertAvailability]:
 
 
 def set_availability(program: Program, expert: Expert, available: bool, note: str, actor) -> None:
-    _coordinator(actor)
+    require_manage_draws(actor)
     row = availability(program).get(expert.id)
     if row is None:
         row = ExpertAvailability(expert_id=expert.id, program_id=program.id)
@@ -198,7 +194,7 @@ def run_draw(program: Program, panel: Panel, values: dict, seed: str, actor) -> 
 
     ``values``: count, backups, specialties, max_per_unit, max_per_prefecture,
     excluded_prefectures, exclude_recent, recent_programs, answer_hours."""
-    _coordinator(actor)
+    require_manage_draws(actor)
     if panel.program_id != program.id:
         raise NotFound("没有这个专家组。")
     seed = (seed or "").strip()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..applications.catalogue import GROUP_NAMES
 from ..assignment.service import ensure_panels
-from ..auth.permissions import role_required
+from ..auth.permissions import permission_required, role_required
 from ..errors import NotFound
 from ..experts.models import RELATION_KINDS, Expert, Panel
 from ..experts.service import expert_of
@@ -20,6 +20,7 @@ from ..web import act, commit_or_flash, local_path, posted, valid_or_flash
 from . import service
 from .forms import AnswerForm, AvailabilityForm, DrawForm, PledgeForm
 from .models import DrawRun, Invitation
+from .permissions import can_manage_draws
 
 bp = Blueprint("draws", __name__)
 
@@ -57,7 +58,7 @@ def _panel(panel_id: int, program) -> Panel:
 
 
 @bp.route("/draws/", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_manage_draws)
 def index():
     program = current_program()
     if request.method == "POST":
@@ -75,7 +76,7 @@ def index():
 
 
 @bp.route("/draws/panels/<int:panel_id>", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_manage_draws)
 def panel(panel_id: int):
     program = current_program()
     the_panel = _panel(panel_id, program)
@@ -128,7 +129,7 @@ def panel(panel_id: int):
 
 
 @bp.route("/draws/runs/<int:draw_id>/verify", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_manage_draws)
 def verify(draw_id: int):
     run = db.session.get(DrawRun, draw_id)
     if run is None:
@@ -144,7 +145,7 @@ def verify(draw_id: int):
 
 
 @bp.route("/draws/pool", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_manage_draws)
 def pool():
     program = current_program()
     if request.method == "POST":

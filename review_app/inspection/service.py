@@ -27,6 +27,7 @@ from ..workflow.service import fire
 from ..workflow.states import DECIDABLE_STATES
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
 from .models import InspectionItem as Item
+from .permissions import require_manage_inspections
 from .sampling import RULES, SampleCandidate, SampleParams, draw_sample
 
 # Format-check codes that cast doubt on the declared figures (the 申报数据存疑 rule).
@@ -106,7 +107,7 @@ def _new_inspection(app: Application, rules: str, detail: str, seed: str, actor)
 def draw(program: Program, track: str, params: SampleParams, actor) -> list[Inspection]:
     """Draw the sample of a track. A redraw replaces the earlier draw while nothing has been
     done on it (no inspector, finding or verdict); manual additions are kept."""
-    _coordinator(actor)
+    require_manage_inspections(actor)
     existing = inspections_of(program, track)
     if any(_touched(i) for i in existing if i.sample_rule != "manual"):
         raise DomainError(
@@ -138,7 +139,7 @@ def draw(program: Program, track: str, params: SampleParams, actor) -> list[Insp
 
 
 def add_manual(app: Application, reason: str, actor) -> Inspection:
-    _coordinator(actor)
+    require_manage_inspections(actor)
     reason = _required(reason, "指定抽查须填写理由。")
     if app.state != "scored":
         raise DomainError("只有评分完成（已评分）的申报可以加入抽查。", "not_scored")
@@ -151,7 +152,7 @@ def add_manual(app: Application, reason: str, actor) -> Inspection:
 
 
 def remove(inspection: Inspection, reason: str, actor) -> None:
-    _coordinator(actor)
+    require_manage_inspections(actor)
     reason = _required(reason, "移出抽查名单须填写理由。")
     if inspection.verdict is not None or inspection.application.state != "scored":
         raise DomainError("已记录核查结论的抽查不能移出。", "inspection_done")
@@ -168,11 +169,6 @@ def _inspection_of(app: Application) -> Inspection | None:
     return db.session.execute(
         select(Inspection).where(Inspection.application_id == app.id)
     ).scalar_one_or_none()
-
-
-def _coordinator(actor) -> None:
-    if getattr(actor, "role", None) != "coordinator":
-        raise PermissionDenied("只有省厅协调员可以管理抽查名单。")
 
 
 def _required(text: str, message: str) -> str:
@@ -211,7 +207,7 @@ def inspector_conflicts(user: User, app: Application) -> list[str]:
 
 def set_inspectors(inspection: Inspection, user_ids: list[int], actor) -> None:
     """Replace the inspection's inspectors; refuse anyone with a conflict of interest."""
-    _coordinator(actor)
+    require_manage_inspections(actor)
     if inspection.verdict is not None:
         raise DomainError("核查结论已记录，不能更换核查人员。", "inspection_done")
     users = [db.session.get(User, uid) for uid in dict.fromkeys(user_ids)]

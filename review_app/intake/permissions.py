@@ -33,3 +33,15 @@ def edit_refusal(user, application: Application) -> str | None:
 def can_edit_application(user, application: Application) -> bool:
     """Whether the 修改 button shows and the edit is accepted."""
     return edit_refusal(user, application) is None
+
+
+def can_recheck_format(user, application: Application | None = None) -> bool:
+    """重新检查 the format report: a prefecture officer or the coordinator who sees the application."""
+    if getattr(user, "role", None) not in EDIT_ROLES:
+        return False
+    return application is None or can_view_application(user, application)
+
+
+def can_download_template(user, obj=None) -> bool:
+    """The 空白申报书 buttons on the application list (enterprises and the coordinator)."""
+    return getattr(user, "role", None) in ("applicant", "coordinator")

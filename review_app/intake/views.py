@@ -19,7 +19,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..applications.models import Application
-from ..auth.permissions import can_view_application, role_required
+from ..auth.permissions import role_required
 from ..errors import PermissionDenied
 from ..extensions import db
 from ..files import DOCX, XLSX
@@ -34,7 +34,7 @@ from ..workflow.states import ENDORSED_STATES
 from . import refusals, service, summary
 from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm, order_form_class
 from .parsed import UnreadableFile
-from .permissions import can_edit_application, edit_refusal
+from .permissions import can_edit_application, can_recheck_format, edit_refusal
 from .records import FIGURE_FIELDS
 from .reference import chains
 from .refusals import ImportRefused, record_after_rollback
@@ -125,9 +125,7 @@ def _editable(application_id: int) -> Application:
     application = db.session.get(Application, application_id)
     if application is None:
         abort(404)
-    if current_user.role not in ("prefecture", "coordinator") or not can_view_application(
-        current_user, application
-    ):
+    if not can_recheck_format(current_user, application):
         abort(403)
     return application
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from .. import delivery
 from ..audit import service as audit
 from ..clock import utcnow
-from ..errors import InvalidInput, NotFound, PermissionDenied
+from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from .models import (
     ALWAYS_RELEASED,
@@ -33,15 +33,11 @@ from .models import (
     MESSAGE_KINDS,
     OutboxMessage,
 )
+from .permissions import require_manage_outbox
 from .smtp import MailChannel, recover_stale
 
 MAX_ATTEMPTS = delivery.MAX_ATTEMPTS
 ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-
-
-def _coordinator(actor) -> None:
-    if getattr(actor, "role", None) != "coordinator":
-        raise PermissionDenied("只有省厅协调员可以管理发件箱。")
 
 
 def auto_release_kinds(program) -> tuple[str, ...]:
@@ -130,7 +126,7 @@ def _release(message: OutboxMessage, actor) -> None:
 
 def release(message: OutboxMessage, actor) -> bool:
     """Release a draft for delivery; releasing twice does nothing."""
-    _coordinator(actor)
+    require_manage_outbox(actor)
     if message.status != "draft":
         return False
     problem = _deliverable(message)
@@ -142,7 +138,7 @@ def release(message: OutboxMessage, actor) -> bool:
 
 def release_all(program, actor, kind: str | None = None) -> tuple[int, int]:
     """Release every deliverable draft of the program (of one kind); (released, held back)."""
-    _coordinator(actor)
+    require_manage_outbox(actor)
     query = select(OutboxMessage).where(
         OutboxMessage.status == "draft", OutboxMessage.program_id == program.id
     )
@@ -159,7 +155,7 @@ def release_all(program, actor, kind: str | None = None) -> tuple[int, int]:
 
 
 def cancel(message: OutboxMessage, actor, reason: str = "") -> None:
-    _coordinator(actor)
+    require_manage_outbox(actor)
     if message.status not in ("draft", "released", "failed", "uncertain"):
         raise InvalidInput(f"“{message.status_name}”的消息不能取消。")
     before = message.status
@@ -171,7 +167,7 @@ def cancel(message: OutboxMessage, actor, reason: str = "") -> None:
 
 def resend(message: OutboxMessage, actor, reason: str) -> None:
     """Send a failed or uncertain message again (a person checked it did not arrive)."""
-    _coordinator(actor)
+    require_manage_outbox(actor)
     if message.status not in ("failed", "uncertain"):
         raise InvalidInput("只有发送失败或发送中断待核实的消息可以重新发送。")
     reason = (reason or "").strip()

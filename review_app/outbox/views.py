@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.permissions import role_required
+from ..auth.permissions import permission_required
 from ..extensions import db
 from ..paging import paginate
 from ..programs.service import current_program
@@ -12,12 +12,13 @@ from ..web import act, commit_or_flash, posted
 from . import service
 from .forms import MessageForm, OutboxForm
 from .models import MESSAGE_KINDS, MESSAGE_STATUSES, OutboxMessage
+from .permissions import can_manage_outbox
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_manage_outbox)
 def index():
     program = current_program()
     if request.method == "POST":
@@ -61,7 +62,7 @@ def index():
 
 
 @bp.route("/<int:message_id>", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_manage_outbox)
 def show(message_id: int):
     program = current_program()
     message = service.require_message(message_id, program)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..anonymise.service import check_distributable
 from ..applications.models import Application
 from ..assignment.models import Assignment
-from ..auth.permissions import can_view_assignment, role_required
+from ..auth.permissions import can_view_assignment, permission_required, role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..ids import db_id
@@ -15,6 +15,7 @@ from ..web import posted, reads_only
 from . import service
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
 from .models import DispersionFlag, Review
+from .permissions import can_view_score_breakdown
 
 bp = Blueprint("scoring", __name__)
 
@@ -114,7 +115,7 @@ def reopen(review_id: int):
 
 
 @bp.route("/scoring/applications/<int:application_id>")
-@role_required("coordinator")
+@permission_required(can_view_score_breakdown)
 def breakdown(application_id: int):
     """Each section's reviewers, their totals and the aggregate: recomputable by hand."""
     application = db.session.get(Application, application_id) or abort(404)

@@ -32,11 +32,12 @@ from sqlalchemy import func, select
 from .. import delivery
 from ..audit import service as audit
 from ..clock import utcnow
-from ..errors import InvalidInput, NotFound, PermissionDenied
+from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..workflow.states import STATE_NAMES
 from . import egress
 from .models import Webhook, WebhookDelivery
+from .permissions import require_manage_webhooks
 
 EVENT_STATE_CHANGED = "application.state_changed"
 MAX_ATTEMPTS = delivery.MAX_ATTEMPTS
@@ -53,11 +54,6 @@ ADDRESS_REFUSED = (
 # What the log says of an attempt that got no HTTP answer, whatever the cause (refused, reset,
 # timeout, TLS, name not resolved): never which, so the log cannot tell open ports from closed.
 NO_ANSWER = "投递失败：未收到接收方的 HTTP 应答"
-
-
-def _coordinator(actor) -> None:
-    if getattr(actor, "role", None) != "coordinator":
-        raise PermissionDenied("只有省厅协调员可以管理 Webhook。")
 
 
 def generate_secret() -> str:
@@ -95,7 +91,7 @@ def allowed_hosts() -> tuple[str, ...]:
 
 def register(url: str, secret: str | None, description: str, actor) -> Webhook:
     """Register a webhook; a blank ``secret`` is generated (the caller shows it once)."""
-    _coordinator(actor)
+    require_manage_webhooks(actor)
     url = _check_url(url)
     secret = (secret or "").strip() or generate_secret()
     if len(secret) < MIN_SECRET:
@@ -119,7 +115,7 @@ def register(url: str, secret: str | None, description: str, actor) -> Webhook:
 def set_active(webhook: Webhook, active: bool, actor) -> bool:
     """Switch a webhook on or off; switching off gives up its pending deliveries. Returns
     whether anything changed."""
-    _coordinator(actor)
+    require_manage_webhooks(actor)
     active = bool(active)
     if webhook.active == active:
         return False
@@ -141,7 +137,7 @@ def set_active(webhook: Webhook, active: bool, actor) -> bool:
 
 def delete(webhook: Webhook, actor) -> None:
     """Delete a webhook with its delivery log."""
-    _coordinator(actor)
+    require_manage_webhooks(actor)
     before = {"url": webhook.url, "description": webhook.description, "active": webhook.active}
     webhook_id = webhook.id
     db.session.delete(webhook)

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.permissions import role_required
+from ..auth.permissions import permission_required
 from ..extensions import db
 from ..form_fields import ActionForm
 from ..paging import paginate
@@ -12,6 +12,7 @@ from ..web import commit_or_flash, posted
 from . import service
 from .forms import ActiveForm, WebhookForm
 from .models import DELIVERY_STATUSES, Webhook, WebhookDelivery
+from .permissions import can_manage_webhooks
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -26,7 +27,7 @@ def _index(new=None, new_secret: str | None = None, entered: dict | None = None,
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_manage_webhooks)
 def index():
     if request.method == "POST":
         form = posted(WebhookForm)
@@ -46,7 +47,7 @@ def index():
 
 
 @bp.route("/<int:webhook_id>/active", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_manage_webhooks)
 def toggle(webhook_id: int):
     webhook = service.require_webhook(webhook_id)
     form = posted(ActiveForm)
@@ -60,7 +61,7 @@ def toggle(webhook_id: int):
 
 
 @bp.route("/<int:webhook_id>/delete", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_manage_webhooks)
 def delete(webhook_id: int):
     webhook = service.require_webhook(webhook_id)
     posted(ActionForm)
@@ -71,7 +72,7 @@ def delete(webhook_id: int):
 
 
 @bp.route("/<int:webhook_id>")
-@role_required("coordinator")
+@permission_required(can_manage_webhooks)
 def show(webhook_id: int):
     webhook = service.require_webhook(webhook_id)
     status = request.args.get("status") or None
