@@ -141,7 +141,8 @@ def _refused_by_service(data: bytes, code: str) -> UnreadableFile:
 def test_hostile_docx_is_refused_and_nothing_stored(app, kind):
     changes, code = HOSTILE[kind]
     data = _edit(_valid(), **changes)
-    _refused_by_service(data, code)
+    refused = _refused_by_service(data, code)  # also checks that nothing was stored
+    assert refused.code == code and refused.message
 
 
 @pytest.mark.parametrize("kind", ["doctype_document", "attached_template", "vba_under_another_name",
