@@ -11,7 +11,6 @@ from ..auth.forms import AccountActionForm, RoleForm, UserForm
 from ..auth.models import User
 from ..auth.permissions import permission_required
 from ..auth.service import create_user
-from ..errors import InvalidInput
 from ..extensions import db
 from ..form_fields import ActionForm
 from ..ids import db_id
@@ -35,8 +34,8 @@ def users():
     form.prefecture.choices = _prefecture_choices()
     status = 200
     if form.validate_on_submit():
-        try:
-            user = create_user(
+        ok, user = commit_or_flash(
+            lambda: create_user(
                 form.username.data.strip(),
                 form.password.data,
                 form.role.data,
@@ -44,16 +43,13 @@ def users():
                 prefecture=form.prefecture.data or None,
                 actor=current_user,
             )
-        except InvalidInput as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            status = 400
-        else:
-            db.session.commit()
+        )
+        if ok:
             flash(
                 f"已创建账号 {user.username}（{user.role_name}）；首次登录须修改密码。", "success"
             )
             return redirect(url_for(".users"))
+        status = 400
     elif form.errors:
         status = 400
         for errors in form.errors.values():

@@ -3,9 +3,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
-from ..errors import InvalidInput
 from ..extensions import db, limiter
-from ..web import local_path
+from ..web import commit_or_flash, local_path
 from . import accounts, sessions
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from .service import authenticate
@@ -71,17 +70,16 @@ def change_password():
     status = 200
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
-            accounts.change_password(user, form.current.data, form.new.data, form.confirm.data)
-        except InvalidInput as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            status = 400
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(
+            lambda: accounts.change_password(
+                user, form.current.data, form.new.data, form.confirm.data
+            )
+        )
+        if ok:
             sessions.start(user)  # this session goes on with the new token; the others end
             flash("密码已修改；其他设备上的登录已退出。", "success")
             return redirect(url_for("main.index"))
+        status = 400
     elif request.method == "POST":
         status = 400
         _flash_errors(form)
@@ -112,18 +110,15 @@ def reset_password():
         return redirect(url_for(".forgot_password"))
     status = 200
     if form.validate_on_submit():
-        try:
-            accounts.reset_with_token(form.token.data, form.new.data, form.confirm.data)
-        except InvalidInput as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            status = 400
-        else:
-            db.session.commit()
+        ok, _ = commit_or_flash(
+            lambda: accounts.reset_with_token(form.token.data, form.new.data, form.confirm.data)
+        )
+        if ok:
             if current_user.is_authenticated:
                 logout_user()
             flash("密码已重新设置，请用新密码登录。", "success")
             return redirect(url_for(".login"))
+        status = 400
     elif request.method == "POST":
         status = 400
         _flash_errors(form)
