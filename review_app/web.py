@@ -55,6 +55,13 @@ def valid_or_flash(form_class: type[FlaskForm], **kwargs) -> FlaskForm | None:
     return None
 
 
+def flash_errors(form: FlaskForm) -> None:
+    """Flash every field error of ``form`` (a page that shows all of them at once)."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
 def first_error(form: FlaskForm) -> str:
     """The first field error of ``form`` as one Chinese sentence."""
     for name, errors in form.errors.items():

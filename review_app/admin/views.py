@@ -16,7 +16,7 @@ from ..form_fields import ActionForm
 from ..ids import db_id
 from ..jobs.models import Job
 from ..programs.models import Prefecture
-from ..web import commit_or_flash
+from ..web import commit_or_flash, flash_errors
 from .permissions import can_manage_users, can_verify_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -52,9 +52,7 @@ def users():
         status = 400
     elif form.errors:
         status = 400
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     rows = db.session.execute(select(User).order_by(User.role, User.username)).scalars().all()
     return render_template("admin/users.html", rows=rows, form=form), status
 

@@ -9,6 +9,7 @@ from ..applications.models import Application
 from ..auth.permissions import permission_required
 from ..extensions import db
 from ..form_fields import ActionForm
+from ..web import flash_errors
 from . import service
 from .forms import TermForm
 from .permissions import can_anonymise
@@ -122,8 +123,7 @@ def add_term(application_id: int):
     application = _application(application_id)
     form = TermForm()
     if not form.validate_on_submit():
-        for error in (e for errors in form.errors.values() for e in errors):
-            flash(error, "error")
+        flash_errors(form)
         return redirect(url_for(".show", application_id=application.id))
     service.set_term(application, form.term.data, form.action.data, current_user)
     db.session.commit()

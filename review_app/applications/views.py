@@ -17,7 +17,7 @@ from ..extensions import db
 from ..ids import db_id
 from ..paging import paginate
 from ..programs.models import TRACKS, Prefecture
-from ..web import local_path
+from ..web import flash_errors, local_path
 from ..workflow.machine import TRIGGERS
 from ..workflow.service import available_transitions, fire, load_for_transition
 from ..workflow.states import STATE_NAMES
@@ -134,9 +134,7 @@ def transition(application_id: int, trigger: str):
     application = _get_visible(application_id)
     form = TransitionForm()
     if not form.validate():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
         return redirect(url_for(".show", application_id=application.id))
     application = load_for_transition(application.id)
     fire(application, trigger, current_user, reason=form.reason.data or "")

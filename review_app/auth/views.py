@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
 from ..extensions import db, limiter
-from ..web import commit_or_flash, local_path
+from ..web import commit_or_flash, flash_errors, local_path
 from . import accounts, sessions
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from .service import authenticate
@@ -17,12 +17,6 @@ RESET_SENT = "如账号存在且登记了邮箱，重置链接已发送。"
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths, never an open redirect."""
     return local_path(target) or url_for("main.index")
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -82,7 +76,7 @@ def change_password():
         status = 400
     elif request.method == "POST":
         status = 400
-        _flash_errors(form)
+        flash_errors(form)
     return render_template("auth/change_password.html", form=form), status
 
 
@@ -121,5 +115,5 @@ def reset_password():
         status = 400
     elif request.method == "POST":
         status = 400
-        _flash_errors(form)
+        flash_errors(form)
     return render_template("auth/reset_password.html", form=form), status
