@@ -101,7 +101,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         **smtp,
         "APP_BASE_URL": env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # A delivery claimed longer ago than this is taken to have died with its worker.
-        "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS", "600")),
+        "OUTBOX_LEASE_SECONDS": _int_setting(env, "OUTBOX_LEASE_SECONDS", 600, low=0),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300/minute"),
         "WEBHOOK_ALLOWED_HOSTS": _webhook_allowed_hosts(env.get("WEBHOOK_ALLOWED_HOSTS", "")),
         # /api/v1/docs and openapi.json without signing in or a token.
