@@ -1,0 +1,5 @@
+"""``python -m review_app.cli``: the console script where it is not installed."""
+
+from . import main
+
+main()
