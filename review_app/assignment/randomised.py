@@ -64,20 +64,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from ortools.graph.python import max_flow, min_cost_flow
 
 from . import solver
+from .flow import Network, costs_of
 from .solver import (
-    AFFINITY_SCALE,
-    SINK,
-    SOURCE,
     Existing,
     Infeasible,
     Reviewer,
     Shortage,
     Slot,
     group_name,
-    network_nodes,
     prepare_checked,
 )
 
@@ -234,108 +230,39 @@ def fractional_plan(
     """Solve the marginal LP (module docstring, step 2). Raises ``ValueError`` for a bad ``q``
     and ``Infeasible`` when no assignment respects the rules and the cap ``q``."""
     frac = probability_fraction(q)
-    p, r = frac.numerator, frac.denominator
     slots = list(slots)
     reviewers = list(reviewers)
     existing = list(existing)
-    prep = prepare_checked(slots, reviewers, conflicts, existing)
+    prep = prepare_checked(slots, reviewers, conflicts, existing, affinity)
+    return _plan(slots, prep, frac)
 
-    source, sink = SOURCE, SINK
-    ordered = sorted(slots, key=lambda s: s.section_id)
-    slot_node, pair_node, expert_node, x = network_nodes(slots, prep)
-    total = sum(prep.remaining.values()) * r  # in units of 1/r
-    experts = sorted(expert_node)
-    fixed = [(source, slot_node[s.section_id], prep.remaining[s.section_id] * r) for s in ordered]
-    fixed = [arc for arc in fixed if arc[2]]
-    fixed += [(pair_node[k], expert_node[k[1]], r) for k in sorted(pair_node)]
 
-    def caps(bound: int) -> list[int]:
-        return [max(0, min(prep.spare[e], bound - prep.base[e])) * r for e in experts]
-
-    # Every arc but expert -> sink, as arrays (the max flows below differ only in those).
-    inner = fixed + [(t, h, p) for _, _, t, h in x]
-    inner_tails = np.array([t for t, _, _ in inner], dtype=np.int32)
-    inner_heads = np.array([h for _, h, _ in inner], dtype=np.int32)
-    inner_caps = np.array([c for _, _, c in inner], dtype=np.int64)
-    expert_tails = np.array([expert_node[e] for e in experts], dtype=np.int32)
-
-    def max_carried(bound: int) -> int:
-        flow = max_flow.SimpleMaxFlow()
-        flow.add_arcs_with_capacity(inner_tails, inner_heads, inner_caps)
-        flow.add_arcs_with_capacity(
-            expert_tails,
-            np.full(len(experts), sink, dtype=np.int32),
-            np.array(caps(bound), dtype=np.int64),
-        )
-        if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - bad input
-            raise RuntimeError("max flow failed")
-        return flow.optimal_flow()
-
-    base_max = max(prep.base.values(), default=0)
-    high = max([base_max] + [prep.base[e] + prep.spare[e] for e in experts])
-    if total and max_carried(high) < total:
-        shortages = _q_shortages(ordered, prep, p, r)
-        head = f"概率上限q={float(frac):g}下无法满足所有章节："
-        if shortages:
-            msg = (
-                head
-                + "；".join(s.message for s in shortages[:10])
-                + ("……" if len(shortages) > 10 else "")
-                + "。请提高q或增加专家。"
-            )
-        else:
-            msg = (
-                head + "各章节可选专家数量足够，但在容量上限、“同一申报书每名专家只评一个章节”"
-                "和每对专家与章节的概率不超过q的限制下无法同时满足所有章节，"
-                "请提高q、增加专家或提高容量。"
-            )
-        raise Infeasible(shortages, msg)
-    low = base_max
-    while low < high:
-        mid = (low + high) // 2
-        if max_carried(mid) >= total:
-            high = mid
-        else:
-            low = mid + 1
-    bound = low
-
-    # The LP: min-cost flow; cost per unit = (1 - affinity) in 1/100, on slot -> pair arcs.
-    costs = [0] * len(fixed) + [
-        AFFINITY_SCALE - round(max(0.0, min(1.0, affinity.get((e, sid), 0.0))) * AFFINITY_SCALE)
-        for sid, e, _, _ in x
-    ]
-    arcs = [(t, h) for t, h, _ in inner] + [(expert_node[e], sink) for e in experts]
-    pair_arc_index = {len(fixed) + j: (sid, e) for j, (sid, e, _, _) in enumerate(x)}
-    if total:
-        mcf = min_cost_flow.SimpleMinCostFlow()
-        mcf.add_arcs_with_capacity_and_unit_cost(
-            np.concatenate([inner_tails, expert_tails]),
-            np.concatenate([inner_heads, np.full(len(experts), sink, dtype=np.int32)]),
-            np.concatenate([inner_caps, np.array(caps(bound), dtype=np.int64)]),
-            np.array(costs + [0] * len(experts), dtype=np.int64),
-        )
-        mcf.set_node_supply(source, total)
-        mcf.set_node_supply(sink, -total)
-        status = mcf.solve()
-        if status != mcf.OPTIMAL:  # pragma: no cover - the max flow above proved feasibility
-            raise RuntimeError(f"min cost flow failed: {status}")
-        flows = mcf.flows(np.arange(len(arcs), dtype=np.int32)).tolist()
-    else:
-        flows = [0] * len(arcs)
-
-    kept_arcs = []
-    renumber = {}
-    for i, ((t, h), f) in enumerate(zip(arcs, flows, strict=True)):
-        if f > 0:
-            renumber[i] = len(kept_arcs)
-            kept_arcs.append((t, h, f))
-    pair_arcs = {renumber[i]: key for i, key in pair_arc_index.items() if i in renumber}
-    expected = (
-        math.fsum(
-            kept_arcs[i][2] * affinity.get((e, sid), 0.0) for i, (sid, e) in pair_arcs.items()
-        )
-        / r
-    )
+def _plan(slots, prep, frac: Fraction) -> FractionalPlan:
+    p, r = frac.numerator, frac.denominator
+    keep = prep.need[prep.pair_slot] > 0
+    arc_slot, arc_expert = prep.pair_slot[keep], prep.pair_expert[keep]
+    net = Network(prep.need, prep.app, prep.base_a, prep.spare_a, arc_slot, arc_expert,
+                  costs_of(prep.affinity[keep]), unit=r, pair_cap=p)  # fmt: skip
+    lower, high = solver.load_bounds(prep, prep.need, arc_expert)
+    result = net.solve(lower, high)
+    if result is None:  # the solver's reasons (which ignore q) first, then those of q
+        if solver.structural_shortages(slots, prep):
+            raise solver.structural_infeasible(slots, prep)
+        raise _q_infeasible(prep.slots, prep, p, r, frac)
+    bound, flows = result
+    tails, heads = net.all_arcs()
+    live = np.flatnonzero(flows > 0)
+    kept_arcs = list(zip(tails[live].tolist(), heads[live].tolist(), flows[live].tolist(),
+                         strict=True))  # fmt: skip
+    # Candidate arcs with flow, renumbered among the kept arcs.
+    cand = np.flatnonzero(net.candidate_flows(flows) > 0)
+    renumber = np.searchsorted(live, net.first_candidate + cand)
+    pair_arcs = dict(
+        zip(renumber.tolist(), zip(prep.section_ids[arc_slot[cand]].tolist(),
+            prep.expert_ids[arc_expert[cand]].tolist(), strict=True), strict=True)
+    )  # fmt: skip
+    values = prep.affinity[keep][cand]
+    expected = math.fsum((net.candidate_flows(flows)[cand] * values).tolist()) / r
     return FractionalPlan(
         r=r,
         arcs=kept_arcs,
@@ -344,6 +271,25 @@ def fractional_plan(
         bound=bound,
         expected_affinity=round(float(expected), 6),
     )
+
+
+def _q_infeasible(ordered, prep, p: int, r: int, frac: Fraction) -> Infeasible:
+    shortages = _q_shortages(ordered, prep, p, r)
+    head = f"概率上限q={float(frac):g}下无法满足所有章节："
+    if shortages:
+        msg = (
+            head
+            + "；".join(s.message for s in shortages[:10])
+            + ("……" if len(shortages) > 10 else "")
+            + "。请提高q或增加专家。"
+        )
+    else:
+        msg = (
+            head + "各章节可选专家数量足够，但在容量上限、“同一申报书每名专家只评一个章节”"
+            "和每对专家与章节的概率不超过q的限制下无法同时满足所有章节，"
+            "请提高q、增加专家或提高容量。"
+        )
+    return Infeasible(shortages, msg)
 
 
 def _q_shortages(ordered_slots, prep, p: int, r: int) -> list[Shortage]:
@@ -416,19 +362,15 @@ def solve_randomised(
     to 0..1 (missing pairs count 0). Raises ``ValueError`` for a ``q`` outside (0, 1] and
     ``Infeasible`` when no assignment exists under the cap.
     """
+    frac = probability_fraction(q)
     slots = list(slots)
-    reviewers = list(reviewers)
-    existing = list(existing)
-    plan = fractional_plan(
-        slots, reviewers, conflicts=conflicts, affinity=affinity, q=q, existing=existing
-    )
+    prep = prepare_checked(slots, list(reviewers), conflicts, list(existing), affinity)
+    plan = _plan(slots, prep, frac)
     chosen = plan.sample(random.Random(seed))
     loads = dict(plan.base)
     for _, e in chosen:
         loads[e] += 1
-    optimal = solver.solve(
-        slots, reviewers, conflicts=conflicts, affinity=affinity, existing=existing, seed=seed
-    )
+    optimal = solver.solve_prepared(slots, prep, seed=seed)
     return RandomisedSolution(
         assignments=chosen,
         marginals=plan.marginals,

@@ -41,17 +41,15 @@ When no assignment exists, ``Infeasible`` lists the reasons, most specific first
 """
 
 import itertools
-import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ortools.graph.python import max_flow, min_cost_flow
+import numpy as np
 
 from ..applications.catalogue import GROUP_NAMES
-
-AFFINITY_SCALE = 100  # affinity resolution: 0.01
-TIE_BREAK_LEVELS = 4  # tie-break weights are 0 .. TIE_BREAK_LEVELS - 1
+from .flow import SCALE as AFFINITY_SCALE
+from .flow import Network, costs_of, fill_bound
 
 
 @dataclass(frozen=True)
@@ -110,63 +108,163 @@ def group_name(group: str) -> str:
     return GROUP_NAMES.get(group, group)
 
 
-@dataclass
 class _Prepared:
-    remaining: dict[int, int]  # section_id -> reviewers still needed
-    eligible: dict[int, list[int]] = field(default_factory=dict)  # section_id -> expert ids
-    spare: dict[int, int] = field(default_factory=dict)
-    base: dict[int, int] = field(default_factory=dict)  # load + kept existing
+    """The instance as arrays: slots sorted by section id, experts by expert id, and every
+    eligible (slot, expert) pair (in the panel, not conflicted, spare capacity > 0, not holding
+    another section of the application) with its affinity."""
+
+    def __init__(self, slots, reviewers, conflicts, existing, affinity):
+        by_section = {}
+        for s in slots:
+            if s.section_id in by_section:
+                raise ValueError(f"duplicate slot for section {s.section_id}")
+            if s.need < 0:
+                raise ValueError(f"negative need for section {s.section_id}")
+            by_section[s.section_id] = s
+        experts = {}
+        for r in reviewers:
+            if r.expert_id in experts:
+                raise ValueError(f"duplicate reviewer {r.expert_id}")
+            experts[r.expert_id] = r
+        self.slots = [by_section[k] for k in sorted(by_section)]
+        self.experts = [experts[k] for k in sorted(experts)]
+        kept = defaultdict(int)  # section_id -> kept reviewers
+        extra = defaultdict(int)  # expert_id -> kept assignments
+        for e in existing:
+            kept[e.section_id] += 1
+            extra[e.expert_id] += 1
+        self.kept = kept
+        self.remaining = {s.section_id: max(0, s.need - kept[s.section_id]) for s in self.slots}
+        self.base = {r.expert_id: r.load + extra[r.expert_id] for r in self.experts}
+        self.spare = {r.expert_id: max(0, r.capacity - self.base[r.expert_id]) for r in self.experts}
+        self.section_ids = np.array([s.section_id for s in self.slots], np.int64)
+        self.expert_ids = np.array([r.expert_id for r in self.experts], np.int64)
+        self.need = np.array([self.remaining[s.section_id] for s in self.slots], np.int64)
+        self.base_a = np.array([self.base[r.expert_id] for r in self.experts], np.int64)
+        self.spare_a = np.array([self.spare[r.expert_id] for r in self.experts], np.int64)
+        app_ids = np.array([s.application_id for s in self.slots], np.int64)
+        self.app_ids, self.app = np.unique(app_ids, return_inverse=True)
+        self.groups = sorted({s.group for s in self.slots})
+        group_of = {g: i for i, g in enumerate(self.groups)}
+        self.slot_group = np.array([group_of[s.group] for s in self.slots], np.int64)
+        self._pairs(conflicts, existing, affinity)
+        self._eligible = None
+
+    @staticmethod
+    def _index(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Positions of ``values`` in the sorted ``ids`` (-1 where absent)."""
+        if len(ids) == 0 or len(values) == 0:
+            return np.full(len(values), -1, np.int64)
+        lo, hi = int(ids[0]), int(ids[-1])
+        if lo >= 0 and hi < 4 * len(ids) + 1_000_000:  # ids small enough for a table
+            table = np.full(hi + 2, -1, np.int64)
+            table[ids] = np.arange(len(ids))
+            return table[np.clip(values, -1, hi + 1)]
+        pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
+        return np.where(ids[pos] == values, pos, -1)
+
+    def _pairs(self, conflicts, existing, affinity):
+        n_e, n_a = len(self.experts), len(self.app_ids)
+        pairs = itertools.chain(conflicts, ((x.expert_id, x.application_id) for x in existing))
+        n = len(conflicts) + len(existing)
+        blocked = np.fromiter(itertools.chain.from_iterable(pairs), np.int64, count=2 * n)
+        be, ba = self._index(self.expert_ids, blocked[0::2]), self._index(self.app_ids, blocked[1::2])
+        ok = (be >= 0) & (ba >= 0)
+        blocked_keys = be[ok] * max(1, n_a) + ba[ok]
+        # Panel members with room, per group; the pairs of a group: its slots x its members.
+        member_pos = np.full((len(self.groups), max(1, n_e)), -1, np.int64)
+        offset, blocks = 0, []
+        for g, group in enumerate(self.groups):
+            members = np.array(
+                [i for i, r in enumerate(self.experts) if group in r.groups and self.spare_a[i] > 0],
+                np.int64,
+            )
+            rows = np.flatnonzero(self.slot_group == g)
+            member_pos[g, members] = np.arange(len(members))
+            blocks.append((offset, rows, members))
+            offset += len(rows) * len(members)
+        slot_row = np.zeros(len(self.slots), np.int64)
+        for _, rows, _ in blocks:
+            slot_row[rows] = np.arange(len(rows))
+        pair_slot = np.concatenate([np.repeat(r, len(m)) for _, r, m in blocks] or [[]])
+        pair_expert = np.concatenate([np.tile(m, len(r)) for _, r, m in blocks] or [[]])
+        pair_slot, pair_expert = pair_slot.astype(np.int64), pair_expert.astype(np.int64)
+        keys = pair_expert * max(1, n_a) + self.app[pair_slot]
+        if n_e * n_a <= 50_000_000:
+            dense = np.zeros(n_e * n_a, bool)
+            dense[blocked_keys] = True
+            free = ~dense[keys]
+        else:
+            free = ~np.isin(keys, np.unique(blocked_keys))
+        # Affinities, scattered from the mapping onto the pairs (missing pairs count 0).
+        value = np.zeros(offset)
+        n = len(affinity)
+        if n and offset:
+            flat = np.fromiter(itertools.chain.from_iterable(affinity), np.int64, count=2 * n)
+            vals = np.fromiter(affinity.values(), np.float64, count=n)
+            ae = self._index(self.expert_ids, flat[0::2])
+            asl = self._index(self.section_ids, flat[1::2])
+            hit = (ae >= 0) & (asl >= 0)
+            ae, asl, vals = ae[hit], asl[hit], vals[hit]
+            g = self.slot_group[asl]
+            col = member_pos[g, ae]
+            hit = col >= 0
+            starts = np.array([b[0] for b in blocks], np.int64)
+            widths = np.array([len(b[2]) for b in blocks], np.int64)
+            where = starts[g[hit]] + slot_row[asl[hit]] * widths[g[hit]] + col[hit]
+            value[where] = vals[hit]
+        self.blocks = blocks
+        self.pair_value = value  # affinity of every (slot, member) pair, eligible or not
+        self.pair_free = free
+        self.pair_slot, self.pair_expert = pair_slot[free], pair_expert[free]
+        self.affinity = value[free]  # of the eligible pairs, slot-major, experts ascending
+
+    @property
+    def eligible(self) -> dict[int, list[int]]:
+        """section_id -> eligible expert ids, ascending."""
+        if self._eligible is None:
+            out = {int(sid): [] for sid in self.section_ids}
+            ids = self.expert_ids[self.pair_expert].tolist()
+            for s, e in zip(self.section_ids[self.pair_slot].tolist(), ids, strict=True):
+                out[s].append(e)
+            self._eligible = out
+        return self._eligible
+
+    def eligible_count(self) -> np.ndarray:
+        return np.bincount(self.pair_slot, minlength=len(self.slots))
+
+    def candidates(self, max_candidates: int | None) -> np.ndarray:
+        """A mask over the eligible pairs: each slot's best ``max_candidates`` (affinity, then
+        expert id), or all of them."""
+        keep = np.ones(len(self.pair_slot), bool)
+        if max_candidates is None:
+            return keep
+        score = np.where(self.pair_free, self.pair_value, -1.0)
+        chosen = np.zeros(len(score), bool)
+        for offset, rows, members in self.blocks:
+            width = len(members)
+            block = score[offset : offset + len(rows) * width].reshape(len(rows), width)
+            if width <= max_candidates:
+                chosen[offset : offset + block.size] = True
+                continue
+            best = np.argsort(-block, axis=1, kind="stable")[:, :max_candidates]
+            sub = np.zeros(block.shape, bool)
+            np.put_along_axis(sub, best, True, axis=1)
+            chosen[offset : offset + block.size] = sub.ravel()
+        return chosen[self.pair_free]
 
 
-def _prepare(slots, reviewers, conflicts, existing) -> _Prepared:
-    by_section = {}
-    for s in slots:
-        if s.section_id in by_section:
-            raise ValueError(f"duplicate slot for section {s.section_id}")
-        if s.need < 0:
-            raise ValueError(f"negative need for section {s.section_id}")
-        by_section[s.section_id] = s
-    experts = {}
-    for r in reviewers:
-        if r.expert_id in experts:
-            raise ValueError(f"duplicate reviewer {r.expert_id}")
-        experts[r.expert_id] = r
-
-    kept = defaultdict(int)  # section_id -> kept reviewers
-    holds = set()  # (expert_id, application_id) held by a kept assignment
-    extra = defaultdict(int)  # expert_id -> kept assignments
-    for e in existing:
-        kept[e.section_id] += 1
-        holds.add((e.expert_id, e.application_id))
-        extra[e.expert_id] += 1
-
-    prep = _Prepared(remaining={})
-    for r in reviewers:
-        prep.base[r.expert_id] = r.load + extra[r.expert_id]
-        prep.spare[r.expert_id] = max(0, r.capacity - prep.base[r.expert_id])
-
-    panels = defaultdict(list)
-    for r in sorted(reviewers, key=lambda r: r.expert_id):
-        for g in r.groups:
-            panels[g].append(r.expert_id)
-
-    for s in sorted(slots, key=lambda s: s.section_id):
-        prep.remaining[s.section_id] = max(0, s.need - kept[s.section_id])
-        prep.eligible[s.section_id] = [
-            e
-            for e in panels.get(s.group, ())
-            if (e, s.application_id) not in conflicts
-            and (e, s.application_id) not in holds
-            and prep.spare[e] > 0
-        ]
-    return prep
+def _prepare(slots, reviewers, conflicts, existing, affinity=None) -> _Prepared:
+    return _Prepared(slots, reviewers, conflicts, existing, affinity or {})
 
 
 def _shortages(slots, prep: _Prepared, kept_of) -> list[Shortage]:
     out = []
-    for s in sorted(slots, key=lambda s: s.section_id):
-        have = len(prep.eligible[s.section_id])
-        if have < prep.remaining[s.section_id]:
+    counts = prep.eligible_count()
+    short = np.flatnonzero(counts < prep.need)
+    for i in short.tolist():
+        s, have = prep.slots[i], int(counts[i])
+        if True:
             total = have + kept_of(s.section_id)
             out.append(
                 Shortage(
@@ -182,7 +280,7 @@ def _shortages(slots, prep: _Prepared, kept_of) -> list[Shortage]:
     return out
 
 
-def _structural_shortages(slots, prep: _Prepared) -> list[Shortage]:
+def structural_shortages(slots, prep: _Prepared) -> list[Shortage]:
     out = []
     per_app = defaultdict(list)
     for s in slots:
@@ -235,47 +333,43 @@ def _summary(shortages: list[Shortage]) -> str:
     )
 
 
-SOURCE, SINK = 0, 1
-
-
-def network_nodes(slots, prep: _Prepared):
-    """The flow network's nodes, numbered in a fixed order (source 0, sink 1, then slots by
-    section id, then (application, expert) pairs and experts as first met), and its
-    slot -> pair arcs as (section_id, expert_id, tail, head). Slots fully staffed already get a
-    node but no arcs."""
-    node = itertools.count(2)
-    ordered = sorted(slots, key=lambda s: s.section_id)
-    slot_node = {s.section_id: next(node) for s in ordered}
-    pair_node: dict[tuple[int, int], int] = {}
-    expert_node: dict[int, int] = {}
-    arcs: list[tuple[int, int, int, int]] = []
-    for s in ordered:
-        if prep.remaining[s.section_id] == 0:
-            continue
-        for e in prep.eligible[s.section_id]:
-            key = (s.application_id, e)
-            if key not in pair_node:
-                pair_node[key] = next(node)
-            if e not in expert_node:
-                expert_node[e] = next(node)
-            arcs.append((s.section_id, e, slot_node[s.section_id], pair_node[key]))
-    return slot_node, pair_node, expert_node, arcs
+GENERAL_SHORTAGE = (
+    "无法完成自动分配：各章节均有足够的无冲突专家，但在容量上限和“同一申报书每名专家只评"
+    "一个章节”的限制下无法同时满足所有章节，请增加专家、提高容量或调整回避。"
+)
 
 
 def prepare_checked(slots: list[Slot], reviewers: list[Reviewer], conflicts,
-                    existing: list[Existing]) -> _Prepared:  # fmt: skip
-    """The instance prepared for a solver; raises ``Infeasible`` when a slot, an application
-    or a panel is short whatever the solver does."""
-    prep = _prepare(slots, reviewers, conflicts, existing)
-    kept = defaultdict(int)
-    for e in existing:
-        kept[e.section_id] += 1
-    shortages = _shortages(slots, prep, lambda sid: kept[sid])
-    if not shortages:
-        shortages = _structural_shortages(slots, prep)
+                    existing: list[Existing], affinity=None) -> _Prepared:  # fmt: skip
+    """The instance prepared for a solver; raises ``Infeasible`` when a slot is short whatever
+    the solver does (application and panel shortages: ``structural_infeasible``)."""
+    prep = _prepare(slots, reviewers, conflicts, existing, affinity)
+    shortages = _shortages(slots, prep, lambda sid: prep.kept[sid])
     if shortages:
         raise Infeasible(shortages, _summary(shortages))
     return prep
+
+
+def structural_infeasible(slots, prep: _Prepared) -> Infeasible:
+    """Why a flow could not carry the need: application or panel shortages, or the general
+    message (the interplay of capacity and the one-per-application rule)."""
+    shortages = structural_shortages(slots, prep)
+    if shortages:
+        return Infeasible(shortages, _summary(shortages))
+    return Infeasible([], GENERAL_SHORTAGE)
+
+
+def load_bounds(prep: _Prepared, network_need: np.ndarray, arcs_expert: np.ndarray):
+    """(a lower bound on the lowest maximum load, the highest load any bound needs): every
+    group's slots must fit into its members filled up to the bound."""
+    floor = int(prep.base_a.max()) if len(prep.base_a) else 0
+    used = np.flatnonzero(np.bincount(arcs_expert, minlength=len(prep.base_a)))
+    high = max([floor] + (prep.base_a[used] + prep.spare_a[used]).tolist())
+    lower = floor
+    for offset, rows, members in prep.blocks:
+        need = int(network_need[rows].sum())
+        lower = max(lower, fill_bound(prep.base_a[members], prep.spare_a[members], need, floor))
+    return min(lower, high), high
 
 
 def solve(
@@ -287,97 +381,49 @@ def solve(
     existing: Iterable[Existing] = (),
     seed: int = 0,
     time_limit: float = 20.0,
+    max_candidates: int | None = None,
 ) -> Solution:
     """Assign reviewers to slots; see the module docstring for the rules and the objective.
 
     ``conflicts`` holds (expert_id, application_id); ``affinity`` maps (expert_id, section_id)
     to 0..1 (missing pairs count 0). Raises ``Infeasible``. ``time_limit`` is accepted for
-    callers that budget time; the flow algorithms are exact and polynomial and do not use it
-    (a province-sized instance takes about a second).
+    callers that budget time; the flow algorithms are exact and polynomial and do not use it.
+    ``max_candidates`` keeps only each slot's best candidates (by affinity, then expert id): the
+    optimum over that pruned network, not the exact one (the full network is solved when the
+    pruned one cannot carry the need).
     """
     slots = list(slots)
     reviewers = list(reviewers)
     existing = list(existing)
-    prep = prepare_checked(slots, reviewers, conflicts, existing)
+    prep = prepare_checked(slots, reviewers, conflicts, existing, affinity)
+    return solve_prepared(slots, prep, seed=seed, max_candidates=max_candidates)
 
-    # -- network -------------------------------------------------------------------------
-    # source -> slot (remaining need) -> (application, expert) (1) -> expert (spare, capped
-    # at max load - base) -> sink. The unit arc out of each (application, expert) node is the
-    # one-section-per-application rule; integral flows are assignments.
-    rng = random.Random(seed)
-    source, sink = SOURCE, SINK
-    slot_node, pair_node, expert_node, x = network_nodes(slots, prep)
-    total_need = sum(prep.remaining.values())
-    experts = sorted(expert_node)
-    by_slot = [(s.section_id, prep.remaining[s.section_id]) for s in slots]
-    by_slot.sort()
 
-    def caps(bound: int) -> list[int]:
-        return [max(0, min(prep.spare[e], bound - prep.base[e])) for e in experts]
-
-    def fixed_arcs():
-        """Arcs besides slot -> pair and the expert -> sink arcs, as (tail, head, capacity)."""
-        arcs = [(source, slot_node[sid], need) for sid, need in by_slot if need]
-        arcs += [(pair_node[k], expert_node[k[1]], 1) for k in sorted(pair_node)]
-        return arcs
-
-    def max_assignable(bound: int) -> int:
-        flow = max_flow.SimpleMaxFlow()
-        for t, h, c in fixed_arcs():
-            flow.add_arc_with_capacity(t, h, c)
-        for _, _, t, h in x:
-            flow.add_arc_with_capacity(t, h, 1)
-        for e, c in zip(experts, caps(bound), strict=True):
-            flow.add_arc_with_capacity(expert_node[e], sink, c)
-        if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - bad input
-            raise RuntimeError("max flow failed")
-        return flow.optimal_flow()
-
-    base_max = max(prep.base.values(), default=0)
-    high = max([base_max] + [prep.base[e] + prep.spare[e] for e in experts])
-    if max_assignable(high) < total_need:
-        msg = (
-            "无法完成自动分配：各章节均有足够的无冲突专家，但在容量上限和“同一申报书每名专家只评"
-            "一个章节”的限制下无法同时满足所有章节，请增加专家、提高容量或调整回避。"
-        )
-        raise Infeasible([], msg)
-    # Pass 1: the lowest bound on the maximum load under which every slot is still staffed.
-    low = base_max
-    while low < high:
-        mid = (low + high) // 2
-        if max_assignable(mid) >= total_need:
-            high = mid
-        else:
-            low = mid + 1
-    best_max = low
-
-    # Pass 2: min-cost flow under that bound; cost = (best score - score) per assignment.
-    tie = {(sid, e): rng.randrange(TIE_BREAK_LEVELS) for sid, e, _, _ in sorted(x)}
-    weight = total_need * (TIE_BREAK_LEVELS - 1) + 1
-    top = AFFINITY_SCALE * weight + TIE_BREAK_LEVELS
-    flow = min_cost_flow.SimpleMinCostFlow()
-    for t, h, c in fixed_arcs():
-        flow.add_arc_with_capacity_and_unit_cost(t, h, c, 0)
-    first_x = flow.num_arcs()
-    for sid, e, t, h in x:
-        a = max(0.0, min(1.0, affinity.get((e, sid), 0.0)))
-        score = round(a * AFFINITY_SCALE) * weight + tie[(sid, e)]
-        flow.add_arc_with_capacity_and_unit_cost(t, h, 1, top - score)
-    for e, c in zip(experts, caps(best_max), strict=True):
-        flow.add_arc_with_capacity_and_unit_cost(expert_node[e], sink, c, 0)
-    flow.set_node_supply(source, total_need)
-    flow.set_node_supply(sink, -total_need)
-    status = flow.solve()
-    if status != flow.OPTIMAL:  # pragma: no cover - the max flow above proved feasibility
-        raise RuntimeError(f"min cost flow failed: {status}")
-
-    chosen = sorted((sid, e) for i, (sid, e, _, _) in enumerate(x) if flow.flow(first_x + i) > 0)
+def solve_prepared(slots, prep: _Prepared, *, seed: int = 0, max_candidates=None) -> Solution:
+    """``solve`` on an instance ``prepare_checked`` has accepted."""
+    result = None
+    for limit in [max_candidates, None] if max_candidates is not None else [None]:
+        keep = prep.candidates(limit) & (prep.need[prep.pair_slot] > 0)
+        arc_slot, arc_expert = prep.pair_slot[keep], prep.pair_expert[keep]
+        net = Network(prep.need, prep.app, prep.base_a, prep.spare_a, arc_slot, arc_expert,
+                      costs_of(prep.affinity[keep]), seed=seed)  # fmt: skip
+        result = net.solve(*load_bounds(prep, prep.need, arc_expert))
+        if result is not None:
+            break
+    if result is None:
+        raise structural_infeasible(slots, prep)
+    taken = net.candidate_flows(result[1]) > 0
+    values = prep.affinity[keep][taken]
+    chosen = sorted(
+        zip(prep.section_ids[arc_slot[taken]].tolist(), prep.expert_ids[arc_expert[taken]].tolist(),
+            values.tolist(), strict=True)
+    )  # fmt: skip
     loads = dict(prep.base)
-    for _, e in chosen:
+    for _, e, _ in chosen:
         loads[e] += 1
     return Solution(
-        assignments=chosen,
+        assignments=[(sid, e) for sid, e, _ in chosen],
         max_load=max(loads.values(), default=0),
-        total_affinity=round(sum(affinity.get((e, sid), 0.0) for sid, e in chosen), 6),
+        total_affinity=round(sum(v for _, _, v in chosen), 6),
         loads=dict(sorted(loads.items())),
     )
