@@ -115,8 +115,15 @@ class Network:
                 np.full(len(pair_expert), unit, np.int64),
             ]
         )
+        # Costs divided by their common divisor: the same optimum, fewer cost-scaling phases
+        # (affinity.py's scores are multiples of 0.1, so its costs shrink from 1e6 to 10).
+        divisor = int(np.gcd.reduce(arc_cost)) if len(arc_cost) else 1
         self.costs = np.concatenate(
-            [np.zeros(len(src_heads), np.int64), arc_cost, np.zeros(len(pair_expert), np.int64)]
+            [
+                np.zeros(len(src_heads), np.int64),
+                arc_cost // max(1, divisor),
+                np.zeros(len(pair_expert), np.int64),
+            ]
         )
         self.first_candidate = len(src_heads)
         self.n_candidates = len(arc_slot)
