@@ -154,8 +154,8 @@ def national_plain():
 
 def national_instance(n_apps=5000, n_experts=3000, regions=2, best=100, seed=1):
     """``n_apps`` 卓越级 applications (11 sections: 6 综合组, one per 环节 panel), ``n_experts``
-    in 12 panels (the six groups in ``regions`` regions), 5 % conflicts, uniform affinities,
-    listed for each slot's best ``best`` panel members only."""
+    in 12 panels (the six groups in ``regions`` regions), 5 % conflicts, uniform affinities per
+    (expert, group, application), listed for each slot's best ``best`` panel members only."""
     from review_app.applications.catalogue import scored_sections
 
     rng = np.random.default_rng(seed)
@@ -174,19 +174,17 @@ def national_instance(n_apps=5000, n_experts=3000, regions=2, best=100, seed=1):
             caps = seats[g] // count + rng.integers(2, 13, count)
             panel = f"{g}@{region + 1}"
             reviewers += [Reviewer(e, frozenset({panel}), int(c)) for e, c in zip(members, caps)]
-            mine = []
-            for app in apps:
-                for spec_group in groups:
-                    if spec_group == g:
-                        sid += 1
-                        mine.append((sid, app))
-                        slots.append(Slot(sid, app, panel))
-            scores = np.round(rng.random((len(mine), count)), 6)
+            # Affinity depends on the expert, the group and the application (as affinity.py's
+            # does), so an application's sections in one group score alike.
+            scores = np.round(rng.random((len(apps), count)), 6)
             top = np.argpartition(-scores, min(best, count) - 1, axis=1)[:, :best]
             member_arr = np.array(members)
-            for (s, _), row, cols in zip(mine, scores, top):
-                affinity.update(zip(zip(member_arr[cols].tolist(), [s] * len(cols)),
-                                    row[cols].tolist()))  # fmt: skip
+            for app, row, cols in zip(apps, scores, top, strict=True):
+                experts, values = member_arr[cols].tolist(), row[cols].tolist()
+                for _ in range(groups.count(g)):
+                    sid += 1
+                    slots.append(Slot(sid, app, panel))
+                    affinity.update(zip(zip(experts, [sid] * len(cols)), values))
             hit = rng.random((len(apps), count)) < 0.05
             ai, mi = np.nonzero(hit)
             conflicts.update(zip(member_arr[mi].tolist(), np.array(apps)[ai].tolist()))
@@ -254,7 +252,7 @@ def main(argv=None) -> int:
     parser.add_argument("--part", choices=["side", "province", "randomised", "national"])
     parser.add_argument("--instance", help="a plain instance file to solve")
     parser.add_argument("--write-instance", help="write a random plain instance to this file")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--no-balance", action="store_true",
                         help="maximise the score under max_load only (no lowest-load step)")
     parser.add_argument("--papers", type=int, default=35_000)

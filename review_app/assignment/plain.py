@@ -141,7 +141,7 @@ def generate(papers: int, reviewers: int, *, candidates: int = 100, demand: int 
                          paper[conflict], reviewer[conflict])  # fmt: skip
 
 
-def solve_plain(inst: PlainInstance, *, seed: int = 0, balance: bool = True):
+def solve_plain(inst: PlainInstance, *, seed: int | None = None, balance: bool = True):
     """(papers, reviewers) arrays of the assignment and its max load, or None when the
     candidates cannot staff every paper."""
     m = max(1, inst.reviewers)

@@ -239,12 +239,11 @@ def fractional_plan(
 
 def _plan(slots, prep, frac: Fraction) -> FractionalPlan:
     p, r = frac.numerator, frac.denominator
-    keep = prep.need[prep.pair_slot] > 0
-    arc_slot, arc_expert = prep.pair_slot[keep], prep.pair_expert[keep]
-    net = Network(prep.need, prep.app, prep.base_a, prep.spare_a, arc_slot, arc_expert,
-                  costs_of(prep.affinity[keep]), unit=r, pair_cap=p)  # fmt: skip
-    lower, high = solver.load_bounds(prep, prep.need, arc_expert)
-    result = net.solve(lower, high)
+    arcs = prep.arcs(merge=False)
+    slot_of = np.array([rows[0] for rows in arcs.slots], np.int64)
+    net = Network(arcs.need, arcs.app, prep.base_a, prep.spare_a, arcs.arc_slot,
+                  arcs.arc_expert, costs_of(arcs.value), unit=r, pair_cap=p)  # fmt: skip
+    result = net.solve(*solver.load_bounds(prep, arcs))
     if result is None:  # the solver's reasons (which ignore q) first, then those of q
         if solver.structural_shortages(slots, prep):
             raise solver.structural_infeasible(slots, prep)
@@ -258,10 +257,10 @@ def _plan(slots, prep, frac: Fraction) -> FractionalPlan:
     cand = np.flatnonzero(net.candidate_flows(flows) > 0)
     renumber = np.searchsorted(live, net.first_candidate + cand)
     pair_arcs = dict(
-        zip(renumber.tolist(), zip(prep.section_ids[arc_slot[cand]].tolist(),
-            prep.expert_ids[arc_expert[cand]].tolist(), strict=True), strict=True)
+        zip(renumber.tolist(), zip(prep.section_ids[slot_of[arcs.arc_slot[cand]]].tolist(),
+            prep.expert_ids[arcs.arc_expert[cand]].tolist(), strict=True), strict=True)
     )  # fmt: skip
-    values = prep.affinity[keep][cand]
+    values = arcs.value[cand]
     expected = math.fsum((net.candidate_flows(flows)[cand] * values).tolist()) / r
     return FractionalPlan(
         r=r,

@@ -50,6 +50,7 @@ import numpy as np
 from ..applications.catalogue import GROUP_NAMES
 from .flow import SCALE as AFFINITY_SCALE
 from .flow import Network, costs_of, fill_bound
+from .instance import Prepared
 
 
 @dataclass(frozen=True)
@@ -108,157 +109,11 @@ def group_name(group: str) -> str:
     return GROUP_NAMES.get(group, group)
 
 
-class _Prepared:
-    """The instance as arrays: slots sorted by section id, experts by expert id, and every
-    eligible (slot, expert) pair (in the panel, not conflicted, spare capacity > 0, not holding
-    another section of the application) with its affinity."""
-
-    def __init__(self, slots, reviewers, conflicts, existing, affinity):
-        by_section = {}
-        for s in slots:
-            if s.section_id in by_section:
-                raise ValueError(f"duplicate slot for section {s.section_id}")
-            if s.need < 0:
-                raise ValueError(f"negative need for section {s.section_id}")
-            by_section[s.section_id] = s
-        experts = {}
-        for r in reviewers:
-            if r.expert_id in experts:
-                raise ValueError(f"duplicate reviewer {r.expert_id}")
-            experts[r.expert_id] = r
-        self.slots = [by_section[k] for k in sorted(by_section)]
-        self.experts = [experts[k] for k in sorted(experts)]
-        kept = defaultdict(int)  # section_id -> kept reviewers
-        extra = defaultdict(int)  # expert_id -> kept assignments
-        for e in existing:
-            kept[e.section_id] += 1
-            extra[e.expert_id] += 1
-        self.kept = kept
-        self.remaining = {s.section_id: max(0, s.need - kept[s.section_id]) for s in self.slots}
-        self.base = {r.expert_id: r.load + extra[r.expert_id] for r in self.experts}
-        self.spare = {r.expert_id: max(0, r.capacity - self.base[r.expert_id]) for r in self.experts}
-        self.section_ids = np.array([s.section_id for s in self.slots], np.int64)
-        self.expert_ids = np.array([r.expert_id for r in self.experts], np.int64)
-        self.need = np.array([self.remaining[s.section_id] for s in self.slots], np.int64)
-        self.base_a = np.array([self.base[r.expert_id] for r in self.experts], np.int64)
-        self.spare_a = np.array([self.spare[r.expert_id] for r in self.experts], np.int64)
-        app_ids = np.array([s.application_id for s in self.slots], np.int64)
-        self.app_ids, self.app = np.unique(app_ids, return_inverse=True)
-        self.groups = sorted({s.group for s in self.slots})
-        group_of = {g: i for i, g in enumerate(self.groups)}
-        self.slot_group = np.array([group_of[s.group] for s in self.slots], np.int64)
-        self._pairs(conflicts, existing, affinity)
-        self._eligible = None
-
-    @staticmethod
-    def _index(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Positions of ``values`` in the sorted ``ids`` (-1 where absent)."""
-        if len(ids) == 0 or len(values) == 0:
-            return np.full(len(values), -1, np.int64)
-        lo, hi = int(ids[0]), int(ids[-1])
-        if lo >= 0 and hi < 4 * len(ids) + 1_000_000:  # ids small enough for a table
-            table = np.full(hi + 2, -1, np.int64)
-            table[ids] = np.arange(len(ids))
-            return table[np.clip(values, -1, hi + 1)]
-        pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
-        return np.where(ids[pos] == values, pos, -1)
-
-    def _pairs(self, conflicts, existing, affinity):
-        n_e, n_a = len(self.experts), len(self.app_ids)
-        pairs = itertools.chain(conflicts, ((x.expert_id, x.application_id) for x in existing))
-        n = len(conflicts) + len(existing)
-        blocked = np.fromiter(itertools.chain.from_iterable(pairs), np.int64, count=2 * n)
-        be, ba = self._index(self.expert_ids, blocked[0::2]), self._index(self.app_ids, blocked[1::2])
-        ok = (be >= 0) & (ba >= 0)
-        blocked_keys = be[ok] * max(1, n_a) + ba[ok]
-        # Panel members with room, per group; the pairs of a group: its slots x its members.
-        member_pos = np.full((len(self.groups), max(1, n_e)), -1, np.int64)
-        offset, blocks = 0, []
-        for g, group in enumerate(self.groups):
-            members = np.array(
-                [i for i, r in enumerate(self.experts) if group in r.groups and self.spare_a[i] > 0],
-                np.int64,
-            )
-            rows = np.flatnonzero(self.slot_group == g)
-            member_pos[g, members] = np.arange(len(members))
-            blocks.append((offset, rows, members))
-            offset += len(rows) * len(members)
-        slot_row = np.zeros(len(self.slots), np.int64)
-        for _, rows, _ in blocks:
-            slot_row[rows] = np.arange(len(rows))
-        pair_slot = np.concatenate([np.repeat(r, len(m)) for _, r, m in blocks] or [[]])
-        pair_expert = np.concatenate([np.tile(m, len(r)) for _, r, m in blocks] or [[]])
-        pair_slot, pair_expert = pair_slot.astype(np.int64), pair_expert.astype(np.int64)
-        keys = pair_expert * max(1, n_a) + self.app[pair_slot]
-        if n_e * n_a <= 50_000_000:
-            dense = np.zeros(n_e * n_a, bool)
-            dense[blocked_keys] = True
-            free = ~dense[keys]
-        else:
-            free = ~np.isin(keys, np.unique(blocked_keys))
-        # Affinities, scattered from the mapping onto the pairs (missing pairs count 0).
-        value = np.zeros(offset)
-        n = len(affinity)
-        if n and offset:
-            flat = np.fromiter(itertools.chain.from_iterable(affinity), np.int64, count=2 * n)
-            vals = np.fromiter(affinity.values(), np.float64, count=n)
-            ae = self._index(self.expert_ids, flat[0::2])
-            asl = self._index(self.section_ids, flat[1::2])
-            hit = (ae >= 0) & (asl >= 0)
-            ae, asl, vals = ae[hit], asl[hit], vals[hit]
-            g = self.slot_group[asl]
-            col = member_pos[g, ae]
-            hit = col >= 0
-            starts = np.array([b[0] for b in blocks], np.int64)
-            widths = np.array([len(b[2]) for b in blocks], np.int64)
-            where = starts[g[hit]] + slot_row[asl[hit]] * widths[g[hit]] + col[hit]
-            value[where] = vals[hit]
-        self.blocks = blocks
-        self.pair_value = value  # affinity of every (slot, member) pair, eligible or not
-        self.pair_free = free
-        self.pair_slot, self.pair_expert = pair_slot[free], pair_expert[free]
-        self.affinity = value[free]  # of the eligible pairs, slot-major, experts ascending
-
-    @property
-    def eligible(self) -> dict[int, list[int]]:
-        """section_id -> eligible expert ids, ascending."""
-        if self._eligible is None:
-            out = {int(sid): [] for sid in self.section_ids}
-            ids = self.expert_ids[self.pair_expert].tolist()
-            for s, e in zip(self.section_ids[self.pair_slot].tolist(), ids, strict=True):
-                out[s].append(e)
-            self._eligible = out
-        return self._eligible
-
-    def eligible_count(self) -> np.ndarray:
-        return np.bincount(self.pair_slot, minlength=len(self.slots))
-
-    def candidates(self, max_candidates: int | None) -> np.ndarray:
-        """A mask over the eligible pairs: each slot's best ``max_candidates`` (affinity, then
-        expert id), or all of them."""
-        keep = np.ones(len(self.pair_slot), bool)
-        if max_candidates is None:
-            return keep
-        score = np.where(self.pair_free, self.pair_value, -1.0)
-        chosen = np.zeros(len(score), bool)
-        for offset, rows, members in self.blocks:
-            width = len(members)
-            block = score[offset : offset + len(rows) * width].reshape(len(rows), width)
-            if width <= max_candidates:
-                chosen[offset : offset + block.size] = True
-                continue
-            best = np.argsort(-block, axis=1, kind="stable")[:, :max_candidates]
-            sub = np.zeros(block.shape, bool)
-            np.put_along_axis(sub, best, True, axis=1)
-            chosen[offset : offset + block.size] = sub.ravel()
-        return chosen[self.pair_free]
+def _prepare(slots, reviewers, conflicts, existing, affinity=None) -> Prepared:
+    return Prepared(slots, reviewers, conflicts, existing, affinity or {})
 
 
-def _prepare(slots, reviewers, conflicts, existing, affinity=None) -> _Prepared:
-    return _Prepared(slots, reviewers, conflicts, existing, affinity or {})
-
-
-def _shortages(slots, prep: _Prepared, kept_of) -> list[Shortage]:
+def _shortages(slots, prep: Prepared, kept_of) -> list[Shortage]:
     out = []
     counts = prep.eligible_count()
     short = np.flatnonzero(counts < prep.need)
@@ -280,7 +135,7 @@ def _shortages(slots, prep: _Prepared, kept_of) -> list[Shortage]:
     return out
 
 
-def structural_shortages(slots, prep: _Prepared) -> list[Shortage]:
+def structural_shortages(slots, prep: Prepared) -> list[Shortage]:
     out = []
     per_app = defaultdict(list)
     for s in slots:
@@ -340,7 +195,7 @@ GENERAL_SHORTAGE = (
 
 
 def prepare_checked(slots: list[Slot], reviewers: list[Reviewer], conflicts,
-                    existing: list[Existing], affinity=None) -> _Prepared:  # fmt: skip
+                    existing: list[Existing], affinity=None) -> Prepared:  # fmt: skip
     """The instance prepared for a solver; raises ``Infeasible`` when a slot is short whatever
     the solver does (application and panel shortages: ``structural_infeasible``)."""
     prep = _prepare(slots, reviewers, conflicts, existing, affinity)
@@ -350,7 +205,7 @@ def prepare_checked(slots: list[Slot], reviewers: list[Reviewer], conflicts,
     return prep
 
 
-def structural_infeasible(slots, prep: _Prepared) -> Infeasible:
+def structural_infeasible(slots, prep: Prepared) -> Infeasible:
     """Why a flow could not carry the need: application or panel shortages, or the general
     message (the interplay of capacity and the one-per-application rule)."""
     shortages = structural_shortages(slots, prep)
@@ -359,16 +214,16 @@ def structural_infeasible(slots, prep: _Prepared) -> Infeasible:
     return Infeasible([], GENERAL_SHORTAGE)
 
 
-def load_bounds(prep: _Prepared, network_need: np.ndarray, arcs_expert: np.ndarray):
+def load_bounds(prep: Prepared, arcs):
     """(a lower bound on the lowest maximum load, the highest load any bound needs): every
     group's slots must fit into its members filled up to the bound."""
     floor = int(prep.base_a.max()) if len(prep.base_a) else 0
-    used = np.flatnonzero(np.bincount(arcs_expert, minlength=len(prep.base_a)))
+    used = np.flatnonzero(np.bincount(arcs.arc_expert, minlength=len(prep.base_a)))
     high = max([floor] + (prep.base_a[used] + prep.spare_a[used]).tolist())
     lower = floor
-    for offset, rows, members in prep.blocks:
-        need = int(network_need[rows].sum())
-        lower = max(lower, fill_bound(prep.base_a[members], prep.spare_a[members], need, floor))
+    for b in prep.blocks:
+        need = int(prep.need[b.rows].sum())
+        lower = max(lower, fill_bound(prep.base_a[b.members], prep.spare_a[b.members], need, floor))
     return min(lower, high), high
 
 
@@ -399,25 +254,20 @@ def solve(
     return solve_prepared(slots, prep, seed=seed, max_candidates=max_candidates)
 
 
-def solve_prepared(slots, prep: _Prepared, *, seed: int = 0, max_candidates=None) -> Solution:
+def solve_prepared(slots, prep: Prepared, *, seed: int = 0, max_candidates=None) -> Solution:
     """``solve`` on an instance ``prepare_checked`` has accepted."""
     result = None
     for limit in [max_candidates, None] if max_candidates is not None else [None]:
-        keep = prep.candidates(limit) & (prep.need[prep.pair_slot] > 0)
-        arc_slot, arc_expert = prep.pair_slot[keep], prep.pair_expert[keep]
-        net = Network(prep.need, prep.app, prep.base_a, prep.spare_a, arc_slot, arc_expert,
-                      costs_of(prep.affinity[keep]), seed=seed)  # fmt: skip
-        result = net.solve(*load_bounds(prep, prep.need, arc_expert))
+        arcs = prep.arcs(max_candidates=limit, seed=seed)
+        net = Network(arcs.need, arcs.app, prep.base_a, prep.spare_a, arcs.arc_slot,
+                      arcs.arc_expert, costs_of(arcs.value), seed=seed)  # fmt: skip
+        result = net.solve(*load_bounds(prep, arcs))
         if result is not None:
             break
     if result is None:
         raise structural_infeasible(slots, prep)
-    taken = net.candidate_flows(result[1]) > 0
-    values = prep.affinity[keep][taken]
-    chosen = sorted(
-        zip(prep.section_ids[arc_slot[taken]].tolist(), prep.expert_ids[arc_expert[taken]].tolist(),
-            values.tolist(), strict=True)
-    )  # fmt: skip
+    taken = np.flatnonzero(net.candidate_flows(result[1]) > 0)
+    chosen = _spread(prep, arcs, taken, seed)
     loads = dict(prep.base)
     for _, e, _ in chosen:
         loads[e] += 1
@@ -427,3 +277,25 @@ def solve_prepared(slots, prep: _Prepared, *, seed: int = 0, max_candidates=None
         total_affinity=round(sum(v for _, _, v in chosen), 6),
         loads=dict(sorted(loads.items())),
     )
+
+
+def _spread(prep: Prepared, arcs, taken: np.ndarray, seed: int):
+    """Sorted (section_id, expert_id, affinity) of the taken arcs; the experts of a merged
+    network slot are handed to its sections in a seeded order (any split is as good)."""
+    out = []
+    net_slot = arcs.arc_slot[taken].tolist()
+    experts = prep.expert_ids[arcs.arc_expert[taken]].tolist()
+    values = arcs.value[taken].tolist()
+    merged = defaultdict(list)
+    for k, e, v in zip(net_slot, experts, values, strict=True):
+        rows = arcs.slots[k]
+        if len(rows) == 1:
+            out.append((int(prep.section_ids[rows[0]]), e, v))
+        else:
+            merged[k].append((e, v))
+    rng = np.random.default_rng(seed)
+    for k, got in sorted(merged.items()):
+        order = rng.permutation(len(got)).tolist()
+        seats = [int(prep.section_ids[r]) for r in arcs.slots[k] for _ in range(prep.need[r])]
+        out += [(sid, got[i][0], got[i][1]) for sid, i in zip(seats, order, strict=True)]
+    return sorted(out)
