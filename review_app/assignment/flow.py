@@ -111,7 +111,7 @@ class Network:
         self.caps = np.concatenate(
             [
                 self.need[live] * unit,
-                np.full(len(arc_slot), pair_cap, np.int64),
+                np.broadcast_to(np.asarray(pair_cap, np.int64), (len(arc_slot),)),
                 np.full(len(pair_expert), unit, np.int64),
             ]
         )

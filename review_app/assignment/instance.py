@@ -161,7 +161,7 @@ class Prepared:
         count = 0
         for b in self.blocks:
             live = np.flatnonzero(self.need[b.rows] > 0)
-            heads, members_of = _merge(b, live, self.app[b.rows]) if merge else (live, None)
+            heads, members_of = _merge(b, live, self.app[b.rows], self.need[b.rows]) if merge else (live, None)
             sub_free, sub_value = b.free[heads], b.value[heads]
             if max_candidates is not None and b.free.shape[1] > max_candidates:
                 sub_free = sub_free & _best(self.section_ids[b.rows[heads]],
@@ -182,9 +182,10 @@ class Prepared:
                     cat(arc_slot, np.int64), cat(arc_expert, np.int64), cat(value, np.float64))  # fmt: skip
 
 
-def _merge(b: Block, live: np.ndarray, app_rows: np.ndarray):
+def _merge(b: Block, live: np.ndarray, app_rows: np.ndarray, need_rows: np.ndarray):
     """(head row of each network slot, the block rows of each) for the live rows of a block:
-    the rows of one application with identical affinity and eligibility rows are merged."""
+    the rows of one application with identical affinity and eligibility rows and the same need
+    are merged."""
     if len(live) == 0:
         return live, []
     order = live[np.lexsort((live, app_rows[live]))]
@@ -192,8 +193,10 @@ def _merge(b: Block, live: np.ndarray, app_rows: np.ndarray):
     start = np.r_[True, apps[1:] != apps[:-1]]
     run = np.cumsum(start) - 1
     head = order[start][run]  # the first row of each row's application
-    same = np.all(b.value[order] == b.value[head], axis=1) & np.all(
-        b.free[order] == b.free[head], axis=1
+    same = (
+        np.all(b.value[order] == b.value[head], axis=1)
+        & np.all(b.free[order] == b.free[head], axis=1)
+        & (need_rows[order] == need_rows[head])
     )
     run_ok = np.ones(int(run[-1]) + 1, bool)
     np.logical_and.at(run_ok, run, same)

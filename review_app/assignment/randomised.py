@@ -137,7 +137,8 @@ class FractionalPlan:
     """The LP optimum as an integral flow in units of ``1/r``, ready for repeated sampling.
 
     ``arcs`` holds (tail, head, flow) for every arc with positive flow; ``pair_arcs`` maps the
-    index of each slot -> (application, expert) arc to its (section_id, expert_id).
+    index of each slot -> expert arc to ((section_id, need), ...) and the expert id: one section,
+    or the identical sections of an application merged into one slot.
     """
 
     def __init__(self, *, r, arcs, pair_arcs, base, bound, expected_affinity):
@@ -150,7 +151,12 @@ class FractionalPlan:
 
     @property
     def marginals(self) -> dict[tuple[int, int], float]:
-        return dict(sorted((key, self.arcs[i][2] / self.r) for i, key in self.pair_arcs.items()))
+        out = {}
+        for i, (sections, e) in self.pair_arcs.items():
+            total = sum(n for _, n in sections)
+            for sid, n in sections:
+                out[(sid, e)] = self.arcs[i][2] * n / (self.r * total)
+        return dict(sorted(out.items()))
 
     def sample(self, rng: random.Random) -> list[tuple[int, int]]:
         """One assignment by dependent rounding (module docstring, step 3); sorted pairs."""
@@ -215,7 +221,20 @@ class FractionalPlan:
                 del path_arcs[k:]
                 if k == 0 and smallest(w, None) is None:
                     break
-        return sorted(key for i, key in self.pair_arcs.items() if flow[i] == r)
+        chosen, merged = [], defaultdict(list)
+        for i, (sections, e) in self.pair_arcs.items():
+            if flow[i] == r:
+                if len(sections) == 1:
+                    chosen.append((sections[0][0], e))
+                else:
+                    merged[sections].append(e)
+        # A merged slot's experts take its sections' seats in a random order: each expert
+        # lands on each section with probability need / total.
+        for sections, experts in sorted(merged.items()):
+            seats = [sid for sid, n in sections for _ in range(n)]
+            rng.shuffle(seats)
+            chosen += zip(seats, sorted(experts), strict=True)
+        return sorted(chosen)
 
 
 def fractional_plan(
@@ -239,10 +258,13 @@ def fractional_plan(
 
 def _plan(slots, prep, frac: Fraction) -> FractionalPlan:
     p, r = frac.numerator, frac.denominator
-    arcs = prep.arcs(merge=False)
-    slot_of = np.array([rows[0] for rows in arcs.slots], np.int64)
+    # Below q = 1, identical sections of an application are one slot (instance.py): the arc
+    # carries at most min(1, k q) of an expert over its k sections, spread at random later.
+    arcs = prep.arcs(merge=p < r)
+    k = np.array([len(rows) for rows in arcs.slots], np.int64)
     net = Network(arcs.need, arcs.app, prep.base_a, prep.spare_a, arcs.arc_slot,
-                  arcs.arc_expert, costs_of(arcs.value), unit=r, pair_cap=p)  # fmt: skip
+                  arcs.arc_expert, costs_of(arcs.value), unit=r,
+                  pair_cap=np.minimum(r, k[arcs.arc_slot] * p))  # fmt: skip
     result = net.solve(*solver.load_bounds(prep, arcs))
     if result is None:  # the solver's reasons (which ignore q) first, then those of q
         if solver.structural_shortages(slots, prep):
@@ -253,11 +275,13 @@ def _plan(slots, prep, frac: Fraction) -> FractionalPlan:
     live = np.flatnonzero(flows > 0)
     kept_arcs = list(zip(tails[live].tolist(), heads[live].tolist(), flows[live].tolist(),
                          strict=True))  # fmt: skip
+    sections = [tuple((int(prep.section_ids[i]), int(prep.need[i])) for i in rows)
+                for rows in arcs.slots]  # fmt: skip
     # Candidate arcs with flow, renumbered among the kept arcs.
     cand = np.flatnonzero(net.candidate_flows(flows) > 0)
     renumber = np.searchsorted(live, net.first_candidate + cand)
     pair_arcs = dict(
-        zip(renumber.tolist(), zip(prep.section_ids[slot_of[arcs.arc_slot[cand]]].tolist(),
+        zip(renumber.tolist(), zip([sections[j] for j in arcs.arc_slot[cand].tolist()],
             prep.expert_ids[arcs.arc_expert[cand]].tolist(), strict=True), strict=True)
     )  # fmt: skip
     values = arcs.value[cand]
