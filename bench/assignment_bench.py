@@ -71,9 +71,7 @@ def side_by_side(runs: int = 3):
     reviewers = [Reviewer(j + 1, frozenset({"general"}), capacity) for j in range(n_experts)]
     ci, cj = np.nonzero(~free)
     conflicts = set(zip((cj + 1).tolist(), (ci + 1).tolist(), strict=True))
-    affinity = {
-        (j + 1, i + 1): float(aff[i, j]) for i in range(n_slots) for j in range(n_experts)
-    }
+    affinity = {(j + 1, i + 1): float(aff[i, j]) for i in range(n_slots) for j in range(n_experts)}
     si, sj = np.nonzero(free)
     cost = costs_of(aff[si, sj])
     solve(slots[:50], reviewers[:60], conflicts=set(), affinity={}, seed=0)  # warm up
@@ -173,7 +171,9 @@ def national_instance(n_apps=5000, n_experts=3000, regions=2, best=100, seed=1):
             eid += count
             caps = seats[g] // count + rng.integers(2, 13, count)
             panel = f"{g}@{region + 1}"
-            reviewers += [Reviewer(e, frozenset({panel}), int(c)) for e, c in zip(members, caps)]
+            reviewers += [
+                Reviewer(e, frozenset({panel}), int(c)) for e, c in zip(members, caps, strict=True)
+            ]
             # Affinity depends on the expert, the group and the application (as affinity.py's
             # does), so an application's sections in one group score alike.
             scores = np.round(rng.random((len(apps), count)), 6)
@@ -184,10 +184,12 @@ def national_instance(n_apps=5000, n_experts=3000, regions=2, best=100, seed=1):
                 for _ in range(groups.count(g)):
                     sid += 1
                     slots.append(Slot(sid, app, panel))
-                    affinity.update(zip(zip(experts, [sid] * len(cols)), values))
+                    affinity.update(
+                        zip(zip(experts, [sid] * len(cols), strict=True), values, strict=True)
+                    )
             hit = rng.random((len(apps), count)) < 0.05
             ai, mi = np.nonzero(hit)
-            conflicts.update(zip(member_arr[mi].tolist(), np.array(apps)[ai].tolist()))
+            conflicts.update(zip(member_arr[mi].tolist(), np.array(apps)[ai].tolist(), strict=True))
     return slots, reviewers, conflicts, affinity
 
 
@@ -253,8 +255,11 @@ def main(argv=None) -> int:
     parser.add_argument("--instance", help="a plain instance file to solve")
     parser.add_argument("--write-instance", help="write a random plain instance to this file")
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--no-balance", action="store_true",
-                        help="maximise the score under max_load only (no lowest-load step)")
+    parser.add_argument(
+        "--no-balance",
+        action="store_true",
+        help="maximise the score under max_load only (no lowest-load step)",
+    )
     parser.add_argument("--papers", type=int, default=35_000)
     parser.add_argument("--reviewers", type=int, default=3_000)
     parser.add_argument("--candidates", type=int, default=100)

@@ -73,9 +73,13 @@ class Prepared:
         for e in existing:
             self.kept[e.section_id] += 1
             extra[e.expert_id] += 1
-        self.remaining = {s.section_id: max(0, s.need - self.kept[s.section_id]) for s in self.slots}
+        self.remaining = {
+            s.section_id: max(0, s.need - self.kept[s.section_id]) for s in self.slots
+        }
         self.base = {r.expert_id: r.load + extra[r.expert_id] for r in self.experts}
-        self.spare = {r.expert_id: max(0, r.capacity - self.base[r.expert_id]) for r in self.experts}
+        self.spare = {
+            r.expert_id: max(0, r.capacity - self.base[r.expert_id]) for r in self.experts
+        }
         self.section_ids = np.array([s.section_id for s in self.slots], np.int64)
         self.expert_ids = np.array([r.expert_id for r in self.experts], np.int64)
         self.need = np.array([self.remaining[s.section_id] for s in self.slots], np.int64)
@@ -116,7 +120,11 @@ class Prepared:
         slot_row = np.zeros(len(self.slots), np.int64)
         for g, group in enumerate(self.groups):
             members = np.array(
-                [i for i, r in enumerate(self.experts) if group in r.groups and self.spare_a[i] > 0],
+                [
+                    i
+                    for i, r in enumerate(self.experts)
+                    if group in r.groups and self.spare_a[i] > 0
+                ],
                 np.int64,
             )
             rows = np.flatnonzero(self.slot_group == g)
@@ -129,7 +137,10 @@ class Prepared:
         if n:
             keys = np.fromiter(itertools.chain.from_iterable(affinity), np.int64, count=2 * n)
             vals = np.fromiter(affinity.values(), np.float64, count=n)
-            ae, asl = self.index(self.expert_ids, keys[0::2]), self.index(self.section_ids, keys[1::2])
+            ae, asl = (
+                self.index(self.expert_ids, keys[0::2]),
+                self.index(self.section_ids, keys[1::2]),
+            )
             hit = (ae >= 0) & (asl >= 0)
             ae, asl, vals = ae[hit], asl[hit], vals[hit]
             g = self.slot_group[asl]
@@ -161,7 +172,9 @@ class Prepared:
         count = 0
         for b in self.blocks:
             live = np.flatnonzero(self.need[b.rows] > 0)
-            heads, members_of = _merge(b, live, self.app[b.rows], self.need[b.rows]) if merge else (live, None)
+            heads, members_of = (
+                _merge(b, live, self.app[b.rows], self.need[b.rows]) if merge else (live, None)
+            )
             sub_free, sub_value = b.free[heads], b.value[heads]
             if max_candidates is not None and b.free.shape[1] > max_candidates:
                 sub_free = sub_free & _best(self.section_ids[b.rows[heads]],

@@ -48,13 +48,18 @@ class PlainInstance:
             "max_load": self.max_load,
             "affinity": [
                 [p, r, s]
-                for p, r, s in zip(self.pair_paper.tolist(), self.pair_reviewer.tolist(),
-                                   self.score.tolist(), strict=True)  # fmt: skip
+                for p, r, s in zip(
+                    self.pair_paper.tolist(),
+                    self.pair_reviewer.tolist(),
+                    self.score.tolist(),
+                    strict=True,
+                )  # fmt: skip
             ],
             "conflicts": [
                 [p, r]
-                for p, r in zip(self.conflict_paper.tolist(), self.conflict_reviewer.tolist(),
-                                strict=True)  # fmt: skip
+                for p, r in zip(
+                    self.conflict_paper.tolist(), self.conflict_reviewer.tolist(), strict=True
+                )  # fmt: skip
             ],
         }
 

@@ -25,11 +25,16 @@ Algorithm (exact integer arithmetic throughout):
    ``q``) -> expert (r: one section per application) -> sink (cap * r). All capacities are
    integral in units of ``1/r``, so the flow polytope is integral and an integral min-cost flow
    (OR-Tools ``SimpleMinCostFlow``) is an exact LP optimum. As in ``solver.py`` the maximum
-   absolute load is minimised first: a binary search with max flows (q-capped arcs) finds the
-   smallest integer bound under which all the need is carried, and each expert's cap is
-   ``min(spare, bound - base)``. Affinity is rounded to 0.01 for the costs; there is no seeded
-   tie-break in the LP (the randomness lives in step 3), so the marginals depend on the input
-   only.
+   absolute load is minimised first (the smallest integer bound under which all the need is
+   carried; each expert's cap is ``min(spare, bound - base)``). Costs are exact at 1e-6 of
+   affinity; there is no seeded tie-break in the LP (the randomness lives in step 3), so the
+   marginals depend on the input only.
+
+   Below q = 1, the k sections of an application in one group with identical affinities,
+   eligibility and need are one slot (``instance.py``) whose arc to an expert carries at most
+   ``min(1, k q)``; step 3 hands the slot's experts to its sections' seats in a uniformly random
+   order, so each (section, expert) pair is taken with probability ``y / k <= q`` (``y`` the
+   expert's flow), and the LP optimum is the same as over the separate sections.
 3. Sampling by dependent rounding on the flow (Gandhi, Khuller, Parthasarathy and Srinivasan
    2006; the bihierarchy/flow form of Budish, Che, Kojima and Milgrom, "Designing random
    allocation mechanisms", AER 2013, as used by Jecmen et al.): while some arc carries a
@@ -44,7 +49,8 @@ Algorithm (exact integer arithmetic throughout):
    floor or ceiling (to a multiple of ``r``) of its LP value. Hence a pair is taken with
    probability exactly its marginal (<= q), pair nodes carry at most one section, slot sums
    are exact and an expert's load never exceeds the ceiling of its fractional load (<= cap).
-4. The arcs left with flow ``r`` are the assignment.
+4. The arcs left with flow ``r`` are the assignment (a merged slot's experts shuffled over its
+   seats with the same generator).
 
 Determinism: one ``random.Random(seed)``, arcs and nodes in a fixed (sorted) order: the same
 input and seed give the same sample.

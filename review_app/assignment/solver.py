@@ -10,21 +10,28 @@ heuristics and no time-dependent search:
 1. Minimise the **maximum absolute load** over all reviewers, where an expert's load is
    ``Reviewer.load`` + the kept ``existing`` assignments + the new ones. Absolute, not a
    fraction of capacity: capacity is already a hard ceiling, and "nobody reviews more than N
-   sections" is the number coordinators reason about. Found by binary search on the bound with
-   a max flow per step. A reviewer already above the optimum (from outside work) raises the
-   bound for everybody; affinity then decides.
-2. Under that bound, maximise the total affinity of the new assignments (see ``affinity.py``),
-   rounded to 1/100, by a min-cost flow. Seeded tie-break weights are added to each arc, scaled
-   so that all of them together weigh less than 0.01 of affinity: different seeds may pick
-   different answers, but only among equally good ones.
+   sections" is the number coordinators reason about. A reviewer already above the optimum
+   (from outside work) raises the bound for everybody; affinity then decides.
+2. Under that bound, maximise the total affinity of the new assignments (see ``affinity.py``)
+   exactly at its own resolution: costs are integers in millionths of affinity (``flow.py``).
 
-The network: source -> slot (capacity: reviewers still needed) -> (application, expert) node
-(capacity 1 out of it: one section per application per expert) -> expert (capacity: spare
-capacity, and at most the load bound) -> sink. Integral flows are assignments and conversely,
-so the flow optimum is the optimum of the assignment problem.
+Both in one min-cost flow in the usual case: a lower bound on the maximum load (each group's
+slots must fit into its panel filled up to the bound) is tried first; the min-cost flow's own
+feasibility check tells whether it carries all the need. Only when it does not, a binary search
+with max flows finds the lowest bound, and a second min-cost flow runs under it.
 
-Determinism: the flow solvers are deterministic, so the result depends only on the input and the
-seed (inputs are sorted before the network is built).
+The network (``flow.Network``): source -> slot (reviewers still needed) -> expert (spare capacity,
+at most the load bound) -> sink, with an (application, expert) node of capacity 1 in between
+only where the expert could get two sections of one application. An application's sections in
+one group with identical affinities and eligibility (as ``affinity.py`` scores them) are one
+network slot needing their total (``instance.py``); ``max_candidates`` prunes each slot to its
+best candidates. Integral flows are assignments and conversely, so the flow optimum is the
+optimum of the assignment problem (of the pruned one when pruning).
+
+Determinism and ties: the flow algorithms are deterministic and the inputs are sorted, so the
+result depends only on the input and the seed. The seed numbers the expert nodes in a shuffled
+order and spreads a merged slot's experts over its sections: different seeds may pick different
+answers, but only among equally good ones.
 
 ``Reviewer.load`` is work the expert carries *outside* the ``existing`` list (other tracks,
 batches); the solver adds one per kept existing assignment itself, so do not count them twice.
@@ -40,7 +47,6 @@ When no assignment exists, ``Infeasible`` lists the reasons, most specific first
 - none of these: a general message (the interplay of capacity and the one-per-application rule).
 """
 
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -48,7 +54,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..applications.catalogue import GROUP_NAMES
-from .flow import SCALE as AFFINITY_SCALE
 from .flow import Network, costs_of, fill_bound
 from .instance import Prepared
 
@@ -107,10 +112,6 @@ class Infeasible(Exception):
 
 def group_name(group: str) -> str:
     return GROUP_NAMES.get(group, group)
-
-
-def _prepare(slots, reviewers, conflicts, existing, affinity=None) -> Prepared:
-    return Prepared(slots, reviewers, conflicts, existing, affinity or {})
 
 
 def _shortages(slots, prep: Prepared, kept_of) -> list[Shortage]:
@@ -198,7 +199,7 @@ def prepare_checked(slots: list[Slot], reviewers: list[Reviewer], conflicts,
                     existing: list[Existing], affinity=None) -> Prepared:  # fmt: skip
     """The instance prepared for a solver; raises ``Infeasible`` when a slot is short whatever
     the solver does (application and panel shortages: ``structural_infeasible``)."""
-    prep = _prepare(slots, reviewers, conflicts, existing, affinity)
+    prep = Prepared(slots, reviewers, conflicts, existing, affinity or {})
     shortages = _shortages(slots, prep, lambda sid: prep.kept[sid])
     if shortages:
         raise Infeasible(shortages, _summary(shortages))
