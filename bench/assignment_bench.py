@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ortools.graph.python import min_cost_flow  # noqa: E402
 
+from review_app.applications.catalogue import scored_sections  # noqa: E402
 from review_app.assignment import plain  # noqa: E402
 from review_app.assignment.flow import SCALE, costs_of  # noqa: E402
 from review_app.assignment.randomised import solve_randomised  # noqa: E402
@@ -154,8 +155,6 @@ def national_instance(n_apps=5000, n_experts=3000, regions=2, best=100, seed=1):
     """``n_apps`` 卓越级 applications (11 sections: 6 综合组, one per 环节 panel), ``n_experts``
     in 12 panels (the six groups in ``regions`` regions), 5 % conflicts, uniform affinities per
     (expert, group, application), listed for each slot's best ``best`` panel members only."""
-    from review_app.applications.catalogue import scored_sections
-
     rng = np.random.default_rng(seed)
     groups = [s.group for s in scored_sections("excellent")]
     names = sorted(set(groups))
