@@ -172,9 +172,10 @@ class Prepared:
         count = 0
         for b in self.blocks:
             live = np.flatnonzero(self.need[b.rows] > 0)
-            heads, members_of = (
-                _merge(b, live, self.app[b.rows], self.need[b.rows]) if merge else (live, None)
-            )
+            if merge:
+                rows, label, heads = _merge(b, live, self.app[b.rows], self.need[b.rows])
+            else:
+                rows, label, heads = live, np.arange(len(live)), live
             sub_free, sub_value = b.free[heads], b.value[heads]
             if max_candidates is not None and b.free.shape[1] > max_candidates:
                 sub_free = sub_free & _best(self.section_ids[b.rows[heads]],
@@ -184,23 +185,25 @@ class Prepared:
             arc_slot.append(count + i)
             arc_expert.append(b.members[j])
             value.append(sub_value[i, j])
-            for k, head in enumerate(heads.tolist()):
-                rows = b.rows[members_of[k]] if members_of is not None else b.rows[[head]]
-                groups.append(rows)
-                need.append(int(self.need[rows].sum()))
-                app.append(int(self.app[b.rows[head]]))
+            sizes = np.bincount(label, minlength=len(heads))
+            need.append(np.bincount(label, self.need[b.rows[rows]], len(heads)).astype(np.int64))
+            app.append(self.app[b.rows[heads]])
+            groups += np.split(b.rows[rows], np.cumsum(sizes)[:-1]) if len(heads) else []
             count += len(heads)
-        cat = lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt)  # noqa: E731
-        return Arcs(np.array(need, np.int64), np.array(app, np.int64), groups,
-                    cat(arc_slot, np.int64), cat(arc_expert, np.int64), cat(value, np.float64))  # fmt: skip
+
+        def cat(parts, dtype):
+            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+        return Arcs(cat(need, np.int64), cat(app, np.int64), groups, cat(arc_slot, np.int64),
+                    cat(arc_expert, np.int64), cat(value, np.float64))  # fmt: skip
 
 
 def _merge(b: Block, live: np.ndarray, app_rows: np.ndarray, need_rows: np.ndarray):
-    """(head row of each network slot, the block rows of each) for the live rows of a block:
-    the rows of one application with identical affinity and eligibility rows and the same need
-    are merged."""
+    """(the live rows of a block grouped by network slot, each one's network slot, the head row
+    of each network slot): the rows of one application with identical affinity and eligibility
+    and the same need are one network slot."""
     if len(live) == 0:
-        return live, []
+        return live, live, live
     order = live[np.lexsort((live, app_rows[live]))]
     apps = app_rows[order]
     start = np.r_[True, apps[1:] != apps[:-1]]
@@ -213,18 +216,10 @@ def _merge(b: Block, live: np.ndarray, app_rows: np.ndarray, need_rows: np.ndarr
     )
     run_ok = np.ones(int(run[-1]) + 1, bool)
     np.logical_and.at(run_ok, run, same)
-    heads, members = [], []
-    bounds = np.flatnonzero(start).tolist() + [len(order)]
-    for r, (lo, hi) in enumerate(itertools.pairwise(bounds)):
-        if run_ok[r]:
-            heads.append(int(order[lo]))
-            members.append(order[lo:hi])
-        else:
-            for row in order[lo:hi].tolist():
-                heads.append(row)
-                members.append(np.array([row]))
-    perm = np.argsort(heads, kind="stable")
-    return np.array(heads, np.int64)[perm], [members[k] for k in perm]
+    key = np.where(run_ok[run], head, order)  # the row each row is merged into
+    heads, label = np.unique(key, return_inverse=True)
+    grouped = np.lexsort((order, label))
+    return order[grouped], label[grouped], heads
 
 
 def _best(section_ids, expert_ids, value, free, k: int, seed: int) -> np.ndarray:
