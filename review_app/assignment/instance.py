@@ -102,7 +102,7 @@ class Prepared:
         if lo >= 0 and hi < 4 * len(ids) + 1_000_000:  # ids small enough for a table
             table = np.full(hi + 2, -1, np.int64)
             table[ids] = np.arange(len(ids))
-            return table[np.clip(values, -1, hi + 1)]
+            return table[np.minimum(np.maximum(values, -1), hi + 1)]
         pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
         return np.where(ids[pos] == values, pos, -1)
 
@@ -118,6 +118,7 @@ class Prepared:
         self.blocks = []
         member_pos = np.full((len(self.groups), max(1, n_e)), -1, np.int64)
         slot_row = np.zeros(len(self.slots), np.int64)
+        shapes = []
         for g, group in enumerate(self.groups):
             members = np.array(
                 [
@@ -130,24 +131,30 @@ class Prepared:
             rows = np.flatnonzero(self.slot_group == g)
             member_pos[g, members] = np.arange(len(members))
             slot_row[rows] = np.arange(len(rows))
+            shapes.append((rows, members))
+        # Every block's affinities live in one flat array (the blocks hold views of it), so the
+        # mapping is scattered onto all of them at once; missing pairs count 0.
+        sizes = [len(rows) * len(members) for rows, members in shapes]
+        offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+        flat_value = np.zeros(int(offsets[-1]))
+        for (rows, members), lo, hi in zip(shapes, offsets[:-1], offsets[1:], strict=True):
             free = ~blocked[np.ix_(self.app[rows], members)]
-            self.blocks.append(Block(rows, members, free, np.zeros(free.shape)))
-        # Affinities, scattered from the mapping onto the blocks (missing pairs count 0).
+            value = flat_value[lo:hi].reshape(len(rows), len(members))
+            self.blocks.append(Block(rows, members, free, value))
         n = len(affinity)
-        if n:
+        if n and len(flat_value):
             keys = np.fromiter(itertools.chain.from_iterable(affinity), np.int64, count=2 * n)
             vals = np.fromiter(affinity.values(), np.float64, count=n)
-            ae, asl = (
-                self.index(self.expert_ids, keys[0::2]),
-                self.index(self.section_ids, keys[1::2]),
-            )
+            ae = self.index(self.expert_ids, keys[0::2])
+            asl = self.index(self.section_ids, keys[1::2])
             hit = (ae >= 0) & (asl >= 0)
             ae, asl, vals = ae[hit], asl[hit], vals[hit]
             g = self.slot_group[asl]
             col = member_pos[g, ae]
-            for i, block in enumerate(self.blocks):
-                mine = (g == i) & (col >= 0)
-                block.value[slot_row[asl[mine]], col[mine]] = vals[mine]
+            hit = col >= 0
+            widths = np.array([len(members) for _, members in shapes], np.int64)
+            g, asl, col = g[hit], asl[hit], col[hit]
+            flat_value[offsets[g] + slot_row[asl] * widths[g] + col] = vals[hit]
 
     @property
     def eligible(self) -> dict[int, list[int]]:

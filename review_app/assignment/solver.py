@@ -282,21 +282,23 @@ def solve_prepared(slots, prep: Prepared, *, seed: int = 0, max_candidates=None)
 
 def _spread(prep: Prepared, arcs, taken: np.ndarray, seed: int):
     """Sorted (section_id, expert_id, affinity) of the taken arcs; the experts of a merged
-    network slot are handed to its sections in a seeded order (any split is as good)."""
-    out = []
-    net_slot = arcs.arc_slot[taken].tolist()
-    experts = prep.expert_ids[arcs.arc_expert[taken]].tolist()
-    values = arcs.value[taken].tolist()
-    merged = defaultdict(list)
-    for k, e, v in zip(net_slot, experts, values, strict=True):
-        rows = arcs.slots[k]
-        if len(rows) == 1:
-            out.append((int(prep.section_ids[rows[0]]), e, v))
-        else:
-            merged[k].append((e, v))
-    rng = np.random.default_rng(seed)
-    for k, got in sorted(merged.items()):
-        order = rng.permutation(len(got)).tolist()
-        seats = [int(prep.section_ids[r]) for r in arcs.slots[k] for _ in range(prep.need[r])]
-        out += [(sid, got[i][0], got[i][1]) for sid, i in zip(seats, order, strict=True)]
-    return sorted(out)
+    network slot take its sections' seats in a seeded order (any split is as good)."""
+    net_slot, expert, value = arcs.arc_slot[taken], arcs.arc_expert[taken], arcs.value[taken]
+    width = np.array([len(rows) for rows in arcs.slots], np.int64)
+    first = np.array([rows[0] for rows in arcs.slots], np.int64)
+    section = prep.section_ids[first[net_slot]] if len(net_slot) else net_slot
+    merged = np.flatnonzero(width[net_slot] > 1)
+    if len(merged):
+        key = np.random.default_rng(seed).random(len(merged))
+        order = merged[np.lexsort((key, net_slot[merged]))]
+        seats = [
+            np.repeat(prep.section_ids[rows], prep.need[rows])
+            for rows in (arcs.slots[k] for k in np.unique(net_slot[merged]).tolist())
+        ]
+        section = section.copy()
+        section[order] = np.concatenate(seats)
+    order = np.lexsort((prep.expert_ids[expert], section))
+    return list(
+        zip(section[order].tolist(), prep.expert_ids[expert[order]].tolist(),
+            value[order].tolist(), strict=True)
+    )  # fmt: skip
