@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .flow import SCALE
+
 MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
@@ -39,7 +41,7 @@ class Block:
     rows: np.ndarray  # slot indices of the group, ascending
     members: np.ndarray  # expert indices, ascending
     free: np.ndarray  # (rows, members) bool
-    value: np.ndarray  # (rows, members) affinity
+    value: np.ndarray  # (rows, members) affinity in millionths (int32; clipped to 0..1)
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Arcs:
     slots: list[np.ndarray]  # the slot indices of each network slot (one unless merged)
     arc_slot: np.ndarray  # network slot of each candidate arc
     arc_expert: np.ndarray
-    value: np.ndarray  # affinity of each candidate arc
+    value: np.ndarray  # affinity of each candidate arc (a multiple of 1e-6)
 
 
 class Prepared:
@@ -136,7 +138,7 @@ class Prepared:
         # mapping is scattered onto all of them at once; missing pairs count 0.
         sizes = [len(rows) * len(members) for rows, members in shapes]
         offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-        flat_value = np.zeros(int(offsets[-1]))
+        flat_value = np.zeros(int(offsets[-1]), np.int32)  # millionths: half of float64's memory
         for (rows, members), lo, hi in zip(shapes, offsets[:-1], offsets[1:], strict=True):
             free = ~blocked[np.ix_(self.app[rows], members)]
             value = flat_value[lo:hi].reshape(len(rows), len(members))
@@ -154,7 +156,8 @@ class Prepared:
             hit = col >= 0
             widths = np.array([len(members) for _, members in shapes], np.int64)
             g, asl, col = g[hit], asl[hit], col[hit]
-            flat_value[offsets[g] + slot_row[asl] * widths[g] + col] = vals[hit]
+            millionths = np.rint(np.clip(vals[hit], 0.0, 1.0) * SCALE).astype(np.int32)
+            flat_value[offsets[g] + slot_row[asl] * widths[g] + col] = millionths
 
     @property
     def eligible(self) -> dict[int, list[int]]:
@@ -202,7 +205,7 @@ class Prepared:
             return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
         return Arcs(cat(need, np.int64), cat(app, np.int64), groups, cat(arc_slot, np.int64),
-                    cat(arc_expert, np.int64), cat(value, np.float64))  # fmt: skip
+                    cat(arc_expert, np.int64), cat(value, np.int64) / SCALE)  # fmt: skip
 
 
 def _merge(b: Block, live: np.ndarray, app_rows: np.ndarray, need_rows: np.ndarray):
@@ -236,7 +239,7 @@ def _best(section_ids, expert_ids, value, free, k: int, seed: int) -> np.ndarray
         h = _mix(section_ids.astype(np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15)
                  + expert_ids.astype(np.uint64)[None, :] * np.uint64(0xC2B2AE3D27D4EB4F)
                  + np.uint64(seed & 0xFFFFFFFF))  # fmt: skip
-    vint = np.rint(np.clip(value, 0.0, 1.0) * 1_000_000).astype(np.int64) + 1
+    vint = value.astype(np.int64) + 1
     key = np.where(free, (vint << 40) | (h >> np.uint64(24)).astype(np.int64), -1)
     best = np.argpartition(-key, k - 1, axis=1)[:, :k]
     keep = np.zeros(free.shape, bool)

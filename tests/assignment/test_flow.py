@@ -118,14 +118,14 @@ def test_merged_sections_of_one_application_give_the_same_optimum_as_separate_on
     assert max(len(rows) for rows in merged.slots) == 6
     sol = solve(slots, reviewers, conflicts=conflicts, affinity=aff, seed=0)
     check_rules(slots, reviewers, conflicts, [], sol)
-    # Tell the sections apart by a tiny affinity difference: nothing merges, same optimum.
-    nudged = {k: v + (1e-6 if k[1] % 2 else 0.0) for k, v in aff.items()}
+    # Tell the sections apart by a tiny affinity difference: nothing merges, the same optimum
+    # up to the differences.
+    nudged = {k: v - (1e-6 if k[1] % 2 and v else 0.0) for k, v in aff.items()}
     assert len(Prepared(slots, reviewers, conflicts, [], nudged).arcs().need) == len(slots)
     apart = solve(slots, reviewers, conflicts=conflicts, affinity=nudged, seed=0)
     check_rules(slots, reviewers, conflicts, [], apart)
     assert apart.max_load == sol.max_load
-    gain = sum(1e-6 for sid, _ in apart.assignments if sid % 2)
-    assert apart.total_affinity - gain == pytest.approx(sol.total_affinity, abs=1e-6)
+    assert abs(apart.total_affinity - sol.total_affinity) <= len(sol.assignments) * 1e-6
 
 
 def test_pruned_candidates_keep_the_rules_and_each_slots_best():
