@@ -60,11 +60,13 @@ class Network:
     """
 
     def __init__(self, need, app, base, spare, arc_slot, arc_expert, arc_cost, *,
-                 unit: int = 1, pair_cap: int = 1, seed: int | None = None):  # fmt: skip
+                 unit: int = 1, pair_cap: int = 1, seed: int | None = None,
+                 every_arc: bool = False):  # fmt: skip
         self.need = np.asarray(need, dtype=np.int64)
         self.base = np.asarray(base, dtype=np.int64)
         self.spare = np.asarray(spare, dtype=np.int64)
         self.unit = unit
+        self.every_arc = every_arc
         n_slots, n_experts = len(self.need), len(self.base)
         arc_slot = np.asarray(arc_slot, dtype=np.int64)
         arc_expert = np.asarray(arc_expert, dtype=np.int64)
@@ -76,15 +78,17 @@ class Network:
         if seed is not None:
             expert_rank = np.random.default_rng(seed).permutation(n_experts).astype(np.int64)
 
-        slot_node = 2 + np.arange(n_slots, dtype=np.int64)
-        self.expert_node = 2 + n_slots + expert_rank
-        # (application, expert) nodes where the expert is a candidate for 2+ of its slots.
+        self.expert_node = (2 + n_slots + expert_rank).astype(np.int32)
+        # (application, expert) nodes where the expert is a candidate for 2+ of its slots; only
+        # arcs from applications with two or more slots can share one.
         n_apps = int(app.max()) + 1 if len(app) else 0
-        arc_pair = np.full(len(arc_slot), -1, np.int64)
         first_pair = 2 + n_slots + n_experts
-        # Only arcs from applications with two or more slots can share a key.
-        multi = np.flatnonzero(np.bincount(app, minlength=n_apps)[app[arc_slot]] > 1)
-        key = app[arc_slot[multi]] * max(1, n_experts) + arc_expert[multi]
+        slots_per_app = np.bincount(app, minlength=n_apps)
+        if len(arc_slot) and slots_per_app.max() > 1:
+            multi = np.flatnonzero(slots_per_app[app[arc_slot]] > 1)
+            key = app[arc_slot[multi]] * max(1, n_experts) + arc_expert[multi]
+        else:
+            multi = key = np.zeros(0, np.int64)
         if len(key) == 0:
             shared_keys = key
         elif n_apps * n_experts <= 30_000_000:
@@ -93,40 +97,38 @@ class Network:
             uniq, counts = np.unique(key, return_counts=True)
             shared_keys = uniq[counts > 1]
         pair_expert = shared_keys % max(1, n_experts)
-        if len(shared_keys):
-            pos = np.minimum(np.searchsorted(shared_keys, key), len(shared_keys) - 1)
-            hit = shared_keys[pos] == key
-            arc_pair[multi[hit]] = first_pair + pos[hit]
-        heads = np.where(arc_pair >= 0, arc_pair, self.expert_node[arc_expert])
-        pair_tails = first_pair + np.arange(len(shared_keys), dtype=np.int64)
 
-        live = self.need > 0
-        src_heads = slot_node[live]
-        tails = np.concatenate(
-            [np.zeros(len(src_heads), np.int64), slot_node[arc_slot], pair_tails]
-        )
-        self.heads = np.concatenate([src_heads, heads, self.expert_node[pair_expert]])
-        self.tails, self.heads = tails.astype(np.int32), self.heads.astype(np.int32)
-        self.expert_node = self.expert_node.astype(np.int32)
-        self.caps = np.concatenate(
-            [
-                self.need[live] * unit,
-                np.broadcast_to(np.asarray(pair_cap, np.int64), (len(arc_slot),)),
-                np.full(len(pair_expert), unit, np.int64),
-            ]
-        )
+        # Arcs, written into arrays of their final types (large temporaries are slow to fault in):
+        # source -> slot, the candidates, (application, expert) -> expert.
+        live = np.flatnonzero(self.need > 0)
+        n_src, n_cand, n_pair = len(live), len(arc_slot), len(shared_keys)
+        cand = slice(n_src, n_src + n_cand)
+        self.tails = np.empty(n_src + n_cand + n_pair, np.int32)
+        self.heads = np.empty_like(self.tails)
+        self.tails[:n_src] = SOURCE
+        self.heads[:n_src] = 2 + live
+        np.add(arc_slot, 2, out=self.tails[cand], casting="unsafe")
+        self.heads[cand] = self.expert_node[arc_expert]
+        if n_pair:
+            pos = np.minimum(np.searchsorted(shared_keys, key), n_pair - 1)
+            hit = shared_keys[pos] == key
+            self.heads[n_src + multi[hit]] = first_pair + pos[hit]
+            self.tails[n_src + n_cand :] = first_pair + np.arange(n_pair)
+            self.heads[n_src + n_cand :] = self.expert_node[pair_expert]
+        self.caps = np.empty(len(self.tails), np.int64)
+        self.caps[:n_src] = self.need[live] * unit
+        self.caps[cand] = pair_cap
+        self.caps[n_src + n_cand :] = unit
         # Costs divided by their common divisor: the same optimum, fewer cost-scaling phases
         # (affinity.py's scores are multiples of 0.1, so its costs shrink from 1e6 to 10).
-        divisor = int(np.gcd.reduce(arc_cost)) if len(arc_cost) else 1
-        self.costs = np.concatenate(
-            [
-                np.zeros(len(src_heads), np.int64),
-                arc_cost // max(1, divisor),
-                np.zeros(len(pair_expert), np.int64),
-            ]
-        )
-        self.first_candidate = len(src_heads)
-        self.n_candidates = len(arc_slot)
+        divisor = int(np.gcd.reduce(arc_cost)) if n_cand else 1
+        self.costs = np.zeros(len(self.tails), np.int64)
+        if divisor > 1:
+            np.floor_divide(arc_cost, divisor, out=self.costs[cand])
+        else:
+            self.costs[cand] = arc_cost
+        self.first_candidate = n_src
+        self.n_candidates = n_cand
         self.arc_slot, self.arc_expert = arc_slot, arc_expert
 
     def sink_caps(self, bound: int) -> np.ndarray:
@@ -151,11 +153,12 @@ class Network:
         return flow.optimal_flow()
 
     def min_cost(self, bound: int) -> np.ndarray | None:
-        """Flows on every arc (those of ``tails``/``heads``, then the expert -> sink arcs) of a
-        min-cost flow carrying all the need under ``bound``; None when it cannot be carried."""
+        """Flows of a min-cost flow carrying all the need under ``bound`` (None when it cannot
+        be carried): on the candidate arcs, or with ``every_arc`` on every arc (those of
+        ``tails``/``heads``, then the expert -> sink arcs)."""
         n_arcs = len(self.tails) + len(self.base)
         if self.total == 0:
-            return np.zeros(n_arcs, np.int64)
+            return np.zeros(n_arcs if self.every_arc else self.n_candidates, np.int64)
         mcf = min_cost_flow.SimpleMinCostFlow()
         mcf.add_arcs_with_capacity_and_unit_cost(self.tails, self.heads, self.caps, self.costs)
         tails, heads, caps = self._sink_arcs(bound)
@@ -167,10 +170,15 @@ class Network:
             return None
         if status != mcf.OPTIMAL:  # pragma: no cover - bad input
             raise RuntimeError(f"min cost flow failed: {status}")
+        if not self.every_arc:
+            first = self.first_candidate
+            return mcf.flows(np.arange(first, first + self.n_candidates, dtype=np.int32))
         return mcf.flows(np.arange(n_arcs, dtype=np.int32))
 
     def candidate_flows(self, flows: np.ndarray) -> np.ndarray:
         """The part of ``min_cost``'s flows on the candidate arcs, in the input order."""
+        if not self.every_arc:
+            return flows
         return flows[self.first_candidate : self.first_candidate + self.n_candidates]
 
     def all_arcs(self) -> tuple[np.ndarray, np.ndarray]:

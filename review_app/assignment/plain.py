@@ -149,11 +149,11 @@ def generate(papers: int, reviewers: int, *, candidates: int = 100, demand: int 
 def solve_plain(inst: PlainInstance, *, seed: int | None = None, balance: bool = True):
     """(papers, reviewers) arrays of the assignment and its max load, or None when the
     candidates cannot staff every paper."""
-    m = max(1, inst.reviewers)
-    key = inst.pair_paper * m + inst.pair_reviewer
-    blocked = inst.conflict_paper * m + inst.conflict_reviewer
-    ok = ~np.isin(key, blocked) if len(blocked) else np.ones(len(key), bool)
-    paper, reviewer, score = inst.pair_paper[ok], inst.pair_reviewer[ok], inst.score[ok]
+    paper, reviewer, score = inst.pair_paper, inst.pair_reviewer, inst.score
+    if len(inst.conflict_paper):
+        m = max(1, inst.reviewers)
+        ok = ~np.isin(paper * m + reviewer, inst.conflict_paper * m + inst.conflict_reviewer)
+        paper, reviewer, score = paper[ok], reviewer[ok], score[ok]
     top = score.max() if len(score) else 0.0
     cost = np.rint((top - score) * SCALE).astype(np.int64)
     base = np.zeros(inst.reviewers, np.int64)

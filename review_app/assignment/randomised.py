@@ -270,7 +270,7 @@ def _plan(slots, prep, frac: Fraction) -> FractionalPlan:
     k = np.array([len(rows) for rows in arcs.slots], np.int64)
     net = Network(arcs.need, arcs.app, prep.base_a, prep.spare_a, arcs.arc_slot,
                   arcs.arc_expert, costs_of(arcs.value), unit=r,
-                  pair_cap=np.minimum(r, k[arcs.arc_slot] * p))  # fmt: skip
+                  pair_cap=np.minimum(r, k[arcs.arc_slot] * p), every_arc=True)  # fmt: skip
     result = net.solve(*solver.load_bounds(prep, arcs))
     if result is None:  # the solver's reasons (which ignore q) first, then those of q
         if solver.structural_shortages(slots, prep):
