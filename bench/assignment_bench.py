@@ -6,10 +6,11 @@
 
 Parts: ``side`` times ``solver.solve`` beside a bare OR-Tools ``SimpleMinCostFlow`` on the same
 network at the same load bound (1200 one-section applications x 400 experts, 3 each, capacity
-12, 5 % conflicts, uniform affinities; a warm-up, then five interleaved runs); ``province`` the optimal solver
-at 200/400/800 applications; ``randomised`` the randomised mode; ``national`` a plain instance of
-35,000 papers x 3,000 reviewers (100 candidates each) and 5,000 applications x 11 sections with
-3,000 experts in 12 panels through ``solver.solve`` (each slot pruned to its best 100).
+12, 5 % conflicts, uniform affinities; a warm-up, then five interleaved runs); ``province`` the
+optimal solver at 200/400/800 applications; ``randomised`` the randomised mode; ``national`` a
+plain instance of 35,000 papers x 3,000 reviewers (100 candidates each) and 5,000 applications x
+11 sections with 3,000 experts in 12 panels through ``solver.solve`` (each slot pruned to its
+best 100).
 
 ``--instance FILE`` reads a plain instance (``review_app/assignment/plain.py``) and prints one
 JSON line ``{"seconds", "objective", "max_load", "violations", ...}``; a bad file exits 2.
