@@ -25,11 +25,16 @@ Algorithm (exact integer arithmetic throughout):
    ``q``) -> expert (r: one section per application) -> sink (cap * r). All capacities are
    integral in units of ``1/r``, so the flow polytope is integral and an integral min-cost flow
    (OR-Tools ``SimpleMinCostFlow``) is an exact LP optimum. As in ``solver.py`` the maximum
-   absolute load is minimised first: a binary search with max flows (q-capped arcs) finds the
-   smallest integer bound under which all the need is carried, and each expert's cap is
-   ``min(spare, bound - base)``. Affinity is rounded to 0.01 for the costs; there is no seeded
-   tie-break in the LP (the randomness lives in step 3), so the marginals depend on the input
-   only.
+   absolute load is minimised first (the smallest integer bound under which all the need is
+   carried; each expert's cap is ``min(spare, bound - base)``). Costs are exact at 1e-6 of
+   affinity; there is no seeded tie-break in the LP (the randomness lives in step 3), so the
+   marginals depend on the input only.
+
+   Below q = 1, the k sections of an application in one group with identical affinities,
+   eligibility and need are one slot (``instance.py``) whose arc to an expert carries at most
+   ``min(1, k q)``; step 3 hands the slot's experts to its sections' seats in a uniformly random
+   order, so each (section, expert) pair is taken with probability ``y / k <= q`` (``y`` the
+   expert's flow), and the LP optimum is the same as over the separate sections.
 3. Sampling by dependent rounding on the flow (Gandhi, Khuller, Parthasarathy and Srinivasan
    2006; the bihierarchy/flow form of Budish, Che, Kojima and Milgrom, "Designing random
    allocation mechanisms", AER 2013, as used by Jecmen et al.): while some arc carries a
@@ -44,7 +49,8 @@ Algorithm (exact integer arithmetic throughout):
    floor or ceiling (to a multiple of ``r``) of its LP value. Hence a pair is taken with
    probability exactly its marginal (<= q), pair nodes carry at most one section, slot sums
    are exact and an expert's load never exceeds the ceiling of its fractional load (<= cap).
-4. The arcs left with flow ``r`` are the assignment.
+4. The arcs left with flow ``r`` are the assignment (a merged slot's experts shuffled over its
+   seats with the same generator).
 
 Determinism: one ``random.Random(seed)``, arcs and nodes in a fixed (sorted) order: the same
 input and seed give the same sample.
@@ -64,20 +70,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from ortools.graph.python import max_flow, min_cost_flow
 
 from . import solver
+from .flow import Network, costs_of
 from .solver import (
-    AFFINITY_SCALE,
-    SINK,
-    SOURCE,
     Existing,
     Infeasible,
     Reviewer,
     Shortage,
     Slot,
     group_name,
-    network_nodes,
     prepare_checked,
 )
 
@@ -141,7 +143,8 @@ class FractionalPlan:
     """The LP optimum as an integral flow in units of ``1/r``, ready for repeated sampling.
 
     ``arcs`` holds (tail, head, flow) for every arc with positive flow; ``pair_arcs`` maps the
-    index of each slot -> (application, expert) arc to its (section_id, expert_id).
+    index of each slot -> expert arc to ((section_id, need), ...) and the expert id: one section,
+    or the identical sections of an application merged into one slot.
     """
 
     def __init__(self, *, r, arcs, pair_arcs, base, bound, expected_affinity):
@@ -154,7 +157,12 @@ class FractionalPlan:
 
     @property
     def marginals(self) -> dict[tuple[int, int], float]:
-        return dict(sorted((key, self.arcs[i][2] / self.r) for i, key in self.pair_arcs.items()))
+        out = {}
+        for i, (sections, e) in self.pair_arcs.items():
+            total = sum(n for _, n in sections)
+            for sid, n in sections:
+                out[(sid, e)] = self.arcs[i][2] * n / (self.r * total)
+        return dict(sorted(out.items()))
 
     def sample(self, rng: random.Random) -> list[tuple[int, int]]:
         """One assignment by dependent rounding (module docstring, step 3); sorted pairs."""
@@ -219,7 +227,20 @@ class FractionalPlan:
                 del path_arcs[k:]
                 if k == 0 and smallest(w, None) is None:
                     break
-        return sorted(key for i, key in self.pair_arcs.items() if flow[i] == r)
+        chosen, merged = [], defaultdict(list)
+        for i, (sections, e) in self.pair_arcs.items():
+            if flow[i] == r:
+                if len(sections) == 1:
+                    chosen.append((sections[0][0], e))
+                else:
+                    merged[sections].append(e)
+        # A merged slot's experts take its sections' seats in a random order: each expert
+        # lands on each section with probability need / total.
+        for sections, experts in sorted(merged.items()):
+            seats = [sid for sid, n in sections for _ in range(n)]
+            rng.shuffle(seats)
+            chosen += zip(seats, sorted(experts), strict=True)
+        return sorted(chosen)
 
 
 def fractional_plan(
@@ -234,108 +255,43 @@ def fractional_plan(
     """Solve the marginal LP (module docstring, step 2). Raises ``ValueError`` for a bad ``q``
     and ``Infeasible`` when no assignment respects the rules and the cap ``q``."""
     frac = probability_fraction(q)
-    p, r = frac.numerator, frac.denominator
     slots = list(slots)
     reviewers = list(reviewers)
     existing = list(existing)
-    prep = prepare_checked(slots, reviewers, conflicts, existing)
+    prep = prepare_checked(slots, reviewers, conflicts, existing, affinity)
+    return _plan(slots, prep, frac)
 
-    source, sink = SOURCE, SINK
-    ordered = sorted(slots, key=lambda s: s.section_id)
-    slot_node, pair_node, expert_node, x = network_nodes(slots, prep)
-    total = sum(prep.remaining.values()) * r  # in units of 1/r
-    experts = sorted(expert_node)
-    fixed = [(source, slot_node[s.section_id], prep.remaining[s.section_id] * r) for s in ordered]
-    fixed = [arc for arc in fixed if arc[2]]
-    fixed += [(pair_node[k], expert_node[k[1]], r) for k in sorted(pair_node)]
 
-    def caps(bound: int) -> list[int]:
-        return [max(0, min(prep.spare[e], bound - prep.base[e])) * r for e in experts]
-
-    # Every arc but expert -> sink, as arrays (the max flows below differ only in those).
-    inner = fixed + [(t, h, p) for _, _, t, h in x]
-    inner_tails = np.array([t for t, _, _ in inner], dtype=np.int32)
-    inner_heads = np.array([h for _, h, _ in inner], dtype=np.int32)
-    inner_caps = np.array([c for _, _, c in inner], dtype=np.int64)
-    expert_tails = np.array([expert_node[e] for e in experts], dtype=np.int32)
-
-    def max_carried(bound: int) -> int:
-        flow = max_flow.SimpleMaxFlow()
-        flow.add_arcs_with_capacity(inner_tails, inner_heads, inner_caps)
-        flow.add_arcs_with_capacity(
-            expert_tails,
-            np.full(len(experts), sink, dtype=np.int32),
-            np.array(caps(bound), dtype=np.int64),
-        )
-        if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - bad input
-            raise RuntimeError("max flow failed")
-        return flow.optimal_flow()
-
-    base_max = max(prep.base.values(), default=0)
-    high = max([base_max] + [prep.base[e] + prep.spare[e] for e in experts])
-    if total and max_carried(high) < total:
-        shortages = _q_shortages(ordered, prep, p, r)
-        head = f"概率上限q={float(frac):g}下无法满足所有章节："
-        if shortages:
-            msg = (
-                head
-                + "；".join(s.message for s in shortages[:10])
-                + ("……" if len(shortages) > 10 else "")
-                + "。请提高q或增加专家。"
-            )
-        else:
-            msg = (
-                head + "各章节可选专家数量足够，但在容量上限、“同一申报书每名专家只评一个章节”"
-                "和每对专家与章节的概率不超过q的限制下无法同时满足所有章节，"
-                "请提高q、增加专家或提高容量。"
-            )
-        raise Infeasible(shortages, msg)
-    low = base_max
-    while low < high:
-        mid = (low + high) // 2
-        if max_carried(mid) >= total:
-            high = mid
-        else:
-            low = mid + 1
-    bound = low
-
-    # The LP: min-cost flow; cost per unit = (1 - affinity) in 1/100, on slot -> pair arcs.
-    costs = [0] * len(fixed) + [
-        AFFINITY_SCALE - round(max(0.0, min(1.0, affinity.get((e, sid), 0.0))) * AFFINITY_SCALE)
-        for sid, e, _, _ in x
-    ]
-    arcs = [(t, h) for t, h, _ in inner] + [(expert_node[e], sink) for e in experts]
-    pair_arc_index = {len(fixed) + j: (sid, e) for j, (sid, e, _, _) in enumerate(x)}
-    if total:
-        mcf = min_cost_flow.SimpleMinCostFlow()
-        mcf.add_arcs_with_capacity_and_unit_cost(
-            np.concatenate([inner_tails, expert_tails]),
-            np.concatenate([inner_heads, np.full(len(experts), sink, dtype=np.int32)]),
-            np.concatenate([inner_caps, np.array(caps(bound), dtype=np.int64)]),
-            np.array(costs + [0] * len(experts), dtype=np.int64),
-        )
-        mcf.set_node_supply(source, total)
-        mcf.set_node_supply(sink, -total)
-        status = mcf.solve()
-        if status != mcf.OPTIMAL:  # pragma: no cover - the max flow above proved feasibility
-            raise RuntimeError(f"min cost flow failed: {status}")
-        flows = mcf.flows(np.arange(len(arcs), dtype=np.int32)).tolist()
-    else:
-        flows = [0] * len(arcs)
-
-    kept_arcs = []
-    renumber = {}
-    for i, ((t, h), f) in enumerate(zip(arcs, flows, strict=True)):
-        if f > 0:
-            renumber[i] = len(kept_arcs)
-            kept_arcs.append((t, h, f))
-    pair_arcs = {renumber[i]: key for i, key in pair_arc_index.items() if i in renumber}
-    expected = (
-        math.fsum(
-            kept_arcs[i][2] * affinity.get((e, sid), 0.0) for i, (sid, e) in pair_arcs.items()
-        )
-        / r
-    )
+def _plan(slots, prep, frac: Fraction) -> FractionalPlan:
+    p, r = frac.numerator, frac.denominator
+    # Below q = 1, identical sections of an application are one slot (instance.py): the arc
+    # carries at most min(1, k q) of an expert over its k sections, spread at random later.
+    arcs = prep.arcs(merge=p < r)
+    k = np.array([len(rows) for rows in arcs.slots], np.int64)
+    net = Network(arcs.need, arcs.app, prep.base_a, prep.spare_a, arcs.arc_slot,
+                  arcs.arc_expert, costs_of(arcs.value), unit=r,
+                  pair_cap=np.minimum(r, k[arcs.arc_slot] * p), every_arc=True)  # fmt: skip
+    result = net.solve(*solver.load_bounds(prep, arcs))
+    if result is None:  # the solver's reasons (which ignore q) first, then those of q
+        if solver.structural_shortages(slots, prep):
+            raise solver.structural_infeasible(slots, prep)
+        raise _q_infeasible(prep.slots, prep, p, r, frac)
+    bound, flows = result
+    tails, heads = net.all_arcs()
+    live = np.flatnonzero(flows > 0)
+    kept_arcs = list(zip(tails[live].tolist(), heads[live].tolist(), flows[live].tolist(),
+                         strict=True))  # fmt: skip
+    sections = [tuple((int(prep.section_ids[i]), int(prep.need[i])) for i in rows)
+                for rows in arcs.slots]  # fmt: skip
+    # Candidate arcs with flow, renumbered among the kept arcs.
+    cand = np.flatnonzero(net.candidate_flows(flows) > 0)
+    renumber = np.searchsorted(live, net.first_candidate + cand)
+    pair_arcs = dict(
+        zip(renumber.tolist(), zip([sections[j] for j in arcs.arc_slot[cand].tolist()],
+            prep.expert_ids[arcs.arc_expert[cand]].tolist(), strict=True), strict=True)
+    )  # fmt: skip
+    values = arcs.value[cand]
+    expected = math.fsum((net.candidate_flows(flows)[cand] * values).tolist()) / r
     return FractionalPlan(
         r=r,
         arcs=kept_arcs,
@@ -344,6 +300,25 @@ def fractional_plan(
         bound=bound,
         expected_affinity=round(float(expected), 6),
     )
+
+
+def _q_infeasible(ordered, prep, p: int, r: int, frac: Fraction) -> Infeasible:
+    shortages = _q_shortages(ordered, prep, p, r)
+    head = f"概率上限q={float(frac):g}下无法满足所有章节："
+    if shortages:
+        msg = (
+            head
+            + "；".join(s.message for s in shortages[:10])
+            + ("……" if len(shortages) > 10 else "")
+            + "。请提高q或增加专家。"
+        )
+    else:
+        msg = (
+            head + "各章节可选专家数量足够，但在容量上限、“同一申报书每名专家只评一个章节”"
+            "和每对专家与章节的概率不超过q的限制下无法同时满足所有章节，"
+            "请提高q、增加专家或提高容量。"
+        )
+    return Infeasible(shortages, msg)
 
 
 def _q_shortages(ordered_slots, prep, p: int, r: int) -> list[Shortage]:
@@ -416,19 +391,15 @@ def solve_randomised(
     to 0..1 (missing pairs count 0). Raises ``ValueError`` for a ``q`` outside (0, 1] and
     ``Infeasible`` when no assignment exists under the cap.
     """
+    frac = probability_fraction(q)
     slots = list(slots)
-    reviewers = list(reviewers)
-    existing = list(existing)
-    plan = fractional_plan(
-        slots, reviewers, conflicts=conflicts, affinity=affinity, q=q, existing=existing
-    )
+    prep = prepare_checked(slots, list(reviewers), conflicts, list(existing), affinity)
+    plan = _plan(slots, prep, frac)
     chosen = plan.sample(random.Random(seed))
     loads = dict(plan.base)
     for _, e in chosen:
         loads[e] += 1
-    optimal = solver.solve(
-        slots, reviewers, conflicts=conflicts, affinity=affinity, existing=existing, seed=seed
-    )
+    optimal = solver.solve_prepared(slots, prep, seed=seed)
     return RandomisedSolution(
         assignments=chosen,
         marginals=plan.marginals,

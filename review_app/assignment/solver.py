@@ -10,21 +10,28 @@ heuristics and no time-dependent search:
 1. Minimise the **maximum absolute load** over all reviewers, where an expert's load is
    ``Reviewer.load`` + the kept ``existing`` assignments + the new ones. Absolute, not a
    fraction of capacity: capacity is already a hard ceiling, and "nobody reviews more than N
-   sections" is the number coordinators reason about. Found by binary search on the bound with
-   a max flow per step. A reviewer already above the optimum (from outside work) raises the
-   bound for everybody; affinity then decides.
-2. Under that bound, maximise the total affinity of the new assignments (see ``affinity.py``),
-   rounded to 1/100, by a min-cost flow. Seeded tie-break weights are added to each arc, scaled
-   so that all of them together weigh less than 0.01 of affinity: different seeds may pick
-   different answers, but only among equally good ones.
+   sections" is the number coordinators reason about. A reviewer already above the optimum
+   (from outside work) raises the bound for everybody; affinity then decides.
+2. Under that bound, maximise the total affinity of the new assignments (see ``affinity.py``)
+   exactly at its own resolution: costs are integers in millionths of affinity (``flow.py``).
 
-The network: source -> slot (capacity: reviewers still needed) -> (application, expert) node
-(capacity 1 out of it: one section per application per expert) -> expert (capacity: spare
-capacity, and at most the load bound) -> sink. Integral flows are assignments and conversely,
-so the flow optimum is the optimum of the assignment problem.
+Both in one min-cost flow in the usual case: a lower bound on the maximum load (each group's
+slots must fit into its panel filled up to the bound) is tried first; the min-cost flow's own
+feasibility check tells whether it carries all the need. Only when it does not, a binary search
+with max flows finds the lowest bound, and a second min-cost flow runs under it.
 
-Determinism: the flow solvers are deterministic, so the result depends only on the input and the
-seed (inputs are sorted before the network is built).
+The network (``flow.Network``): source -> slot (reviewers still needed) -> expert (spare capacity,
+at most the load bound) -> sink, with an (application, expert) node of capacity 1 in between
+only where the expert could get two sections of one application. An application's sections in
+one group with identical affinities and eligibility (as ``affinity.py`` scores them) are one
+network slot needing their total (``instance.py``); ``max_candidates`` prunes each slot to its
+best candidates. Integral flows are assignments and conversely, so the flow optimum is the
+optimum of the assignment problem (of the pruned one when pruning).
+
+Determinism and ties: the flow algorithms are deterministic and the inputs are sorted, so the
+result depends only on the input and the seed. The seed numbers the expert nodes in a shuffled
+order and spreads a merged slot's experts over its sections: different seeds may pick different
+answers, but only among equally good ones.
 
 ``Reviewer.load`` is work the expert carries *outside* the ``existing`` list (other tracks,
 batches); the solver adds one per kept existing assignment itself, so do not count them twice.
@@ -40,18 +47,15 @@ When no assignment exists, ``Infeasible`` lists the reasons, most specific first
 - none of these: a general message (the interplay of capacity and the one-per-application rule).
 """
 
-import itertools
-import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ortools.graph.python import max_flow, min_cost_flow
+import numpy as np
 
 from ..applications.catalogue import GROUP_NAMES
-
-AFFINITY_SCALE = 100  # affinity resolution: 0.01
-TIE_BREAK_LEVELS = 4  # tie-break weights are 0 .. TIE_BREAK_LEVELS - 1
+from .flow import Network, costs_of, fill_bound
+from .instance import Prepared
 
 
 @dataclass(frozen=True)
@@ -110,63 +114,13 @@ def group_name(group: str) -> str:
     return GROUP_NAMES.get(group, group)
 
 
-@dataclass
-class _Prepared:
-    remaining: dict[int, int]  # section_id -> reviewers still needed
-    eligible: dict[int, list[int]] = field(default_factory=dict)  # section_id -> expert ids
-    spare: dict[int, int] = field(default_factory=dict)
-    base: dict[int, int] = field(default_factory=dict)  # load + kept existing
-
-
-def _prepare(slots, reviewers, conflicts, existing) -> _Prepared:
-    by_section = {}
-    for s in slots:
-        if s.section_id in by_section:
-            raise ValueError(f"duplicate slot for section {s.section_id}")
-        if s.need < 0:
-            raise ValueError(f"negative need for section {s.section_id}")
-        by_section[s.section_id] = s
-    experts = {}
-    for r in reviewers:
-        if r.expert_id in experts:
-            raise ValueError(f"duplicate reviewer {r.expert_id}")
-        experts[r.expert_id] = r
-
-    kept = defaultdict(int)  # section_id -> kept reviewers
-    holds = set()  # (expert_id, application_id) held by a kept assignment
-    extra = defaultdict(int)  # expert_id -> kept assignments
-    for e in existing:
-        kept[e.section_id] += 1
-        holds.add((e.expert_id, e.application_id))
-        extra[e.expert_id] += 1
-
-    prep = _Prepared(remaining={})
-    for r in reviewers:
-        prep.base[r.expert_id] = r.load + extra[r.expert_id]
-        prep.spare[r.expert_id] = max(0, r.capacity - prep.base[r.expert_id])
-
-    panels = defaultdict(list)
-    for r in sorted(reviewers, key=lambda r: r.expert_id):
-        for g in r.groups:
-            panels[g].append(r.expert_id)
-
-    for s in sorted(slots, key=lambda s: s.section_id):
-        prep.remaining[s.section_id] = max(0, s.need - kept[s.section_id])
-        prep.eligible[s.section_id] = [
-            e
-            for e in panels.get(s.group, ())
-            if (e, s.application_id) not in conflicts
-            and (e, s.application_id) not in holds
-            and prep.spare[e] > 0
-        ]
-    return prep
-
-
-def _shortages(slots, prep: _Prepared, kept_of) -> list[Shortage]:
+def _shortages(slots, prep: Prepared, kept_of) -> list[Shortage]:
     out = []
-    for s in sorted(slots, key=lambda s: s.section_id):
-        have = len(prep.eligible[s.section_id])
-        if have < prep.remaining[s.section_id]:
+    counts = prep.eligible_count()
+    short = np.flatnonzero(counts < prep.need)
+    for i in short.tolist():
+        s, have = prep.slots[i], int(counts[i])
+        if True:
             total = have + kept_of(s.section_id)
             out.append(
                 Shortage(
@@ -182,7 +136,7 @@ def _shortages(slots, prep: _Prepared, kept_of) -> list[Shortage]:
     return out
 
 
-def _structural_shortages(slots, prep: _Prepared) -> list[Shortage]:
+def structural_shortages(slots, prep: Prepared) -> list[Shortage]:
     out = []
     per_app = defaultdict(list)
     for s in slots:
@@ -235,47 +189,43 @@ def _summary(shortages: list[Shortage]) -> str:
     )
 
 
-SOURCE, SINK = 0, 1
-
-
-def network_nodes(slots, prep: _Prepared):
-    """The flow network's nodes, numbered in a fixed order (source 0, sink 1, then slots by
-    section id, then (application, expert) pairs and experts as first met), and its
-    slot -> pair arcs as (section_id, expert_id, tail, head). Slots fully staffed already get a
-    node but no arcs."""
-    node = itertools.count(2)
-    ordered = sorted(slots, key=lambda s: s.section_id)
-    slot_node = {s.section_id: next(node) for s in ordered}
-    pair_node: dict[tuple[int, int], int] = {}
-    expert_node: dict[int, int] = {}
-    arcs: list[tuple[int, int, int, int]] = []
-    for s in ordered:
-        if prep.remaining[s.section_id] == 0:
-            continue
-        for e in prep.eligible[s.section_id]:
-            key = (s.application_id, e)
-            if key not in pair_node:
-                pair_node[key] = next(node)
-            if e not in expert_node:
-                expert_node[e] = next(node)
-            arcs.append((s.section_id, e, slot_node[s.section_id], pair_node[key]))
-    return slot_node, pair_node, expert_node, arcs
+GENERAL_SHORTAGE = (
+    "无法完成自动分配：各章节均有足够的无冲突专家，但在容量上限和“同一申报书每名专家只评"
+    "一个章节”的限制下无法同时满足所有章节，请增加专家、提高容量或调整回避。"
+)
 
 
 def prepare_checked(slots: list[Slot], reviewers: list[Reviewer], conflicts,
-                    existing: list[Existing]) -> _Prepared:  # fmt: skip
-    """The instance prepared for a solver; raises ``Infeasible`` when a slot, an application
-    or a panel is short whatever the solver does."""
-    prep = _prepare(slots, reviewers, conflicts, existing)
-    kept = defaultdict(int)
-    for e in existing:
-        kept[e.section_id] += 1
-    shortages = _shortages(slots, prep, lambda sid: kept[sid])
-    if not shortages:
-        shortages = _structural_shortages(slots, prep)
+                    existing: list[Existing], affinity=None) -> Prepared:  # fmt: skip
+    """The instance prepared for a solver; raises ``Infeasible`` when a slot is short whatever
+    the solver does (application and panel shortages: ``structural_infeasible``)."""
+    prep = Prepared(slots, reviewers, conflicts, existing, affinity or {})
+    shortages = _shortages(slots, prep, lambda sid: prep.kept[sid])
     if shortages:
         raise Infeasible(shortages, _summary(shortages))
     return prep
+
+
+def structural_infeasible(slots, prep: Prepared) -> Infeasible:
+    """Why a flow could not carry the need: application or panel shortages, or the general
+    message (the interplay of capacity and the one-per-application rule)."""
+    shortages = structural_shortages(slots, prep)
+    if shortages:
+        return Infeasible(shortages, _summary(shortages))
+    return Infeasible([], GENERAL_SHORTAGE)
+
+
+def load_bounds(prep: Prepared, arcs):
+    """(a lower bound on the lowest maximum load, the highest load any bound needs): every
+    group's slots must fit into its members filled up to the bound."""
+    floor = int(prep.base_a.max()) if len(prep.base_a) else 0
+    used = np.flatnonzero(np.bincount(arcs.arc_expert, minlength=len(prep.base_a)))
+    high = max([floor] + (prep.base_a[used] + prep.spare_a[used]).tolist())
+    lower = floor
+    for b in prep.blocks:
+        need = int(prep.need[b.rows].sum())
+        lower = max(lower, fill_bound(prep.base_a[b.members], prep.spare_a[b.members], need, floor))
+    return min(lower, high), high
 
 
 def solve(
@@ -287,97 +237,68 @@ def solve(
     existing: Iterable[Existing] = (),
     seed: int = 0,
     time_limit: float = 20.0,
+    max_candidates: int | None = None,
 ) -> Solution:
     """Assign reviewers to slots; see the module docstring for the rules and the objective.
 
     ``conflicts`` holds (expert_id, application_id); ``affinity`` maps (expert_id, section_id)
     to 0..1 (missing pairs count 0). Raises ``Infeasible``. ``time_limit`` is accepted for
-    callers that budget time; the flow algorithms are exact and polynomial and do not use it
-    (a province-sized instance takes about a second).
+    callers that budget time; the flow algorithms are exact and polynomial and do not use it.
+    ``max_candidates`` keeps only each slot's best candidates (by affinity, then expert id): the
+    optimum over that pruned network, not the exact one (the full network is solved when the
+    pruned one cannot carry the need).
     """
     slots = list(slots)
     reviewers = list(reviewers)
     existing = list(existing)
-    prep = prepare_checked(slots, reviewers, conflicts, existing)
+    prep = prepare_checked(slots, reviewers, conflicts, existing, affinity)
+    return solve_prepared(slots, prep, seed=seed, max_candidates=max_candidates)
 
-    # -- network -------------------------------------------------------------------------
-    # source -> slot (remaining need) -> (application, expert) (1) -> expert (spare, capped
-    # at max load - base) -> sink. The unit arc out of each (application, expert) node is the
-    # one-section-per-application rule; integral flows are assignments.
-    rng = random.Random(seed)
-    source, sink = SOURCE, SINK
-    slot_node, pair_node, expert_node, x = network_nodes(slots, prep)
-    total_need = sum(prep.remaining.values())
-    experts = sorted(expert_node)
-    by_slot = [(s.section_id, prep.remaining[s.section_id]) for s in slots]
-    by_slot.sort()
 
-    def caps(bound: int) -> list[int]:
-        return [max(0, min(prep.spare[e], bound - prep.base[e])) for e in experts]
-
-    def fixed_arcs():
-        """Arcs besides slot -> pair and the expert -> sink arcs, as (tail, head, capacity)."""
-        arcs = [(source, slot_node[sid], need) for sid, need in by_slot if need]
-        arcs += [(pair_node[k], expert_node[k[1]], 1) for k in sorted(pair_node)]
-        return arcs
-
-    def max_assignable(bound: int) -> int:
-        flow = max_flow.SimpleMaxFlow()
-        for t, h, c in fixed_arcs():
-            flow.add_arc_with_capacity(t, h, c)
-        for _, _, t, h in x:
-            flow.add_arc_with_capacity(t, h, 1)
-        for e, c in zip(experts, caps(bound), strict=True):
-            flow.add_arc_with_capacity(expert_node[e], sink, c)
-        if flow.solve(source, sink) != flow.OPTIMAL:  # pragma: no cover - bad input
-            raise RuntimeError("max flow failed")
-        return flow.optimal_flow()
-
-    base_max = max(prep.base.values(), default=0)
-    high = max([base_max] + [prep.base[e] + prep.spare[e] for e in experts])
-    if max_assignable(high) < total_need:
-        msg = (
-            "无法完成自动分配：各章节均有足够的无冲突专家，但在容量上限和“同一申报书每名专家只评"
-            "一个章节”的限制下无法同时满足所有章节，请增加专家、提高容量或调整回避。"
-        )
-        raise Infeasible([], msg)
-    # Pass 1: the lowest bound on the maximum load under which every slot is still staffed.
-    low = base_max
-    while low < high:
-        mid = (low + high) // 2
-        if max_assignable(mid) >= total_need:
-            high = mid
-        else:
-            low = mid + 1
-    best_max = low
-
-    # Pass 2: min-cost flow under that bound; cost = (best score - score) per assignment.
-    tie = {(sid, e): rng.randrange(TIE_BREAK_LEVELS) for sid, e, _, _ in sorted(x)}
-    weight = total_need * (TIE_BREAK_LEVELS - 1) + 1
-    top = AFFINITY_SCALE * weight + TIE_BREAK_LEVELS
-    flow = min_cost_flow.SimpleMinCostFlow()
-    for t, h, c in fixed_arcs():
-        flow.add_arc_with_capacity_and_unit_cost(t, h, c, 0)
-    first_x = flow.num_arcs()
-    for sid, e, t, h in x:
-        a = max(0.0, min(1.0, affinity.get((e, sid), 0.0)))
-        score = round(a * AFFINITY_SCALE) * weight + tie[(sid, e)]
-        flow.add_arc_with_capacity_and_unit_cost(t, h, 1, top - score)
-    for e, c in zip(experts, caps(best_max), strict=True):
-        flow.add_arc_with_capacity_and_unit_cost(expert_node[e], sink, c, 0)
-    flow.set_node_supply(source, total_need)
-    flow.set_node_supply(sink, -total_need)
-    status = flow.solve()
-    if status != flow.OPTIMAL:  # pragma: no cover - the max flow above proved feasibility
-        raise RuntimeError(f"min cost flow failed: {status}")
-
-    chosen = sorted((sid, e) for i, (sid, e, _, _) in enumerate(x) if flow.flow(first_x + i) > 0)
+def solve_prepared(slots, prep: Prepared, *, seed: int = 0, max_candidates=None) -> Solution:
+    """``solve`` on an instance ``prepare_checked`` has accepted."""
+    result = None
+    for limit in [max_candidates, None] if max_candidates is not None else [None]:
+        arcs = prep.arcs(max_candidates=limit, seed=seed)
+        net = Network(arcs.need, arcs.app, prep.base_a, prep.spare_a, arcs.arc_slot,
+                      arcs.arc_expert, costs_of(arcs.value), seed=seed)  # fmt: skip
+        result = net.solve(*load_bounds(prep, arcs))
+        if result is not None:
+            break
+    if result is None:
+        raise structural_infeasible(slots, prep)
+    taken = np.flatnonzero(net.candidate_flows(result[1]) > 0)
+    chosen = _spread(prep, arcs, taken, seed)
     loads = dict(prep.base)
-    for _, e in chosen:
+    for _, e, _ in chosen:
         loads[e] += 1
     return Solution(
-        assignments=chosen,
+        assignments=[(sid, e) for sid, e, _ in chosen],
         max_load=max(loads.values(), default=0),
-        total_affinity=round(sum(affinity.get((e, sid), 0.0) for sid, e in chosen), 6),
+        total_affinity=round(sum(v for _, _, v in chosen), 6),
         loads=dict(sorted(loads.items())),
     )
+
+
+def _spread(prep: Prepared, arcs, taken: np.ndarray, seed: int):
+    """Sorted (section_id, expert_id, affinity) of the taken arcs; the experts of a merged
+    network slot take its sections' seats in a seeded order (any split is as good)."""
+    net_slot, expert, value = arcs.arc_slot[taken], arcs.arc_expert[taken], arcs.value[taken]
+    width = np.array([len(rows) for rows in arcs.slots], np.int64)
+    first = np.array([rows[0] for rows in arcs.slots], np.int64)
+    section = prep.section_ids[first[net_slot]] if len(net_slot) else net_slot
+    merged = np.flatnonzero(width[net_slot] > 1)
+    if len(merged):
+        key = np.random.default_rng(seed).random(len(merged))
+        order = merged[np.lexsort((key, net_slot[merged]))]
+        seats = [
+            np.repeat(prep.section_ids[rows], prep.need[rows])
+            for rows in (arcs.slots[k] for k in np.unique(net_slot[merged]).tolist())
+        ]
+        section = section.copy()
+        section[order] = np.concatenate(seats)
+    order = np.lexsort((prep.expert_ids[expert], section))
+    return list(
+        zip(section[order].tolist(), prep.expert_ids[expert[order]].tolist(),
+            value[order].tolist(), strict=True)
+    )  # fmt: skip
