@@ -12,7 +12,7 @@ from ..experts.models import Expert, Panel
 from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
 from ..programs.models import TRACKS
-from ..programs.service import current_program
+from ..programs.selection import selected_program
 from ..programs.years import DEFAULT_YEAR
 from ..web import act, posted, reads_only
 from . import conflict_service, service
@@ -37,7 +37,7 @@ def _share(raw) -> float | None:
 def panels():
     """The panels of a track and their members. A GET only reads: the panels are built by a
     POST (the page's 建立评审组 button, or the draws page), never as a side effect of viewing."""
-    program = current_program()
+    program = selected_program()
     track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
     if request.method == "POST":
         form = posted(PanelMembersForm)
@@ -63,7 +63,7 @@ def panels():
 @bp.route("/conflicts", methods=["GET", "POST"])
 @permission_required(can_adjust_experts)
 def conflicts():
-    program = current_program()
+    program = selected_program()
     if request.method == "POST":
         form = posted(ConflictForm)
         action, reason = form.action.data, form.reason.data or ""
@@ -102,7 +102,7 @@ def conflicts():
 def auto(track: str):
     if track not in TRACKS:
         abort(404)
-    program = current_program()
+    program = selected_program()
     form = posted(AutoAssignForm) if request.method == "POST" else None
     if form is not None:
         seed, mode, q = form.seed.data, form.mode.data, form.q.data

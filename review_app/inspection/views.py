@@ -13,7 +13,7 @@ from ..extensions import db
 from ..files import send_bytes
 from ..form_fields import ActionForm
 from ..programs.models import TRACKS
-from ..programs.service import current_program
+from ..programs.selection import selected_program
 from ..scoring.service import rubric_for
 from ..web import act, first_error, posted
 from . import service
@@ -40,7 +40,7 @@ def index():
             .order_by(Inspection.completed_at.is_not(None), Inspection.id)
         ).scalars().all()  # fmt: skip
         return render_template("inspection/mine.html", rows=rows)
-    program = current_program()
+    program = selected_program()
     track = _track()
     inspections = service.inspections_of(program, track)
     inspectors = db.session.execute(
@@ -61,7 +61,7 @@ def _or(value, default):
 @bp.route("/draw", methods=["POST"])
 @role_required("coordinator")
 def draw():
-    program = current_program()
+    program = selected_program()
     track = _track()
 
     def verb():
