@@ -137,7 +137,8 @@ def _show(
     error: str | None = None,
     status: int = 200,
 ):
-    settings = rubric_for(inspection.application.track_code).inspection
+    application = inspection.application
+    settings = rubric_for(application.track_code, application.program).inspection
     descriptions = {c.code: c.description for c in settings.checklist}
     return render_template(
         "inspection/show.html", item=inspection, findings=FINDINGS, verdicts=VERDICTS,
