@@ -112,7 +112,9 @@ def stage(track: str):
 @bp.route("/runs/<int:run_id>/confirm", methods=["POST"])
 @permission_required(can_decide)
 def confirm(run_id: int):
-    run = db.session.get(DecisionRun, run_id) or abort(404)
+    run = db.session.get(DecisionRun, run_id)
+    if run is None or run.program_id != selected_program().id:
+        abort(404)  # the page confirms the program it shows, never another one
     ok, changed = commit_or_flash(lambda: service.confirm(run, current_user))
     if not ok:
         return redirect(url_for(".track", track=run.track_code))
@@ -196,7 +198,7 @@ def notice_list():
         action, notice = form.action.data, None
         if action == "release":
             notice = db.session.get(ResultNotice, form.notice_id.data or 0)
-            if notice is None:
+            if notice is None or notice.program_id != program.id:
                 abort(404)
 
         def verb() -> str:

@@ -14,7 +14,7 @@ from ..experts.models import RELATION_KINDS, Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
 from ..form_fields import ActionForm
-from ..programs.models import TRACK_NAMES, Prefecture
+from ..programs.models import TRACK_NAMES, Prefecture, Program
 from ..programs.selection import selected_program
 from ..web import act, commit_or_flash, local_path, posted, valid_or_flash
 from . import service
@@ -197,7 +197,8 @@ def invitation(invitation_id: int):
             "已接受邀请。" if accept else "已谢绝邀请，系统将递补备选专家。",
         )
         expert = expert_of(current_user)
-        if done and accept and service.pledge_of(expert, selected_program()) is None:
+        program = db.session.get(Program, inv.panel.program_id)  # the invitation's program
+        if done and accept and service.pledge_of(expert, program) is None:
             return redirect(url_for(".pledge"))
         return redirect(url_for(".invitation", invitation_id=invitation_id))
     return render_template("draws/invitation.html", inv=inv, label=service.panel_label(inv.panel),

@@ -89,11 +89,14 @@ def add():
     track = _track()
     form = posted(AddForm)
     code = (form.anon_code.data or "").strip().upper()
+    program = selected_program()
     app = db.session.execute(
-        select(Application).where(Application.anon_code == code)
+        select(Application).where(
+            Application.program_id == program.id, Application.anon_code == code
+        )
     ).scalar_one_or_none()
     if app is None:
-        flash(f"没有匿名编号为“{code}”的申报。", "error")
+        flash(f"{program.name}没有匿名编号为“{code}”的申报。", "error")
     else:
         act(lambda: service.add_manual(app, form.reason.data or "", current_user),
              f"{code} 已加入抽查名单。")  # fmt: skip

@@ -280,7 +280,10 @@ def format_queue():
     """形式审查: endorsed applications waiting for the coordinator, with their reports."""
     rows = db.session.execute(
         select(Application)
-        .where(Application.state == "prefecture_endorsed")
+        .where(
+            Application.program_id == selected_program().id,
+            Application.state == "prefecture_endorsed",
+        )
         .order_by(Application.prefecture_id, Application.track_code, Application.priority_rank)
     ).scalars().all()  # fmt: skip
     return render_template(
