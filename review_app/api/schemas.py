@@ -76,7 +76,7 @@ class ProgramQuerySchema(Schema):
     program = fields.String(
         validate=validate.Length(min=1, max=40),
         metadata={
-            "description": "培育批次编号（code，见 /api/v1/programs，如 henan-2026）；"
+            "description": "培育批次编号（code，见 /api/v1/programs，如 henan-<年份>）；"
             "缺省为当前批次（年份最新的批次）。没有该批次时返回 404（unknown_program）。"
         },
     )
