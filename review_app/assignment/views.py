@@ -13,7 +13,6 @@ from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
-from ..programs.years import DEFAULT_YEAR
 from ..web import act, posted, reads_only
 from . import conflict_service, service
 from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
@@ -22,7 +21,6 @@ from .permissions import can_adjust_experts
 from .solver import Infeasible
 
 bp = Blueprint("assignment", __name__, url_prefix="/assignment")
-DEFAULT_SEED = DEFAULT_YEAR  # the seed the page suggests (the program's year): any integer will do
 
 
 def _share(raw) -> float | None:
@@ -109,7 +107,7 @@ def auto(track: str):
     else:
         seed = request.args.get("seed", type=parse_int)
         mode, q = request.args.get("mode"), request.args.get("q", type=_share)
-    seed = DEFAULT_SEED if seed is None else seed
+    seed = program.year if seed is None else seed  # the page suggests the year: any integer
     mode = "randomised" if mode == "randomised" else "optimal"
     q = (0.5 if q is None else q) if mode == "randomised" else None
     ready, waiting = service.ready_applications(program, track)
