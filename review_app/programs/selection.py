@@ -2,12 +2,12 @@
 
 A coordinator (or admin) chooses a program in the top bar; the choice is kept in the session
 (``session["program"]``: their user id and the program id, so another account signing in on the
-same browser starts on the program in force). Every other role works on
-the program in force (the newest year), and a page about one object (an application, a run, a
-notice…) shows that object's own program.
+same browser starts on the program in force). Every other role works on the program in force
+(the newest year). A page about one object (an application, an inspection…) shows that object's
+own program; a program page refuses an object of another program (404).
 """
 
-from flask import g, has_request_context, session
+from flask import has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from .permissions import can_switch_program
 from .service import CURRENT_ORDER, current_program
 
 SESSION_KEY = "program"
+_CACHE_KEY = "review_app.selected_program"
 
 
 def programs_by_year() -> list[Program]:
@@ -40,14 +41,13 @@ def _chosen(user) -> Program | None:
 def selected_program(user=None) -> Program:
     """The program this request works on for ``user`` (default: the signed-in user): the one a
     coordinator chose, else the program in force. Read once per request."""
-    if user is not None:
+    if user is not None or not has_request_context():
         return _chosen(user) or current_program()
-    if has_request_context() and "selected_program" in g:
-        return g.selected_program
-    program = _chosen(current_user) or current_program()
-    if has_request_context():
-        g.selected_program = program
-    return program
+    # Kept with the request (not ``g``, which an app context held across requests would share).
+    cache = request.environ
+    if _CACHE_KEY not in cache:
+        cache[_CACHE_KEY] = _chosen(current_user) or current_program()
+    return cache[_CACHE_KEY]
 
 
 def choose_program(user, program_id: int) -> Program:
@@ -58,7 +58,7 @@ def choose_program(user, program_id: int) -> Program:
     if program is None:
         raise InvalidInput("没有这个培育批次。")
     session[SESSION_KEY] = [user.id, program.id]
-    g.pop("selected_program", None)
+    request.environ.pop(_CACHE_KEY, None)
     return program
 
 
@@ -72,11 +72,6 @@ def program_by_code(code: str | None) -> Program:
         known = "、".join(p.code for p in programs_by_year())
         raise InvalidInput(f"没有编号为 {code} 的培育批次（现有：{known}）。", "unknown_program")
     return program
-
-
-def is_selected(program_id: int | None) -> bool:
-    """Whether an object of ``program_id`` belongs to the program this request works on."""
-    return program_id == selected_program().id
 
 
 def switcher(user) -> dict | None:

@@ -15,6 +15,7 @@ import io
 
 import openpyxl
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from review_app.applications.models import Application
@@ -133,6 +134,7 @@ def test_quotas_count_per_program(two, app):
 
 
 def _switch(client, program_id) -> object:
+    g.pop("csrf_token", None)  # the tests share one app context: this client's own token
     page = client.get("/dashboard/")
     token = csrf_from(page.get_data(as_text=True))
     return client.post(
@@ -160,6 +162,11 @@ def test_the_coordinator_switches_and_sees_each_program(two, app, client):
     assert not any(a.enterprise.name in listing for a in new_apps)
     # the choice is the session's, not the program in force for anyone else
     assert current_program() == new
+    officer = app.test_client()
+    g.pop("csrf_token", None)  # the tests share one app context: a new client, a new token
+    login(officer, actors.officer("郑州市").username)
+    page = officer.get("/dashboard/").get_data(as_text=True)
+    assert f"截止日期 {new.deadline}" in page and str(old.deadline) not in page
 
     back = _switch(client, new.id)
     assert back.status_code == 302
