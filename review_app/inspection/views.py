@@ -14,6 +14,7 @@ from ..files import send_bytes
 from ..form_fields import ActionForm
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
+from ..programs.years import code_year
 from ..scoring.service import rubric_for
 from ..web import act, first_error, posted
 from . import service
@@ -50,7 +51,7 @@ def index():
     return render_template(
         "inspection/index.html", track=track, rows=inspections, inspectors=inspectors,
         pool=pool, capacity=program.track(track).capacity, rules=RULES, form=ActionForm(),
-        verdicts=VERDICTS,
+        verdicts=VERDICTS, code_year=code_year(program.year),
     )  # fmt: skip
 
 
