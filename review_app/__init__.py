@@ -104,13 +104,14 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
     from .main.views import bp as main_bp
     from .outbox.views import bp as outbox_bp
+    from .programs.views import bp as programs_bp
     from .scoring.views import bp as scoring_bp
     from .webhooks.views import bp as webhooks_bp
 
     for bp in (
         main_bp, auth_bp, dashboard_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
         assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, jobs_bp, admin_bp,
-        draws_bp, outbox_bp, webhooks_bp, api_pages_bp,
+        draws_bp, outbox_bp, webhooks_bp, api_pages_bp, programs_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 
@@ -222,6 +223,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .decision.visibility import VISIBLE_STATE_NAMES, visible_state
     from .nav import PREDICATES, layout_urls, nav_links
+    from .programs.selection import switcher
 
     def shown_state(application) -> str:
         """The application's state as the signed-in user may see it (results after release)."""
@@ -234,6 +236,7 @@ def _register_template_helpers(app: Flask) -> None:
         VISIBLE_STATE_NAMES=VISIBLE_STATE_NAMES,
         nav_links=nav_links,
         layout_urls=layout_urls,
+        program_switcher=lambda: switcher(current_user),
         ACTION_LABELS=action_labels,
         STATE_NAMES=STATE_NAMES,
         TRACK_NAMES=TRACK_NAMES,

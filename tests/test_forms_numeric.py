@@ -26,6 +26,8 @@ from review_app.forms_numeric import (
     parse_decimal,
     parse_int,
 )
+from review_app.intake.forms import application_fields_form
+from review_app.programs.years import DEFAULT_YEAR, figure_years
 from review_app.scoring.forms import score_form_class
 from review_app.scoring.rubric import rubric_for
 
@@ -41,7 +43,7 @@ def _form_classes():
     """Every FlaskForm subclass defined in review_app, plus the scoring form of every section
     of every track's rubric."""
     for info in pkgutil.walk_packages(review_app.__path__, "review_app."):
-        if ".migrations" not in info.name:
+        if ".migrations" not in info.name and not info.name.endswith(".__main__"):
             importlib.import_module(info.name)
     found, todo = [], [FlaskForm]
     while todo:
@@ -51,6 +53,7 @@ def _form_classes():
             found.append(cls)
     for track in ("excellent", "leading"):
         found += [score_form_class(section) for section in rubric_for(track).sections]
+    found.append(application_fields_form(figure_years(DEFAULT_YEAR)))  # built per program
     return found
 
 

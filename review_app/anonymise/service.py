@@ -310,9 +310,9 @@ def distribution_refusal(app: Application) -> str | None:
     return None
 
 
-def worklist() -> list[Application]:
-    """Applications whose sections are to be anonymised (recommended, not yet scored), with the
-    scored ones too while a correction left a section unconfirmed."""
+def worklist(program_id: int) -> list[Application]:
+    """The program's applications whose sections are to be anonymised (recommended, not yet
+    scored), with the scored ones too while a correction left a section unconfirmed."""
     unconfirmed = exists().where(
         Section.application_id == Application.id, Section.leak_status != DISTRIBUTABLE
     )
@@ -320,10 +320,11 @@ def worklist() -> list[Application]:
         db.session.execute(
             select(Application)
             .where(
+                Application.program_id == program_id,
                 or_(
                     Application.state.in_(BEFORE_SCORED_STATES),
                     and_(Application.state.in_(DECIDABLE_STATES), unconfirmed),
-                )
+                ),
             )
             .order_by(Application.state, Application.prefecture_id, Application.priority_rank)
         ).scalars()

@@ -9,6 +9,7 @@ from ..applications.models import Application
 from ..auth.permissions import permission_required
 from ..extensions import db
 from ..form_fields import ActionForm
+from ..programs.selection import selected_program
 from ..web import flash_errors
 from . import service
 from .forms import TermForm
@@ -68,7 +69,7 @@ def highlight_tokens(text: str, leaks: list[dict]) -> Markup:
 def index():
     """Applications whose sections are to be anonymised, with their status; later ones too
     while a correction left a section unconfirmed."""
-    rows = service.worklist()
+    rows = service.worklist(selected_program().id)
     return render_template("anonymise/index.html", rows=rows)
 
 

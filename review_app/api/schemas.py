@@ -72,7 +72,17 @@ class PrefectureSchema(Schema):
     quotas = fields.List(fields.Nested(QuotaSchema))
 
 
-class ApplicationQuerySchema(Schema):
+class ProgramQuerySchema(Schema):
+    program = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={
+            "description": "培育批次编号（code，见 /api/v1/programs，如 henan-<年份>）；"
+            "缺省为当前批次（年份最新的批次）。没有该批次时返回 404（unknown_program）。"
+        },
+    )
+
+
+class ApplicationQuerySchema(ProgramQuerySchema):
     state = fields.String(validate=validate.OneOf(list(VISIBLE_STATE_NAMES)))
     track = fields.String(validate=validate.OneOf(list(TRACKS)))
     prefecture = fields.Integer(

@@ -23,13 +23,13 @@ from ..decision.permissions import can_decide
 from ..decision.service import latest_run, result_rows, run_of
 from ..decision.visibility import state_column, visible_state, visible_state_name
 from ..draws.service import pledge_of
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..experts.models import Expert
 from ..experts.service import expert_of
 from ..extensions import db
 from ..ids import MAX_ID
 from ..programs.models import TRACKS, Program
-from ..programs.service import current_program
+from ..programs.selection import program_by_code
 from ..scoring.models import Review
 from ..workflow.service import available_transitions, fire, load_for_transition
 from . import schemas, tokens
@@ -37,7 +37,9 @@ from .errors import ApiError
 
 blp = Blueprint(
     "api", __name__, url_prefix="/api/v1",
-    description="河南省智能工厂培育评审系统 JSON API：个人令牌认证，与页面相同的权限。",
+    description="河南省智能工厂培育评审系统 JSON API：个人令牌认证，与页面相同的权限。"
+    "按培育批次的资源（申报列表、地市名额、排名、入库决定）接受查询参数 program（批次编号），"
+    "缺省为当前批次。",
 )  # fmt: skip
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -125,15 +127,24 @@ def programs():
     ]  # fmt: skip
 
 
+def _program(args) -> Program:
+    """The program named by the ``program`` query parameter (its code), else the current one."""
+    try:
+        return program_by_code(args.get("program"))
+    except InvalidInput as err:
+        raise ApiError(404, err.code, err.message) from err
+
+
 @blp.route("/prefectures")
+@blp.arguments(schemas.ProgramQuerySchema, location="query")
 @blp.response(200, schemas.PrefectureSchema(many=True))
-@problems(403)
-def prefectures():
-    """各地市推荐名额（附件3）及使用情况（省厅：全部地市；地市：本地市，与工作台相同）"""
+@problems(403, 404, 422)
+def prefectures(args):
+    """各地市推荐名额（附件3）及使用情况（省厅：全部地市；地市：本地市，与工作台相同），按培育批次"""
     roles("coordinator", "prefecture")
     own = user().prefecture_id if user().role == "prefecture" else None
     out: dict[int, dict] = {}
-    for row in quota_rows(current_program(), own, every=True):
+    for row in quota_rows(_program(args), own, every=True):
         p = row.prefecture
         entry = out.setdefault(p.id, {"id": p.id, "name": p.name,
                                       "division_code": p.division_code, "quotas": []})  # fmt: skip
@@ -176,9 +187,9 @@ def _cursor(raw: str | None) -> int:
 @blp.route("/applications")
 @blp.arguments(schemas.ApplicationQuerySchema, location="query")
 @blp.response(200, schemas.ApplicationPageSchema)
-@problems(403, 422)
+@problems(403, 404, 422)
 def applications(args):
-    """申报列表（按角色可见范围；按编号游标分页，新增的申报不会打乱已翻过的页）"""
+    """申报列表（按角色可见范围与培育批次；按编号游标分页，新增的申报不会打乱已翻过的页）"""
     if user().role == "expert":
         raise ApiError(
             403, "forbidden", "评审专家不能查看申报列表；分配给您的匿名章节见 /api/v1/assignments。"
@@ -190,6 +201,7 @@ def applications(args):
             selectinload(Application.enterprise), selectinload(Application.prefecture)
         ),
     )
+    query = query.where(Application.program_id == _program(args).id)
     if args.get("state"):  # results hidden until released: the same rule as the pages
         query = query.where(state_column(user()) == args["state"])
     if args.get("track"):
@@ -367,24 +379,26 @@ def _track(track: str) -> str:
 
 
 @blp.route("/tracks/<track>/ranking")
+@blp.arguments(schemas.ProgramQuerySchema, location="query")
 @blp.response(200, schemas.RankingSchema)
-@problems(403, 404)
-def ranking(track: str):
-    """赛道的最新排名（暂存或已确认的入库测算）"""
+@problems(403, 404, 422)
+def ranking(args, track: str):
+    """赛道的最新排名（暂存或已确认的入库测算），按培育批次"""
     _track(track)
-    run = latest_run(current_program(), track)
+    run = latest_run(_program(args), track)
     if run is None:
         raise ApiError(404, "no_ranking", "该赛道尚未进行入库测算。")
     return _run(run)
 
 
 @blp.route("/tracks/<track>/decision")
+@blp.arguments(schemas.ProgramQuerySchema, location="query")
 @blp.response(200, schemas.RankingSchema)
-@problems(403, 404)
-def decision(track: str):
-    """赛道已确认的入库决定"""
+@problems(403, 404, 422)
+def decision(args, track: str):
+    """赛道已确认的入库决定，按培育批次"""
     _track(track)
-    run = run_of(current_program(), track, "confirmed")
+    run = run_of(_program(args), track, "confirmed")
     if run is None:
         raise ApiError(404, "not_confirmed", "该赛道的入库决定尚未确认。")
     return _run(run)

@@ -45,7 +45,7 @@ class Application(Timestamps, db.Model):
     prefecture_id: Mapped[int] = mapped_column(ForeignKey("prefecture.id"), index=True)
     state: Mapped[str] = mapped_column(String(30), index=True)
     version: Mapped[int] = mapped_column(nullable=False, default=1)
-    # Random code shown to experts instead of any identity, e.g. ZY-26-K7Q3.
+    # Random code shown to experts instead of any identity, e.g. ZY-<yy>-K7Q3 (the program's year).
     anon_code: Mapped[str] = mapped_column(String(20), unique=True)
     priority_rank: Mapped[int | None]
 

@@ -12,6 +12,7 @@ from ..enterprises.models import Enterprise
 from ..errors import InvalidInput
 from ..extensions import db
 from ..programs.models import TRACKS, Prefecture, Program
+from ..programs.years import code_year
 from ..scoring.service import track_scores
 from .catalogue import BY_KEY
 from .models import Application, ApplicationFigure, Section
@@ -27,9 +28,10 @@ def random_code_body() -> str:
 
 
 def new_anon_code(track: str, year: int) -> str:
-    """A random code such as ZY-26-K7Q3 that reveals neither prefecture nor rank."""
+    """A random code such as ZY-<yy>-K7Q3 of the ``year`` program (``code_year``) that reveals
+    neither prefecture nor rank."""
     for _ in range(50):
-        code = f"{ANON_PREFIX[track]}-{year % 100:02d}-{random_code_body()}"
+        code = f"{ANON_PREFIX[track]}-{code_year(year)}-{random_code_body()}"
         if not db.session.execute(
             select(Application.id).where(Application.anon_code == code)
         ).first():

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..ids import db_id
 from ..paging import paginate
 from ..programs.models import TRACKS, Prefecture
+from ..programs.selection import selected_program
 from ..web import flash_errors, local_path
 from ..workflow.machine import TRIGGERS
 from ..workflow.service import available_transitions, fire, load_for_transition
@@ -50,7 +51,12 @@ def _filters():
 @role_required(*VIEW_ROLES)
 def index():
     f = _filters()
-    base = application_scope(current_user, select(Application).join(Application.enterprise))
+    base = application_scope(
+        current_user,
+        select(Application)
+        .join(Application.enterprise)
+        .where(Application.program_id == selected_program().id),
+    )
     if f["track"]:
         base = base.where(Application.track_code == f["track"])
     if f["prefecture"] and current_user.role == "coordinator":

@@ -12,8 +12,7 @@ from ..experts.models import Expert, Panel
 from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
 from ..programs.models import TRACKS
-from ..programs.service import current_program
-from ..programs.years import DEFAULT_YEAR
+from ..programs.selection import selected_program
 from ..web import act, posted, reads_only
 from . import conflict_service, service
 from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
@@ -22,7 +21,6 @@ from .permissions import can_adjust_experts
 from .solver import Infeasible
 
 bp = Blueprint("assignment", __name__, url_prefix="/assignment")
-DEFAULT_SEED = DEFAULT_YEAR  # the seed the page suggests (the program's year): any integer will do
 
 
 def _share(raw) -> float | None:
@@ -37,7 +35,7 @@ def _share(raw) -> float | None:
 def panels():
     """The panels of a track and their members. A GET only reads: the panels are built by a
     POST (the page's 建立评审组 button, or the draws page), never as a side effect of viewing."""
-    program = current_program()
+    program = selected_program()
     track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
     if request.method == "POST":
         form = posted(PanelMembersForm)
@@ -63,7 +61,7 @@ def panels():
 @bp.route("/conflicts", methods=["GET", "POST"])
 @permission_required(can_adjust_experts)
 def conflicts():
-    program = current_program()
+    program = selected_program()
     if request.method == "POST":
         form = posted(ConflictForm)
         action, reason = form.action.data, form.reason.data or ""
@@ -102,14 +100,14 @@ def conflicts():
 def auto(track: str):
     if track not in TRACKS:
         abort(404)
-    program = current_program()
+    program = selected_program()
     form = posted(AutoAssignForm) if request.method == "POST" else None
     if form is not None:
         seed, mode, q = form.seed.data, form.mode.data, form.q.data
     else:
         seed = request.args.get("seed", type=parse_int)
         mode, q = request.args.get("mode"), request.args.get("q", type=_share)
-    seed = DEFAULT_SEED if seed is None else seed
+    seed = program.year if seed is None else seed  # the page suggests the year: any integer
     mode = "randomised" if mode == "randomised" else "optimal"
     q = (0.5 if q is None else q) if mode == "randomised" else None
     ready, waiting = service.ready_applications(program, track)

@@ -9,8 +9,9 @@ from ..extensions import db
 from .chain import ChainReport, event_hash, verify_chain
 from .models import GENESIS_HASH, AuditEvent
 
-# An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
-_CHAIN_LOCK_KEY = 727_010_2026
+# An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends (the
+# value of the first releases, kept so that an old and a new process still take the same lock).
+_CHAIN_LOCK_KEY = 7_270_102_026
 
 
 def _json_safe(value):

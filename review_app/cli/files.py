@@ -10,11 +10,17 @@ import click
 from flask import has_app_context
 
 from ..extensions import db
-from ..programs.years import DEFAULT_YEAR, code_year
+from ..programs.years import DEFAULT_YEAR, code_year, figure_years
+
+YEAR_OPTION = click.option(
+    "--year", type=click.IntRange(1900, 9999), default=DEFAULT_YEAR, show_default=True,
+    help="申报书所属培育批次的年份（决定近三年财务数据的年份与匿名编号）",
+)  # fmt: skip
 
 
-def _read_application_or_exit(path: Path):
-    """Check and parse a 申报书 file; exit 2 with a Chinese message when it cannot be read."""
+def _read_application_or_exit(path: Path, year: int = DEFAULT_YEAR):
+    """Check and parse a 申报书 file of the ``year`` program; exit 2 with a Chinese message when
+    it cannot be read."""
     from ..intake.filecheck import check_docx
     from ..intake.parsed import UnreadableFile
     from ..intake.parser import parse_docx
@@ -22,7 +28,7 @@ def _read_application_or_exit(path: Path):
     try:
         data = path.read_bytes()
         check_docx(data, path.name)
-        return parse_docx(data)
+        return parse_docx(data, figure_years(year))
     except OSError as err:
         click.echo(f"错误：无法读取文件 {path}：{err.strerror}", err=True)
         sys.exit(2)
@@ -34,14 +40,15 @@ def _read_application_or_exit(path: Path):
 @click.command("parse")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--track-min-level", "min_level", type=int, default=None, hidden=True)
-def parse_command(path: Path, min_level):
+@YEAR_OPTION
+def parse_command(path: Path, min_level, year: int):
     """Parse a 申报书 (.docx) and print it as one JSON object, with the format-check problems."""
     import json
 
     from ..intake.service import merge_problems
     from ..intake.validate import validate
 
-    parsed = _read_application_or_exit(path)
+    parsed = _read_application_or_exit(path, year)
     existing, level = _database_context(parsed, min_level)
     problems = parsed.problems + validate(
         parsed, min_maturity_level=level or 2, existing_usccs=existing
@@ -100,7 +107,8 @@ def _read_context(parsed, min_level) -> tuple[set[str], int | None]:
 @click.command("redact")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--term", "terms", multiple=True, help="另需隐去的词语（品牌、产品名等），可重复")
-def redact_command(path: Path, terms):
+@YEAR_OPTION
+def redact_command(path: Path, terms, year: int):
     """Redact a 申报书 (.docx) and print its anonymised sections as JSON; exit 1 on leaks."""
     import json
     from dataclasses import asdict
@@ -109,7 +117,7 @@ def redact_command(path: Path, terms):
     from ..anonymise.redact import identity_from_parsed, redact_sections, with_short_forms
     from ..applications.service import ANON_PREFIX, random_code_body
 
-    parsed = _read_application_or_exit(path)
+    parsed = _read_application_or_exit(path, year)
     identity = with_short_forms(
         identity_from_parsed(parsed, extra_terms=list(terms)), parsed.sections.values()
     )
@@ -117,7 +125,7 @@ def redact_command(path: Path, terms):
     leaks = scan_sections({key: r.text for key, r in results.items()}, identity)
     prefix = ANON_PREFIX.get(parsed.track or "excellent")
     output = {
-        "code": f"{prefix}-{code_year(DEFAULT_YEAR)}-{random_code_body()}",
+        "code": f"{prefix}-{code_year(year)}-{random_code_body()}",
         "sections": {key: r.text for key, r in results.items()},
         "replacements": [
             {"section": key, "original": r.original, "token": r.token}
@@ -155,9 +163,10 @@ def rubric_check(path: Path):
 @click.command("template")
 @click.option("--track", type=click.Choice(["excellent", "leading"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def template_command(track: str, output: Path):
+@YEAR_OPTION
+def template_command(track: str, output: Path, year: int):
     """Write a blank 申报书 template (.docx) in the layout of 附件1."""
     from ..intake.template import blank_template
 
-    output.write_bytes(blank_template(track))
+    output.write_bytes(blank_template(track, year))
     click.echo(f"已生成空白申报书：{output}")

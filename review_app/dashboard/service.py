@@ -237,7 +237,7 @@ def reviewer_leniency(
     first. The bias is the additive least-squares estimate the calibration uses."""
     by_group = scoring.track_reviews(program.id, track)
     reviews = by_group.get(group, [])
-    biases = scoring.fit_biases({group: reviews}, track).get(group, {})
+    biases = scoring.fit_biases({group: reviews}, track, program.id).get(group, {})
     names = dict(
         db.session.execute(
             select(Expert.id, Expert.name).where(Expert.id.in_({r.reviewer_id for r in reviews}))

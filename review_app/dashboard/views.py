@@ -9,7 +9,7 @@ from ..auth.permissions import role_required
 from ..clock import china_date, utcnow
 from ..decision.visibility import VISIBLE_STATE_NAMES, state_column
 from ..programs.models import TRACK_NAMES, TRACKS
-from ..programs.service import current_program
+from ..programs.selection import selected_program
 from ..web import reads_only
 from ..workflow.states import DECIDABLE_STATES, STATE_NAMES
 from . import accounts, service
@@ -28,7 +28,7 @@ def home():
     if role not in ROLES_WITH_DASHBOARD:
         abort(404)
     # The expert's dashboard does not show the program: no query for it there.
-    program = current_program() if role != "expert" else None
+    program = selected_program() if role != "expert" else None
     today = china_date(utcnow())
     return {
         "coordinator": _coordinator,
@@ -108,7 +108,7 @@ def _admin(program, today):
 @bp.route("/analysis")
 @role_required("coordinator")
 def analysis():
-    program = current_program()
+    program = selected_program()
     track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
     group = request.args.get("group") or "general"
     if group not in GROUP_NAMES:

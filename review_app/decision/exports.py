@@ -110,9 +110,9 @@ def _cn_number(i: int) -> str:
 
 
 def track_title(program_name: str, track_name: str) -> str:
-    """The program named for one track: "2026年卓越级领航级智能工厂培育" and "卓越级培育"
-    give "2026年卓越级智能工厂培育"; "2026年河南省智能工厂培育" gives
-    "2026年河南省卓越级智能工厂培育"."""
+    """The program named for one track: "<year>年卓越级领航级智能工厂培育" and "卓越级培育"
+    give "<year>年卓越级智能工厂培育"; "<year>年河南省智能工厂培育" gives
+    "<year>年河南省卓越级智能工厂培育"."""
     level = re.sub(r"(智能工厂)?培育$", "", track_name) or track_name
     if "卓越级领航级" in program_name:
         return program_name.replace("卓越级领航级", level, 1)

@@ -76,7 +76,7 @@ def gather(program: Program, track: str) -> tuple[list[Candidate], dict[int, App
 
 
 def default_params(program: Program, track: str) -> DecisionParams:
-    rubric = rubric_for(track)
+    rubric = rubric_for(track, program)
     t = program.track(track)
     settings = (program.settings or {}).get("decision", {}).get(track, {})
     return DecisionParams(

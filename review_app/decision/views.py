@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..files import send_bytes
 from ..programs.models import TRACKS, Prefecture
-from ..programs.service import current_program
+from ..programs.selection import selected_program
 from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
 from .forms import BundleForm, NoticeForm, StageForm
@@ -38,7 +38,7 @@ def index():
 @bp.route("/<track>")
 @permission_required(can_decide)
 def track(track: str):
-    program = current_program()
+    program = selected_program()
     track = _track(track)
     base = service.default_params(program, track)
     staged = service.run_of(program, track, "staged")
@@ -89,7 +89,7 @@ def _table(shown) -> list[dict]:
 @bp.route("/<track>/stage", methods=["POST"])
 @permission_required(can_decide)
 def stage(track: str):
-    program = current_program()
+    program = selected_program()
     track = _track(track)
     form = valid_or_flash(StageForm)
     if form is None:
@@ -112,7 +112,9 @@ def stage(track: str):
 @bp.route("/runs/<int:run_id>/confirm", methods=["POST"])
 @permission_required(can_decide)
 def confirm(run_id: int):
-    run = db.session.get(DecisionRun, run_id) or abort(404)
+    run = db.session.get(DecisionRun, run_id)
+    if run is None or run.program_id != selected_program().id:
+        abort(404)  # the page confirms the program it shows, never another one
     ok, changed = commit_or_flash(lambda: service.confirm(run, current_user))
     if not ok:
         return redirect(url_for(".track", track=run.track_code))
@@ -127,7 +129,7 @@ def confirm(run_id: int):
 @bp.route("/<track>/export/<kind>")
 @permission_required(can_decide)
 def export(track: str, kind: str):
-    program = current_program()
+    program = selected_program()
     track = _track(track)
     if kind not in KINDS:
         abort(404)
@@ -160,7 +162,7 @@ def bundle():
     from ..jobs.tasks import build_export_bundle
     from ..jobs.views import start
 
-    program = current_program()
+    program = selected_program()
     job = start("export_bundle", {
         "program_id": program.id, "filename": f"{program.name}-评审结果导出.zip",
         "back": url_for(".track", track=posted(BundleForm).track.data or "excellent"),
@@ -173,7 +175,7 @@ def bundle():
 @bp.route("/prefecture/<int:prefecture_id>/results.xlsx")
 @permission_required(can_release_notices)
 def prefecture_results(prefecture_id: int):
-    program = current_program()
+    program = selected_program()
     prefecture = db.session.get(Prefecture, prefecture_id) or abort(404)
     summaries, rows = [], []
     for t in program.tracks:
@@ -188,7 +190,7 @@ def prefecture_results(prefecture_id: int):
 @bp.route("/notices", methods=["GET", "POST"])
 @permission_required(can_view_notices)
 def notice_list():
-    program = current_program()
+    program = selected_program()
     if request.method == "POST":
         if not can_release_notices(current_user):
             abort(403)
@@ -196,7 +198,7 @@ def notice_list():
         action, notice = form.action.data, None
         if action == "release":
             notice = db.session.get(ResultNotice, form.notice_id.data or 0)
-            if notice is None:
+            if notice is None or notice.program_id != program.id:
                 abort(404)
 
         def verb() -> str:

@@ -14,8 +14,8 @@ from ..experts.models import RELATION_KINDS, Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
 from ..form_fields import ActionForm
-from ..programs.models import TRACK_NAMES, Prefecture
-from ..programs.service import current_program
+from ..programs.models import TRACK_NAMES, Prefecture, Program
+from ..programs.selection import selected_program
 from ..web import act, commit_or_flash, local_path, posted, valid_or_flash
 from . import service
 from .forms import AnswerForm, AvailabilityForm, DrawForm, PledgeForm
@@ -60,7 +60,7 @@ def _panel(panel_id: int, program) -> Panel:
 @bp.route("/draws/", methods=["GET", "POST"])
 @permission_required(can_manage_draws)
 def index():
-    program = current_program()
+    program = selected_program()
     if request.method == "POST":
         posted(ActionForm)
         act(lambda: ensure_panels(program, current_user), "已按重点环节建立专家组。")
@@ -78,7 +78,7 @@ def index():
 @bp.route("/draws/panels/<int:panel_id>", methods=["GET", "POST"])
 @permission_required(can_manage_draws)
 def panel(panel_id: int):
-    program = current_program()
+    program = selected_program()
     the_panel = _panel(panel_id, program)
     if request.method == "POST":
         form = valid_or_flash(DrawForm)
@@ -147,7 +147,7 @@ def verify(draw_id: int):
 @bp.route("/draws/pool", methods=["GET", "POST"])
 @permission_required(can_manage_draws)
 def pool():
-    program = current_program()
+    program = selected_program()
     if request.method == "POST":
         form = posted(AvailabilityForm)
         expert = db.session.get(Expert, form.expert_id.data)
@@ -197,7 +197,8 @@ def invitation(invitation_id: int):
             "已接受邀请。" if accept else "已谢绝邀请，系统将递补备选专家。",
         )
         expert = expert_of(current_user)
-        if done and accept and service.pledge_of(expert, current_program()) is None:
+        program = db.session.get(Program, inv.panel.program_id)  # the invitation's program
+        if done and accept and service.pledge_of(expert, program) is None:
             return redirect(url_for(".pledge"))
         return redirect(url_for(".invitation", invitation_id=invitation_id))
     return render_template("draws/invitation.html", inv=inv, label=service.panel_label(inv.panel),
@@ -207,7 +208,7 @@ def invitation(invitation_id: int):
 @bp.route("/pledge", methods=["GET", "POST"])
 @role_required("expert")
 def pledge():
-    program = current_program()
+    program = selected_program()
     expert = expert_of(current_user)
     if expert is None:
         raise NotFound("您的账号尚未关联专家信息，请联系省厅协调员。")

@@ -94,7 +94,7 @@ def _touched(inspection: Inspection) -> bool:
 
 
 def _new_inspection(app: Application, rules: str, detail: str, seed: str, actor) -> Inspection:
-    rubric = rubric_for(app.track_code)
+    rubric = rubric_for(app.track_code, app.program)
     inspection = Inspection(
         application=app, sample_rule=rules, sample_detail=detail, sample_seed=seed,
         sampled_by_id=getattr(actor, "id", None), deduction=0,
@@ -345,7 +345,8 @@ def record_verdict(inspection: Inspection, verdict: str, deduction, note: str, a
     note = (note or "").strip()
     if verdict != "true" and not note:
         raise InvalidInput(f"结论为{VERDICTS[verdict]}时须写明核查意见。")
-    settings = rubric_for(inspection.application.track_code).inspection
+    application = inspection.application
+    settings = rubric_for(application.track_code, application.program).inspection
     amount = _deduction(verdict, deduction, settings)
     inspection.verdict = verdict
     inspection.deduction = amount

@@ -13,7 +13,8 @@ from ..extensions import db
 from ..files import send_bytes
 from ..form_fields import ActionForm
 from ..programs.models import TRACKS
-from ..programs.service import current_program
+from ..programs.selection import selected_program
+from ..programs.years import code_year
 from ..scoring.service import rubric_for
 from ..web import act, first_error, posted
 from . import service
@@ -40,7 +41,7 @@ def index():
             .order_by(Inspection.completed_at.is_not(None), Inspection.id)
         ).scalars().all()  # fmt: skip
         return render_template("inspection/mine.html", rows=rows)
-    program = current_program()
+    program = selected_program()
     track = _track()
     inspections = service.inspections_of(program, track)
     inspectors = db.session.execute(
@@ -50,7 +51,7 @@ def index():
     return render_template(
         "inspection/index.html", track=track, rows=inspections, inspectors=inspectors,
         pool=pool, capacity=program.track(track).capacity, rules=RULES, form=ActionForm(),
-        verdicts=VERDICTS,
+        verdicts=VERDICTS, code_year=code_year(program.year),
     )  # fmt: skip
 
 
@@ -61,7 +62,7 @@ def _or(value, default):
 @bp.route("/draw", methods=["POST"])
 @role_required("coordinator")
 def draw():
-    program = current_program()
+    program = selected_program()
     track = _track()
 
     def verb():
@@ -89,11 +90,14 @@ def add():
     track = _track()
     form = posted(AddForm)
     code = (form.anon_code.data or "").strip().upper()
+    program = selected_program()
     app = db.session.execute(
-        select(Application).where(Application.anon_code == code)
+        select(Application).where(
+            Application.program_id == program.id, Application.anon_code == code
+        )
     ).scalar_one_or_none()
     if app is None:
-        flash(f"没有匿名编号为“{code}”的申报。", "error")
+        flash(f"{program.name}没有匿名编号为“{code}”的申报。", "error")
     else:
         act(lambda: service.add_manual(app, form.reason.data or "", current_user),
              f"{code} 已加入抽查名单。")  # fmt: skip
@@ -137,7 +141,8 @@ def _show(
     error: str | None = None,
     status: int = 200,
 ):
-    settings = rubric_for(inspection.application.track_code).inspection
+    application = inspection.application
+    settings = rubric_for(application.track_code, application.program).inspection
     descriptions = {c.code: c.description for c in settings.checklist}
     return render_template(
         "inspection/show.html", item=inspection, findings=FINDINGS, verdicts=VERDICTS,

@@ -1,12 +1,13 @@
 """Forms of the intake pages."""
 
+from functools import cache
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..forms_numeric import SafeDecimalField
-from ..programs.years import DEFAULT_FIGURE_YEARS
 from .parsed import NATURE_OPTIONS, SIZE_OPTIONS
 from .records import FIGURE_FIELDS
 
@@ -78,21 +79,18 @@ class ApplicationFieldsForm(FlaskForm):
     accidents = BooleanField("近三年发生较大及以上安全、环保事故或失信行为")
 
 
-def _add_figure_fields():
-    for year in DEFAULT_FIGURE_YEARS:
-        for name in FIGURE_FIELDS:
-            setattr(
-                ApplicationFieldsForm,
-                f"fig_{year}_{name}",
-                SafeDecimalField(
-                    f"{year}年{FIGURE_LABELS[name]}",
-                    places=2,
-                    validators=[Optional()],
-                ),
-            )
-
-
-_add_figure_fields()
+@cache
+def application_fields_form(years: tuple[int, ...]) -> type[ApplicationFieldsForm]:
+    """The 修改申报信息 form of a program whose figure years are ``years``
+    (``figure_years(application.program.year)``): a ``fig_<year>_<field>`` per year and field."""
+    fields = {
+        f"fig_{year}_{name}": SafeDecimalField(
+            f"{year}年{FIGURE_LABELS[name]}", places=2, validators=[Optional()]
+        )
+        for year in years
+        for name in FIGURE_FIELDS
+    }
+    return type("ApplicationFieldsForm", (ApplicationFieldsForm,), fields)
 
 
 def order_form_class(application_ids):

@@ -60,18 +60,21 @@ class YearFigures:
     profit_margin: float | None = None  # 利润率（%）
 
 
-# The figure years as strings (the parsed form's keys), from the default program.
-FIGURE_YEARS = tuple(str(y) for y in DEFAULT_FIGURE_YEARS)
-LAST_FIGURE_YEAR = FIGURE_YEARS[-1]
+def year_keys(years) -> tuple[str, ...]:
+    """The figure years as the parsed form's keys (strings), oldest first."""
+    return tuple(str(y) for y in years)
+
+
+# The default program's figure years: only for a file read without a program (``review-app
+# parse``, tests); every filing passes its program's years (``figure_years(program.year)``).
+DEFAULT_YEAR_KEYS = year_keys(DEFAULT_FIGURE_YEARS)
 
 
 @dataclass
 class ParsedApplication:
     track: str | None = None  # "excellent" | "leading"
     enterprise: EnterpriseInfo = field(default_factory=EnterpriseInfo)
-    figures: dict[str, YearFigures] = field(
-        default_factory=lambda: {y: YearFigures() for y in FIGURE_YEARS}
-    )
+    figures: dict[str, YearFigures] = field(default_factory=dict)
     infrastructure: list[str] = field(default_factory=list)
     infrastructure_other: str | None = None
     national_excellent: bool | None = None
@@ -86,6 +89,23 @@ class ParsedApplication:
     accidents_detail: str | None = None
     sections: dict[str, str] = field(default_factory=dict)  # canonical key -> text
     problems: list[Problem] = field(default_factory=list)
+    # The years the form asks figures for (its program's), oldest first; by default the years
+    # of ``figures`` given, else the default program's.
+    figure_years: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.figure_years:
+            self.figure_years = tuple(sorted(self.figures)) or DEFAULT_YEAR_KEYS
+        self.figure_years = year_keys(self.figure_years)
+        self.figures = {
+            **{y: self.figures.get(y) or YearFigures() for y in self.figure_years},
+            **self.figures,
+        }
+
+    @property
+    def last_figure_year(self) -> str:
+        """The latest figure year (its revenue decides 规模以上, and it is required)."""
+        return self.figure_years[-1]
 
     def to_json(self) -> dict:
         """The JSON object of ``review-app parse`` (issue 3)."""

@@ -13,6 +13,7 @@ links are taken from the sub-part of the ticked track (or the one that has text)
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -22,7 +23,14 @@ from ..applications.catalogue import BY_KEY, required_sections
 from .docx_blocks import Block, Paragraph, Table, iter_blocks
 from .filecheck import setting
 from .layout import PARTS
-from .parsed import BLOCKING, ParsedApplication, Problem, UnreadableFile
+from .parsed import (
+    BLOCKING,
+    DEFAULT_YEAR_KEYS,
+    ParsedApplication,
+    Problem,
+    UnreadableFile,
+    year_keys,
+)
 from .parser_table import TableReader, apply_basic_info
 from .parser_text import narrative
 from .parser_values import clean, fold, squash
@@ -68,9 +76,10 @@ class Heading:
     rest: str = ""  # text written after "标题：" in the same paragraph
 
 
-def parse_docx(data: bytes) -> ParsedApplication:
-    """Parse a 申报书. Raises ``UnreadableFile`` when the bytes are not a Word document or hold
-    no recognisable part of the form."""
+def parse_docx(data: bytes, years: Sequence[int] | None = None) -> ParsedApplication:
+    """Parse a 申报书 of a program whose figure years are ``years`` (``figure_years(program
+    .year)``; default: the default program's). Raises ``UnreadableFile`` when the bytes are not
+    a Word document or hold no recognisable part of the form."""
     try:
         document = docx.Document(BytesIO(data))
         blocks = list(iter_blocks(document))
@@ -78,12 +87,13 @@ def parse_docx(data: bytes) -> ParsedApplication:
         raise UnreadableFile(
             "无法打开该文件：不是有效的Word文档（.docx），或文件已损坏。请用Word另存为.docx后重新上传。"
         ) from err
-    return parse_blocks(blocks)
+    return parse_blocks(blocks, years)
 
 
-def parse_blocks(blocks: list[Block]) -> ParsedApplication:
-    """The ``ParsedApplication`` of a document's blocks."""
-    walk = _Walk()
+def parse_blocks(blocks: list[Block], years: Sequence[int] | None = None) -> ParsedApplication:
+    """The ``ParsedApplication`` of a document's blocks (figure ``years`` as ``parse_docx``)."""
+    keys = year_keys(years) if years else DEFAULT_YEAR_KEYS
+    walk = _Walk(keys)
     for block in blocks:
         walk.feed(block)
     if not walk.headings_found and walk.tables.info.labels_found == 0:
@@ -92,7 +102,7 @@ def parse_blocks(blocks: list[Block]) -> ParsedApplication:
             "（申报主体基本信息表和“二、智能工厂建设总体情况”等章节标题）。",
             code="no_sections",
         )
-    parsed = ParsedApplication()
+    parsed = ParsedApplication(figure_years=keys)
     apply_basic_info(walk.tables.info, parsed)
     if parsed.enterprise.name is None:
         parsed.enterprise.name = walk.cover_unit
@@ -141,8 +151,8 @@ def check_section_lengths(sections: dict[str, str]) -> None:
 class _Walk:
     """The state of reading the body: current part, sub-part of 三 and section."""
 
-    def __init__(self) -> None:
-        self.tables = TableReader()
+    def __init__(self, years: tuple[str, ...]) -> None:
+        self.tables = TableReader(years)
         self.part = 0
         self.scope: str | None = None  # sub-part of 三: "excellent", "leading" or None
         self.key: str | None = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .docx_blocks import Cell, Table
 from .parsed import (
     BLOCKING,
-    FIGURE_YEARS,
+    DEFAULT_YEAR_KEYS,
     INFRASTRUCTURE_OPTIONS,
     MATURITY_OPTIONS,
     NATURE_OPTIONS,
@@ -179,9 +179,10 @@ class _State:
 class TableReader:
     """Reads one or more basic-information tables into a ``BasicInfo``."""
 
-    def __init__(self) -> None:
+    def __init__(self, years: tuple[str, ...] = DEFAULT_YEAR_KEYS) -> None:
         self.info = BasicInfo()
         self._state = _State()
+        self._years = years  # the program's figure years, for columns without a year header
 
     def read(self, table: Table) -> None:
         rows = table.rows
@@ -259,7 +260,7 @@ class TableReader:
                 placed += 1
         if placed:
             return
-        for year, (j, cell) in zip(FIGURE_YEARS, cells, strict=False):
+        for year, (j, cell) in zip(self._years, cells, strict=False):
             taken.add((r, j))
             self.info.put(f"figures.{year}.{name}", cell.text)
 
@@ -345,7 +346,7 @@ def apply_basic_info(info: BasicInfo, parsed: ParsedApplication) -> None:
         person = getattr(e, who)
         for attr in ("name", "phone", "title", "email"):
             setattr(person, attr, clean(v.get(f"{who}.{attr}")))
-    for year in FIGURE_YEARS:
+    for year in parsed.figure_years:
         for attr in ("total_assets", "debt_ratio", "revenue", "profit_margin"):
             setattr(parsed.figures[year], attr, number(v.get(f"figures.{year}.{attr}")))
     _infrastructure(v.get("infra", ""), parsed)

@@ -5,13 +5,14 @@ prefecture officer corrects a field."""
 from ..applications.catalogue import BY_KEY
 from ..applications.models import Application, ApplicationFigure, Section
 from ..applications.wordcount import word_count
+from ..programs.years import figure_years
 from .parsed import (
-    FIGURE_YEARS,
     EnterpriseInfo,
     Industry,
     ParsedApplication,
     Person,
     YearFigures,
+    year_keys,
 )
 
 FIGURE_FIELDS = ("total_assets", "debt_ratio", "revenue", "profit_margin")
@@ -137,7 +138,8 @@ def parsed_from_records(app: Application) -> ParsedApplication:
         accidents_detail=app.accidents_detail,
         sections={s.key: s.text for s in app.sections},
     )
-    parsed.figures = {y: YearFigures() for y in FIGURE_YEARS}
+    parsed.figure_years = year_keys(figure_years(app.program.year))
+    parsed.figures = {y: YearFigures() for y in parsed.figure_years}
     for f in app.figures:
         parsed.figures[str(f.year)] = YearFigures(
             *(_num(getattr(f, name)) for name in FIGURE_FIELDS)

@@ -18,6 +18,7 @@ from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
 from ..programs import service as programs
 from ..programs.models import Prefecture, Program
+from ..programs.years import figure_years
 from ..workflow.states import PRIORITY_ORDERED_STATES, STATE_NAMES
 from .filecheck import check_docx
 from .parsed import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
@@ -100,7 +101,7 @@ def import_docx(
     if actor.role == "prefecture" and actor.prefecture_id != prefecture.id:
         raise PermissionDenied("只能为本地市上传申报书。")
     check_docx(data, filename)
-    parsed = parse_docx(data)
+    parsed = parse_docx(data, figure_years(program.year))
     if parsed.track not in ("excellent", "leading"):
         raise InvalidInput("申报书未勾选申报类别（卓越级或领航级），或两者都勾选了，无法受理。")
     uscc = parsed.enterprise.uscc = normalise_uscc(parsed.enterprise.uscc)
@@ -291,11 +292,13 @@ def set_priority_order(prefecture: Prefecture, track: str, ordered_ids: list[int
     """Rank the prefecture's submitted and endorsed applications on a track (1 is recommended
     first). The order goes to the province with the recommendation, so it is fixed after the
     deadline."""
-    deadline = programs.current_program().deadline
+    program = programs.current_program()  # prefectures file and rank in the program in force
+    deadline = program.deadline
     if not before_deadline(deadline):
         raise InvalidInput(f"已过申报截止日期（{deadline:%Y年%m月%d日}），推荐顺序不能再调整。")
     apps = db.session.execute(
         select(Application).where(
+            Application.program_id == program.id,
             Application.prefecture_id == prefecture.id,
             Application.track_code == track,
             Application.state.in_(ORDERED_STATES),

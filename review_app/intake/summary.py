@@ -106,7 +106,7 @@ def _norm(text: str | None) -> str:
 
 def match_summary(program: Program, prefecture: Prefecture, data: bytes) -> MatchReport:
     """Match a filled 附件2 to the prefecture's applications by USCC, else by name."""
-    parsed = read_summary(data)
+    parsed = read_summary(data, revenue_year=_revenue_year(program))
     apps = db.session.execute(
         select(Application).where(
             Application.program_id == program.id,

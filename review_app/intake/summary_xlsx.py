@@ -27,7 +27,6 @@ from openpyxl.utils import get_column_letter
 
 from ..enterprises.uscc import uscc_problem
 from ..forms_numeric import parse_decimal
-from ..programs.years import DEFAULT_FIGURE_YEARS
 from ..xlsx_safe import loose, put, read_first_matching_sheet
 
 TITLE = "卓越级领航级智能工厂培育企业推荐汇总表"
@@ -38,15 +37,15 @@ BLOCK_HEADINGS = {
     "leading": "二、领航级智能工厂培育企业",
 }
 # (attribute, official header, column width)
-# The revenue column reports the last figure year; the default program's, unless a writer names it.
-REVENUE_YEAR = DEFAULT_FIGURE_YEARS[-1]
+# The revenue column reports the program's last figure year ("<year>年营收（万元）"): the writer
+# and the reader are told the year (``summary.py``: ``figure_years(program.year)[-1]``).
 COLUMNS = (
     ("seq", "序号", 6),
     ("prefecture", "所在地市", 12),
     ("name", "企业名称", 30),
     ("nature", "企业性质", 10),
     ("main_business", "主营业务", 30),
-    ("revenue", f"{REVENUE_YEAR}年营收（万元）", 14),
+    ("revenue", "营收（万元）", 14),
     ("maturity", "智能制造能力成熟度评估结果", 16),
     ("honours", "所获荣誉", 30),
     ("contact", "联系人及电话", 20),
@@ -56,6 +55,7 @@ USCC_HEADER = "统一社会信用代码"
 BLANK_ROWS_IN_EMPTY_BLOCK = 3  # the notice's blank form shows three rows per block
 MAX_ROWS = 2000  # a prefecture recommends at most 27 + a few leading: anything longer is noise
 MAX_COLS = 30
+_YEAR_IN_HEADER = re.compile(r"((?:19|20)\d\d)年")
 _USCC_IN_TEXT = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUW-Y]{18}(?![0-9A-Z])")
 
 
@@ -105,10 +105,11 @@ _put = put  # one safe writer for every export (review_app/xlsx_safe.py)
 
 
 def write_summary(
-    title_unit: str, rows_by_track: dict[str, list[SummaryRow]], revenue_year: int = REVENUE_YEAR
+    title_unit: str, rows_by_track: dict[str, list[SummaryRow]], revenue_year: int
 ) -> bytes:
     """The 附件2 workbook for ``rows_by_track`` (keys ``excellent``/``leading``, rows in priority
-    order); an empty or absent block gets three blank rows to fill in by hand."""
+    order), the revenue of ``revenue_year``; an empty or absent block gets three blank rows to
+    fill in by hand."""
     unknown = set(rows_by_track) - set(BLOCK_HEADINGS)
     if unknown:
         raise ValueError(f"unknown tracks: {sorted(unknown)}")
@@ -237,23 +238,34 @@ def _block_of(texts: list[str]) -> str | None:
     return "excellent" if excellent else "leading"
 
 
-def read_summary(data: bytes, filename: str = "汇总表.xlsx") -> SummaryImport:
+def read_summary(
+    data: bytes, filename: str = "汇总表.xlsx", revenue_year: int | None = None
+) -> SummaryImport:
     """Read a 附件2 table (ours, or filled by hand): header rows found by their labels, blocks by
     their headings (a block without heading: the first is 卓越级, a later one 领航级), blank rows
     skipped. Rows with errors are still returned with the bad value left None, so one import
     reports every mistake. Raises UnreadableFile for anything that is not a readable .xlsx
-    (``filename`` only names the file in its message)."""
+    (``filename`` only names the file in its message). The errors name the revenue's year as
+    the table's header does, else ``revenue_year``."""
     return read_first_matching_sheet(
-        data, filename, _read_sheet, "汇总表",
+        data, filename, lambda ws: _read_sheet(ws, revenue_year), "汇总表",
         "未找到汇总表表头（序号、所在地市、企业名称、企业性质、主营业务……），请使用附件2的格式。",
     )  # fmt: skip
 
 
-def _read_sheet(ws) -> SummaryImport | None:
+def _revenue_label(header_text, revenue_year: int | None) -> str:
+    """ "<year>年营收（万元）" with the year the header names, else ``revenue_year``."""
+    named = _YEAR_IN_HEADER.search(_norm(header_text))
+    year = named.group(1) if named else revenue_year
+    return f"{year}年营收（万元）" if year else "营收（万元）"
+
+
+def _read_sheet(ws, revenue_year: int | None) -> SummaryImport | None:
     out = SummaryImport()
     columns: dict[str, int] = {}
     track: str | None = None
     heading_since_header = False
+    revenue = _revenue_label(None, revenue_year)
     seqs: dict[str, set[int]] = {t: set() for t in BLOCK_HEADINGS}
     for r, values in enumerate(ws.iter_rows(max_col=MAX_COLS, values_only=True), start=1):
         if r > MAX_ROWS:
@@ -266,6 +278,8 @@ def _read_sheet(ws) -> SummaryImport | None:
             if not heading_since_header:
                 track = "leading" if columns else "excellent"
             columns, heading_since_header = header, False
+            if "revenue" in header:
+                revenue = _revenue_label(values[header["revenue"]], revenue_year)
             continue
         first = _norm(texts[0])
         if first.startswith("推荐单位"):
@@ -281,7 +295,7 @@ def _read_sheet(ws) -> SummaryImport | None:
             continue
         if not columns or track is None:
             continue  # the title, or text above the table
-        row = _read_row(r, values, columns, len(out.rows[track]) + 1, out.errors)
+        row = _read_row(r, values, columns, len(out.rows[track]) + 1, out.errors, revenue)
         if row is None:
             continue
         if row.seq in seqs[track]:
@@ -292,7 +306,12 @@ def _read_sheet(ws) -> SummaryImport | None:
 
 
 def _read_row(
-    r: int, values: tuple, columns: dict[str, int], position: int, errors: list[RowError]
+    r: int,
+    values: tuple,
+    columns: dict[str, int],
+    position: int,
+    errors: list[RowError],
+    revenue: str,
 ) -> SummaryRow | None:
     """One data row, or None for a row with nothing but a 序号 (a pre-numbered blank form)."""
 
@@ -321,16 +340,12 @@ def _read_row(
             errors.append(RowError(r, f"第{r}行：序号“{_text(raw_seq)}”不是正整数。"))
     raw_revenue = cell("revenue")
     if _text(raw_revenue) is None:
-        errors.append(RowError(r, f"第{r}行：“{name}”缺少{REVENUE_YEAR}年营收（万元）。"))
+        errors.append(RowError(r, f"第{r}行：“{name}”缺少{revenue}。"))
     else:
         try:
             row.revenue = _number(raw_revenue)
         except ValueError:
-            errors.append(
-                RowError(
-                    r, f"第{r}行：{REVENUE_YEAR}年营收（万元）“{_text(raw_revenue)}”不是数字。"
-                )
-            )
+            errors.append(RowError(r, f"第{r}行：{revenue}“{_text(raw_revenue)}”不是数字。"))
     uscc = _text(cell("uscc"))
     if uscc is None and row.note:
         found = _USCC_IN_TEXT.search(unicodedata.normalize("NFKC", row.note).upper())

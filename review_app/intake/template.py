@@ -14,16 +14,16 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from ..programs.years import DEFAULT_YEAR
+from ..programs.years import DEFAULT_YEAR, figure_years
 from .layout import PARTS, PROFILE_INSTRUCTION, PROMISE, instruction, layout
 from .parsed import (
-    FIGURE_YEARS,
     INFRASTRUCTURE_OPTIONS,
     MATURITY_OPTIONS,
     NATURE_OPTIONS,
     SIZE_OPTIONS,
     TRACK_OPTIONS,
     ParsedApplication,
+    year_keys,
 )
 
 TICKED, UNTICKED = "☑", "□"
@@ -51,13 +51,15 @@ _QUESTIONS = (
 )
 
 
-def blank_template(track: str) -> bytes:
-    """A blank 申报书 for ``track`` ("excellent" or "leading")."""
-    return _build(track, ParsedApplication(), blank=True)
+def blank_template(track: str, year: int = DEFAULT_YEAR) -> bytes:
+    """A blank 申报书 for ``track`` ("excellent" or "leading") of the ``year`` program (its
+    figure years and date line)."""
+    return _build(track, ParsedApplication(figure_years=year_keys(figure_years(year))), blank=True)
 
 
 def filled_template(track: str, parsed: ParsedApplication) -> bytes:
-    """The 申报书 for ``track`` with ``parsed``'s values written in (options ticked with ☑)."""
+    """The 申报书 for ``track`` with ``parsed``'s values written in (options ticked with ☑), for
+    the program whose figure years are ``parsed.figure_years``."""
     return _build(track, parsed, blank=False)
 
 
@@ -120,7 +122,8 @@ def _cover(doc, parsed: ParsedApplication) -> None:
         run.font.size = Pt(26)
     doc.add_paragraph(f"申报单位：{parsed.enterprise.name or ''}（盖章）")
     doc.add_paragraph("推荐单位：（盖章）")
-    doc.add_paragraph(f"申报日期：  {DEFAULT_YEAR}年    月    日")
+    year = int(parsed.last_figure_year) + 1  # the program's year follows its figure years
+    doc.add_paragraph(f"申报日期：  {year}年    月    日")
 
 
 def _options(options, chosen) -> str:
@@ -208,13 +211,14 @@ def _basic_table(doc, track: str, parsed: ParsedApplication, blank: bool) -> Non
     )
     g.line((1, 1, "职务"), (2, 3, contact.title or ""), (4, 4, "邮箱"), (5, 6, contact.email or ""))
     g.merge_down(0, g.row - 2, g.row - 1)
-    years = [(1 + 2 * i, 2 + 2 * i) for i in range(len(FIGURE_YEARS))]
+    figure_keys = parsed.figure_years
+    years = [(1 + 2 * i, 2 + 2 * i) for i in range(len(figure_keys))]
     g.line(
         (0, 0, "近三年发展情况"),
-        *((a, b, f"{y}年") for (a, b), y in zip(years, FIGURE_YEARS, strict=True)),
+        *((a, b, f"{y}年") for (a, b), y in zip(years, figure_keys, strict=True)),
     )
     for label, attr in _FIGURE_ROWS:
-        values = [_number(getattr(parsed.figures[y], attr)) for y in FIGURE_YEARS]
+        values = [_number(getattr(parsed.figures[y], attr)) for y in figure_keys]
         g.line((0, 0, label), *((a, b, v) for (a, b), v in zip(years, values, strict=True)))
     infra = _options(INFRASTRUCTURE_OPTIONS, parsed.infrastructure)
     other = parsed.infrastructure_other or "______________________"

@@ -25,8 +25,6 @@ from ..enterprises.uscc import ALPHABET, check_char, org_check_char
 from . import reference as ref
 from .parsed import (
     BLOCKING,
-    FIGURE_YEARS,
-    LAST_FIGURE_YEAR,
     NATURE_OPTIONS,
     SIZE_OPTIONS,
     WARNING,
@@ -186,10 +184,10 @@ def _required(parsed: ParsedApplication, out: _Findings) -> None:
     for path, label in REQUIRED_FIELDS:
         if _blank(_get(parsed, path)):
             out.add("required_missing", path, label=label)
-    for year in sorted(set(parsed.figures) | set(FIGURE_YEARS)):
+    for year in sorted(set(parsed.figures) | set(parsed.figure_years)):
         f = parsed.figures.get(year)
         missing = [(a, lbl) for a, lbl in FIGURE_LABELS.items() if getattr(f, a, None) is None]
-        if year == LAST_FIGURE_YEAR:
+        if year == parsed.last_figure_year:
             for attr, label in missing:
                 out.add("required_missing", f"figures.{year}.{attr}", label=f"{year}年{label}")
         elif missing:
@@ -317,20 +315,21 @@ def _declarations(parsed: ParsedApplication, out: _Findings) -> None:
 
 
 def _revenue_and_size(parsed: ParsedApplication, out: _Findings) -> None:
-    revenue = getattr(parsed.figures.get(LAST_FIGURE_YEAR), "revenue", None)
+    last = parsed.last_figure_year
+    revenue = getattr(parsed.figures.get(last), "revenue", None)
     if revenue is None:
         return
     if revenue < DESIGNATED_SIZE_REVENUE:
         out.add(
-            "below_designated_size", f"figures.{LAST_FIGURE_YEAR}.revenue",
-            year=LAST_FIGURE_YEAR, revenue=_num(revenue), floor=DESIGNATED_SIZE_REVENUE,
+            "below_designated_size", f"figures.{last}.revenue",
+            year=last, revenue=_num(revenue), floor=DESIGNATED_SIZE_REVENUE,
         )  # fmt: skip
     declared = _option(parsed.enterprise.size or "", SIZE_OPTIONS)
     implied = next(size for size, floor in SIZE_FLOORS if revenue >= floor)
     if declared and declared != implied:
         out.add(
             "size_revenue_mismatch", "enterprise.size",
-            size=declared, year=LAST_FIGURE_YEAR, revenue=_num(revenue), implied=implied,
+            size=declared, year=last, revenue=_num(revenue), implied=implied,
         )  # fmt: skip
 
 

@@ -27,12 +27,12 @@ from ..form_fields import ActionForm
 from ..ids import db_id
 from ..jobs.models import Job, UploadedBlob
 from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
-from ..programs.service import current_program
-from ..programs.years import DEFAULT_FIGURE_YEARS
+from ..programs.selection import selected_program
+from ..programs.years import figure_years
 from ..workflow.service import available_transitions
 from ..workflow.states import ENDORSED_STATES
 from . import refusals, service, summary
-from .forms import ApplicationFieldsForm, SummaryImportForm, UploadForm, order_form_class
+from .forms import SummaryImportForm, UploadForm, application_fields_form, order_form_class
 from .parsed import UnreadableFile
 from .permissions import can_edit_application, can_recheck_format, edit_refusal
 from .records import FIGURE_FIELDS
@@ -53,13 +53,17 @@ def _own_prefecture() -> Prefecture:
 @role_required("prefecture")
 def index():
     """本地市申报: applications by track in priority order, quota use, actions."""
-    program = current_program()
+    program = selected_program()
     prefecture = _own_prefecture()
     tracks = []
     for track in TRACKS:
         rows = db.session.execute(
             select(Application)
-            .where(Application.prefecture_id == prefecture.id, Application.track_code == track)
+            .where(
+                Application.program_id == program.id,
+                Application.prefecture_id == prefecture.id,
+                Application.track_code == track,
+            )
             .order_by(
                 Application.priority_rank.is_(None), Application.priority_rank, Application.id
             )
@@ -93,7 +97,11 @@ def upload():
             return render_template("intake/upload.html", form=form), 400
         from ..jobs.views import start
 
-        job = start("import_docx", {"prefecture_id": current_user.prefecture_id}, len(files))
+        job = start(
+            "import_docx",
+            {"prefecture_id": current_user.prefecture_id, "program_id": selected_program().id},
+            len(files),
+        )
         for position, storage in enumerate(files):
             db.session.add(
                 UploadedBlob(
@@ -142,7 +150,8 @@ def edit(application_id: int):
     if refusal:  # the page is refused exactly when the save would be (and the button hidden)
         raise PermissionDenied(refusal)
     e = application.enterprise
-    form = ApplicationFieldsForm()
+    years = figure_years(application.program.year)  # the application's program's years
+    form = application_fields_form(years)()
     refused = False
     form.chain.choices = [SelectChoice("", "（请选择）")] + [SelectChoice(c, c) for c in chains()]
     if request.method == "GET":
@@ -201,7 +210,7 @@ def edit(application_id: int):
                 year: {
                     name: _dec(getattr(form, f"fig_{year}_{name}").data) for name in FIGURE_FIELDS
                 }
-                for year in DEFAULT_FIGURE_YEARS
+                for year in years
             },
         }
         values["enterprise"]["uscc"] = values["enterprise"]["uscc"].upper()
@@ -219,7 +228,7 @@ def edit(application_id: int):
             return redirect(url_for("applications.show", application_id=application.id))
     status = 400 if form.errors or refused else 200
     return render_template(
-        "intake/edit.html", form=form, app_=application, years=DEFAULT_FIGURE_YEARS,
+        "intake/edit.html", form=form, app_=application, years=years,
         figure_fields=FIGURE_FIELDS,
     ), status  # fmt: skip
 
@@ -233,6 +242,7 @@ def order(track: str):
     prefecture = _own_prefecture()
     ids = db.session.execute(
         select(Application.id).where(
+            Application.program_id == selected_program().id,
             Application.prefecture_id == prefecture.id,
             Application.track_code == track,
             Application.state.in_(service.ORDERED_STATES),
@@ -270,7 +280,10 @@ def format_queue():
     """形式审查: endorsed applications waiting for the coordinator, with their reports."""
     rows = db.session.execute(
         select(Application)
-        .where(Application.state == "prefecture_endorsed")
+        .where(
+            Application.program_id == selected_program().id,
+            Application.state == "prefecture_endorsed",
+        )
         .order_by(Application.prefecture_id, Application.track_code, Application.priority_rank)
     ).scalars().all()  # fmt: skip
     return render_template(
@@ -292,7 +305,7 @@ def summary_export():
             unit, prefecture_ids = prefecture.name, [prefecture.id]
         else:
             unit, prefecture_ids = "河南省（汇总）", None
-    data = summary.export_summary(current_program(), unit, prefecture_ids)
+    data = summary.export_summary(selected_program(), unit, prefecture_ids)
     filename = f"卓越级领航级智能工厂培育企业推荐汇总表-{unit}.xlsx"
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
 
@@ -306,7 +319,7 @@ def summary_import():
     if form.validate_on_submit():
         try:
             report = summary.match_summary(
-                current_program(), _own_prefecture(), form.file.data.read()
+                selected_program(), _own_prefecture(), form.file.data.read()
             )
         except UnreadableFile as err:
             flash(err.message, "error")
@@ -323,5 +336,8 @@ def template(track: str):
         abort(404)
     name = f"卓越级领航级智能工厂培育企业申报书（{TRACK_NAMES[track]}）.docx"
     return send_file(
-        BytesIO(blank_template(track)), mimetype=DOCX, as_attachment=True, download_name=name
+        BytesIO(blank_template(track, selected_program().year)),
+        mimetype=DOCX,
+        as_attachment=True,
+        download_name=name,
     )

@@ -79,13 +79,14 @@ def _import_waiting(app, job_id: int, attempt: int) -> None:
     from ..intake.parsed import UnreadableFile
     from ..intake.refusals import record_after_rollback
     from ..intake.service import import_docx, unreadable_message
-    from ..programs.models import Prefecture
+    from ..programs.models import Prefecture, Program
     from ..programs.service import current_program
     from .models import UploadedBlob
 
     job = db.session.get(Job, job_id)
     owner = db.session.get(User, job.owner_id)
     prefecture = db.session.get(Prefecture, job.params.get("prefecture_id"))
+    program_id = job.params.get("program_id")  # the program the upload was made in
     blob_ids = db.session.execute(
         select(UploadedBlob.id).where(UploadedBlob.job_id == job.id)
         .order_by(UploadedBlob.position)
@@ -99,7 +100,10 @@ def _import_waiting(app, job_id: int, attempt: int) -> None:
             continue
         name = blob.filename
         try:
-            application = import_docx(current_program(), prefecture, blob.data, name, owner)
+            program = (db.session.get(Program, program_id) if program_id else None) or (
+                current_program()
+            )
+            application = import_docx(program, prefecture, blob.data, name, owner)
             db.session.flush()
             outcome = {
                 "name": name, "ok": True, "application_id": application.id,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..auth.permissions import permission_required
 from ..extensions import db
 from ..paging import paginate
-from ..programs.service import current_program
+from ..programs.selection import selected_program
 from ..web import act, commit_or_flash, posted
 from . import service
 from .forms import MessageForm, OutboxForm
@@ -20,7 +20,7 @@ bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 @bp.route("/", methods=["GET", "POST"])
 @permission_required(can_manage_outbox)
 def index():
-    program = current_program()
+    program = selected_program()
     if request.method == "POST":
         form = posted(OutboxForm)
         action, kind = form.action.data, form.kind.data or None
@@ -64,7 +64,7 @@ def index():
 @bp.route("/<int:message_id>", methods=["GET", "POST"])
 @permission_required(can_manage_outbox)
 def show(message_id: int):
-    program = current_program()
+    program = selected_program()
     message = service.require_message(message_id, program)
     if request.method == "POST":
         form = posted(MessageForm)

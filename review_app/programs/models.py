@@ -28,7 +28,7 @@ class Prefecture(db.Model):
 
 
 class Program(Timestamps, db.Model):
-    """A selection round, e.g. 2026年卓越级领航级智能工厂培育."""
+    """A selection round (one year), e.g. <year>年卓越级领航级智能工厂培育."""
 
     __tablename__ = "program"
 

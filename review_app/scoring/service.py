@@ -34,9 +34,11 @@ def _cached_rubric(track: str, path: Path, mtime: float):
     return load_track_rubric(path, track)
 
 
-def rubric_file_for(track: str, program: Program | None = None) -> Path:
-    """The rubric file of ``track`` in ``program`` (default: the current one): its
-    ``Track.rubric_file``, else ``<track>-<program year>.toml`` in the shipped rubrics."""
+def rubric_file_for(track: str, program: Program | int | None = None) -> Path:
+    """The rubric file of ``track`` in ``program`` (a Program or its id; default: the current
+    one): its ``Track.rubric_file``, else ``<track>-<program year>.toml`` in the shipped rubrics."""
+    if isinstance(program, int):
+        program = db.session.get(Program, program)
     if program is None:
         try:
             program = current_program()
@@ -48,9 +50,9 @@ def rubric_file_for(track: str, program: Program | None = None) -> Path:
     return rubric_path(track, year=program.year)
 
 
-def rubric_for(track: str, program: Program | None = None):
-    """The track's rubric in ``program`` (default: the current one), read once per change of
-    the file."""
+def rubric_for(track: str, program: Program | int | None = None):
+    """The track's rubric in ``program`` (a Program or its id; default: the current one), read
+    once per change of the file. Callers about an application pass its program."""
     path = rubric_file_for(track, program)
     return _cached_rubric(track, path, path.stat().st_mtime)
 
@@ -66,7 +68,8 @@ class StaleReview(DomainError):
 
 
 def rubric_section(section: Section):
-    return rubric_for(section.application.track_code).section(section.key)
+    application = section.application
+    return rubric_for(application.track_code, application.program).section(section.key)
 
 
 def review_of(assignment: Assignment) -> Review | None:
@@ -227,7 +230,8 @@ def after_submit(section: Section) -> None:
         )
     ).scalars().all()  # fmt: skip
     if active and all(s == "submitted" for s in active):
-        settings = rubric_for(section.application.track_code).aggregation
+        application = section.application
+        settings = rubric_for(application.track_code, application.program).aggregation
         result = aggregate_section(
             section_reviews(section),
             trim_when_at_least=settings.trim_when_at_least,
@@ -250,7 +254,9 @@ def _raise_flag(section: Section, result) -> None:
     flag = DispersionFlag(
         application_id=section.application_id, section_id=section.id,
         spread=round(result.range, 2),
-        threshold=rubric_for(section.application.track_code).aggregation.dispersion_range,
+        threshold=rubric_for(
+            section.application.track_code, section.application.program
+        ).aggregation.dispersion_range,
         status="open", resolution="；".join(result.reasons),
     )  # fmt: skip
     db.session.add(flag)
@@ -329,7 +335,7 @@ def application_breakdown(app: Application) -> dict:
     """Per scored section: each reviewer's total and the aggregate; the weighted score."""
     from .aggregate import application_score
 
-    rubric = rubric_for(app.track_code)
+    rubric = rubric_for(app.track_code, app.program)
     settings = rubric.aggregation
     biases = panel_biases(app) if settings.calibration else None
     sections, aggregates = [], {}
@@ -371,7 +377,7 @@ def application_breakdown(app: Application) -> dict:
 
 def track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionReview]]:
     """Every submitted review of a program's track, by panel (section group), in one query."""
-    rubric = rubric_for(track_code)
+    rubric = rubric_for(track_code, program_id)
     rows = db.session.execute(
         select(Assignment.expert_id, Review.total, Section.key, Section.application_id)
         .join(Review, Review.assignment_id == Assignment.id)
@@ -393,10 +399,10 @@ def track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionRev
     return by_group
 
 
-def fit_biases(by_group: dict[str, list[SectionReview]], track_code: str):
+def fit_biases(by_group: dict[str, list[SectionReview]], track_code: str, program_id: int):
     from .aggregate import fit_leniency
 
-    minimum = rubric_for(track_code).aggregation.calibration_min_reviews
+    minimum = rubric_for(track_code, program_id).aggregation.calibration_min_reviews
     return {
         group: fit_leniency(reviews, min_reviews=minimum) for group, reviews in by_group.items()
     }
@@ -405,7 +411,7 @@ def fit_biases(by_group: dict[str, list[SectionReview]], track_code: str):
 def panel_biases(app: Application) -> dict[str, dict[int, float]]:
     """Leniency per reviewer, fitted by least squares within each panel (section group) of the
     application's track over every submitted review of the program."""
-    return fit_biases(track_reviews(app.program_id, app.track_code), app.track_code)
+    return fit_biases(track_reviews(app.program_id, app.track_code), app.track_code, app.program_id)
 
 
 def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
@@ -414,10 +420,10 @@ def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
     (the decision run needs both to try calibration on and off)."""
     from .aggregate import application_score
 
-    rubric = rubric_for(track_code)
+    rubric = rubric_for(track_code, program_id)
     settings = rubric.aggregation
     by_group = track_reviews(program_id, track_code)
-    biases = fit_biases(by_group, track_code)
+    biases = fit_biases(by_group, track_code, program_id)
     per_section: dict[tuple[int, str], list[SectionReview]] = {}
     for reviews in by_group.values():
         for r in reviews:

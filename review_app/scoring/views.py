@@ -11,6 +11,7 @@ from ..auth.permissions import can_view_assignment, permission_required, role_re
 from ..errors import DomainError
 from ..extensions import db
 from ..ids import db_id
+from ..programs.selection import selected_program
 from ..web import posted, reads_only
 from . import service
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
@@ -82,7 +83,10 @@ def flags():
         flash("复议已处理。", "success")
         return redirect(url_for(".flags"))
     rows = db.session.execute(
-        select(DispersionFlag).order_by(DispersionFlag.status, DispersionFlag.id)
+        select(DispersionFlag)
+        .join(Application, Application.id == DispersionFlag.application_id)
+        .where(Application.program_id == selected_program().id)
+        .order_by(DispersionFlag.status, DispersionFlag.id)
     ).scalars().all()  # fmt: skip
     reviews = {
         f.id: db.session.execute(
@@ -133,11 +137,20 @@ def progress():
     from ..experts.models import Panel
 
     today = china_date(utcnow())
+    program = selected_program()
     rows = db.session.execute(
-        select(Assignment).where(Assignment.status.in_(("assigned", "submitted", "reopened")))
+        select(Assignment)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(
+            Application.program_id == program.id,
+            Assignment.status.in_(("assigned", "submitted", "reopened")),
+        )
     ).scalars().all()  # fmt: skip
     panels, experts = {}, {}
-    names = {p.id: p.name for p in db.session.execute(select(Panel)).scalars()}
+    names = {
+        p.id: p.name
+        for p in db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
+    }
     for a in rows:
         overdue = a.status != "submitted" and a.due_date is not None and a.due_date < today
         for key, table in ((names.get(a.panel_id, "（未编组）"), panels), (a.expert, experts)):

@@ -20,7 +20,9 @@ from docx.table import _Cell
 from review_app.applications.catalogue import BY_KEY, required_sections
 from review_app.intake.layout import OVERVIEW_NOTE, SUBPART_INTROS, instruction
 from review_app.intake.parsed import (
-    FIGURE_YEARS,
+    DEFAULT_YEAR_KEYS as FIGURE_YEARS,
+)
+from review_app.intake.parsed import (
     INFRASTRUCTURE_OPTIONS,
     MATURITY_OPTIONS,
     NATURE_OPTIONS,

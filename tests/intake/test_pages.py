@@ -197,7 +197,7 @@ def test_summary_import_matches_and_lists_mismatches(app, client, officer):
                    revenue=999.0, maturity="三级"),
         SummaryRow(seq=3, prefecture="洛阳市", name="不存在的企业有限公司", nature="民营企业"),
     ]  # fmt: skip
-    data = write_summary("洛阳市", {"excellent": rows, "leading": []})
+    data = write_summary("洛阳市", {"excellent": rows, "leading": []}, 2025)
     login(client, "lyofficer")
     page = client.get("/intake/summary/import")
     token = csrf_from(page.get_data(as_text=True))

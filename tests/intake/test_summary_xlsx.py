@@ -9,11 +9,15 @@ from openpyxl import Workbook, load_workbook
 
 from review_app.enterprises.uscc import make_uscc
 from review_app.intake.parsed import UnreadableFile
-from review_app.intake.summary_xlsx import (
-    SummaryRow,
-    read_summary,
-    write_summary,
-)
+from review_app.intake.summary_xlsx import SummaryRow, read_summary
+from review_app.intake.summary_xlsx import write_summary as write_for_year
+
+REVENUE_YEAR = 2025  # the 2026 notice's 附件2 reports 2025 revenue
+
+
+def write_summary(unit, rows_by_track):
+    return write_for_year(unit, rows_by_track, REVENUE_YEAR)
+
 
 OFFICIAL = [
     "序号",

@@ -11,7 +11,9 @@ import review_app
 from review_app.programs.years import code_year, figure_years, program_files, read_program
 
 PACKAGE = Path(review_app.__file__).parent
-YEAR = re.compile(r"\b20(2[3-9])\b")
+# A year 2023-2029 not inside a longer number ("2026年", "_2026" and "x2026" count; "12026" and
+# the escape "\u2026" do not).
+YEAR = re.compile(r"(?<![0-9])(?<!\\u)20(2[3-9])(?![0-9])")
 EXEMPT = ("migrations", "data")
 
 
@@ -34,9 +36,15 @@ def test_the_check_finds_a_year(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "ok.py").write_text("DAY = 2026\n", encoding="utf-8")
     (tmp_path / "mod.py").write_text(
-        "# 2026 in a comment is fine\nYEARS = (2023, 2024)\nSEED = 12026\n", encoding="utf-8"
+        "# 2026 in a comment is fine\nYEARS = (2023, 2024)\nSEED = 12026\n"
+        'KEY = 727_010_2026\nNAME = "2026年培育"\nDOTS = "\\u2026"\n',
+        encoding="utf-8",
     )
-    assert year_literals(tmp_path) == ["mod.py:2: YEARS = (2023, 2024)"]
+    assert year_literals(tmp_path) == [
+        "mod.py:2: YEARS = (2023, 2024)",
+        "mod.py:4: KEY = 727_010_2026",
+        'mod.py:5: NAME = "2026年培育"',
+    ]
 
 
 def test_years_derive_from_the_program_year():

@@ -149,6 +149,7 @@ POST_ONLY = {
     "draws.verify": {CO},
     "webhooks.toggle": {CO},
     "webhooks.delete": {CO},
+    "programs.select": {CO, AD},  # the program switcher (programs/permissions.py)
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {
