@@ -41,23 +41,6 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def role_required(*roles: str):
-    """Refuse (403) any signed-in user whose role is not in ``roles``; anonymous users log in."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def permission_required(predicate):
     """Refuse (403) a signed-in user for whom ``predicate(user)`` is false; anonymous users log in.
 
