@@ -42,6 +42,4 @@ def can_disable_account(user, target=None) -> bool:
 
 def can_enable_account(user, target=None) -> bool:
     """启用: an administrator, for another account that is disabled."""
-    return can_manage_account(user, target) and (
-        target is None or not target.is_active_account
-    )
+    return can_manage_account(user, target) and (target is None or not target.is_active_account)
