@@ -35,7 +35,7 @@ from ..outbox import service as outbox
 from ..programs.models import TRACK_NAMES, Program
 from ..programs.service import current_program_id
 from .models import OPEN_INVITATIONS, DrawRun, Invitation, Pledge
-from .permissions import can_answer_invitation, require_manage_draws
+from .permissions import can_answer_invitation, can_sign_pledge, require_manage_draws
 
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 DEFAULT_ANSWER_HOURS = 48
@@ -510,7 +510,7 @@ def sign_pledge(expert: Expert, program: Program, *, signed_name: str, agreed: b
     """Record the pledge; each declared relation becomes the expert's declared relation and a
     declared conflict with any application of the program it names (the expert is not told
     whether one matched: that would reveal who applied)."""
-    if getattr(actor, "role", None) != "expert" or expert.user_id != actor.id:
+    if not can_sign_pledge(actor) or expert.user_id != actor.id:
         raise PermissionDenied("只能由专家本人签署承诺。")
     if pledge_of(expert, program) is not None:
         raise InvalidInput("您已签署本批次的保密与回避承诺。")
