@@ -108,17 +108,6 @@ def application_scope(user, query: Select) -> Select:
             return query.where(false())
 
 
-def can_view_assignment(user, assignment) -> bool:
-    """An expert reaches only its own assignments; coordinators reach all."""
-    if user.role == "coordinator":
-        return True
-    return (
-        user.role == "expert"
-        and assignment.expert is not None
-        and assignment.expert.user_id == user.id
-    )
-
-
 def can_view_inspection(user, inspection) -> bool:
     if user.role == "coordinator":
         return True
