@@ -3,10 +3,7 @@ templates ask here."""
 
 from ..auth.permissions import is_coordinator
 from ..experts.permissions import can_review
-from ..workflow.states import REVIEWED_STATES
-
-# An application whose reviews may still be reopened (later states are past the scoring).
-REOPENABLE_STATES = ("scored", "expert_assigned")
+from ..workflow.states import REOPENABLE_STATES, REVIEWED_STATES
 
 
 def can_view_score_breakdown(user, application=None) -> bool:
