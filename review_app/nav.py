@@ -11,46 +11,85 @@ from flask import request, url_for
 
 from .admin.permissions import (
     can_change_role,
+    can_disable_account,
+    can_enable_account,
+    can_manage_account,
     can_manage_users,
     can_read_audit_events,
+    can_unlock_account,
     can_verify_audit,
 )
 from .anonymise.permissions import can_anonymise, can_see_anonymisation_status
-from .assignment.permissions import can_adjust_experts
+from .applications.permissions import can_view_applications, can_view_every_prefecture
+from .assignment.permissions import (
+    can_adjust_experts,
+    can_declare_conflict,
+    can_pin_conflict,
+    can_remove_assignment,
+    can_settle_conflict,
+    can_waive_conflict,
+)
 from .auth.models import ROLES
 from .auth.permissions import role_predicate
-from .decision.permissions import can_decide, can_release_notices, can_view_notices
-from .draws.permissions import can_manage_draws
-from .inspection.permissions import can_manage_inspections
-from .intake.permissions import can_download_template, can_edit_application, can_recheck_format
-from .outbox.permissions import can_manage_outbox
-from .scoring.permissions import can_view_score_breakdown
+from .dashboard.permissions import can_view_analysis
+from .decision.permissions import (
+    can_decide,
+    can_download_notice,
+    can_release_notice,
+    can_release_notices,
+    can_view_notices,
+)
+from .draws.permissions import can_answer_invitation, can_manage_draws, can_sign_pledge
+from .experts.permissions import can_manage_experts, can_review
+from .inspection.permissions import (
+    can_assign_inspectors,
+    can_manage_inspections,
+    can_record_inspection,
+    can_remove_inspection,
+    can_view_inspections,
+)
+from .intake.permissions import (
+    can_download_template,
+    can_edit_application,
+    can_recheck_format,
+    can_recommend,
+    can_review_format,
+)
+from .jobs.permissions import can_download_job_result
+from .outbox.permissions import (
+    can_cancel_message,
+    can_manage_outbox,
+    can_release_message,
+    can_resend_message,
+)
+from .scoring.permissions import (
+    can_reopen_review,
+    can_resolve_flag,
+    can_score,
+    can_view_score_breakdown,
+    can_view_scoring_progress,
+)
 from .webhooks.permissions import can_manage_webhooks
 
-# Role-only predicates of pages that have no area predicate yet (same roles as their decorator).
+# Every signed-in role has a dashboard (each its own).
 signed_in = role_predicate(*ROLES)
-is_prefecture = role_predicate("prefecture")
-is_expert = role_predicate("expert")
-sees_applications = role_predicate("coordinator", "prefecture", "applicant", "inspector")
-runs_review = role_predicate("coordinator")
-sees_inspections = role_predicate("inspector", "coordinator")
 
 # (predicate, label, endpoint, endpoint arguments), in the top bar's order.
 NAV = (
     (signed_in, "工作台", "dashboard.home", {}),
-    (is_prefecture, "本地市申报", "intake.index", {}),
-    (sees_applications, "申报列表", "applications.index", {}),
-    (runs_review, "形式审查", "intake.format_queue", {}),
+    (can_recommend, "本地市申报", "intake.index", {}),
+    (can_view_applications, "申报列表", "applications.index", {}),
+    (can_review_format, "形式审查", "intake.format_queue", {}),
     (can_anonymise, "匿名化", "anonymise.index", {}),
-    (runs_review, "专家库", "experts_admin.index", {}),
+    (can_manage_experts, "专家库", "experts_admin.index", {}),
     (can_manage_draws, "专家抽取", "draws.index", {}),
     (can_adjust_experts, "专家分配", "assignment.auto", {"track": "excellent"}),
-    (runs_review, "评分进度", "scoring.progress", {}),
-    (runs_review, "评分分析", "dashboard.analysis", {}),
-    (is_expert, "我的评审任务", "expert.assignments", {}),
-    (is_expert, "评审邀请", "draws.invitations", {}),
-    (is_expert, "保密与回避承诺", "draws.pledge", {}),
-    (sees_inspections, "实地抽查", "inspection.index", {}),
+    (can_view_scoring_progress, "评分进度", "scoring.progress", {}),
+    (can_view_analysis, "评分分析", "dashboard.analysis", {}),
+    (can_review, "我的评审任务", "expert.assignments", {}),
+    (can_answer_invitation, "评审邀请", "draws.invitations", {}),
+    (can_sign_pledge, "保密与回避承诺", "draws.pledge", {}),
+    (can_view_inspections, "实地抽查", "inspection.index", {}),
     (can_decide, "入库决定", "decision.track", {"track": "excellent"}),
     (can_view_notices, "结果通知", "decision.notice_list", {}),
     (can_manage_outbox, "发件箱", "outbox.index", {}),
@@ -63,22 +102,54 @@ NAV = (
 PREDICATES = (
     can_adjust_experts,
     can_anonymise,
+    can_answer_invitation,
+    can_assign_inspectors,
+    can_cancel_message,
     can_change_role,
     can_decide,
+    can_declare_conflict,
+    can_disable_account,
+    can_download_job_result,
+    can_download_notice,
     can_download_template,
     can_edit_application,
+    can_enable_account,
+    can_manage_account,
     can_manage_draws,
+    can_manage_experts,
     can_manage_inspections,
     can_manage_outbox,
     can_manage_users,
     can_manage_webhooks,
+    can_pin_conflict,
     can_read_audit_events,
     can_recheck_format,
+    can_recommend,
+    can_record_inspection,
+    can_release_message,
+    can_release_notice,
     can_release_notices,
+    can_remove_assignment,
+    can_remove_inspection,
+    can_reopen_review,
+    can_resend_message,
+    can_resolve_flag,
+    can_review,
+    can_review_format,
+    can_score,
     can_see_anonymisation_status,
+    can_settle_conflict,
+    can_sign_pledge,
+    can_unlock_account,
     can_verify_audit,
+    can_view_analysis,
+    can_view_applications,
+    can_view_every_prefecture,
+    can_view_inspections,
     can_view_notices,
     can_view_score_breakdown,
+    can_view_scoring_progress,
+    can_waive_conflict,
 )
 
 

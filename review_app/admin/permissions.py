@@ -23,3 +23,23 @@ def can_verify_audit(user, obj=None) -> bool:
 def can_read_audit_events(user, obj=None) -> bool:
     """The latest audit records with actors and reasons: the coordinator only."""
     return has_role(user, "coordinator")
+
+
+def can_manage_account(user, target=None) -> bool:
+    """重置密码, 停用 or 启用 ``target``: an administrator, never on its own account."""
+    return can_manage_users(user) and (target is None or target.id != user.id)
+
+
+def can_unlock_account(user, target=None) -> bool:
+    """解除锁定: an administrator, for another account that is locked."""
+    return can_manage_account(user, target) and (target is None or target.locked_until is not None)
+
+
+def can_disable_account(user, target=None) -> bool:
+    """停用: an administrator, for another account that is active."""
+    return can_manage_account(user, target) and (target is None or target.is_active_account)
+
+
+def can_enable_account(user, target=None) -> bool:
+    """启用: an administrator, for another account that is disabled."""
+    return can_manage_account(user, target) and (target is None or not target.is_active_account)

@@ -14,9 +14,15 @@ from sqlalchemy.orm import selectinload
 from ..admin.permissions import can_verify_audit
 from ..anonymise.service import expert_refusal
 from ..applications.models import Application
+from ..applications.permissions import (
+    application_scope,
+    can_view_application,
+    can_view_applications,
+    can_view_every_prefecture,
+)
 from ..assignment.models import Assignment
 from ..audit.service import verify as verify_chain
-from ..auth.permissions import application_scope, can_view_application
+from ..dashboard.permissions import can_view_quotas
 from ..dashboard.service import quota_rows
 from ..decision.models import DecisionRun
 from ..decision.permissions import can_decide
@@ -25,6 +31,7 @@ from ..decision.visibility import state_column, visible_state, visible_state_nam
 from ..draws.service import pledge_of
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..experts.models import Expert
+from ..experts.permissions import can_review
 from ..experts.service import expert_of
 from ..extensions import db
 from ..ids import MAX_ID
@@ -99,10 +106,6 @@ def user():
     return g.api_user
 
 
-def roles(*allowed: str) -> None:
-    permit(user().role in allowed)
-
-
 def permit(allowed: bool) -> None:
     """Refuse (403) unless the area's predicate allowed the token's user (as the pages do)."""
     if not allowed:
@@ -141,8 +144,8 @@ def _program(args) -> Program:
 @problems(403, 404, 422)
 def prefectures(args):
     """各地市推荐名额（附件3）及使用情况（省厅：全部地市；地市：本地市，与工作台相同），按培育批次"""
-    roles("coordinator", "prefecture")
-    own = user().prefecture_id if user().role == "prefecture" else None
+    permit(can_view_quotas(user()))
+    own = None if can_view_every_prefecture(user()) else user().prefecture_id
     out: dict[int, dict] = {}
     for row in quota_rows(_program(args), own, every=True):
         p = row.prefecture
@@ -154,8 +157,6 @@ def prefectures(args):
 
 
 # -- applications ---------------------------------------------------------------------------
-
-APPLICATION_ROLES = ("coordinator", "prefecture", "applicant", "inspector")
 
 
 def _application(a: Application, with_actions: bool = False) -> dict:
@@ -190,11 +191,11 @@ def _cursor(raw: str | None) -> int:
 @problems(403, 404, 422)
 def applications(args):
     """申报列表（按角色可见范围与培育批次；按编号游标分页，新增的申报不会打乱已翻过的页）"""
-    if user().role == "expert":
+    if can_review(user()):
         raise ApiError(
             403, "forbidden", "评审专家不能查看申报列表；分配给您的匿名章节见 /api/v1/assignments。"
         )
-    roles(*APPLICATION_ROLES)
+    permit(can_view_applications(user()))
     query = application_scope(
         user(),
         select(Application).options(
@@ -224,11 +225,11 @@ def applications(args):
 
 
 def _visible(application_id: int) -> Application:
-    if user().role == "expert":
+    if can_review(user()):
         raise ApiError(
             403, "forbidden", "评审专家不能查看申报；分配给您的匿名章节见 /api/v1/assignments。"
         )
-    roles(*APPLICATION_ROLES)
+    permit(can_view_applications(user()))
     application = db.session.get(Application, application_id)
     if application is None or not can_view_application(user(), application):
         raise ApiError(404, "not_found", "没有这个申报，或您无权查看。")
@@ -269,7 +270,7 @@ def transition(args, application_id: int):
 
 
 def _my_expert() -> Expert:
-    roles("expert")
+    permit(can_review(user()))
     expert = expert_of(user())
     if expert is None:
         raise ApiError(403, "no_expert_profile", "该账号尚未关联专家信息。")
@@ -331,7 +332,7 @@ def assignment(assignment_id: int):
     """本人的一个评审任务，含已确认的匿名化章节正文（须先签署保密与回避承诺）"""
     expert = _my_expert()
     item = db.session.get(Assignment, assignment_id)
-    if item is None or item.expert_id != expert.id:
+    if item is None or not can_review(user(), item):
         raise ApiError(404, "not_found", "没有这个评审任务。")
     if pledge_of(expert, db.session.get(Program, item.application.program_id)) is None:
         raise ApiError(403, "pledge_required", "查看评审材料前，请先在系统中签署保密与回避承诺。")

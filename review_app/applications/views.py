@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..audit.service import events_for
-from ..auth.permissions import application_scope, can_view_application, role_required
+from ..auth.permissions import permission_required
 from ..decision.visibility import (
     VISIBLE_STATE_NAMES,
     sees_results_early,
@@ -24,6 +24,12 @@ from ..workflow.service import available_transitions, fire, load_for_transition
 from ..workflow.states import STATE_NAMES
 from .forms import TransitionForm
 from .models import Application
+from .permissions import (
+    application_scope,
+    can_view_application,
+    can_view_applications,
+    can_view_every_prefecture,
+)
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -32,9 +38,6 @@ def like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, its own % _ and \\ taken literally (use with
     ``escape="\\"``)."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-VIEW_ROLES = ("coordinator", "prefecture", "applicant", "inspector")
 
 
 def _filters():
@@ -48,7 +51,7 @@ def _filters():
 
 
 @bp.route("/")
-@role_required(*VIEW_ROLES)
+@permission_required(can_view_applications)
 def index():
     f = _filters()
     base = application_scope(
@@ -59,7 +62,7 @@ def index():
     )
     if f["track"]:
         base = base.where(Application.track_code == f["track"])
-    if f["prefecture"] and current_user.role == "coordinator":
+    if f["prefecture"] and can_view_every_prefecture(current_user):
         base = base.where(Application.prefecture_id == f["prefecture"])
     if f["q"]:
         like = like_pattern(f["q"])
@@ -85,7 +88,7 @@ def index():
     )  # fmt: skip
     prefectures = (
         db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars().all()
-        if current_user.role == "coordinator"
+        if can_view_every_prefecture(current_user)
         else []
     )
     return render_template(
@@ -110,7 +113,7 @@ def _get_visible(application_id: int) -> Application:
 
 
 @bp.route("/<int:application_id>")
-@role_required(*VIEW_ROLES)
+@permission_required(can_view_applications)
 def show(application_id: int):
     application = _get_visible(application_id)
     timeline = visible_timeline(
@@ -133,7 +136,7 @@ def show(application_id: int):
 
 
 @bp.route("/<int:application_id>/transition/<trigger>", methods=["POST"])
-@role_required(*VIEW_ROLES)
+@permission_required(can_view_applications)
 def transition(application_id: int, trigger: str):
     if trigger not in TRIGGERS:
         abort(404)

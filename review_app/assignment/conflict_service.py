@@ -7,13 +7,23 @@ from sqlalchemy import select
 
 from ..applications.models import Application
 from ..audit import service as audit
+from ..auth.permissions import require
 from ..clock import utcnow
-from ..errors import InvalidInput, PermissionDenied
+from ..errors import InvalidInput
 from ..experts.models import Expert
+from ..experts.permissions import can_review
 from ..extensions import db
 from ..programs.models import Program
 from .conflicts import EnterpriseFacts, ExpertFacts, Relation, detect
 from .models import Assignment, Conflict
+from .permissions import (
+    REFUSAL,
+    can_adjust_experts,
+    can_declare_conflict,
+    can_pin_conflict,
+    can_settle_conflict,
+    can_waive_conflict,
+)
 
 BLOCKING_STATUSES = ("active", "pinned", "pending")
 # Decisions a person took: detection never overwrites them.
@@ -119,25 +129,35 @@ def waive(conflict: Conflict, reason: str, actor) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("豁免利益冲突必须填写理由。")
-    if conflict.status == "pinned":
-        raise InvalidInput("该利益冲突已锁定，不能豁免。")
+    require(can_adjust_experts(actor), REFUSAL)
+    if not can_waive_conflict(actor, conflict):
+        raise InvalidInput(
+            "该利益冲突已锁定，不能豁免。"
+            if conflict.status == "pinned"
+            else "只有待确认或已确认的冲突可以豁免。"
+        )
     _decide(conflict, "waived", reason, actor, "waive")
 
 
 def pin(conflict: Conflict, reason: str, actor) -> None:
     """Fix a conflict so that no later run or person can remove it."""
+    require(can_adjust_experts(actor), REFUSAL)
+    if not can_pin_conflict(actor, conflict):
+        raise InvalidInput("该利益冲突已锁定。")
     _decide(conflict, "pinned", (reason or "").strip(), actor, "pin")
 
 
 def confirm_pending(conflict: Conflict, actor) -> None:
-    if conflict.status != "pending":
+    require(can_adjust_experts(actor), REFUSAL)
+    if not can_settle_conflict(actor, conflict):
         raise InvalidInput("只有待确认的冲突可以确认。")
     _decide(conflict, "active", "", actor, "confirm")
 
 
 def dismiss(conflict: Conflict, reason: str, actor) -> None:
     reason = (reason or "").strip()
-    if conflict.status != "pending":
+    require(can_adjust_experts(actor), REFUSAL)
+    if not can_settle_conflict(actor, conflict):
         raise InvalidInput("只有待确认的冲突可以排除；已确认的冲突请用“豁免”。")
     if not reason:
         raise InvalidInput("排除冲突必须填写理由。")
@@ -146,13 +166,16 @@ def dismiss(conflict: Conflict, reason: str, actor) -> None:
 
 def declare(assignment: Assignment, reason: str, actor) -> Conflict:
     """An expert declares a conflict on its own assignment; the assignment is declined."""
-    if actor.role != "expert" or assignment.expert.user_id != actor.id:
-        raise PermissionDenied("只能对本人的评审任务申报回避。")
+    require(can_review(actor, assignment), "只能对本人的评审任务申报回避。")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请说明回避理由。")
-    if assignment.status == "submitted":
-        raise InvalidInput("已提交评分的任务不能再申报回避，请联系省厅协调员。")
+    if not can_declare_conflict(actor, assignment):
+        raise InvalidInput(
+            "已提交评分的任务不能再申报回避，请联系省厅协调员。"
+            if assignment.status == "submitted"
+            else "该评审任务已结束，不能申报回避。"
+        )
     enterprise_id = assignment.application.enterprise_id
     conflict = db.session.execute(
         select(Conflict).where(

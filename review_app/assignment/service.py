@@ -22,6 +22,7 @@ from ..workflow.states import STAFFING_STATES
 from .affinity import affinity
 from .conflict_service import blocking_pairs
 from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
+from .permissions import can_adjust_experts, can_remove_assignment
 from .randomised import solve_randomised
 from .solver import Existing, Infeasible, Reviewer, Slot, Solution, solve
 
@@ -248,6 +249,8 @@ def manual_assign(section: Section, expert: Expert, actor, due: date | None = No
     """The coordinator assigns one expert by hand, with the same checks as the solver."""
     app = section.application
     program = app.program
+    if not can_adjust_experts(actor, app):
+        raise InvalidInput("当前申报状态下不能调整评审专家。")
     if (expert.id, app.id) in blocking_pairs(program):
         raise InvalidInput(f"{expert.name}与该企业存在利益冲突，不能分配。")
     if db.session.execute(
@@ -279,6 +282,8 @@ def manual_remove(assignment: Assignment, actor) -> None:
         raise InvalidInput("已提交评分的任务不能撤销；如需重评请先重新开放。")
     if assignment.application.state not in STAFFING_STATES:
         raise InvalidInput("当前申报状态下不能调整评审专家。")
+    if not can_remove_assignment(actor, assignment):
+        raise InvalidInput("只有省厅协调员可以撤销尚未提交评分的任务。")
     audit.record(
         "assignment.remove", "assignment", assignment.id, actor=actor,
         before={"section": assignment.section.key, "expert": assignment.expert_id,

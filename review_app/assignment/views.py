@@ -6,9 +6,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..applications.models import Application
-from ..auth.permissions import can_view_assignment, permission_required, role_required
+from ..auth.permissions import permission_required
 from ..errors import DomainError
 from ..experts.models import Expert, Panel
+from ..experts.permissions import can_review
 from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
 from ..programs.models import TRACKS
@@ -17,7 +18,7 @@ from ..web import act, posted, reads_only
 from . import conflict_service, service
 from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
 from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
-from .permissions import can_adjust_experts
+from .permissions import can_adjust_experts, can_declare_conflict
 from .solver import Infeasible
 
 bp = Blueprint("assignment", __name__, url_prefix="/assignment")
@@ -197,11 +198,11 @@ def manual(application_id: int):
 
 
 @bp.route("/mine/<int:assignment_id>/declare", methods=["POST"])
-@role_required("expert")
+@permission_required(can_declare_conflict)
 def declare(assignment_id: int):
     """回避: the expert declares a conflict; the section is reassigned at once."""
     item = db.session.get(Assignment, assignment_id) or abort(404)
-    if not can_view_assignment(current_user, item):
+    if not can_review(current_user, item):
         abort(403)
     form = posted(DeclareForm)
     conflict_service.declare(item, form.reason.data or "", current_user)

@@ -11,6 +11,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from .. import datafiles
+from ..admin.permissions import (
+    can_disable_account,
+    can_enable_account,
+    can_manage_account,
+    can_manage_users,
+    can_unlock_account,
+)
 from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import InvalidInput, PermissionDenied
@@ -69,15 +76,15 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
 
 
 def _admin(actor, user: User | None = None) -> None:
-    if getattr(actor, "role", None) != "admin":
+    if not can_manage_users(actor):
         raise PermissionDenied("只有系统管理员可以管理账号。")
-    if user is not None and user.id == actor.id:
+    if user is not None and not can_manage_account(actor, user):
         raise InvalidInput("不能对自己的账号执行此操作。")
 
 
 def admin_reset(user: User, actor) -> str:
     """A one-time password (shown once to the administrator), changed at the next sign-in."""
-    _admin(actor)
+    _admin(actor, user)
     password = "".join(secrets.choice(ONE_TIME_CHARS) for _ in range(14))
     _new_password(user, password)
     user.must_change_password = True
@@ -87,7 +94,9 @@ def admin_reset(user: User, actor) -> str:
 
 
 def unlock(user: User, actor) -> None:
-    _admin(actor)
+    _admin(actor, user)
+    if not can_unlock_account(actor, user):
+        raise InvalidInput("该账号未被锁定。")
     before = {"locked_until": user.locked_until}
     user.locked_until = None
     user.failed_logins = 0
@@ -100,7 +109,7 @@ def unlock(user: User, actor) -> None:
 def set_active(user: User, active: bool, actor) -> None:
     """Disable (its sessions end, its API tokens stop working) or re-enable an account."""
     _admin(actor, user)
-    if user.is_active_account == active:
+    if not (can_enable_account if active else can_disable_account)(actor, user):
         raise InvalidInput("账号已是启用状态。" if active else "账号已是停用状态。")
     user.is_active_account = active
     if not active:

@@ -41,23 +41,6 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def role_required(*roles: str):
-    """Refuse (403) any signed-in user whose role is not in ``roles``; anonymous users log in."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def permission_required(predicate):
     """Refuse (403) a signed-in user for whom ``predicate(user)`` is false; anonymous users log in.
 
@@ -123,17 +106,6 @@ def application_scope(user, query: Select) -> Select:
             return query.where(Application.id.in_(_inspector_application_ids(user)))
         case _:
             return query.where(false())
-
-
-def can_view_assignment(user, assignment) -> bool:
-    """An expert reaches only its own assignments; coordinators reach all."""
-    if user.role == "coordinator":
-        return True
-    return (
-        user.role == "expert"
-        and assignment.expert is not None
-        and assignment.expert.user_id == user.id
-    )
 
 
 def can_view_inspection(user, inspection) -> bool:

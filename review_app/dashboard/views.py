@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from .. import charts
 from ..applications.catalogue import GROUP_NAMES
-from ..auth.permissions import role_required
+from ..auth.permissions import permission_required
 from ..clock import china_date, utcnow
 from ..decision.visibility import VISIBLE_STATE_NAMES, state_column
 from ..programs.models import TRACK_NAMES, TRACKS
@@ -13,6 +13,7 @@ from ..programs.selection import selected_program
 from ..web import reads_only
 from ..workflow.states import DECIDABLE_STATES, STATE_NAMES
 from . import accounts, service
+from .permissions import can_view_analysis
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 ROLES_WITH_DASHBOARD = ("coordinator", "prefecture", "expert", "inspector", "applicant", "admin")
@@ -106,7 +107,7 @@ def _admin(program, today):
 
 
 @bp.route("/analysis")
-@role_required("coordinator")
+@permission_required(can_view_analysis)
 def analysis():
     program = selected_program()
     track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"

@@ -9,14 +9,16 @@ from sqlalchemy import select
 from ..applications.service import track_applications
 from ..audit import service as audit
 from ..auth.models import User
+from ..auth.permissions import require
 from ..clock import china_date, utcnow
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..extensions import db
 from ..outbox import service as outbox
 from ..programs.models import Prefecture, Program
 from ..workflow.states import ENDORSED_STATES
 from .exports import prefecture_letter_docx
 from .models import ResultNotice
+from .permissions import can_release_notice, can_release_notices
 from .service import result_rows, run_of
 
 ISSUER = "河南省工业和信息化厅"
@@ -51,8 +53,7 @@ def confirmed_rows(program: Program) -> list:
 def generate(program: Program, actor, issued_on: date | None = None) -> list[ResultNotice]:
     """(Re)build the draft letter of every prefecture with applications; released letters
     stay as they are."""
-    if getattr(actor, "role", None) != "coordinator":
-        raise PermissionDenied("只有省厅协调员可以生成结果通知。")
+    require(can_release_notices(actor), "只有省厅协调员可以生成结果通知。")
     issued_on = issued_on or china_date(utcnow())
     rows = confirmed_rows(program)
     existing = {n.prefecture_id: n for n in notices(program)}
@@ -87,9 +88,8 @@ def generate(program: Program, actor, issued_on: date | None = None) -> list[Res
 
 def release(notice: ResultNotice, actor) -> bool:
     """Release a draft letter to its prefecture; releasing twice does nothing."""
-    if getattr(actor, "role", None) != "coordinator":
-        raise PermissionDenied("只有省厅协调员可以发出结果通知。")
-    if notice.status == "released":
+    require(can_release_notices(actor), "只有省厅协调员可以发出结果通知。")
+    if not can_release_notice(actor, notice):
         return False
     notice.status = "released"
     notice.released_at = utcnow()

@@ -23,3 +23,19 @@ def can_view_notices(user, obj=None) -> bool:
 def can_release_notices(user, obj=None) -> bool:
     """Generate, check and release the prefectures' result notices, and their result sheets."""
     return is_coordinator(user)
+
+
+def can_release_notice(user, notice=None) -> bool:
+    """发出 one result notice: the coordinator, while it is a draft."""
+    return can_release_notices(user) and (notice is None or notice.status == "draft")
+
+
+def can_download_notice(user, notice) -> bool:
+    """Download a result notice: the coordinator any; a prefecture its own once released."""
+    if can_release_notices(user):
+        return True
+    return (
+        has_role(user, "prefecture")
+        and notice.prefecture_id == user.prefecture_id
+        and notice.status == "released"
+    )

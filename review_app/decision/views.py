@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..applications.catalogue import scored_sections
 from ..applications.models import Application
 from ..auth.permissions import permission_required
-from ..errors import DomainError
+from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..files import send_bytes
 from ..programs.models import TRACKS, Prefecture
@@ -17,7 +17,13 @@ from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
 from .forms import BundleForm, NoticeForm, StageForm
 from .models import DecisionRun, ResultNotice
-from .permissions import can_decide, can_release_notices, can_view_notices
+from .permissions import (
+    can_decide,
+    can_download_notice,
+    can_release_notice,
+    can_release_notices,
+    can_view_notices,
+)
 
 bp = Blueprint("decision", __name__, url_prefix="/decision")
 KINDS = ("admission.xlsx", "admission.docx", "ranking.xlsx", "report.docx")
@@ -200,6 +206,8 @@ def notice_list():
             notice = db.session.get(ResultNotice, form.notice_id.data or 0)
             if notice is None or notice.program_id != program.id:
                 abort(404)
+            if not can_release_notice(current_user, notice):  # no 发出 button: refused
+                raise InvalidInput("该通知已发出。")
 
         def verb() -> str:
             if action == "generate":
@@ -209,7 +217,7 @@ def notice_list():
                 done = notices.release(notice, current_user)
                 return f"已发出{notice.prefecture.name}的结果通知。" if done else "该通知已发出。"
             count = sum(notices.release(n, current_user) for n in notices.notices(program)
-                        if n.status == "draft")  # fmt: skip
+                        if can_release_notice(current_user, n))  # fmt: skip
             return f"已发出 {count} 份结果通知。"
 
         ok, message = commit_or_flash(verb)
@@ -217,9 +225,7 @@ def notice_list():
             flash(message, "success")
         return redirect(url_for(".notice_list"))
     rows = notices.notices(program)
-    if current_user.role == "prefecture":
-        rows = [n for n in rows if n.prefecture_id == current_user.prefecture_id
-                and n.status == "released"]  # fmt: skip
+    rows = [n for n in rows if can_download_notice(current_user, n)]
     prefectures = db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
     return render_template(
         "decision/notices.html", rows=rows, form=NoticeForm(), prefectures=list(prefectures)
@@ -230,8 +236,6 @@ def notice_list():
 @permission_required(can_view_notices)
 def notice_file(notice_id: int):
     notice = db.session.get(ResultNotice, notice_id) or abort(404)
-    if current_user.role == "prefecture" and (
-        notice.prefecture_id != current_user.prefecture_id or notice.status != "released"
-    ):
+    if not can_download_notice(current_user, notice):
         abort(403)
     return send_bytes(notice.data, notice.filename)

@@ -35,7 +35,7 @@ from ..outbox import service as outbox
 from ..programs.models import TRACK_NAMES, Program
 from ..programs.service import current_program_id
 from .models import OPEN_INVITATIONS, DrawRun, Invitation, Pledge
-from .permissions import require_manage_draws
+from .permissions import can_answer_invitation, can_sign_pledge, require_manage_draws
 
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 DEFAULT_ANSWER_HOURS = 48
@@ -307,7 +307,7 @@ def _replace(invitation: Invitation, now: datetime) -> Invitation | None:
 
 def own_invitation(invitation_id: int, actor) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
-    expert = expert_of(actor) if getattr(actor, "role", None) == "expert" else None
+    expert = expert_of(actor) if can_answer_invitation(actor) else None
     if (
         invitation is None
         or expert is None
@@ -324,7 +324,7 @@ def answer(
     """The invited expert accepts (joins the panel) or declines (the next backup is invited)."""
     own_invitation(invitation.id, actor)
     now = now or utcnow()
-    if invitation.status != "pending":
+    if not can_answer_invitation(actor, invitation):
         raise InvalidInput(f"这份邀请已{invitation.status_name}，不能再答复。")
     if invitation.deadline and now > invitation.deadline:
         raise InvalidInput("已超过答复期限，邀请已失效。")
@@ -510,7 +510,7 @@ def sign_pledge(expert: Expert, program: Program, *, signed_name: str, agreed: b
     """Record the pledge; each declared relation becomes the expert's declared relation and a
     declared conflict with any application of the program it names (the expert is not told
     whether one matched: that would reveal who applied)."""
-    if getattr(actor, "role", None) != "expert" or expert.user_id != actor.id:
+    if not can_sign_pledge(actor) or expert.user_id != actor.id:
         raise PermissionDenied("只能由专家本人签署承诺。")
     if pledge_of(expert, program) is not None:
         raise InvalidInput("您已签署本批次的保密与回避承诺。")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..applications.catalogue import GROUP_NAMES
 from ..assignment.service import ensure_panels
-from ..auth.permissions import permission_required, role_required
+from ..auth.permissions import permission_required
 from ..errors import NotFound
 from ..experts.models import RELATION_KINDS, Expert, Panel
 from ..experts.service import expert_of
@@ -20,7 +20,7 @@ from ..web import act, commit_or_flash, local_path, posted, valid_or_flash
 from . import service
 from .forms import AnswerForm, AvailabilityForm, DrawForm, PledgeForm
 from .models import DrawRun, Invitation
-from .permissions import can_manage_draws
+from .permissions import can_answer_invitation, can_manage_draws, can_sign_pledge
 
 bp = Blueprint("draws", __name__)
 
@@ -38,7 +38,7 @@ TEXT_ENDPOINTS = {
 def require_pledge():
     if request.endpoint not in TEXT_ENDPOINTS or not current_user.is_authenticated:
         return None
-    if current_user.role != "expert":
+    if not can_sign_pledge(current_user):
         return None
     if service.signed_current_pledge(current_user):  # one statement on every text page
         return None
@@ -169,7 +169,7 @@ def pool():
 
 
 @bp.route("/invitations/")
-@role_required("expert")
+@permission_required(can_answer_invitation)
 def invitations():
     expert = expert_of(current_user)
     rows = []
@@ -185,7 +185,7 @@ def invitations():
 
 
 @bp.route("/invitations/<int:invitation_id>", methods=["GET", "POST"])
-@role_required("expert")
+@permission_required(can_answer_invitation)
 def invitation(invitation_id: int):
     inv = service.own_invitation(invitation_id, current_user)
     if request.method == "POST":
@@ -206,7 +206,7 @@ def invitation(invitation_id: int):
 
 
 @bp.route("/pledge", methods=["GET", "POST"])
-@role_required("expert")
+@permission_required(can_sign_pledge)
 def pledge():
     program = selected_program()
     expert = expert_of(current_user)

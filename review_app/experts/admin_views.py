@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..applications.views import like_pattern
-from ..auth.permissions import role_required
+from ..auth.permissions import permission_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
@@ -17,13 +17,14 @@ from ..programs.models import Prefecture
 from ..web import first_error, posted
 from .forms import ExpertForm, ImportForm
 from .models import Expert
+from .permissions import can_manage_experts
 from .service import import_experts, update_expert
 
 bp = Blueprint("experts_admin", __name__, url_prefix="/experts")
 
 
 @bp.route("/")
-@role_required("coordinator")
+@permission_required(can_manage_experts)
 def index():
     q = (request.args.get("q") or "").strip()[:50]
     query = select(Expert).order_by(Expert.name)
@@ -39,7 +40,7 @@ def index():
 
 
 @bp.route("/template.xlsx")
-@role_required("coordinator")
+@permission_required(can_manage_experts)
 def template():
     from .xlsx import template_xlsx
 
@@ -49,7 +50,7 @@ def template():
 
 
 @bp.route("/import", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_manage_experts)
 def import_sheet():
     from .xlsx import read_experts_xlsx
 
@@ -74,7 +75,7 @@ def import_sheet():
 
 
 @bp.route("/<int:expert_id>", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_manage_experts)
 def edit(expert_id: int):
     expert = db.session.get(Expert, expert_id) or abort(404)
     prefectures = (

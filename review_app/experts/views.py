@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from ..anonymise.service import check_distributable, expert_refusal
 from ..assignment.models import Assignment
-from ..auth.permissions import can_view_assignment, role_required
+from ..auth.permissions import permission_required
 from ..extensions import db
 from ..web import reads_only
+from .permissions import can_review
 from .service import expert_of
 
 bp = Blueprint("expert", __name__, url_prefix="/expert")
@@ -16,7 +17,7 @@ bp = Blueprint("expert", __name__, url_prefix="/expert")
 
 @bp.route("/assignments")
 @reads_only
-@role_required("expert")
+@permission_required(can_review)
 def assignments():
     expert = expert_of(current_user)
     rows = []
@@ -37,14 +38,14 @@ def _own_assignment(assignment_id: int) -> Assignment:
     item = db.session.get(Assignment, assignment_id)
     if item is None:
         abort(404)
-    if not can_view_assignment(current_user, item):
+    if not can_review(current_user, item):
         abort(403)
     return item
 
 
 @bp.route("/assignments/<int:assignment_id>")
 @reads_only
-@role_required("expert")
+@permission_required(can_review)
 def assignment(assignment_id: int):
     item = _own_assignment(assignment_id)
     return render_template(
@@ -53,7 +54,7 @@ def assignment(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/packet.docx")
-@role_required("expert")
+@permission_required(can_review)
 def packet(assignment_id: int):
     """The anonymised section as .docx, named by code and section only."""
     from io import BytesIO

@@ -27,7 +27,13 @@ from ..workflow.service import fire
 from ..workflow.states import DECIDABLE_STATES
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
 from .models import InspectionItem as Item
-from .permissions import require_manage_inspections
+from .permissions import (
+    can_assign_inspectors,
+    can_record_inspection,
+    can_remove_inspection,
+    can_view_inspections,
+    require_manage_inspections,
+)
 from .sampling import RULES, SampleCandidate, SampleParams, draw_sample
 
 # Format-check codes that cast doubt on the declared figures (the 申报数据存疑 rule).
@@ -154,7 +160,7 @@ def add_manual(app: Application, reason: str, actor) -> Inspection:
 def remove(inspection: Inspection, reason: str, actor) -> None:
     require_manage_inspections(actor)
     reason = _required(reason, "移出抽查名单须填写理由。")
-    if inspection.verdict is not None or inspection.application.state != "scored":
+    if not can_remove_inspection(actor, inspection):
         raise DomainError("已记录核查结论的抽查不能移出。", "inspection_done")
     app_id = inspection.application_id
     db.session.delete(inspection)
@@ -208,7 +214,7 @@ def inspector_conflicts(user: User, app: Application) -> list[str]:
 def set_inspectors(inspection: Inspection, user_ids: list[int], actor) -> None:
     """Replace the inspection's inspectors; refuse anyone with a conflict of interest."""
     require_manage_inspections(actor)
-    if inspection.verdict is not None:
+    if not can_assign_inspectors(actor, inspection):
         raise DomainError("核查结论已记录，不能更换核查人员。", "inspection_done")
     users = [db.session.get(User, uid) for uid in dict.fromkeys(user_ids)]
     if any(u is None or u.role != "inspector" or not u.is_active_account for u in users):
@@ -233,12 +239,10 @@ def set_inspectors(inspection: Inspection, user_ids: list[int], actor) -> None:
 
 
 def _may_record(inspection: Inspection, actor) -> None:
-    role = getattr(actor, "role", None)
-    if role == "coordinator" or (role == "inspector" and inspection.has_inspector(actor.id)):
-        if inspection.verdict is not None:
-            raise DomainError("核查结论已确认，不能再修改。", "inspection_done")
-        return
-    raise PermissionDenied("只有被指派的核查人员可以记录核查情况。")
+    if not can_view_inspections(actor, inspection):
+        raise PermissionDenied("只有被指派的核查人员可以记录核查情况。")
+    if not can_record_inspection(actor, inspection):
+        raise DomainError("核查结论已确认，不能再修改。", "inspection_done")
 
 
 def record_item(inspection: Inspection, code: str, finding: str | None, note: str,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..applications.models import Application
 from ..auth.models import User
-from ..auth.permissions import can_view_inspection, role_required
+from ..auth.permissions import permission_required
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..files import send_bytes
@@ -20,6 +20,11 @@ from ..web import act, first_error, posted
 from . import service
 from .forms import AddForm, InspectorsForm, ItemForm, ReasonForm, SampleForm, VerdictForm
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
+from .permissions import (
+    can_manage_inspections,
+    can_record_inspection,
+    can_view_inspections,
+)
 from .sampling import RULES, SampleParams
 
 bp = Blueprint("inspection", __name__, url_prefix="/inspections")
@@ -31,9 +36,9 @@ def _track() -> str:
 
 
 @bp.route("/")
-@role_required("inspector", "coordinator")
+@permission_required(can_view_inspections)
 def index():
-    if current_user.role == "inspector":
+    if not can_manage_inspections(current_user):
         rows = db.session.execute(
             select(Inspection)
             .join(InspectionInspector)
@@ -60,7 +65,7 @@ def _or(value, default):
 
 
 @bp.route("/draw", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_manage_inspections)
 def draw():
     program = selected_program()
     track = _track()
@@ -85,7 +90,7 @@ def draw():
 
 
 @bp.route("/add", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_manage_inspections)
 def add():
     track = _track()
     form = posted(AddForm)
@@ -108,13 +113,13 @@ def _inspection(inspection_id: int) -> Inspection:
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None:
         abort(404)
-    if not can_view_inspection(current_user, inspection):
+    if not can_view_inspections(current_user, inspection):
         abort(403)
     return inspection
 
 
 @bp.route("/<int:inspection_id>/remove", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_manage_inspections)
 def remove(inspection_id: int):
     inspection = _inspection(inspection_id)
     track = inspection.application.track_code
@@ -125,7 +130,7 @@ def remove(inspection_id: int):
 
 
 @bp.route("/<int:inspection_id>/inspectors", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_manage_inspections)
 def inspectors(inspection_id: int):
     inspection = _inspection(inspection_id)
     ids = posted(InspectorsForm).inspectors.data
@@ -147,18 +152,19 @@ def _show(
     return render_template(
         "inspection/show.html", item=inspection, findings=FINDINGS, verdicts=VERDICTS,
         descriptions=descriptions, settings=settings, form=ActionForm(),
-        editable=inspection.verdict is None, at=at, posted=posted or {}, error=error,
+        editable=can_record_inspection(current_user, inspection), at=at, posted=posted or {},
+        error=error,
     ), status  # fmt: skip
 
 
 @bp.route("/<int:inspection_id>")
-@role_required("inspector", "coordinator")
+@permission_required(can_view_inspections)
 def show(inspection_id: int):
     return _show(_inspection(inspection_id), at=request.args.get("at"))
 
 
 @bp.route("/<int:inspection_id>/items/<code>", methods=["POST"])
-@role_required("inspector", "coordinator")
+@permission_required(can_record_inspection)
 def record_item(inspection_id: int, code: str):
     """Save one checklist item. On a phone the page is long: the result is shown beside the
     item (not only at the top), and a refused save comes back with what was typed."""
@@ -189,7 +195,7 @@ def record_item(inspection_id: int, code: str):
 
 
 @bp.route("/evidence/<int:evidence_id>")
-@role_required("inspector", "coordinator")
+@permission_required(can_view_inspections)
 def evidence(evidence_id: int):
     file = db.session.get(EvidenceFile, evidence_id) or abort(404)
     _inspection(file.item.inspection_id)
@@ -197,7 +203,7 @@ def evidence(evidence_id: int):
 
 
 @bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
-@role_required("inspector", "coordinator")
+@permission_required(can_record_inspection)
 def remove_evidence(evidence_id: int):
     file = db.session.get(EvidenceFile, evidence_id) or abort(404)
     inspection = _inspection(file.item.inspection_id)
@@ -207,7 +213,7 @@ def remove_evidence(evidence_id: int):
 
 
 @bp.route("/<int:inspection_id>/verdict", methods=["POST"])
-@role_required("inspector", "coordinator")
+@permission_required(can_record_inspection)
 def verdict(inspection_id: int):
     inspection = _inspection(inspection_id)
     form = VerdictForm()

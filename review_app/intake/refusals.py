@@ -21,6 +21,7 @@ from ..audit.models import AuditEvent
 from ..errors import InvalidInput
 from ..extensions import db
 from . import reference as ref
+from .permissions import can_recommend
 
 NEUTRAL = "该申报书无法受理：统一社会信用代码校验未通过或已被使用，请联系省厅。"
 ACTION = "intake.refused"
@@ -61,7 +62,7 @@ def division_owner(uscc: str) -> ref.Prefecture | None:
 
 def check_scope(uscc: str, declared: str | None, prefecture, actor, details: dict) -> None:
     """Refuse a prefecture officer's filing of an enterprise of another prefecture."""
-    if actor is None or actor.role != "prefecture":
+    if actor is None or not can_recommend(actor):
         return
     own = ref.prefectures().get(prefecture.name)
     named = ref.resolve_prefecture(declared)

@@ -23,7 +23,7 @@ from ..workflow.states import PRIORITY_ORDERED_STATES, STATE_NAMES
 from .filecheck import check_docx
 from .parsed import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
 from .parser import parse_docx
-from .permissions import EDITABLE_STATES, edit_refusal
+from .permissions import EDITABLE_STATES, can_recommend, edit_refusal
 from .records import (
     application_fields,
     enterprise_fields,
@@ -98,7 +98,7 @@ def import_docx(
     nothing is stored then. A prefecture officer files only their prefecture's enterprises, an
     enterprise of another prefecture's filing is a neutral refusal (``refusals``: both raise
     ``ImportRefused``, which the caller records after rolling back)."""
-    if actor.role == "prefecture" and actor.prefecture_id != prefecture.id:
+    if can_recommend(actor) and actor.prefecture_id != prefecture.id:
         raise PermissionDenied("只能为本地市上传申报书。")
     check_docx(data, filename)
     parsed = parse_docx(data, figure_years(program.year))

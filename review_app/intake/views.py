@@ -19,7 +19,8 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..applications.models import Application
-from ..auth.permissions import role_required
+from ..applications.permissions import can_view_every_prefecture
+from ..auth.permissions import permission_required
 from ..errors import PermissionDenied
 from ..extensions import db
 from ..files import DOCX, XLSX
@@ -34,7 +35,14 @@ from ..workflow.states import ENDORSED_STATES
 from . import refusals, service, summary
 from .forms import SummaryImportForm, UploadForm, application_fields_form, order_form_class
 from .parsed import UnreadableFile
-from .permissions import can_edit_application, can_recheck_format, edit_refusal
+from .permissions import (
+    can_edit_application,
+    can_export_summary,
+    can_recheck_format,
+    can_recommend,
+    can_review_format,
+    edit_refusal,
+)
 from .records import FIGURE_FIELDS
 from .reference import chains
 from .refusals import ImportRefused, record_after_rollback
@@ -50,7 +58,7 @@ def _own_prefecture() -> Prefecture:
 
 
 @bp.route("/")
-@role_required("prefecture")
+@permission_required(can_recommend)
 def index():
     """本地市申报: applications by track in priority order, quota use, actions."""
     program = selected_program()
@@ -87,7 +95,7 @@ def index():
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@role_required("prefecture")
+@permission_required(can_recommend)
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
@@ -143,7 +151,7 @@ def _dec(value):
 
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
-@role_required("prefecture", "coordinator")
+@permission_required(can_edit_application)
 def edit(application_id: int):
     application = _editable(application_id)
     refusal = edit_refusal(current_user, application)
@@ -234,7 +242,7 @@ def edit(application_id: int):
 
 
 @bp.route("/order/<track>", methods=["POST"])
-@role_required("prefecture")
+@permission_required(can_recommend)
 def order(track: str):
     if track not in TRACKS:
         abort(404)
@@ -263,7 +271,7 @@ def order(track: str):
 
 
 @bp.route("/applications/<int:application_id>/recheck", methods=["POST"])
-@role_required("coordinator", "prefecture")
+@permission_required(can_recheck_format)
 def recheck(application_id: int):
     application = _editable(application_id)
 
@@ -275,7 +283,7 @@ def recheck(application_id: int):
 
 
 @bp.route("/format-check")
-@role_required("coordinator")
+@permission_required(can_review_format)
 def format_queue():
     """形式审查: endorsed applications waiting for the coordinator, with their reports."""
     rows = db.session.execute(
@@ -293,9 +301,9 @@ def format_queue():
 
 
 @bp.route("/summary.xlsx")
-@role_required("prefecture", "coordinator")
+@permission_required(can_export_summary)
 def summary_export():
-    if current_user.role == "prefecture":
+    if not can_view_every_prefecture(current_user):
         prefecture = _own_prefecture()
         unit, prefecture_ids = prefecture.name, [prefecture.id]
     else:
@@ -311,7 +319,7 @@ def summary_export():
 
 
 @bp.route("/summary/import", methods=["GET", "POST"])
-@role_required("prefecture")
+@permission_required(can_recommend)
 def summary_import():
     form = SummaryImportForm()
     report = None

@@ -33,7 +33,12 @@ from .models import (
     MESSAGE_KINDS,
     OutboxMessage,
 )
-from .permissions import require_manage_outbox
+from .permissions import (
+    can_cancel_message,
+    can_release_message,
+    can_resend_message,
+    require_manage_outbox,
+)
 from .smtp import MailChannel, recover_stale
 
 MAX_ATTEMPTS = delivery.MAX_ATTEMPTS
@@ -127,7 +132,7 @@ def _release(message: OutboxMessage, actor) -> None:
 def release(message: OutboxMessage, actor) -> bool:
     """Release a draft for delivery; releasing twice does nothing."""
     require_manage_outbox(actor)
-    if message.status != "draft":
+    if not can_release_message(actor, message):
         return False
     problem = _deliverable(message)
     if problem:
@@ -156,7 +161,7 @@ def release_all(program, actor, kind: str | None = None) -> tuple[int, int]:
 
 def cancel(message: OutboxMessage, actor, reason: str = "") -> None:
     require_manage_outbox(actor)
-    if message.status not in ("draft", "released", "failed", "uncertain"):
+    if not can_cancel_message(actor, message):
         raise InvalidInput(f"“{message.status_name}”的消息不能取消。")
     before = message.status
     message.status = "cancelled"
@@ -168,7 +173,7 @@ def cancel(message: OutboxMessage, actor, reason: str = "") -> None:
 def resend(message: OutboxMessage, actor, reason: str) -> None:
     """Send a failed or uncertain message again (a person checked it did not arrive)."""
     require_manage_outbox(actor)
-    if message.status not in ("failed", "uncertain"):
+    if not can_resend_message(actor, message):
         raise InvalidInput("只有发送失败或发送中断待核实的消息可以重新发送。")
     reason = (reason or "").strip()
     if message.status == "uncertain" and not reason:

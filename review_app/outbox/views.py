@@ -12,7 +12,7 @@ from ..web import act, commit_or_flash, posted
 from . import service
 from .forms import MessageForm, OutboxForm
 from .models import MESSAGE_KINDS, MESSAGE_STATUSES, OutboxMessage
-from .permissions import can_manage_outbox
+from .permissions import can_manage_outbox, can_release_message
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
@@ -69,7 +69,9 @@ def show(message_id: int):
     if request.method == "POST":
         form = posted(MessageForm)
         action, reason = form.action.data, form.reason.data or ""
-        if action == "release":
+        if action == "release" and not can_release_message(current_user, message):
+            flash(f"“{message.status_name}”的消息不能再发出。", "error")  # no 发出 button
+        elif action == "release":
             act(lambda: service.release(message, current_user), "已发出，等待投递。")
         elif action == "cancel":
             act(lambda: service.cancel(message, current_user, reason), "已取消。")

@@ -14,8 +14,9 @@ from ..applications.catalogue import BY_KEY, scored_sections
 from ..applications.models import Application, Section
 from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
 from ..audit import service as audit
+from ..auth.permissions import require
 from ..clock import utcnow
-from ..errors import DomainError, InvalidInput, PermissionDenied
+from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..programs.models import Program
 from ..programs.service import current_program
@@ -23,6 +24,7 @@ from ..workflow.machine import SYSTEM_ACTOR
 from ..workflow.service import fire, refusal
 from .aggregate import CriterionScore, SectionReview, aggregate_section, review_total
 from .models import DispersionFlag, Review, ReviewScore
+from .permissions import can_enter_scores, can_reopen_review, can_resolve_flag
 from .rubric import load_track_rubric, rubric_file_path, rubric_path
 from .sheet import SheetTask, read_sheet
 
@@ -105,9 +107,7 @@ def scoring_task(assignment_id: int) -> tuple[Assignment, Review | None] | None:
 
 
 def _check_owner(assignment: Assignment, actor) -> None:
-    own = actor.role == "expert" and assignment.expert.user_id == actor.id
-    if not own and actor.role != "coordinator":
-        raise PermissionDenied("只能填写本人的评审任务。")
+    require(can_enter_scores(actor, assignment), "只能填写本人的评审任务。")
 
 
 def _validated(section_rubric, values: dict) -> list[CriterionScore]:
@@ -278,8 +278,7 @@ def maybe_complete(app: Application) -> bool:
 
 def reopen(review: Review, reason: str, actor) -> None:
     """The coordinator reopens a submitted review (audited); a scored application goes back."""
-    if actor.role != "coordinator":
-        raise PermissionDenied("只有省厅协调员可以重新开放评分。")
+    require(can_reopen_review(actor), "只有省厅协调员可以重新开放评分。")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("重新开放评分必须填写理由。")
@@ -299,6 +298,7 @@ def reopen(review: Review, reason: str, actor) -> None:
 def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: list[int],
                  actor) -> None:  # fmt: skip
     """复议: either reopen the chosen reviewers' reviews for re-scoring, or record a consensus."""
+    require(can_resolve_flag(actor), "只有省厅协调员可以处理复议。")
     reason = (reason or "").strip()
     if flag.status != "open":
         raise InvalidInput("该复议已处理。")

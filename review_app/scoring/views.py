@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..anonymise.service import check_distributable
 from ..applications.models import Application
 from ..assignment.models import Assignment
-from ..auth.permissions import can_view_assignment, permission_required, role_required
+from ..auth.permissions import permission_required
 from ..errors import DomainError
 from ..extensions import db
 from ..ids import db_id
@@ -16,17 +16,24 @@ from ..web import posted, reads_only
 from . import service
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
 from .models import DispersionFlag, Review
-from .permissions import can_view_score_breakdown
+from .permissions import (
+    can_enter_scores,
+    can_reopen_review,
+    can_resolve_flag,
+    can_score,
+    can_view_score_breakdown,
+    can_view_scoring_progress,
+)
 
 bp = Blueprint("scoring", __name__)
 
 
 @bp.route("/expert/assignments/<int:assignment_id>/score", methods=["GET", "POST"])
 @reads_only
-@role_required("expert")
+@permission_required(can_score)
 def score(assignment_id: int):
     item, review = service.scoring_task(assignment_id) or abort(404)
-    if not can_view_assignment(current_user, item):
+    if not can_score(current_user, item):
         abort(403)
     section = item.section
     check_distributable(section)  # never a text that is not confirmed anonymous (409)
@@ -71,7 +78,7 @@ def score(assignment_id: int):
 
 
 @bp.route("/scoring/flags", methods=["GET", "POST"])
-@role_required("coordinator")
+@permission_required(can_resolve_flag)
 def flags():
     if request.method == "POST":
         form = posted(FlagForm)
@@ -109,7 +116,7 @@ def flags():
 
 
 @bp.route("/scoring/reviews/<int:review_id>/reopen", methods=["POST"])
-@role_required("coordinator")
+@permission_required(can_reopen_review)
 def reopen(review_id: int):
     review = db.session.get(Review, review_id) or abort(404)
     service.reopen(review, posted(ReasonForm).reason.data or "", current_user)
@@ -130,7 +137,7 @@ def breakdown(application_id: int):
 
 
 @bp.route("/scoring/progress")
-@role_required("coordinator")
+@permission_required(can_view_scoring_progress)
 def progress():
     """Scoring progress per panel and per expert, with overdue tasks."""
     from ..clock import china_date, utcnow
@@ -169,7 +176,7 @@ def _sheet_expert(expert_id: int | None):
     from ..experts.models import Expert
     from ..experts.service import expert_of
 
-    if current_user.role == "expert":
+    if can_score(current_user):
         expert = expert_of(current_user)
     else:
         expert = db.session.get(Expert, expert_id) if expert_id else None
@@ -179,7 +186,7 @@ def _sheet_expert(expert_id: int | None):
 
 
 @bp.route("/scoring/sheet.xlsx")
-@role_required("expert", "coordinator")
+@permission_required(can_enter_scores)
 def sheet_download():
     from io import BytesIO
 
@@ -198,14 +205,14 @@ def sheet_download():
 
 
 @bp.route("/scoring/sheet", methods=["POST"])
-@role_required("expert", "coordinator")
+@permission_required(can_enter_scores)
 def sheet_upload():
     from ..intake.parsed import UnreadableFile
 
     form = posted(SheetForm)
     expert = _sheet_expert(form.expert.data)
     upload = form.file.data
-    back = url_for("expert.assignments") if current_user.role == "expert" else url_for(".progress")
+    back = url_for("expert.assignments") if can_score(current_user) else url_for(".progress")
     if upload is None or not upload.filename:
         flash("请选择评分表（.xlsx）。", "error")
         return redirect(back)

@@ -60,6 +60,9 @@ SCORING_STATES = DECIDABLE_STATES | {"expert_assigned"}
 # Reviews exist to show: from the experts' assignment on, decided applications too.
 REVIEWED_STATES = SCORING_STATES | RESULT_STATES
 
+# A submitted review may be reopened (scored goes back to expert_assigned; later states do not).
+REOPENABLE_STATES = frozenset({"scored", "expert_assigned"})
+
 # The groups the templates test against (registered as Jinja globals by the app factory).
 TEMPLATE_GROUPS = {
     "FINAL_STATES": FINAL_STATES,

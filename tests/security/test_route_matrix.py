@@ -1,6 +1,6 @@
 """Every route × every role (and anonymous), against a table written by hand from each view's
-``role_required`` and its object scope check: who gets the page, who is refused (403, or 404
-where the app answers 404), and that anonymous users are sent to /login. An object of someone
+predicate (``permission_required``) and its object scope check: who gets the page, who is
+refused (403, or 404 where the app answers 404), and that anonymous users are sent to /login. An object of someone
 else (another prefecture's application, another expert's assignment, another inspector's
 inspection, another prefecture's letter) is tried as well. POST-only routes are posted (with a
 valid CSRF token) only by the roles that must be refused, so nothing changes.
@@ -19,7 +19,7 @@ from . import world as wmod
 from .world import ROLES
 
 CO, PR, EX, IN, AP, AD = ROLES
-VIEW = (CO, PR, AP, IN)  # applications.VIEW_ROLES
+VIEW = (CO, PR, AP, IN)  # applications.permissions.can_view_applications
 
 
 def ok(*roles, status=200):
@@ -58,7 +58,7 @@ GET = {
     "decision.prefecture_results": ok(CO),
     "decision.notice_list": ok(CO, PR),
     "decision.notice_file": ok(CO, PR),
-    # role_required("expert") only: the coordinator does not open an expert's pages either
+    # can_review (experts only): the coordinator does not open an expert's pages either
     "expert.assignments": ok(EX),
     "expert.assignment": ok(EX),
     "expert.packet": ok(EX),

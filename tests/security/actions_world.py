@@ -1,0 +1,64 @@
+"""The world of ``world.build()`` plus one target object for each action button whose showing
+depends on the object's state: an application being staffed (a task to remove, a review to
+reopen, an open task of the world's expert to declare a conflict on), a conflict, a 复议 flag,
+and a result for the world's job. The tests put each target through its states."""
+
+from sqlalchemy import select
+
+from review_app.applications.catalogue import scored_sections
+from review_app.assignment.models import Assignment, Conflict
+from review_app.auth.models import User
+from review_app.extensions import db
+from review_app.jobs.models import Job
+from review_app.scoring.models import DispersionFlag, Review
+from review_app.workflow.service import fire
+
+from .. import factories as f
+from ..conftest import AFTER_DEADLINE, BEFORE_DEADLINE
+from . import world as wmod
+
+
+def _user(w, role: str) -> User:
+    return db.session.execute(select(User).filter_by(username=w.users[role])).scalar_one()
+
+
+def build():
+    w = wmod.build()
+    coordinator, officer = _user(w, "coordinator"), _user(w, "prefecture")
+    staffing = f.application(pref="郑州市", name="本市测试分配装备有限公司")
+    fire(staffing, "endorse", officer, now=BEFORE_DEADLINE)
+    fire(staffing, "pass_format_check", coordinator, now=BEFORE_DEADLINE)
+    needed = 3 * len(scored_sections("excellent"))
+    experts = [f.expert() for _ in range(needed - 1)] + [w.my_expert]  # staff() pops the last
+    f.staff(staffing, experts)
+    fire(staffing, "assign", coordinator, now=AFTER_DEADLINE)
+    tasks = db.session.execute(
+        select(Assignment).where(Assignment.application_id == staffing.id).order_by(Assignment.id)
+    ).scalars().all()  # fmt: skip
+    own_task = next(a for a in tasks if a.expert_id == w.my_expert.id)
+    removable, reviewed = [a for a in tasks if a.expert_id != w.my_expert.id][:2]
+    reviewed.status = "submitted"
+    review = Review(assignment=reviewed, status="submitted", total=80)
+    db.session.add(review)
+    conflict = Conflict(
+        expert_id=experts[0].id,
+        enterprise_id=staffing.enterprise_id,
+        rule="same_employer",
+        source="detected",
+        evidence="测试",
+        status="pending",
+    )
+    flagged = w.own_app.section(scored_sections("excellent")[0].key)
+    flag = DispersionFlag(application_id=w.own_app.id, section_id=flagged.id, spread=30,
+                          threshold=20, status="open")  # fmt: skip
+    db.session.add_all([conflict, flag])
+    job = db.session.get(Job, w.mine["job_id"])
+    job.result_url = f"/jobs/{job.id}/file"
+    db.session.flush()
+    w.targets = {
+        "staffing_app": staffing.id, "own_task": own_task.id, "removable": removable.id,
+        "review": review.id, "conflict": conflict.id, "flag": flag.id,
+        "admin": _user(w, "admin").id,
+    }  # fmt: skip
+    db.session.commit()
+    return w
