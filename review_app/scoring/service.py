@@ -2,6 +2,7 @@
 section is aggregated, a wide disagreement raises a 复议 flag, and an application whose last
 review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
 
+from dataclasses import replace
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..anonymise.service import check_distributable, expert_refusal
-from ..applications.catalogue import BY_KEY, scored_sections
+from ..applications.catalogue import scored_sections
 from ..applications.models import Application, Section
 from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
 from ..audit import service as audit
@@ -21,7 +22,14 @@ from ..programs.models import Program
 from ..programs.service import current_program
 from ..workflow.machine import SYSTEM_ACTOR
 from ..workflow.service import fire, refusal
-from .aggregate import CriterionScore, SectionReview, aggregate_section, review_total
+from . import stored
+from .aggregate import (
+    CriterionScore,
+    SectionReview,
+    aggregate_section,
+    application_score,
+    review_total,
+)
 from .models import DispersionFlag, Review, ReviewScore
 from .rubric import load_track_rubric, rubric_file_path, rubric_path
 from .sheet import SheetTask, read_sheet
@@ -326,13 +334,27 @@ def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: lis
 
 
 def application_breakdown(app: Application) -> dict:
-    """Per scored section: each reviewer's total and the aggregate; the weighted score."""
-    from .aggregate import application_score
-
+    """Per scored section: each reviewer's total and the aggregate; the weighted score. The
+    aggregates and scores are the track's stored ones (``track_results``), the figures the
+    ranking uses."""
     rubric = rubric_for(app.track_code)
     settings = rubric.aggregation
-    biases = panel_biases(app) if settings.calibration else None
-    sections, aggregates = [], {}
+    results = track_results(app.program_id, app.track_code)
+    weights = {s.key: s.weight for s in rubric.sections}
+    maxima = {s.key: s.max for s in rubric.sections}
+    stored = results.scores.get(app.id)
+    if stored is None:  # no submitted review yet
+        empty = application_score({}, weights, maxima, application_id=app.id)
+        stored = (empty, application_score({}, weights, maxima, application_id=app.id,
+                                           calibrated=True))  # fmt: skip
+    total, calibrated = stored
+    biases = results.biases if settings.calibration else None
+    if biases is None:  # calibration off: no calibrated figure is shown
+        sections = {k: replace(a, calibrated_mean=None) for k, a in total.sections.items()}
+        total = replace(total, sections=sections)
+        calibrated = None
+    aggregates = total.sections
+    sections = []
     for spec in scored_sections(app.track_code):
         section = app.section(spec.key)
         if section is None:
@@ -343,102 +365,44 @@ def application_breakdown(app: Application) -> dict:
             .where(Assignment.section_id == section.id)
             .order_by(Assignment.id)
         ).all()
-        reviews = section_reviews(section)
-        aggregate = None
-        if reviews:
-            aggregate = aggregate_section(
-                reviews, trim_when_at_least=settings.trim_when_at_least,
-                dispersion_range=settings.dispersion_range,
-                dispersion_deviation=settings.dispersion_deviation,
-                biases=biases.get(spec.group) if biases else None,
-            )  # fmt: skip
-            aggregates[spec.key] = aggregate
         sections.append(
             {"section": section, "rubric": rubric.section(spec.key), "rows": rows,
-             "aggregate": aggregate}
+             "aggregate": aggregates.get(spec.key)}
         )  # fmt: skip
-    weights = {s.key: s.weight for s in rubric.sections}
-    maxima = {s.key: s.max for s in rubric.sections}
-    total = application_score(aggregates, weights, maxima, application_id=app.id)
-    calibrated = None
-    if biases is not None:
-        calibrated = application_score(
-            aggregates, weights, maxima, application_id=app.id, calibrated=True
-        )
     return {"sections": sections, "score": total, "calibrated": calibrated,
             "biases": biases}  # fmt: skip
 
 
+def track_results(program_id: int, track_code: str) -> stored.TrackResults:
+    """The track's aggregates and biases, stored (recomputed first when a review changed)."""
+    return stored.track_results(program_id, track_code, rubric_for(track_code))
+
+
 def track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionReview]]:
     """Every submitted review of a program's track, by panel (section group), in one query."""
-    rubric = rubric_for(track_code)
-    rows = db.session.execute(
-        select(Assignment.expert_id, Review.total, Section.key, Section.application_id)
-        .join(Review, Review.assignment_id == Assignment.id)
-        .join(Section, Section.id == Assignment.section_id)
-        .join(Application, Application.id == Assignment.application_id)
-        .where(
-            Application.program_id == program_id,
-            Application.track_code == track_code,
-            Review.status == "submitted",
-            Assignment.status == "submitted",
-        )
-        .order_by(Assignment.id)
-    ).all()
-    by_group: dict[str, list[SectionReview]] = {}
-    for expert_id, total, key, application_id in rows:
-        by_group.setdefault(BY_KEY[key].group, []).append(
-            SectionReview(expert_id, key, application_id, float(total), rubric.section(key).max)
-        )
-    return by_group
+    return stored.track_reviews(program_id, track_code, rubric_for(track_code))
 
 
 def fit_biases(by_group: dict[str, list[SectionReview]], track_code: str):
-    from .aggregate import fit_leniency
-
-    minimum = rubric_for(track_code).aggregation.calibration_min_reviews
-    return {
-        group: fit_leniency(reviews, min_reviews=minimum) for group, reviews in by_group.items()
-    }
+    return stored.fit_biases(by_group, rubric_for(track_code))
 
 
 def panel_biases(app: Application) -> dict[str, dict[int, float]]:
     """Leniency per reviewer, fitted by least squares within each panel (section group) of the
-    application's track over every submitted review of the program."""
-    return fit_biases(track_reviews(app.program_id, app.track_code), app.track_code)
+    application's track over every submitted review of the program (stored)."""
+    return track_results(app.program_id, app.track_code).biases
 
 
 def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
     """Every application of a track with submitted reviews: ``(raw, calibrated)`` as
-    ``ApplicationScore`` pairs, computed from one query with the panels' biases fitted once
-    (the decision run needs both to try calibration on and off)."""
-    from .aggregate import application_score
+    ``ApplicationScore`` pairs, from the stored aggregates (the decision run needs both to try
+    calibration on and off)."""
+    return track_results(program_id, track_code).scores
 
-    rubric = rubric_for(track_code)
-    settings = rubric.aggregation
-    by_group = track_reviews(program_id, track_code)
-    biases = fit_biases(by_group, track_code)
-    per_section: dict[tuple[int, str], list[SectionReview]] = {}
-    for reviews in by_group.values():
-        for r in reviews:
-            per_section.setdefault((r.application_id, r.section_key), []).append(r)
-    aggregates: dict[int, dict[str, object]] = {}
-    for (app_id, key), reviews in per_section.items():
-        aggregates.setdefault(app_id, {})[key] = aggregate_section(
-            reviews, trim_when_at_least=settings.trim_when_at_least,
-            dispersion_range=settings.dispersion_range,
-            dispersion_deviation=settings.dispersion_deviation,
-            biases=biases.get(BY_KEY[key].group),
-        )  # fmt: skip
-    weights = {s.key: s.weight for s in rubric.sections}
-    maxima = {s.key: s.max for s in rubric.sections}
-    return {
-        app_id: (
-            application_score(aggs, weights, maxima, application_id=app_id),
-            application_score(aggs, weights, maxima, application_id=app_id, calibrated=True),
-        )
-        for app_id, aggs in aggregates.items()
-    }
+
+def recomputed_track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
+    """``track_scores`` computed from the reviews now, ignoring what is stored."""
+    return stored.compute_track(program_id, track_code, rubric_for(track_code)).scores
 
 
 def sheet_tasks(expert) -> list:
