@@ -6,18 +6,22 @@ review change makes them invalid.
   review of the program's track in one query (by assignment id), ``fit_leniency`` per panel,
   ``aggregate_section`` per section with its panel's biases, ``application_score`` raw and
   calibrated. Deterministic: the same reviews give the same floats.
-- Invalidation has one place, ``invalidate_changed`` (an ORM ``after_flush`` listener, connected
+- Invalidation has one place, ``note_changes`` (an ORM ``after_flush`` listener, connected
   for every session): a flush that adds, changes or deletes a review or an assignment whose
-  status is or was ``submitted`` (the only rows the aggregation reads), deletes a section, or
-  moves or deletes an application sets a new ``token`` on the tracks concerned and clears their
-  ``payload``, in the changing transaction. A rubric whose aggregation settings, weights or
-  maxima changed (``rubric_key``) makes the stored payload invalid too.
+  status is or was ``submitted`` (the only rows the aggregation reads), renames or deletes a
+  section, or moves or deletes an application marks the tracks concerned; when the transaction
+  commits they get a new ``token`` and no ``payload``. A rubric whose aggregation settings,
+  weights or maxima changed (``rubric_key``) makes the stored payload invalid too.
 - Reading (``track_results``) returns the stored payload when valid, else recomputes in the
-  reader's transaction and stores the result where the row's token is still the one read before
-  the reviews were (a change committed meanwhile wins: its token differs, nothing is stored). A
-  missing row is inserted with ``ON CONFLICT DO NOTHING``, so two readers recomputing at once
-  leave one row with the same payload. Requests marked read-only (``web.reads_only``) do not
-  store. The views commit what a GET stored (``commit_stored``).
+  reader's transaction (from what it sees, its own changes included) and stores the result at
+  its commit where the row's token is still the one read before the reviews were (a change
+  committed meanwhile wins: its token differs, nothing is stored). A missing row is inserted
+  with ``ON CONFLICT DO NOTHING``, so two readers recomputing at once leave one row with the
+  same payload. Requests marked read-only (``web.reads_only``) do not store; other GET pages
+  commit what they computed (``commit_stored``, from ``scoring.views``).
+- Every write to ``score_aggregate`` happens in ``write_at_commit``, just before the commit,
+  after the transaction's other locks (the audit chain's advisory lock among them): a row lock
+  here never waits on that lock while held, so writers cannot deadlock on the two.
 """
 
 import hashlib
@@ -46,7 +50,8 @@ from .aggregate import (
 from .models import Review, ScoreAggregate
 
 TABLE = ScoreAggregate.__table__
-STORED_FLAG = "score_aggregates_stored"
+STORE_KEY = "score_aggregates_to_store"
+PENDING_KEY = "score_aggregates_invalid"
 WROTE_FLAG = "score_aggregates_orm_writes"
 MOVED_KEY = "score_aggregates_moved"
 
@@ -189,10 +194,9 @@ def _may_store() -> bool:
     return not (has_request_context() and g.get("reads_only"))
 
 
-def _insert():
-    return (pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
-        TABLE
-    )
+def _insert(session: Session):
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    return (pg_insert if postgresql else sqlite_insert)(TABLE)
 
 
 def rubric_key(rubric) -> str:
@@ -203,37 +207,57 @@ def rubric_key(rubric) -> str:
 
 
 def track_results(program_id: int, track_code: str, rubric) -> TrackResults:
-    """The track's stored aggregates, recomputed (and stored) first when invalid."""
+    """The track's stored aggregates, recomputed first when invalid (the result is stored when
+    the transaction commits, ``write_at_commit``)."""
     key = rubric_key(rubric)
-    where = (TABLE.c.program_id == program_id, TABLE.c.track_code == track_code)
+    track = (program_id, track_code)
+    if track in db.session.info.get(PENDING_KEY, ()):  # changed in this transaction
+        return compute_track(program_id, track_code, rubric)
     row = db.session.execute(
-        select(TABLE.c.token, TABLE.c.rubric_key, TABLE.c.payload).where(*where)
-    ).first()
+        select(TABLE.c.token, TABLE.c.rubric_key, TABLE.c.payload).where(
+            TABLE.c.program_id == program_id, TABLE.c.track_code == track_code
+        )
+    ).first()  # the token is read before the reviews are
     if row is not None and row.payload is not None and row.rubric_key == key:
         return decode(row.payload)
     results = compute_track(program_id, track_code, rubric)
     if _may_store():
-        values = {"rubric_key": key, "payload": encode(results), "computed_at": utcnow()}
-        if row is None:
-            statement = (
-                _insert()
-                .values(
-                    program_id=program_id, track_code=track_code, token=uuid.uuid4().hex, **values
-                )  # fmt: skip
-                .on_conflict_do_nothing(index_elements=["program_id", "track_code"])
-            )
-        else:
-            statement = update(TABLE).where(*where, TABLE.c.token == row.token).values(**values)
-        db.session.execute(statement)
-        db.session.info[STORED_FLAG] = True
+        token = None if row is None else row.token
+        db.session.info.setdefault(STORE_KEY, {})[track] = (token, key, encode(results))
     return results
 
 
+def _store(session: Session, track: tuple[int, str], token: str | None, key: str, payload):
+    """Where the row still has the token read before the reviews (or, missing then, is still
+    missing): a change committed meanwhile has set another token, and wins."""
+    program_id, track_code = track
+    values = {"rubric_key": key, "payload": payload, "computed_at": utcnow()}
+    if token is None:
+        statement = (
+            _insert(session)
+            .values(
+                program_id=program_id, track_code=track_code, token=uuid.uuid4().hex, **values
+            )  # fmt: skip
+            .on_conflict_do_nothing(index_elements=["program_id", "track_code"])
+        )
+    else:
+        statement = (
+            update(TABLE)
+            .where(
+                TABLE.c.program_id == program_id,
+                TABLE.c.track_code == track_code,
+                TABLE.c.token == token,
+            )  # fmt: skip
+            .values(**values)
+        )
+    session.execute(statement)
+
+
 def commit_stored(session=None) -> bool:
-    """Commit a transaction in which a read stored recomputed aggregates and nothing else was
+    """Commit a transaction in which a read recomputed aggregates to store and nothing was
     written through the ORM (a GET page). Returns whether it committed."""
     session = session or db.session()
-    if session.info.get(STORED_FLAG) and not session.info.get(WROTE_FLAG):
+    if session.info.get(STORE_KEY) and not session.info.get(WROTE_FLAG):
         session.commit()
         return True
     return False
@@ -312,38 +336,55 @@ def note_moves(session: Session, flush_context, instances) -> None:
 def invalidate(session: Session, tracks: set[tuple[int, str]]) -> None:
     """A new token and no payload for each track, its row created if missing (so a reader that
     read before this change cannot store afterwards: its token, or its insert, loses)."""
-    bind = session.get_bind()
-    dialect_insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
     for program_id, track_code in sorted(tracks):
         token = uuid.uuid4().hex
-        statement = dialect_insert(TABLE).values(
-            program_id=program_id, track_code=track_code, token=token, payload=None
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["program_id", "track_code"],
-            set_={"token": token, "payload": None, "computed_at": None},
+        statement = (
+            _insert(session)
+            .values(program_id=program_id, track_code=track_code, token=token, payload=None)
+            .on_conflict_do_update(
+                index_elements=["program_id", "track_code"],
+                set_={"token": token, "payload": None, "computed_at": None},
+            )
         )
         session.execute(statement)
 
 
-def invalidate_changed(session: Session, flush_context) -> None:
-    """The one invalidation point: after each ORM flush, the tracks whose inputs it changed."""
+def note_changes(session: Session, flush_context) -> None:
+    """The one invalidation point: after each ORM flush, the tracks whose inputs it changed
+    (invalidated when the transaction commits, ``write_at_commit``)."""
     session.info[WROTE_FLAG] = True
     tracks = _changed_tracks(session)
     if tracks:
-        invalidate(session, tracks)
+        session.info.setdefault(PENDING_KEY, set()).update(tracks)
+
+
+def write_at_commit(session: Session) -> None:
+    """Before a commit: the invalidations and the stores of the transaction, by track. Written
+    last, after every other lock the transaction took (the audit chain's among them), so a
+    ``score_aggregate`` row is locked only for the commit and never waits on that lock while
+    holding it."""
+    session.flush()  # the commit's own flush comes after this event: it may add invalidations
+    if not (session.info.get(PENDING_KEY) or session.info.get(STORE_KEY)):
+        return
+    pending = session.info.pop(PENDING_KEY, set())
+    to_store = session.info.pop(STORE_KEY, {})
+    for track in sorted(pending | set(to_store)):
+        if track in pending:
+            invalidate(session, {track})
+        else:
+            _store(session, track, *to_store[track])
 
 
 def _clear_flags(session: Session, *args) -> None:
-    session.info.pop(STORED_FLAG, None)
-    session.info.pop(WROTE_FLAG, None)
-    session.info.pop(MOVED_KEY, None)
+    for key in (PENDING_KEY, STORE_KEY, WROTE_FLAG, MOVED_KEY):
+        session.info.pop(key, None)
 
 
 def connect_invalidation() -> None:
     """Connect the listeners to every session (once)."""
-    if not event.contains(Session, "after_flush", invalidate_changed):
+    if not event.contains(Session, "after_flush", note_changes):
         event.listen(Session, "before_flush", note_moves)
-        event.listen(Session, "after_flush", invalidate_changed)
+        event.listen(Session, "after_flush", note_changes)
+        event.listen(Session, "before_commit", write_at_commit)
         event.listen(Session, "after_commit", _clear_flags)
         event.listen(Session, "after_rollback", _clear_flags)

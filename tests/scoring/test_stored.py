@@ -342,3 +342,27 @@ def test_the_pages_keep_what_they_computed_and_a_read_only_page_writes_nothing(a
     assert db.session.execute(
         select(func.count()).select_from(Assignment).where(Assignment.status == "reopened")
     ).scalar_one() == 2  # fmt: skip
+
+
+def test_a_change_is_read_at_once_in_its_transaction_and_locks_the_row_only_at_commit(warm):
+    """Within the changing transaction the figures are recomputed (never the stale payload);
+    the stored row is written at commit only, after the audit chain's lock, so another
+    transaction can lock it meanwhile (PostgreSQL: no row lock held across the request)."""
+    program, coordinator, apps, token = warm
+    before = service.track_scores(program.id, "excellent")
+    review = service.review_of(_mine(apps[0])[0])
+    service.reopen(review, "复核评分", coordinator)
+    db.session.flush()
+    now = service.track_scores(program.id, "excellent")
+    assert now == service.recomputed_track_scores(program.id, "excellent") != before
+    with db.engine.connect() as other:
+        if other.dialect.name == "postgresql":
+            locked = other.execute(
+                select(TABLE.c.id).where(TABLE.c.program_id == program.id)
+                .with_for_update(nowait=True)
+            ).all()  # fmt: skip
+            assert locked  # nobody holds it: NOWAIT did not fail
+        other.rollback()
+    assert _row(program.id).token == token  # nothing written before the commit
+    db.session.commit()
+    assert _invalid_before_any_read(program, token)
