@@ -9,7 +9,8 @@ each page ``--repeat`` times:
 
 - the decision page of 卓越级 (``/decision/excellent``: gather + decide) and a what-if
   (``?try=1&capacity=…``: gather + decide twice);
-- 评分分析 of the first and of a middle application (``/scoring/applications/<id>``);
+- 评分分析 (``/dashboard/analysis``: score distribution, provisional ranking, leniency);
+- 评分明细 of the first and of a middle application (``/scoring/applications/<id>``);
 - the 复议 list (``/scoring/flags``);
 - the application list (``/applications/``) and the coordinator's dashboard.
 
@@ -114,8 +115,9 @@ def main() -> None:
     pages = [
         ("decision page 卓越级", "/decision/excellent"),
         ("decision what-if", "/decision/excellent?try=1&capacity=60&min_score=60"),
-        ("评分分析 (first)", f"/scoring/applications/{ids[0]}"),
-        ("评分分析 (middle)", f"/scoring/applications/{ids[len(ids) // 2]}"),
+        ("评分分析 (dashboard)", "/dashboard/analysis"),
+        ("评分明细 (first)", f"/scoring/applications/{ids[0]}"),
+        ("评分明细 (middle)", f"/scoring/applications/{ids[len(ids) // 2]}"),
         (f"复议 list ({len(flags)} flags)", "/scoring/flags"),
         ("application list", "/applications/"),
         ("dashboard", "/dashboard/"),

@@ -216,8 +216,9 @@ def section_reviews(section: Section) -> list[SectionReview]:
             Assignment.section_id == section.id,
             Review.status == "submitted",
             Assignment.status == "submitted",
-        )  # fmt: skip
-    ).all()
+        )
+        .order_by(Assignment.id)  # the order the stored aggregates add them up in
+    ).all()  # fmt: skip
     maximum = rubric_section(section).max
     return [
         SectionReview(a.expert_id, section.key, section.application_id, float(r.total), maximum)
@@ -339,20 +340,24 @@ def application_breakdown(app: Application) -> dict:
     ranking uses."""
     rubric = rubric_for(app.track_code)
     settings = rubric.aggregation
-    results = track_results(app.program_id, app.track_code)
     weights = {s.key: s.weight for s in rubric.sections}
     maxima = {s.key: s.max for s in rubric.sections}
-    stored = results.scores.get(app.id)
-    if stored is None:  # no submitted review yet
+    results = stored.valid_results(app.program_id, app.track_code, rubric)
+    if results is None and not settings.calibration:
+        # Not stored now and no bias needed: this application's sections alone, as stored.
+        total, calibrated, biases = _own_score(app, rubric, weights, maxima), None, None
+    else:
+        if results is None:
+            results = track_results(app.program_id, app.track_code)
         empty = application_score({}, weights, maxima, application_id=app.id)
-        stored = (empty, application_score({}, weights, maxima, application_id=app.id,
-                                           calibrated=True))  # fmt: skip
-    total, calibrated = stored
-    biases = results.biases if settings.calibration else None
-    if biases is None:  # calibration off: no calibrated figure is shown
-        sections = {k: replace(a, calibrated_mean=None) for k, a in total.sections.items()}
-        total = replace(total, sections=sections)
-        calibrated = None
+        total, calibrated = results.scores.get(app.id, (empty, empty))
+        biases = results.biases if settings.calibration else None
+        if biases is None:  # calibration off: no calibrated figure is shown
+            sections = {k: replace(a, calibrated_mean=None) for k, a in total.sections.items()}
+            total, calibrated = replace(total, sections=sections), None
+        elif calibrated is empty:
+            calibrated = application_score({}, weights, maxima, application_id=app.id,
+                                           calibrated=True)  # fmt: skip
     aggregates = total.sections
     sections = []
     for spec in scored_sections(app.track_code):
@@ -371,6 +376,23 @@ def application_breakdown(app: Application) -> dict:
         )  # fmt: skip
     return {"sections": sections, "score": total, "calibrated": calibrated,
             "biases": biases}  # fmt: skip
+
+
+def _own_score(app: Application, rubric, weights: dict, maxima: dict):
+    """The application's raw score from its own sections' submitted reviews (no calibration),
+    computed as the stored aggregates are (reviews by assignment id)."""
+    settings = rubric.aggregation
+    aggregates = {}
+    for spec in scored_sections(app.track_code):
+        section = app.section(spec.key)
+        reviews = section_reviews(section) if section is not None else []
+        if reviews:
+            aggregates[spec.key] = aggregate_section(
+                reviews, trim_when_at_least=settings.trim_when_at_least,
+                dispersion_range=settings.dispersion_range,
+                dispersion_deviation=settings.dispersion_deviation,
+            )  # fmt: skip
+    return application_score(aggregates, weights, maxima, application_id=app.id)
 
 
 def track_results(program_id: int, track_code: str) -> stored.TrackResults:

@@ -84,10 +84,11 @@ def track_reviews(program_id: int, track_code: str, rubric) -> dict[str, list[Se
         )
         .order_by(Assignment.id)
     ).all()
+    maxima = {s.key: s.max for s in rubric.sections}  # rubric.section(key) searches a list
     by_group: dict[str, list[SectionReview]] = {}
     for expert_id, total, key, application_id in rows:
         by_group.setdefault(BY_KEY[key].group, []).append(
-            SectionReview(expert_id, key, application_id, float(total), rubric.section(key).max)
+            SectionReview(expert_id, key, application_id, float(total), maxima[key])
         )
     return by_group
 
@@ -206,6 +207,24 @@ def rubric_key(rubric) -> str:
     return hashlib.sha256(repr(used).encode()).hexdigest()
 
 
+def _row(program_id: int, track_code: str):
+    return db.session.execute(
+        select(TABLE.c.token, TABLE.c.rubric_key, TABLE.c.payload).where(
+            TABLE.c.program_id == program_id, TABLE.c.track_code == track_code
+        )
+    ).first()
+
+
+def valid_results(program_id: int, track_code: str, rubric) -> TrackResults | None:
+    """The stored aggregates when valid, else None (nothing computed)."""
+    if (program_id, track_code) in db.session.info.get(PENDING_KEY, ()):
+        return None
+    row = _row(program_id, track_code)
+    if row is not None and row.payload is not None and row.rubric_key == rubric_key(rubric):
+        return decode(row.payload)
+    return None
+
+
 def track_results(program_id: int, track_code: str, rubric) -> TrackResults:
     """The track's stored aggregates, recomputed first when invalid (the result is stored when
     the transaction commits, ``write_at_commit``)."""
@@ -213,11 +232,7 @@ def track_results(program_id: int, track_code: str, rubric) -> TrackResults:
     track = (program_id, track_code)
     if track in db.session.info.get(PENDING_KEY, ()):  # changed in this transaction
         return compute_track(program_id, track_code, rubric)
-    row = db.session.execute(
-        select(TABLE.c.token, TABLE.c.rubric_key, TABLE.c.payload).where(
-            TABLE.c.program_id == program_id, TABLE.c.track_code == track_code
-        )
-    ).first()  # the token is read before the reviews are
+    row = _row(program_id, track_code)  # the token is read before the reviews are
     if row is not None and row.payload is not None and row.rubric_key == key:
         return decode(row.payload)
     results = compute_track(program_id, track_code, rubric)

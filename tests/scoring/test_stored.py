@@ -333,8 +333,9 @@ def test_the_pages_keep_what_they_computed_and_a_read_only_page_writes_nothing(a
     service.reopen(service.review_of(_mine(apps[1])[0]), "复核评分", coordinator)
     db.session.commit()
     assert _row(program.id).payload is None
-    response = client.get(f"/scoring/applications/{apps[0].id}")
-    assert response.status_code == 200
+    assert client.get(f"/scoring/applications/{apps[0].id}").status_code == 200
+    assert _row(program.id).payload is None  # 评分明细 without calibration: its own sections
+    assert client.get("/decision/excellent").status_code == 200
     assert _row(program.id).payload is not None  # committed by the page
     assert db.session.execute(
         select(func.count()).select_from(Review).where(Review.status == "draft")
@@ -366,3 +367,20 @@ def test_a_change_is_read_at_once_in_its_transaction_and_locks_the_row_only_at_c
     assert _row(program.id).token == token  # nothing written before the commit
     db.session.commit()
     assert _invalid_before_any_read(program, token)
+
+
+def test_the_breakdown_is_the_same_from_the_store_or_from_its_own_sections(warm, monkeypatch):
+    """Without calibration and with the store invalid, 评分明细 aggregates the application's own
+    sections (no track refit); the figures equal the stored ones exactly."""
+    program, coordinator, apps, token = warm
+    service.reopen(service.review_of(_mine(apps[1])[0]), "复核评分", coordinator)
+    db.session.commit()
+    counting = Counting(monkeypatch)
+    own = service.application_breakdown(apps[0])
+    assert counting.calls == 0 and _row(program.id).payload is None
+    service.track_results(program.id, "excellent")
+    db.session.commit()
+    kept = service.application_breakdown(apps[0])
+    assert counting.calls == 1 and own["score"].score is not None
+    assert own["score"] == kept["score"] and own["calibrated"] is kept["calibrated"] is None
+    assert [r["aggregate"] for r in own["sections"]] == [r["aggregate"] for r in kept["sections"]]
