@@ -281,8 +281,17 @@ def commit_stored(session=None) -> bool:
 # ------------------------------------------------------------------------------- invalidation
 
 
-def _had_submitted(obj) -> bool:
-    history = inspect(obj).attrs.status.history
+def _had_submitted(session: Session, obj) -> bool:
+    """Its status is or was ``submitted``, or its old status was never read (then it may have
+    been: a status set on an expired row, a row deleted unread)."""
+    state = inspect(obj)
+    if obj not in session.new:
+        if "status" in state.unloaded:
+            return True
+        history = state.attrs.status.history
+        if history.added and not (history.unchanged or history.deleted):
+            return True
+    history = state.attrs.status.history
     return "submitted" in (*history.added, *history.unchanged, *history.deleted)
 
 
@@ -297,7 +306,7 @@ def _moved(session: Session, obj, *attrs: str) -> bool:
 def _changes_an_application(session: Session, obj) -> bool:
     """A submitted assignment added, changed or deleted; a section renamed, moved or deleted."""
     if isinstance(obj, Assignment):
-        return _had_submitted(obj)
+        return _had_submitted(session, obj)
     return isinstance(obj, Section) and _moved(session, obj, "key", "application_id")
 
 
@@ -307,7 +316,7 @@ def _changed_tracks(session: Session) -> set[tuple[int, str]]:
     assignment_ids: set[int] = set()
     application_ids: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Review) and _had_submitted(obj):
+        if isinstance(obj, Review) and _had_submitted(session, obj):
             assignment_ids.add(obj.assignment_id)
         elif _changes_an_application(session, obj):
             application_ids.add(obj.application_id)

@@ -191,6 +191,7 @@ def test_a_rescore_invalidates_and_a_consensus_changes_no_figure(warm):
 def test_an_assignment_leaving_or_deleted_invalidates(warm):
     program, _, apps, token = warm
     a = _mine(apps[0])[0]
+    db.session.expire(a)  # its old status unread: set blind, as after a commit
     a.status = "declined_conflict"  # any path that takes a scored assignment away
     db.session.commit()
     assert _invalid_before_any_read(program, token)
