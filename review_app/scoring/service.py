@@ -2,7 +2,6 @@
 section is aggregated, a wide disagreement raises a 复议 flag, and an application whose last
 review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
 
-from dataclasses import replace
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -335,29 +334,26 @@ def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: lis
 
 
 def application_breakdown(app: Application) -> dict:
-    """Per scored section: each reviewer's total and the aggregate; the weighted score. The
-    aggregates and scores are the track's stored ones (``track_results``), the figures the
-    ranking uses."""
+    """Per scored section: each reviewer's total and the aggregate; the weighted score. With
+    calibration the aggregates, scores and biases are the track's stored ones
+    (``track_results``: no refit per request); without, the application's own sections are
+    aggregated (the same figures: ``tests/scoring/test_stored.py``)."""
     rubric = rubric_for(app.track_code)
     settings = rubric.aggregation
     weights = {s.key: s.weight for s in rubric.sections}
     maxima = {s.key: s.max for s in rubric.sections}
-    results = stored.valid_results(app.program_id, app.track_code, rubric)
-    if results is None and not settings.calibration:
-        # Not stored now and no bias needed: this application's sections alone, as stored.
+    if not settings.calibration:
+        # No bias needed: this application's sections alone, as stored (reading the track's
+        # stored figures costs more than aggregating a dozen sections).
         total, calibrated, biases = _own_score(app, rubric, weights, maxima), None, None
     else:
-        if results is None:
-            results = track_results(app.program_id, app.track_code)
+        results = track_results(app.program_id, app.track_code)
         empty = application_score({}, weights, maxima, application_id=app.id)
-        total, calibrated = results.scores.get(app.id, (empty, empty))
-        biases = results.biases if settings.calibration else None
-        if biases is None:  # calibration off: no calibrated figure is shown
-            sections = {k: replace(a, calibrated_mean=None) for k, a in total.sections.items()}
-            total, calibrated = replace(total, sections=sections), None
-        elif calibrated is empty:
+        total, calibrated = results.scores.get(app.id, (empty, None))
+        if calibrated is None:  # no submitted review yet
             calibrated = application_score({}, weights, maxima, application_id=app.id,
                                            calibrated=True)  # fmt: skip
+        biases = results.biases
     aggregates = total.sections
     sections = []
     for spec in scored_sections(app.track_code):

@@ -370,18 +370,29 @@ def test_a_change_is_read_at_once_in_its_transaction_and_locks_the_row_only_at_c
     assert _invalid_before_any_read(program, token)
 
 
-def test_the_breakdown_is_the_same_from_the_store_or_from_its_own_sections(warm, monkeypatch):
-    """Without calibration and with the store invalid, 评分明细 aggregates the application's own
-    sections (no track refit); the figures equal the stored ones exactly."""
+def test_the_breakdown_is_the_same_from_its_own_sections_as_from_the_store(warm, monkeypatch):
+    """Without calibration 评分明细 aggregates the application's own sections (no track refit,
+    no read of the whole track's figures); they equal the stored ones exactly. With calibration
+    it reads the stored figures and biases."""
     program, coordinator, apps, token = warm
-    service.reopen(service.review_of(_mine(apps[1])[0]), "复核评分", coordinator)
-    db.session.commit()
     counting = Counting(monkeypatch)
     own = service.application_breakdown(apps[0])
-    assert counting.calls == 0 and _row(program.id).payload is None
-    service.track_results(program.id, "excellent")
+    assert counting.calls == 0 and own["score"].score is not None and own["calibrated"] is None
+    kept_raw = service.track_scores(program.id, "excellent")[apps[0].id][0]
+    assert counting.calls == 0  # read from the store
+    assert own["score"].score == kept_raw.score and own["score"].missing == kept_raw.missing
+    for row in own["sections"]:
+        key = row["section"].key
+        assert row["aggregate"] == dataclasses.replace(kept_raw.sections[key], calibrated_mean=None)
+    rubric = service.rubric_for("excellent")
+    calibrating = dataclasses.replace(
+        rubric, aggregation=dataclasses.replace(rubric.aggregation, calibration=True)
+    )
+    monkeypatch.setattr(service, "rubric_for", lambda track, program=None: calibrating)
+    with_biases = service.application_breakdown(apps[0])
+    assert counting.calls == 1  # another rubric digest: recomputed once, then stored
     db.session.commit()
-    kept = service.application_breakdown(apps[0])
-    assert counting.calls == 1 and own["score"].score is not None
-    assert own["score"] == kept["score"] and own["calibrated"] is kept["calibrated"] is None
-    assert [r["aggregate"] for r in own["sections"]] == [r["aggregate"] for r in kept["sections"]]
+    again = service.application_breakdown(apps[0])
+    assert counting.calls == 1
+    assert again["score"] == with_biases["score"] and again["biases"] == with_biases["biases"]
+    assert again["calibrated"] == with_biases["calibrated"]
