@@ -80,11 +80,14 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
 
 def _connect_receivers() -> None:
     """Subscribe each area to the signals it acts on (``signals.py``); the sender imports none
-    of them. blinker keeps one connection per receiver however many apps are created."""
+    of them. blinker keeps one connection per receiver however many apps are created. The
+    stored aggregates listen to every ORM flush (``scoring.stored``), also connected once."""
+    from .scoring.stored import connect_invalidation
     from .signals import state_changed
     from .webhooks.service import on_state_changed as webhook_on_state_changed
 
     state_changed.connect(webhook_on_state_changed)
+    connect_invalidation()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -164,8 +164,10 @@ def dismiss(conflict: Conflict, reason: str, actor) -> None:
     _decide(conflict, "dismissed", reason, actor, "dismiss")
 
 
-def declare(assignment: Assignment, reason: str, actor) -> Conflict:
-    """An expert declares a conflict on its own assignment; the assignment is declined."""
+def declare(assignment: Assignment, reason: str, actor, *, record: bool = True) -> Conflict:
+    """An expert declares a conflict on its own assignment; the assignment is declined. With
+    ``record=False`` the caller appends the audit event (``record_declaration``) later, after
+    work that must not hold the audit chain's lock (the reassignment's solve)."""
     require(can_review(actor, assignment), "只能对本人的评审任务申报回避。")
     reason = (reason or "").strip()
     if not reason:
@@ -194,11 +196,16 @@ def declare(assignment: Assignment, reason: str, actor) -> Conflict:
     conflict.evidence = f"专家于{date.today():%Y-%m-%d}在评审任务中申报：{reason}"
     assignment.status = "declined_conflict"
     db.session.flush()
+    if record:
+        record_declaration(assignment, reason, actor)
+    return conflict
+
+
+def record_declaration(assignment: Assignment, reason: str, actor) -> None:
     audit.record(
         "assignment.declare_conflict", "assignment", assignment.id, actor=actor,
-        after={"status": "declined_conflict"}, reason=reason,
+        after={"status": "declined_conflict"}, reason=(reason or "").strip(),
     )  # fmt: skip
-    return conflict
 
 
 def blocking_pairs(program: Program) -> set[tuple[int, int]]:

@@ -19,6 +19,7 @@ from ..scoring.models import Review
 from ..workflow.guards import reviewers_per_section
 from ..workflow.service import fire
 from ..workflow.states import STAFFING_STATES
+from . import conflict_service
 from .affinity import affinity
 from .conflict_service import blocking_pairs
 from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
@@ -298,21 +299,47 @@ def manual_remove(assignment: Assignment, actor) -> None:
 
 def reassign(declined: Assignment, actor, seed: int = 0) -> Assignment | None:
     """Fill the slot left by a declined assignment at once (the same solver, one slot)."""
+    return _write_reassignment(declined, _solve_reassignment(declined, seed), actor)
+
+
+def declare_and_reassign(declined: Assignment, reason: str, actor, seed: int = 0):
+    """回避: the expert's declaration, then the slot filled at once. The declaration is
+    written (flushed) first, the slot solved with nothing appended to the audit chain yet, then
+    both events appended: the chain's lock is held for the appends, never while the solver
+    runs. Returns the new assignment (None when the slot is still full); ``Infeasible`` after
+    the declaration is recorded when no expert is free (the caller commits the declaration)."""
+    conflict_service.declare(declined, reason, actor, record=False)
+    try:
+        solution = _solve_reassignment(declined, seed)
+    except Infeasible:
+        conflict_service.record_declaration(declined, reason, actor)
+        raise
+    conflict_service.record_declaration(declined, reason, actor)
+    return _write_reassignment(declined, solution, actor)
+
+
+def _solve_reassignment(declined: Assignment, seed: int):
+    """The solver's answer for the declined assignment's slot (reads only); None when the slot
+    has its reviewers already."""
     app = declined.application
-    program = app.program
-    problem = build_problem(program, app.track_code, [app])
+    problem = build_problem(app.program, app.track_code, [app])
     slot = next(s for s in problem.slots if s.section_id == declined.section_id)
     have = sum(1 for e in problem.existing if e.section_id == slot.section_id)
     if have >= slot.need:
         return None
-    solution = solve(
+    return solve(
         [slot], problem.reviewers, conflicts=problem.conflicts, affinity=problem.affinity,
         existing=problem.existing, seed=seed,
     )  # fmt: skip
+
+
+def _write_reassignment(declined: Assignment, solution, actor) -> Assignment | None:
+    if solution is None:
+        return None
     created = None
     for section_id, expert_id in solution.assignments:
         created = Assignment(
-            application_id=app.id, section_id=section_id, expert_id=expert_id,
+            application_id=declined.application_id, section_id=section_id, expert_id=expert_id,
             status="assigned", due_date=declined.due_date, panel_id=declined.panel_id,
         )  # fmt: skip
         db.session.add(created)
@@ -325,6 +352,6 @@ def reassign(declined: Assignment, actor, seed: int = 0) -> Assignment | None:
 
 
 __all__ = [
-    "Infeasible", "commit", "ensure_panels", "manual_assign", "manual_remove", "preview",
-    "reassign",
+    "Infeasible", "commit", "declare_and_reassign", "ensure_panels", "manual_assign",
+    "manual_remove", "preview", "reassign",
 ]  # fmt: skip

@@ -205,9 +205,8 @@ def declare(assignment_id: int):
     if not can_review(current_user, item):
         abort(403)
     form = posted(DeclareForm)
-    conflict_service.declare(item, form.reason.data or "", current_user)
-    try:
-        service.reassign(item, current_user)
+    try:  # solve first, then append to the audit chain (its lock never held by the solver)
+        service.declare_and_reassign(item, form.reason.data or "", current_user)
         message = "已申报回避，该章节已改由其他专家评审。"
     except Infeasible:
         # No free expert now: the section shows as short on the coordinator's page.

@@ -2,5 +2,5 @@
 
 from . import main
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # not when imported (tests import every module of the package)
     main()

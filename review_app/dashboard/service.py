@@ -235,9 +235,8 @@ def reviewer_leniency(
 ) -> list[tuple[str, list[float], float]]:
     """Per reviewer of one panel: their scores (0–100) and the fitted leniency bias, most lenient
     first. The bias is the additive least-squares estimate the calibration uses."""
-    by_group = scoring.track_reviews(program.id, track)
-    reviews = by_group.get(group, [])
-    biases = scoring.fit_biases({group: reviews}, track, program.id).get(group, {})
+    reviews = scoring.track_reviews(program.id, track).get(group, [])
+    biases = scoring.track_results(program.id, track).biases.get(group, {})  # stored
     names = dict(
         db.session.execute(
             select(Expert.id, Expert.name).where(Expert.id.in_({r.reviewer_id for r in reviews}))

@@ -4,6 +4,7 @@ the cut line, staging and confirmation, the exports, and the result notices' out
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..applications.catalogue import scored_sections
 from ..applications.models import Application
@@ -70,21 +71,27 @@ def track(track: str):
     )  # fmt: skip
 
 
+def _load_applications(ids: list[int]) -> dict[int, Application]:
+    """The applications with the enterprise and prefecture the table shows, in one query."""
+    rows = db.session.execute(
+        select(Application)
+        .options(joinedload(Application.enterprise), joinedload(Application.prefecture))
+        .where(Application.id.in_(ids))
+    ).scalars()
+    return {a.id: a for a in rows}
+
+
 def _table(shown) -> list[dict]:
     """Rows for the ranking table from a stored run or a fresh result."""
     if isinstance(shown, DecisionRun):
+        _load_applications([e.application_id for e in shown.entries])  # one query, not one each
         return [
             {"app": e.application, "rank": e.numbers.get("rank"), "final": e.score,
              "outcome": e.outcome, "reason": e.numbers.get("reason"),
              "explanation": e.explanation, **e.numbers}
             for e in shown.entries_in_order
         ]  # fmt: skip
-    apps = {
-        a.id: a
-        for a in db.session.execute(
-            select(Application).where(Application.id.in_([e.application_id for e in shown.entries]))
-        ).scalars()
-    }
+    apps = _load_applications([e.application_id for e in shown.entries])
     return [
         {"app": apps[e.application_id], "rank": e.rank, "final": e.final_score,
          "outcome": e.outcome, "reason": e.reason, "explanation": e.explanation, **e.numbers}

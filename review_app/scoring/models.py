@@ -1,8 +1,10 @@
-"""Review (score sheet), its criterion scores, and dispersion flags (复议)."""
+"""Review (score sheet), its criterion scores, dispersion flags (复议) and the stored aggregates of
+a track (``ScoreAggregate``)."""
 
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -79,3 +81,24 @@ class DispersionFlag(Timestamps, db.Model):
 
     application: Mapped[Application] = relationship()
     section: Mapped[Section] = relationship()
+
+
+class ScoreAggregate(db.Model):
+    """The aggregation of one program's track as ``scoring.stored`` computed it: every section
+    aggregate, the application scores raw and calibrated, the panels' leniency biases
+    (``payload``, JSON), valid while ``payload`` is set and ``rubric_key`` is the digest of
+    the rubric settings it was computed with. Any change to the submitted reviews of the track sets a new ``token`` and clears
+    ``payload`` in the changing transaction; a reader that recomputed stores its result only
+    where the token is still the one it read before reading the reviews. Read and written with
+    SQL statements only (``scoring.stored``), never through the ORM."""
+
+    __tablename__ = "score_aggregate"
+    __table_args__ = (UniqueConstraint("program_id", "track_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"))
+    track_code: Mapped[str] = mapped_column(String(20))
+    token: Mapped[str] = mapped_column(String(32))
+    rubric_key: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    computed_at: Mapped[datetime | None] = mapped_column(DateTime)

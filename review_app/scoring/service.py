@@ -10,7 +10,7 @@ from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..anonymise.service import check_distributable, expert_refusal
-from ..applications.catalogue import BY_KEY, scored_sections
+from ..applications.catalogue import scored_sections
 from ..applications.models import Application, Section
 from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
 from ..audit import service as audit
@@ -22,7 +22,14 @@ from ..programs.models import Program
 from ..programs.service import current_program
 from ..workflow.machine import SYSTEM_ACTOR
 from ..workflow.service import fire, refusal
-from .aggregate import CriterionScore, SectionReview, aggregate_section, review_total
+from . import stored
+from .aggregate import (
+    CriterionScore,
+    SectionReview,
+    aggregate_section,
+    application_score,
+    review_total,
+)
 from .models import DispersionFlag, Review, ReviewScore
 from .permissions import can_enter_scores, can_reopen_review, can_resolve_flag
 from .rubric import load_track_rubric, rubric_file_path, rubric_path
@@ -211,8 +218,9 @@ def section_reviews(section: Section) -> list[SectionReview]:
             Assignment.section_id == section.id,
             Review.status == "submitted",
             Assignment.status == "submitted",
-        )  # fmt: skip
-    ).all()
+        )
+        .order_by(Assignment.id)  # the order the stored aggregates add them up in
+    ).all()  # fmt: skip
     maximum = rubric_section(section).max
     return [
         SectionReview(a.expert_id, section.key, section.application_id, float(r.total), maximum)
@@ -332,13 +340,28 @@ def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: lis
 
 
 def application_breakdown(app: Application) -> dict:
-    """Per scored section: each reviewer's total and the aggregate; the weighted score."""
-    from .aggregate import application_score
-
+    """Per scored section: each reviewer's total and the aggregate; the weighted score. With
+    calibration the aggregates, scores and biases are the track's stored ones
+    (``track_results``: no refit per request); without, the application's own sections are
+    aggregated (the same figures: ``tests/scoring/test_stored.py``)."""
     rubric = rubric_for(app.track_code, app.program)
     settings = rubric.aggregation
-    biases = panel_biases(app) if settings.calibration else None
-    sections, aggregates = [], {}
+    weights = {s.key: s.weight for s in rubric.sections}
+    maxima = {s.key: s.max for s in rubric.sections}
+    if not settings.calibration:
+        # No bias needed: this application's sections alone, as stored (reading the track's
+        # stored figures costs more than aggregating a dozen sections).
+        total, calibrated, biases = _own_score(app, rubric, weights, maxima), None, None
+    else:
+        results = track_results(app.program_id, app.track_code)
+        empty = application_score({}, weights, maxima, application_id=app.id)
+        total, calibrated = results.scores.get(app.id, (empty, None))
+        if calibrated is None:  # no submitted review yet
+            calibrated = application_score({}, weights, maxima, application_id=app.id,
+                                           calibrated=True)  # fmt: skip
+        biases = results.biases
+    aggregates = total.sections
+    sections = []
     for spec in scored_sections(app.track_code):
         section = app.section(spec.key)
         if section is None:
@@ -349,102 +372,61 @@ def application_breakdown(app: Application) -> dict:
             .where(Assignment.section_id == section.id)
             .order_by(Assignment.id)
         ).all()
-        reviews = section_reviews(section)
-        aggregate = None
-        if reviews:
-            aggregate = aggregate_section(
-                reviews, trim_when_at_least=settings.trim_when_at_least,
-                dispersion_range=settings.dispersion_range,
-                dispersion_deviation=settings.dispersion_deviation,
-                biases=biases.get(spec.group) if biases else None,
-            )  # fmt: skip
-            aggregates[spec.key] = aggregate
         sections.append(
             {"section": section, "rubric": rubric.section(spec.key), "rows": rows,
-             "aggregate": aggregate}
+             "aggregate": aggregates.get(spec.key)}
         )  # fmt: skip
-    weights = {s.key: s.weight for s in rubric.sections}
-    maxima = {s.key: s.max for s in rubric.sections}
-    total = application_score(aggregates, weights, maxima, application_id=app.id)
-    calibrated = None
-    if biases is not None:
-        calibrated = application_score(
-            aggregates, weights, maxima, application_id=app.id, calibrated=True
-        )
     return {"sections": sections, "score": total, "calibrated": calibrated,
             "biases": biases}  # fmt: skip
 
 
+def _own_score(app: Application, rubric, weights: dict, maxima: dict):
+    """The application's raw score from its own sections' submitted reviews (no calibration),
+    computed as the stored aggregates are (reviews by assignment id)."""
+    settings = rubric.aggregation
+    aggregates = {}
+    for spec in scored_sections(app.track_code):
+        section = app.section(spec.key)
+        reviews = section_reviews(section) if section is not None else []
+        if reviews:
+            aggregates[spec.key] = aggregate_section(
+                reviews, trim_when_at_least=settings.trim_when_at_least,
+                dispersion_range=settings.dispersion_range,
+                dispersion_deviation=settings.dispersion_deviation,
+            )  # fmt: skip
+    return application_score(aggregates, weights, maxima, application_id=app.id)
+
+
+def track_results(program_id: int, track_code: str) -> stored.TrackResults:
+    """The track's aggregates and biases, stored (recomputed first when a review changed)."""
+    return stored.track_results(program_id, track_code, rubric_for(track_code, program_id))
+
+
 def track_reviews(program_id: int, track_code: str) -> dict[str, list[SectionReview]]:
     """Every submitted review of a program's track, by panel (section group), in one query."""
-    rubric = rubric_for(track_code, program_id)
-    rows = db.session.execute(
-        select(Assignment.expert_id, Review.total, Section.key, Section.application_id)
-        .join(Review, Review.assignment_id == Assignment.id)
-        .join(Section, Section.id == Assignment.section_id)
-        .join(Application, Application.id == Assignment.application_id)
-        .where(
-            Application.program_id == program_id,
-            Application.track_code == track_code,
-            Review.status == "submitted",
-            Assignment.status == "submitted",
-        )
-        .order_by(Assignment.id)
-    ).all()
-    by_group: dict[str, list[SectionReview]] = {}
-    for expert_id, total, key, application_id in rows:
-        by_group.setdefault(BY_KEY[key].group, []).append(
-            SectionReview(expert_id, key, application_id, float(total), rubric.section(key).max)
-        )
-    return by_group
+    return stored.track_reviews(program_id, track_code, rubric_for(track_code, program_id))
 
 
 def fit_biases(by_group: dict[str, list[SectionReview]], track_code: str, program_id: int):
-    from .aggregate import fit_leniency
-
-    minimum = rubric_for(track_code, program_id).aggregation.calibration_min_reviews
-    return {
-        group: fit_leniency(reviews, min_reviews=minimum) for group, reviews in by_group.items()
-    }
+    return stored.fit_biases(by_group, rubric_for(track_code, program_id))
 
 
 def panel_biases(app: Application) -> dict[str, dict[int, float]]:
     """Leniency per reviewer, fitted by least squares within each panel (section group) of the
-    application's track over every submitted review of the program."""
-    return fit_biases(track_reviews(app.program_id, app.track_code), app.track_code, app.program_id)
+    application's track over every submitted review of the program (stored)."""
+    return track_results(app.program_id, app.track_code).biases
 
 
 def track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
     """Every application of a track with submitted reviews: ``(raw, calibrated)`` as
-    ``ApplicationScore`` pairs, computed from one query with the panels' biases fitted once
-    (the decision run needs both to try calibration on and off)."""
-    from .aggregate import application_score
+    ``ApplicationScore`` pairs, from the stored aggregates (the decision run needs both to try
+    calibration on and off)."""
+    return track_results(program_id, track_code).scores
 
-    rubric = rubric_for(track_code, program_id)
-    settings = rubric.aggregation
-    by_group = track_reviews(program_id, track_code)
-    biases = fit_biases(by_group, track_code, program_id)
-    per_section: dict[tuple[int, str], list[SectionReview]] = {}
-    for reviews in by_group.values():
-        for r in reviews:
-            per_section.setdefault((r.application_id, r.section_key), []).append(r)
-    aggregates: dict[int, dict[str, object]] = {}
-    for (app_id, key), reviews in per_section.items():
-        aggregates.setdefault(app_id, {})[key] = aggregate_section(
-            reviews, trim_when_at_least=settings.trim_when_at_least,
-            dispersion_range=settings.dispersion_range,
-            dispersion_deviation=settings.dispersion_deviation,
-            biases=biases.get(BY_KEY[key].group),
-        )  # fmt: skip
-    weights = {s.key: s.weight for s in rubric.sections}
-    maxima = {s.key: s.max for s in rubric.sections}
-    return {
-        app_id: (
-            application_score(aggs, weights, maxima, application_id=app_id),
-            application_score(aggs, weights, maxima, application_id=app_id, calibrated=True),
-        )
-        for app_id, aggs in aggregates.items()
-    }
+
+def recomputed_track_scores(program_id: int, track_code: str) -> dict[int, tuple]:
+    """``track_scores`` computed from the reviews now, ignoring what is stored."""
+    return stored.compute_track(program_id, track_code, rubric_for(track_code, program_id)).scores
 
 
 def sheet_tasks(expert) -> list:

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..anonymise.service import check_distributable
 from ..applications.models import Application
@@ -13,7 +14,7 @@ from ..extensions import db
 from ..ids import db_id
 from ..programs.selection import selected_program
 from ..web import posted, reads_only
-from . import service
+from . import service, stored
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
 from .models import DispersionFlag, Review
 from .permissions import (
@@ -93,26 +94,43 @@ def flags():
         select(DispersionFlag)
         .join(Application, Application.id == DispersionFlag.application_id)
         .where(Application.program_id == selected_program().id)
+        .options(joinedload(DispersionFlag.application), joinedload(DispersionFlag.section))
         .order_by(DispersionFlag.status, DispersionFlag.id)
     ).scalars().all()  # fmt: skip
-    reviews = {
-        f.id: db.session.execute(
+    by_section: dict[int, list] = {}
+    if rows:
+        for a, r in db.session.execute(
             select(Assignment, Review)
             .join(Review, Review.assignment_id == Assignment.id)
-            .where(Assignment.section_id == f.section_id)
-        ).all()
-        for f in rows
+            .options(joinedload(Assignment.expert))
+            .where(Assignment.section_id.in_({f.section_id for f in rows}))
+            .order_by(Assignment.id)
+        ):
+            by_section.setdefault(a.section_id, []).append((a, r))
+    reviews = {f.id: by_section.get(f.section_id, []) for f in rows}
+    # The sections' current spread from the stored aggregates of their tracks.
+    results = {
+        key: service.track_results(*key)
+        for key in {(f.application.program_id, f.application.track_code) for f in rows}
     }
     stats = {}
     for f in rows:
-        reviews_of_section = service.section_reviews(f.section)
-        if reviews_of_section:
-            from .aggregate import aggregate_section
-
-            stats[f.id] = aggregate_section(reviews_of_section)
+        scores = results[(f.application.program_id, f.application.track_code)].scores
+        aggregate = scores.get(f.application_id, (None,))[0]
+        if aggregate is not None and f.section.key in aggregate.sections:
+            stats[f.id] = aggregate.sections[f.section.key]
     return render_template(
         "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlagForm()
     )
+
+
+@bp.after_app_request
+def keep_stored_aggregates(response):
+    """A page that recomputed a track's aggregates keeps them (``stored.commit_stored``): the
+    GET's transaction is committed when it wrote nothing else."""
+    if request.method in ("GET", "HEAD") and response.status_code < 400:
+        stored.commit_stored()
+    return response
 
 
 @bp.route("/scoring/reviews/<int:review_id>/reopen", methods=["POST"])
