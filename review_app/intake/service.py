@@ -18,6 +18,7 @@ from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
 from ..programs import service as programs
 from ..programs.models import Prefecture, Program
+from ..similarity.report import similarity_problems
 from ..workflow.states import PRIORITY_ORDERED_STATES, STATE_NAMES
 from .filecheck import check_docx
 from .parsed import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
@@ -75,6 +76,8 @@ def format_report(
         parsed, min_maturity_level=min_level, existing_usccs=existing_usccs(program, exclude_id)
     )
     problems += prefecture_problems(parsed, prefecture)
+    if exclude_id is not None:  # a stored application: the pairs marked 雷同 (similarity)
+        problems += similarity_problems(exclude_id)
     return merge_problems(problems)
 
 
