@@ -25,6 +25,7 @@ from .inspection.permissions import can_manage_inspections
 from .intake.permissions import can_download_template, can_edit_application, can_recheck_format
 from .outbox.permissions import can_manage_outbox
 from .scoring.permissions import can_view_score_breakdown
+from .similarity.permissions import can_review_similarity
 from .webhooks.permissions import can_manage_webhooks
 
 # Role-only predicates of pages that have no area predicate yet (same roles as their decorator).
@@ -41,6 +42,7 @@ NAV = (
     (is_prefecture, "本地市申报", "intake.index", {}),
     (sees_applications, "申报列表", "applications.index", {}),
     (runs_review, "形式审查", "intake.format_queue", {}),
+    (can_review_similarity, "雷同检测", "similarity.index", {}),
     (can_anonymise, "匿名化", "anonymise.index", {}),
     (runs_review, "专家库", "experts_admin.index", {}),
     (can_manage_draws, "专家抽取", "draws.index", {}),
@@ -75,6 +77,7 @@ PREDICATES = (
     can_read_audit_events,
     can_recheck_format,
     can_release_notices,
+    can_review_similarity,
     can_see_anonymisation_status,
     can_verify_audit,
     can_view_notices,
