@@ -120,12 +120,26 @@ def plant(source: str, target: str, rng: random.Random, share: float = 0.5,
     n = max(1, min(len(src), round(len(dst) * share)))
     first = rng.randint(0, len(src) - n)
     copied = src[first : first + n]
+    text = edit("".join(copied), rng, edits)
+    at = rng.randint(0, max(0, len(dst) - n))
+    return "".join(dst[:at]) + text + "".join(dst[at + n :])
+
+
+def edit(text: str, rng: random.Random, edits: tuple[str, ...]) -> str:
+    """``text`` after a copier's ``edits`` ("reorder", "numbers", "traditional")."""
     if "reorder" in edits:
-        rng.shuffle(copied)
-    text = "".join(copied)
+        parts = split_sentences(text)
+        rng.shuffle(parts)
+        text = "".join(parts)
     if "numbers" in edits:
         text = change_numbers(text, rng)
     if "traditional" in edits:
         text = traditional(text)
-    at = rng.randint(0, max(0, len(dst) - n))
-    return "".join(dst[:at]) + text + "".join(dst[at + n :])
+    return text
+
+
+def insert(passage: str, text: str, rng: random.Random) -> str:
+    """``text`` with ``passage`` put in at one of its sentence ends."""
+    parts = split_sentences(text)
+    at = rng.randint(0, len(parts))
+    return "".join(parts[:at]) + passage + "".join(parts[at:])
