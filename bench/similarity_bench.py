@@ -5,10 +5,12 @@ with a few planted copies (across applications, edited: sentences reordered, fig
 traditional characters), ``review_app.similarity.detect.find_pairs`` is timed: candidates by
 MinHash/LSH over the sentences, then the exact check. Targets: 200 under 10 s, 5,000 under
 2 minutes on 2 cores. ``--words`` also runs the candidate stage on jieba word pairs instead of
-character shingles, to compare their precision and recall on the same planted copies.
+character shingles, to compare their precision and recall on the same planted copies;
+``--reword`` also replaces one object of the field in every copied sentence.
 Generating the text is not timed.
 
-Run from the project root: ``python bench/similarity_bench.py [--sizes 200 5000] [--words]``.
+Run from the project root:
+``python bench/similarity_bench.py [--sizes 200 5000] [--words] [--reword]``.
 """
 
 import argparse
@@ -26,9 +28,11 @@ from review_app.similarity.textgen import plant, section_text  # noqa: E402
 TARGETS = {200: 10.0, 5000: 120.0}
 SECTIONS = 12
 EDITS = (("reorder",), ("numbers",), ("traditional",), ("reorder", "numbers", "traditional"))
+# --reword: every copied sentence also has one of its objects replaced (harder to find)
+REWORDED = tuple((*e, "reword") for e in EDITS)
 
 
-def corpus(n_apps: int, seed: int) -> tuple[list[Doc], set[tuple[int, int]]]:
+def corpus(n_apps: int, seed: int, edits=EDITS) -> tuple[list[Doc], set[tuple[int, int]]]:
     """Generated sections of ``n_apps`` applications, with planted copies between a few."""
     rng = random.Random(seed)
     docs = [Doc(section_text(rng, rng.randint(600, 1200)), app)
@@ -40,14 +44,14 @@ def corpus(n_apps: int, seed: int) -> tuple[list[Doc], set[tuple[int, int]]]:
         section = rng.randrange(SECTIONS)
         i, j = a * SECTIONS + section, b * SECTIONS + section
         text = plant(docs[i].text, docs[j].text, rng, share=rng.uniform(0.3, 0.6),
-                     edits=EDITS[k % len(EDITS)])  # fmt: skip
+                     edits=edits[k % len(edits)])  # fmt: skip
         docs[j] = Doc(text, b)
         planted.add((min(i, j), max(i, j)))
     return docs, planted
 
 
-def run(n_apps: int, mode: str, seed: int) -> None:
-    docs, planted = corpus(n_apps, seed)
+def run(n_apps: int, mode: str, seed: int, edits=EDITS) -> None:
+    docs, planted = corpus(n_apps, seed, edits)
     chars = sum(len(d.text) for d in docs)
     started = time.perf_counter()
     found = {(f.a, f.b) for f in find_pairs(docs, mode=mode)}
@@ -56,7 +60,8 @@ def run(n_apps: int, mode: str, seed: int) -> None:
     verdict = ""
     if target is not None:
         verdict = f"（目标 <{target:g}s：{'达到' if seconds < target else '未达到'}）"
-    print(f"{n_apps} 份申报 × {SECTIONS} 章节（{chars / 1e6:.1f} 百万字），{mode}: {seconds:.1f}s"
+    label = mode + ("，改写" if edits is REWORDED else "")
+    print(f"{n_apps} 份申报 × {SECTIONS} 章节（{chars / 1e6:.1f} 百万字），{label}: {seconds:.1f}s"
           f"{verdict}；植入 {len(planted)}，找到 {len(found & planted)}，"
           f"误报 {len(found - planted)}")  # fmt: skip
 
@@ -65,12 +70,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 5000])
     parser.add_argument("--words", action="store_true", help="也用 jieba 词对做候选（对比）")
+    parser.add_argument("--reword", action="store_true", help="植入的文字每句再改一个词")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
+    edits = REWORDED if args.reword else EDITS
     for n in args.sizes:
-        run(n, "chars", args.seed)
+        run(n, "chars", args.seed, edits)
         if args.words:
-            run(n, "words", args.seed)
+            run(n, "words", args.seed, edits)
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ def change_numbers(text: str, rng: random.Random) -> str:
 def plant(source: str, target: str, rng: random.Random, share: float = 0.5,
           edits: tuple[str, ...] = ()) -> str:  # fmt: skip
     """``target`` with about ``share`` of its sentences replaced by a run of ``source``'s,
-    edited by ``edits`` ("reorder", "numbers", "traditional")."""
+    edited by ``edits`` (see ``edit``)."""
     src, dst = split_sentences(source), split_sentences(target)
     n = max(1, min(len(src), round(len(dst) * share)))
     first = rng.randint(0, len(src) - n)
@@ -125,8 +125,22 @@ def plant(source: str, target: str, rng: random.Random, share: float = 0.5,
     return "".join(dst[:at]) + text + "".join(dst[at + n :])
 
 
+def reword(text: str, rng: random.Random) -> str:
+    """Each sentence of ``text`` with one of its objects of the field replaced by another (a
+    copier putting in their own products and processes)."""
+    out = []
+    for sentence in split_sentences(text):
+        present = [o for o in OBJECTS if o in sentence]
+        if present:
+            sentence = sentence.replace(rng.choice(present), rng.choice(OBJECTS), 1)
+        out.append(sentence)
+    return "".join(out)
+
+
 def edit(text: str, rng: random.Random, edits: tuple[str, ...]) -> str:
-    """``text`` after a copier's ``edits`` ("reorder", "numbers", "traditional")."""
+    """``text`` after a copier's ``edits`` ("reorder", "numbers", "traditional", "reword")."""
+    if "reword" in edits:
+        text = reword(text, rng)
     if "reorder" in edits:
         parts = split_sentences(text)
         rng.shuffle(parts)
