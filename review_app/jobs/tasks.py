@@ -262,8 +262,8 @@ def _detect_similarity(job_id: int, attempt: int) -> None:
     job = db.session.get(Job, job_id)
     job.done, job.state = 1, "done"
     job.message = (f"已比较{result.sections}个章节，发现{result.found}对雷同候选"
-                   f"（新增{result.created}，更新{result.updated}，移除{result.removed}）。")  # fmt: skip
-    job.result_url = "/similarity/"
+                   f"（新增{result.created}，更新{result.updated}，移除{result.removed}），"
+                   "结果见“雷同检测”页面。")  # fmt: skip
     _commit(job_id, attempt)
 
 
