@@ -125,7 +125,11 @@ def _import_waiting(app, job_id: int, attempt: int) -> None:
     job.message = f"共{len(results)}份，受理{ok}份，失败{len(results) - ok}份。"
     _commit(job_id, attempt)
     if ok:  # the batch's sections are compared with everything else (雷同检测)
-        queue_similarity(current_program().id)
+        try:
+            queue_similarity(current_program().id)
+        except Exception:  # noqa: BLE001 - the import is done; the coordinator can re-run it
+            db.session.rollback()
+            app.logger.exception("queueing the similarity detection failed")
 
 
 def _fail(job_id: int, attempt: int, message: str) -> None:
@@ -258,7 +262,12 @@ def _detect_similarity(job_id: int, attempt: int) -> None:
     owner = db.session.get(User, job.owner_id) if job.owner_id else None
     job.total, job.done, job.message = 1, 0, "正在检测雷同内容…"
     _commit(job_id, attempt)
-    result = detect(program, owner)
+    try:
+        result = detect(program, owner)
+    except Exception:  # noqa: BLE001 - the job says it failed; the log has the cause
+        current_app.logger.exception("similarity detection of program %s failed", program.id)
+        _fail(job_id, attempt, "雷同检测未能完成，请稍后重新检测。")
+        return
     job = db.session.get(Job, job_id)
     job.done, job.state = 1, "done"
     job.message = (f"已比较{result.sections}个章节，发现{result.found}对雷同候选"

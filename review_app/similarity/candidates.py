@@ -120,6 +120,10 @@ def signatures(all_items: Sequence[str], mode: str = "chars") -> np.ndarray:
             end += 1
         block = list(all_items[start:end])
         h, owner = (_word_shingles if mode == "words" else _char_shingles)(block)
+        if not len(h):  # no item of the block has a shingle: nothing can match them
+            out[start:end] = np.uint32(0xFFFFFFFF)
+            start = end
+            continue
         firsts = np.searchsorted(owner, np.arange(len(block)))
         present = np.isin(np.arange(len(block)), owner)
         for p in range(NUM_PERM):

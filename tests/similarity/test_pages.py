@@ -160,3 +160,27 @@ def test_an_upload_batch_queues_the_detection(app, client):
     assert job.state == "done" and job.owner_id is None
     (finding,) = db.session.execute(select(SimilarityFinding)).scalars().all()
     assert finding.section_a.key == KEY and finding.kind == "same_prefecture"
+
+
+def test_a_detection_that_fails_fails_its_job_with_nothing_kept(app, client, pair, monkeypatch):
+    _, _, coord, finding = pair
+    before = db.session.scalar(select(func.count(SimilarityFinding.id)))
+
+    def broken(program, actor=None):
+        db.session.add(SimilarityFinding(**{**_columns(finding), "id": None, "section_a_id":
+                                            finding.section_b_id, "section_b_id": finding.section_a_id}))  # fmt: skip
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(service, "detect", broken)
+    login(client, coord.username)
+    response = post_form(client, "/similarity/run", {}, "/similarity/")
+    assert response.status_code == 302
+    db.session.expire_all()
+    job = db.session.execute(select(Job).where(Job.kind == "similarity")).scalar_one()
+    assert job.state == "failed" and "雷同检测未能完成" in job.message
+    assert db.session.scalar(select(func.count(SimilarityFinding.id))) == before
+
+
+def _columns(finding):
+    return {c.name: getattr(finding, c.name) for c in SimilarityFinding.__table__.columns}
