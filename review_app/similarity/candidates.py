@@ -11,7 +11,7 @@ long section changes the section's Jaccard similarity little, but its sentences 
 near-identical; reordered sentences still meet.
 
 The signatures and the bands are computed with numpy over the whole corpus at once: datasketch's
-``MinHashLSH.insert`` costs 50-130 µs an item, a program of 5,000 applications has over a
+``MinHashLSH.insert`` measured about 130 µs an item here, a program of 5,000 applications has over a
 million sentences (bench/similarity_bench.py).
 """
 
