@@ -10,9 +10,9 @@ in a common bucket. Sentences, not whole sections, are the items: a passage copi
 long section changes the section's Jaccard similarity little, but its sentences are
 near-identical; reordered sentences still meet.
 
-The signatures and the bands are computed with numpy over the whole corpus at once: datasketch's
-``MinHashLSH.insert`` measured about 130 µs an item here, a program of 5,000 applications has over a
-million sentences (bench/similarity_bench.py).
+The signatures and the bands are computed with numpy over the whole corpus at once:
+datasketch's ``MinHashLSH.insert`` measured about 130 µs an item here, and a program of 5,000
+applications has over a million sentences (bench/similarity_bench.py).
 """
 
 import zlib

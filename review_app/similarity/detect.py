@@ -54,8 +54,12 @@ def is_finding(c: Comparison, settings: Settings) -> bool:
     return c.shared_chars >= settings.min_shared and c.score >= settings.threshold
 
 
-def find_pairs(docs: Sequence[Doc], settings: Settings = Settings(),
-               terms: tuple[str, ...] | None = None, mode: str = "chars") -> list[Found]:  # fmt: skip
+def find_pairs(
+    docs: Sequence[Doc],
+    settings: Settings = Settings(),
+    terms: tuple[str, ...] | None = None,
+    mode: str = "chars",
+) -> list[Found]:
     """Every pair of ``docs`` above the settings, with its passages; ordered by score."""
     terms = default_terms() if terms is None else terms
     prepared: dict[int, Prepared] = {}

@@ -94,7 +94,8 @@ def detect(program: Program, actor=None) -> DetectReport:
         if finding is None:
             db.session.add(SimilarityFinding(
                 program_id=program.id, application_a_id=aa.id, application_b_id=ab.id,
-                section_a_id=sa.id, section_b_id=sb.id, status="pending", reason="", **values))  # fmt: skip
+                section_a_id=sa.id, section_b_id=sb.id, status="pending", reason="", **values,
+            ))  # fmt: skip
             created += 1
         elif any(getattr(finding, k) != v for k, v in values.items()):
             for name, value in values.items():

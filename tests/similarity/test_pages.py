@@ -166,9 +166,10 @@ def test_a_detection_that_fails_fails_its_job_with_nothing_kept(app, client, pai
     _, _, coord, finding = pair
     before = db.session.scalar(select(func.count(SimilarityFinding.id)))
 
-    def broken(program, actor=None):
-        db.session.add(SimilarityFinding(**{**_columns(finding), "id": None, "section_a_id":
-                                            finding.section_b_id, "section_b_id": finding.section_a_id}))  # fmt: skip
+    def broken(program, actor=None):  # writes a finding, then fails
+        swapped = {"id": None, "section_a_id": finding.section_b_id,
+                   "section_b_id": finding.section_a_id}  # fmt: skip
+        db.session.add(SimilarityFinding(**{**_columns(finding), **swapped}))
         db.session.flush()
         raise RuntimeError("boom")
 
