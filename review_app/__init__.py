@@ -109,12 +109,14 @@ def _register_blueprints(app: Flask) -> None:
     from .outbox.views import bp as outbox_bp
     from .programs.views import bp as programs_bp
     from .scoring.views import bp as scoring_bp
+    from .similarity.views import bp as similarity_bp
     from .webhooks.views import bp as webhooks_bp
 
     for bp in (
         main_bp, auth_bp, dashboard_bp, applications_bp, intake_bp, anonymise_bp, experts_admin_bp,
         assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, jobs_bp, admin_bp,
         draws_bp, outbox_bp, webhooks_bp, api_pages_bp, programs_bp,
+        similarity_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 
@@ -222,6 +224,8 @@ def _register_template_helpers(app: Flask) -> None:
     }  # fmt: skip
     action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
     action_labels["intake.refused"] = "拒绝受理申报书（跨地市或重复）"
+    action_labels["similarity.detect"] = "雷同检测"
+    action_labels["similarity.mark"] = "标记雷同检测结果"
     from flask_login import current_user
 
     from .decision.visibility import VISIBLE_STATE_NAMES, visible_state

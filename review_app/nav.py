@@ -69,6 +69,7 @@ from .scoring.permissions import (
     can_view_score_breakdown,
     can_view_scoring_progress,
 )
+from .similarity.permissions import can_review_similarity
 from .webhooks.permissions import can_manage_webhooks
 
 # Every signed-in role has a dashboard (each its own).
@@ -80,6 +81,7 @@ NAV = (
     (can_recommend, "本地市申报", "intake.index", {}),
     (can_view_applications, "申报列表", "applications.index", {}),
     (can_review_format, "形式审查", "intake.format_queue", {}),
+    (can_review_similarity, "雷同检测", "similarity.index", {}),
     (can_anonymise, "匿名化", "anonymise.index", {}),
     (can_manage_experts, "专家库", "experts_admin.index", {}),
     (can_manage_draws, "专家抽取", "draws.index", {}),
@@ -136,6 +138,7 @@ PREDICATES = (
     can_resolve_flag,
     can_review,
     can_review_format,
+    can_review_similarity,
     can_score,
     can_see_anonymisation_status,
     can_settle_conflict,

@@ -22,6 +22,8 @@ from sqlalchemy import func, select
 from .anonymise.service import anonymise_application, confirm_anonymisation
 from .applications.catalogue import required_sections, scored_sections
 from .applications.models import Application
+from .applications.service import submit_application
+from .applications.wordcount import word_count
 from .assignment.conflict_service import detect_conflicts
 from .assignment.models import Assignment
 from .assignment.service import commit, ensure_panels, set_members
@@ -31,7 +33,7 @@ from .auth.service import create_user
 from .decision import notices
 from .decision import service as decision
 from .decision.engine import decide
-from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES, SENTENCES
+from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES
 from .draws.service import sign_pledge
 from .enterprises.uscc import make_uscc
 from .experts.models import Expert
@@ -42,11 +44,14 @@ from .inspection.sampling import SampleParams
 from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .intake.service import import_docx
 from .intake.template import filled_template
-from .programs.models import Prefecture
+from .programs.models import Prefecture, Program, Track
 from .programs.service import current_program, load_reference_data
 from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
 from .scoring.models import DispersionFlag
 from .scoring.service import resolve_flag, rubric_section, save
+from .similarity import service as similarity
+from .similarity import textgen
+from .similarity.models import SimilarityFinding
 from .workflow.service import fire
 
 SCENARIO = scenario()
@@ -92,6 +97,7 @@ class Simulation:
     users: dict[str, User] = field(default_factory=dict)
     experts: list[Expert] = field(default_factory=list)
     leniency: dict[int, float] = field(default_factory=dict)  # expert id -> bias
+    similar: dict[str, int] = field(default_factory=dict)  # 雷同检测: planted, found, false_pairs
     _quality: dict[int, float] = field(default_factory=dict)  # by serial, until imported
 
     def __post_init__(self):
@@ -106,6 +112,7 @@ class Simulation:
         stages = (
             ("accounts", INTAKE_DAY, self.accounts),
             ("intake", INTAKE_DAY, self.intake),
+            ("similarity", INTAKE_DAY, self.similarity),
             ("endorsement", INTAKE_DAY, self.endorse),
             ("format_check", INTAKE_DAY, self.format_check),
             ("anonymisation", REVIEW_DAY, self.anonymise),
@@ -259,6 +266,62 @@ class Simulation:
                 "untrue" if roll < 0.04 else "mostly_true" if roll < 0.15 else "true"
             )
 
+    def similarity(self) -> None:
+        """雷同检测: plant copied passages (pairs across prefectures, edited: sentences reordered,
+        figures changed, traditional characters; and one copied from a generated earlier-year
+        application of another enterprise), run the detector, and count planted pairs found and
+        pairs found that were not planted."""
+        apps = self._apps()
+        earlier = self._earlier_application()
+        edits = (("reorder",), ("numbers",), ("traditional",), ("reorder", "numbers"))
+        planted, used = set(), set()
+        for k in range(min(3, len(apps) // 4)):
+            a = next(x for x in apps if x.id not in used)
+            b = next((x for x in apps if x.id not in used and x.id != a.id
+                      and x.prefecture_id != a.prefecture_id), None)  # fmt: skip
+            if b is None:
+                break
+            used |= {a.id, b.id}
+            planted.add(self._plant(a, b, edits[k % len(edits)]))
+        copier = next((x for x in apps if x.id not in used), None)
+        if copier is not None:
+            planted.add(self._plant(earlier, copier, edits[-1]))
+        db.session.flush()
+        similarity.detect(self.program, self.coord)
+        found = {(f.section_a_id, f.section_b_id) for f in db.session.execute(
+            select(SimilarityFinding)).scalars()}  # fmt: skip
+        found = {tuple(sorted(pair)) for pair in found}
+        self.similar = {"planted": len(planted), "found": len(found & planted),
+                        "false_pairs": len(found - planted)}  # fmt: skip
+
+    def _plant(self, source: Application, target: Application, edits) -> tuple[int, int]:
+        """A passage (as a consultancy's template would give both) in ``source``'s 生产作业
+        section, and edited in ``target``'s."""
+        key = "link.production"  # a section of both tracks
+        passage = textgen.section_text(self.rng, 160)
+        for section, text in ((source.section(key), passage),
+                              (target.section(key), textgen.edit(passage, self.rng, edits))):  # fmt: skip
+            section.text = textgen.insert(text, section.text, self.rng)
+            section.char_count = word_count(section.text)
+        return tuple(sorted((source.section(key).id, target.section(key).id)))
+
+    def _earlier_application(self) -> Application:
+        """Last year's program with one application of an enterprise that did not apply again."""
+        year = self.program.year - 1
+        earlier = Program(code=f"sim-{year}", name=f"{year}年（模拟往年）", year=year,
+                          deadline=self.program.deadline.replace(year=year), settings={})  # fmt: skip
+        earlier.tracks.append(Track(code="excellent", name="卓越级智能工厂培育", capacity=100))
+        db.session.add(earlier)
+        prefecture = self.prefectures[0]
+        sections = {s.key: textgen.section_text(self.rng, 300)
+                    for s in required_sections("excellent")}  # fmt: skip
+        return submit_application(
+            earlier, "excellent", prefecture,
+            {"name": f"{prefecture.name.removesuffix('市')}往年智能科技有限公司",
+             "uscc": make_uscc(prefecture.division_code, f"9{self.rng.randint(1000000, 9999999)}")},
+            sections=sections, actor_label="simulate",
+        )  # fmt: skip
+
     def _parsed(self, serial: int, track: str, prefecture: Prefecture, used: set[str]):
         rng = self.rng
         self._quality[serial] = rng.uniform(0.45, 0.95)
@@ -297,9 +360,11 @@ class Simulation:
         who["short"] = name[len(city) : len(city) + 2]
         sections = {}
         for s in required_sections(track):
-            picks = rng.sample(SENTENCES, k=3)
-            picks.insert(rng.randint(0, 3), rng.choice(IDENTITY_SENTENCES))
-            sections[s.key] = "".join(p.format(topic=s.title, **who) for p in picks)
+            # Varied text (as real 申报书, two rarely share a long run: 雷同检测 measures on it)
+            # with a sentence naming the enterprise (the redaction has work to do).
+            picks = textgen.split_sentences(textgen.section_text(rng, 160))
+            picks.insert(rng.randint(0, len(picks)), rng.choice(IDENTITY_SENTENCES).format(**who))
+            sections[s.key] = "".join(picks)
         return ParsedApplication(
             track=track,
             enterprise=EnterpriseInfo(
@@ -320,7 +385,8 @@ class Simulation:
         )  # fmt: skip
 
     def _apps(self, state: str | None = None) -> list[Application]:
-        query = select(Application).order_by(Application.id)
+        query = (select(Application).where(Application.program_id == self.program.id)
+                 .order_by(Application.id))  # fmt: skip
         if state:
             query = query.where(Application.state == state)
         return list(db.session.execute(query).scalars())
@@ -469,13 +535,15 @@ class Simulation:
     def summary(self) -> dict:
         states = dict(
             db.session.execute(
-                select(Application.state, func.count(Application.id)).group_by(Application.state)
+                select(Application.state, func.count(Application.id))
+                .where(Application.program_id == self.program.id)
+                .group_by(Application.state)
             ).all()
         )
         admitted = dict(
             db.session.execute(
                 select(Application.track_code, func.count(Application.id))
-                .where(Application.state == "admitted")
+                .where(Application.state == "admitted", Application.program_id == self.program.id)
                 .group_by(Application.track_code)
             ).all()
         )
@@ -490,6 +558,7 @@ class Simulation:
                 "leading": admitted.get("leading", 0),
             },  # fmt: skip
             "true_top_admitted": self.recall,
+            "similarity": self.similar,
             "reviews": db.session.scalar(select(func.count(Assignment.id))),
             "dispersion_flags": db.session.scalar(select(func.count(DispersionFlag.id))),
             "inspections": dict(

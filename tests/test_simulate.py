@@ -29,6 +29,10 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     assert summary["audit"]["ok"] is True and summary["audit"]["events"] > 14
     assert set(summary["seconds"]) >= {"intake", "scoring", "inspection", "decision"}
     assert 0 <= summary["true_top_admitted"]["excellent"]["raw"] <= 1
+    # 雷同检测: the planted copies (across prefectures, from an earlier year) are found
+    similar = summary["similarity"]
+    assert similar["planted"] >= 3 and similar["found"] == similar["planted"]
+    assert similar["false_pairs"] == 0
     # the exports open and hold the applications
     ranking = openpyxl.load_workbook(out / "卓越级智能工厂培育评审排名.xlsx").active
     codes = [

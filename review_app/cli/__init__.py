@@ -2,7 +2,7 @@
 
 Domain refusals print a Chinese message on stderr and exit with code 2; so does any error that
 escapes a command (an unusable database, a file), through one handler (``ReviewAppGroup``,
-``cli_errors``). ``parse``, ``redact``, ``template`` and ``rubric check`` need no environment.
+``cli_errors``). ``parse``, ``redact``, ``similar``, ``template`` and ``rubric check`` need no environment.
 """
 
 import sys
@@ -26,7 +26,13 @@ from .admin import (
 )
 from .common import upgrade_schema
 from .demo import demo_command, simulate_command
-from .files import parse_command, redact_command, rubric_group, template_command
+from .files import (
+    parse_command,
+    redact_command,
+    rubric_group,
+    similar_command,
+    template_command,
+)
 
 __all__ = ["main", "register_commands", "upgrade_schema"]
 
@@ -87,7 +93,7 @@ def main(show_traceback):
 # no DATABASE_URL): attached to the group itself, FlaskGroup finds them without building the app.
 # ``simulate`` builds its own app on its own database.
 APP_FREE_COMMANDS = (parse_command, redact_command, template_command, rubric_group,
-                     simulate_command)  # fmt: skip
+                     simulate_command, similar_command)  # fmt: skip
 APP_COMMANDS = (init_command, user_group, audit_group, demo_command, worker_command,
                 backup_command, restore_command, draw_group, outbox_group, jobs_group,
                 program_group)  # fmt: skip

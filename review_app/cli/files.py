@@ -1,4 +1,4 @@
-"""Commands that read or write files and need no environment: ``parse``, ``redact``,
+"""Commands that read or write files and need no environment: ``parse``, ``redact``, ``similar``,
 ``rubric check``, ``template``."""
 
 import os
@@ -170,3 +170,31 @@ def template_command(track: str, output: Path, year: int):
 
     output.write_bytes(blank_template(track, year))
     click.echo(f"已生成空白申报书：{output}")
+
+
+@click.command("similar")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))  # fmt: skip
+def similar_command(paths: tuple[Path, ...]):
+    """Compare 申报书 files (.docx) for shared passages (雷同检测) and print one JSON object:
+    {"pairs": [{"a", "b", "section", "section_b", "score", "shared_chars", "passages"}]}, the
+    passages as [start_a, start_b, length] in the sections' texts. No database needed."""
+    import json
+
+    from ..similarity.candidates import Doc
+    from ..similarity.detect import find_pairs
+
+    docs, where = [], []
+    for path in paths:
+        parsed = _read_application_or_exit(path)
+        for key, text in parsed.sections.items():
+            docs.append(Doc(text or "", str(path)))
+            where.append((str(path), key))
+    pairs = []
+    for found in find_pairs(docs):
+        (a, key_a), (b, key_b) = where[found.a], where[found.b]
+        c = found.comparison
+        pairs.append({"a": a, "b": b, "section": key_a, "section_b": key_b, "score": c.score,
+                      "shared_chars": c.shared_chars,
+                      "passages": [p.triple() for p in c.passages]})  # fmt: skip
+    click.echo(json.dumps({"pairs": pairs}, ensure_ascii=False, indent=2))

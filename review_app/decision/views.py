@@ -14,6 +14,7 @@ from ..extensions import db
 from ..files import send_bytes
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
+from ..similarity.service import marked_pairs
 from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
 from .forms import BundleForm, NoticeForm, StageForm
@@ -67,7 +68,7 @@ def track(track: str):
         blocking=(trial.blocking if trial is not None else run.summary.get("blocking", [])),
         cut_rank=(trial.cut_rank if trial is not None else run.summary.get("cut_rank")),
         sections=[(s.key, s.title) for s in scored_sections(track)], kinds=KINDS,
-        args=request.args,
+        args=request.args, similar_pairs=marked_pairs(program, track),
     )  # fmt: skip
 
 

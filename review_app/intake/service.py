@@ -19,6 +19,7 @@ from ..extensions import db
 from ..programs import service as programs
 from ..programs.models import Prefecture, Program
 from ..programs.years import figure_years
+from ..similarity.report import similarity_problems
 from ..workflow.states import PRIORITY_ORDERED_STATES, STATE_NAMES
 from .filecheck import check_docx
 from .parsed import BLOCKING, WARNING, ParsedApplication, Problem, UnreadableFile
@@ -76,6 +77,8 @@ def format_report(
         parsed, min_maturity_level=min_level, existing_usccs=existing_usccs(program, exclude_id)
     )
     problems += prefecture_problems(parsed, prefecture)
+    if exclude_id is not None:  # a stored application: the pairs marked 雷同 (similarity)
+        problems += similarity_problems(exclude_id)
     return merge_problems(problems)
 
 

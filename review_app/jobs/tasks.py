@@ -128,6 +128,12 @@ def _import_waiting(app, job_id: int, attempt: int) -> None:
     ok = sum(1 for r in results if r["ok"])
     job.message = f"共{len(results)}份，受理{ok}份，失败{len(results) - ok}份。"
     _commit(job_id, attempt)
+    if ok:  # the batch's sections are compared with everything else (雷同检测)
+        try:
+            queue_similarity(current_program().id)
+        except Exception:  # noqa: BLE001 - the import is done; the coordinator can re-run it
+            db.session.rollback()
+            app.logger.exception("queueing the similarity detection failed")
 
 
 def _fail(job_id: int, attempt: int, message: str) -> None:
@@ -235,9 +241,68 @@ def _bundle(job_id: int, attempt: int) -> None:
     _commit(job_id, attempt)
 
 
+@huey.task()
+def detect_similarity(job_id: int) -> None:
+    """雷同检测 of a program (after an upload batch, or asked for by the coordinator). It can
+    run again from the start: a re-run replaces pending findings and keeps marked ones."""
+    app = task_app()
+    with app.app_context():
+        attempt = lease.claim(job_id, "similarity")
+        if attempt is None:
+            return
+        try:
+            _detect_similarity(job_id, attempt)
+        except lease.LeaseLost:
+            return
+
+
+def _detect_similarity(job_id: int, attempt: int) -> None:
+    from ..auth.models import User
+    from ..programs.models import Program
+    from ..similarity.service import detect
+
+    job = db.session.get(Job, job_id)
+    program = db.session.get(Program, job.params["program_id"])
+    owner = db.session.get(User, job.owner_id) if job.owner_id else None
+    job.total, job.done, job.message = 1, 0, "正在检测雷同内容…"
+    _commit(job_id, attempt)
+    try:
+        result = detect(program, owner)
+    except Exception:  # noqa: BLE001 - the job says it failed; the log has the cause
+        current_app.logger.exception("similarity detection of program %s failed", program.id)
+        _fail(job_id, attempt, "雷同检测未能完成，请稍后重新检测。")
+        return
+    job = db.session.get(Job, job_id)
+    job.done, job.state = 1, "done"
+    job.message = (f"已比较{result.sections}个章节，发现{result.found}对雷同候选"
+                   f"（新增{result.created}，更新{result.updated}，移除{result.removed}），"
+                   "结果见“雷同检测”页面。")  # fmt: skip
+    _commit(job_id, attempt)
+
+
+def queue_similarity(program_id: int, owner_id: int | None = None) -> Job | None:
+    """Queue a 雷同检测 job for the program and commit; None when one is already waiting (it
+    will see everything committed before it runs)."""
+    from sqlalchemy import select
+
+    waiting = db.session.execute(
+        select(Job.id).where(Job.kind == "similarity", Job.state == "queued",
+                             Job.params["program_id"].as_integer() == program_id)
+    ).first()  # fmt: skip
+    if waiting is not None:
+        return None
+    job = Job(kind="similarity", owner_id=owner_id, state="queued", done=0, total=1,
+              params={"program_id": program_id}, details=[])  # fmt: skip
+    db.session.add(job)
+    db.session.commit()
+    detect_similarity(job.id)
+    return job
+
+
 # Jobs whose task picks up where it stopped, by kind: put back in the queue when their worker
 # died. The others (assignment, export bundle) are failed with lease.INTERRUPTED.
-RESUMABLE = {"import_docx": import_applications, "audit_verify": verify_audit_chain}
+RESUMABLE = {"import_docx": import_applications, "audit_verify": verify_audit_chain,
+             "similarity": detect_similarity}  # fmt: skip
 
 
 def recover(now=None) -> lease.Recovery:

@@ -30,7 +30,7 @@ SKIPPED = {"auth.login", "auth.logout", "auth.change_password", "auth.forgot_pas
 # "no 500" is asserted for them.
 BUTTONS = {"anonymise.run", "anonymise.confirm", "decision.confirm", "draws.verify",
            "intake.recheck", "webhooks.delete", "draws.index", "admin.audit",
-           "inspection.remove_evidence",
+           "inspection.remove_evidence", "similarity.run",
            "applications.transition"}  # fmt: skip
 
 # Forms whose every field is optional with a default: an empty post is a valid request (the

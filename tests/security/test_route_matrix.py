@@ -97,6 +97,8 @@ GET = {
     "outbox.show": ok(CO),
     "webhooks.index": ok(CO),
     "webhooks.show": ok(CO),
+    "similarity.index": ok(CO),
+    "similarity.show": ok(CO),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -150,6 +152,8 @@ POST_ONLY = {
     "webhooks.toggle": {CO},
     "webhooks.delete": {CO},
     "programs.select": {CO, AD},  # the program switcher (programs/permissions.py)
+    "similarity.run": {CO},
+    "similarity.mark": {CO},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {

@@ -12,6 +12,7 @@ from review_app.extensions import db
 from review_app.inspection import service as inspection
 from review_app.jobs.models import Job, UploadedBlob
 from review_app.programs.service import current_program
+from review_app.similarity.models import SimilarityFinding
 from review_app.webhooks import service as webhooks
 
 from .. import factories as f
@@ -86,6 +87,7 @@ def build() -> World:
     )
     # A public address (loopback is refused); nothing is ever delivered in these tests.
     hook = webhooks.register("http://93.184.215.14:9/hook", "", "测试接收方", coordinator)
+    finding = _finding(own, other)
     db.session.commit()
 
     w.users = {
@@ -101,7 +103,7 @@ def build() -> World:
         "kind": "admission.xlsx", "code": code, "trigger": "endorse", "term_id": 1,
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
-        "user_id": other_inspector.id,
+        "user_id": other_inspector.id, "finding_id": finding.id,
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
@@ -110,6 +112,20 @@ def build() -> World:
     }  # fmt: skip
     w.own_app, w.other_app, w.my_expert = own, other, my_expert
     return w
+
+
+def _finding(own, other) -> SimilarityFinding:
+    """A 雷同检测 finding between the two applications' 工厂建设 sections."""
+    a, b = own.section("link.factory"), other.section("link.factory")
+    finding = SimilarityFinding(
+        program_id=own.program_id, application_a_id=own.id, application_b_id=other.id,
+        section_a_id=a.id, section_b_id=b.id, kind="cross_prefecture", score=0.5,
+        shared_chars=len(a.text) // 2, passages=[[0, 0, len(a.text) // 2, len(a.text) // 2]],
+        text_a=a.text, text_b=b.text, status="pending", reason="",
+    )  # fmt: skip
+    db.session.add(finding)
+    db.session.flush()
+    return finding
 
 
 def _draw(program, coordinator, my_expert, other_assignment):

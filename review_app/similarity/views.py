@@ -1,0 +1,87 @@
+"""雷同检测 pages (coordinator only): the findings, one finding side by side, the verdict, and
+running the detection on demand."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import permission_required
+from ..extensions import db
+from ..form_fields import ActionForm
+from ..paging import paginate
+from ..programs.selection import selected_program
+from ..web import act, posted, valid_or_flash
+from . import service
+from .detect import settings_from
+from .forms import FilterForm, MarkForm
+from .highlight import segments
+from .models import KINDS, STATUSES, SimilarityFinding
+from .permissions import can_review_similarity
+
+bp = Blueprint("similarity", __name__, url_prefix="/similarity")
+
+
+@bp.route("/")
+@permission_required(can_review_similarity)
+def index():
+    program = selected_program()
+    filters = FilterForm(request.args)
+    if not filters.validate():
+        abort(400)
+    status, kind = filters.status.data or None, filters.kind.data or None
+    page = paginate(service.findings(program, status, kind))
+    return render_template(
+        "similarity/index.html", page=page, filters=filters, statuses=STATUSES, kinds=KINDS,
+        settings=settings_from(program.settings), form=ActionForm(), status=status, kind=kind,
+    )  # fmt: skip
+
+
+@bp.route("/run", methods=["POST"])
+@permission_required(can_review_similarity)
+def run():
+    posted(ActionForm)
+    from ..jobs.tasks import queue_similarity
+
+    job = queue_similarity(selected_program().id, current_user.id)
+    if job is None:
+        flash("已有一项雷同检测在排队，它完成后即包含最新的申报。", "warning")
+        return redirect(url_for(".index"))
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def _finding(finding_id: int) -> SimilarityFinding:
+    finding = db.session.get(SimilarityFinding, finding_id)
+    if finding is None:
+        abort(404)
+    return finding
+
+
+@bp.route("/<int:finding_id>")
+@permission_required(can_review_similarity)
+def show(finding_id: int):
+    finding = _finding(finding_id)
+    return _show(finding, MarkForm(status=finding.status if finding.status != "pending" else None,
+                                   reason=finding.reason))  # fmt: skip
+
+
+def _show(finding: SimilarityFinding, form: MarkForm, status: int = 200):
+    left = segments(finding.text_a, [(p[0], p[2]) for p in finding.passages])
+    right = segments(finding.text_b, [(p[1], p[3]) for p in finding.passages])
+    return render_template(
+        "similarity/show.html", finding=finding, form=form, left=left, right=right,
+        kinds=KINDS, statuses=STATUSES,
+    ), status  # fmt: skip
+
+
+@bp.route("/<int:finding_id>/mark", methods=["POST"])
+@permission_required(can_review_similarity)
+def mark(finding_id: int):
+    finding = _finding(finding_id)
+    form = valid_or_flash(MarkForm)
+    if form is None:
+        return _show(finding, MarkForm(), 400)
+    label = STATUSES.get(form.status.data, "")
+    done = act(lambda: service.mark(finding, form.status.data, form.reason.data, current_user),
+               f"已标记为“{label}”。")  # fmt: skip
+    if not done:
+        return _show(_finding(finding_id), MarkForm(), 400)
+    return redirect(url_for(".show", finding_id=finding_id))
