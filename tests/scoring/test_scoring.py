@@ -279,7 +279,7 @@ def test_calibration_shows_a_lenient_reviewer_and_keeps_raw_beside(app, monkeypa
     calibrating = dataclasses.replace(
         rubric, aggregation=dataclasses.replace(rubric.aggregation, calibration=True)
     )
-    monkeypatch.setattr(service, "rubric_for", lambda track: calibrating)
+    monkeypatch.setattr(service, "rubric_for", lambda track, program=None: calibrating)
     scored = next(a for a in apps if any(x.expert_id == lenient.id for x in _mine(a)))
     result = service.application_breakdown(scored)
     assert result["biases"]["general"][lenient.id] > 10  # ~ +25 points on the 100 scale, centred
