@@ -4,6 +4,7 @@ the cut line, staging and confirmation, the exports, and the result notices' out
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..applications.catalogue import scored_sections
 from ..applications.models import Application
@@ -16,7 +17,7 @@ from ..programs.service import current_program
 from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
 from .forms import BundleForm, NoticeForm, StageForm
-from .models import DecisionRun, ResultNotice
+from .models import DecisionEntry, DecisionRun, ResultNotice
 from .permissions import can_decide, can_release_notices, can_view_notices
 
 bp = Blueprint("decision", __name__, url_prefix="/decision")
@@ -67,23 +68,37 @@ def track(track: str):
 def _table(shown) -> list[dict]:
     """Rows for the ranking table from a stored run or a fresh result."""
     if isinstance(shown, DecisionRun):
-        return [
+        # Held while the rows are built: the session finds each entry's application in its
+        # identity map (weakly referenced) instead of querying it.
+        listed = _listed_applications(
+            select(DecisionEntry.application_id).where(DecisionEntry.run_id == shown.id)
+        )
+        rows = [
             {"app": e.application, "rank": e.numbers.get("rank"), "final": e.score,
              "outcome": e.outcome, "reason": e.numbers.get("reason"),
              "explanation": e.explanation, **e.numbers}
             for e in shown.entries_in_order
         ]  # fmt: skip
-    apps = {
-        a.id: a
-        for a in db.session.execute(
-            select(Application).where(Application.id.in_([e.application_id for e in shown.entries]))
-        ).scalars()
-    }
+        del listed
+        return rows
+    apps = {a.id: a for a in _listed_applications([e.application_id for e in shown.entries])}
     return [
         {"app": apps[e.application_id], "rank": e.rank, "final": e.final_score,
          "outcome": e.outcome, "reason": e.reason, "explanation": e.explanation, **e.numbers}
         for e in shown.entries
     ]  # fmt: skip
+
+
+def _listed_applications(ids) -> list[Application]:
+    """The applications ``ids`` with the enterprise and prefecture the table shows, in one query
+    (not three per row)."""
+    return list(
+        db.session.execute(
+            select(Application)
+            .where(Application.id.in_(ids))
+            .options(joinedload(Application.enterprise), joinedload(Application.prefecture))
+        ).scalars()
+    )
 
 
 @bp.route("/<track>/stage", methods=["POST"])

@@ -3,9 +3,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
 
 from ..anonymise.service import check_distributable
-from ..applications.models import Application
+from ..applications.models import Application, Section
 from ..assignment.models import Assignment
 from ..auth.permissions import can_view_assignment, permission_required, role_required
 from ..errors import DomainError
@@ -13,6 +14,7 @@ from ..extensions import db
 from ..ids import db_id
 from ..web import posted, reads_only
 from . import service
+from .aggregate import aggregate_section
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
 from .models import DispersionFlag, Review
 from .permissions import can_view_score_breakdown
@@ -82,22 +84,33 @@ def flags():
         flash("复议已处理。", "success")
         return redirect(url_for(".flags"))
     rows = db.session.execute(
-        select(DispersionFlag).order_by(DispersionFlag.status, DispersionFlag.id)
+        select(DispersionFlag)
+        .options(
+            joinedload(DispersionFlag.application),
+            joinedload(DispersionFlag.section).options(
+                defer(Section.text), defer(Section.anonymised_text),
+                defer(Section.redaction_report),
+            ),
+        )
+        .order_by(DispersionFlag.status, DispersionFlag.id)
     ).scalars().all()  # fmt: skip
-    reviews = {
-        f.id: db.session.execute(
+    # Every flagged section's reviews (with their experts) in one query, not two per flag.
+    by_section: dict[int, list] = {}
+    if rows:
+        pairs = db.session.execute(
             select(Assignment, Review)
             .join(Review, Review.assignment_id == Assignment.id)
-            .where(Assignment.section_id == f.section_id)
-        ).all()
-        for f in rows
-    }
+            .where(Assignment.section_id.in_({f.section_id for f in rows}))
+            .options(joinedload(Assignment.expert))
+            .order_by(Assignment.id)
+        ).all()  # fmt: skip
+        for a, r in pairs:
+            by_section.setdefault(a.section_id, []).append((a, r))
+    reviews = {f.id: by_section.get(f.section_id, []) for f in rows}
     stats = {}
     for f in rows:
-        reviews_of_section = service.section_reviews(f.section)
+        reviews_of_section = service.submitted_reviews(f.section, reviews[f.id])
         if reviews_of_section:
-            from .aggregate import aggregate_section
-
             stats[f.id] = aggregate_section(reviews_of_section)
     return render_template(
         "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlagForm()
@@ -130,17 +143,26 @@ def breakdown(application_id: int):
 def progress():
     """Scoring progress per panel and per expert, with overdue tasks."""
     from ..clock import china_date, utcnow
-    from ..experts.models import Panel
+    from ..experts.models import Expert, Panel
 
     today = china_date(utcnow())
+    # The four columns counted, and each expert once (not an ORM row and a lazy load each).
     rows = db.session.execute(
-        select(Assignment).where(Assignment.status.in_(("assigned", "submitted", "reopened")))
-    ).scalars().all()  # fmt: skip
+        select(Assignment.panel_id, Assignment.expert_id, Assignment.status, Assignment.due_date)
+        .where(Assignment.status.in_(("assigned", "submitted", "reopened")))
+    ).all()  # fmt: skip
+    people = {
+        e.id: e
+        for e in db.session.execute(
+            select(Expert).where(Expert.id.in_({a.expert_id for a in rows}))
+        ).scalars()
+    } if rows else {}  # fmt: skip
     panels, experts = {}, {}
     names = {p.id: p.name for p in db.session.execute(select(Panel)).scalars()}
     for a in rows:
         overdue = a.status != "submitted" and a.due_date is not None and a.due_date < today
-        for key, table in ((names.get(a.panel_id, "（未编组）"), panels), (a.expert, experts)):
+        for key, table in ((names.get(a.panel_id, "（未编组）"), panels),
+                           (people[a.expert_id], experts)):  # fmt: skip
             entry = table.setdefault(key, {"total": 0, "done": 0, "overdue": 0})
             entry["total"] += 1
             entry["done"] += a.status == "submitted"
