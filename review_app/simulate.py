@@ -48,7 +48,7 @@ from .programs.models import Prefecture, Program, Track
 from .programs.service import current_program, load_reference_data
 from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
 from .scoring.models import DispersionFlag
-from .scoring.service import resolve_flag, rubric_section, save
+from .scoring.service import resolve_flag, rubric_section, save, scoring_task
 from .similarity import service as similarity
 from .similarity import textgen
 from .similarity.models import SimilarityFinding
@@ -418,13 +418,15 @@ class Simulation:
             )
 
     def score(self) -> None:
-        rows = db.session.execute(
-            select(Assignment).where(Assignment.status == "assigned").order_by(Assignment.id)
+        ids = db.session.execute(
+            select(Assignment.id).where(Assignment.status == "assigned").order_by(Assignment.id)
         ).scalars().all()  # fmt: skip
-        for assignment in rows:
-            self._score(assignment)
+        for assignment_id in ids:
+            self._score(assignment_id)
 
-    def _score(self, assignment: Assignment, noise: float = 0.05) -> None:
+    def _score(self, assignment_id: int, noise: float = 0.05) -> None:
+        # As the scoring page: the task (assignment, section, expert, review) in one query.
+        assignment, review = scoring_task(assignment_id)
         q = self.quality[assignment.application_id] + self.leniency.get(assignment.expert_id, 0)
         if self.rng.random() < 0.01:  # a reviewer who reads the section very differently
             q += self.rng.choice((-0.35, 0.35))
@@ -434,7 +436,7 @@ class Simulation:
             fraction = min(1.0, max(0.0, q + self.rng.gauss(0, noise)))
             values[c.code] = (round(fraction * c.max * 2) / 2, False)
         save(assignment, values, "材料较完整，建设成效有数据支撑，建议进一步量化投入产出。",
-             version=None, actor=assignment.expert.user, submit=True)  # fmt: skip
+             version=None, actor=assignment.expert.user, submit=True, review=review)  # fmt: skip
 
     def reconsider(self) -> None:
         """复议: the reviewers furthest from the others re-score; if they still disagree, the
@@ -454,15 +456,13 @@ class Simulation:
                     resolve_flag(flag, "rescore", "分差较大，请相关专家复核后重新评分。",
                                  [a.expert_id for a in assignments], self.coord)  # fmt: skip
                     for a in assignments:
-                        self._rescore(a)
+                        self._rescore(a.id)
                 else:
                     resolve_flag(flag, "consensus", "复议后评审组合议，维持复核后的评分。", [],
                                  self.coord)  # fmt: skip
 
-    def _rescore(self, assignment: Assignment) -> None:
-        from .scoring.service import review_of
-
-        review = review_of(assignment)
+    def _rescore(self, assignment_id: int) -> None:
+        assignment, review = scoring_task(assignment_id)
         q = self.quality[assignment.application_id] + self.leniency.get(assignment.expert_id, 0)
         values = {}
         for c in rubric_section(assignment.section).criteria:
@@ -470,7 +470,7 @@ class Simulation:
             values[c.code] = (round(fraction * c.max * 2) / 2, False)
         save(assignment, values, "复核后重新评分，与评审组意见基本一致。",
              version=review.version if review else None, actor=assignment.expert.user,
-             submit=True)  # fmt: skip
+             submit=True, review=review)  # fmt: skip
 
     def inspect(self) -> None:
         for track in ("excellent", "leading"):

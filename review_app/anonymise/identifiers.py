@@ -23,7 +23,7 @@ from functools import lru_cache
 from .places import place_forms, place_table
 from .redaction_types import Identity
 from .shortforms import derived_forms, enterprise_words, is_distinctive
-from .variants import DIGIT_GAP, fold, normalise, tolerant
+from .variants import DIGIT_GAP, fold, normalise, tolerant_re
 
 PUBLIC_MAIL_DOMAINS = frozenset(
     (
@@ -96,7 +96,7 @@ def _key(identity: Identity) -> tuple:
 
 @lru_cache(maxsize=32)
 def _allowed(terms: tuple[str, ...]) -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(tolerant(t), re.IGNORECASE) for t in terms if normalise(t))
+    return tuple(tolerant_re(t) for t in terms if normalise(t))
 
 
 @lru_cache(maxsize=256)
@@ -109,8 +109,7 @@ def _build(key: tuple) -> tuple[Identifier, ...]:
     def add(kind: str, value: str, source: str = "known") -> None:
         if normalise(value) and (kind, normalise(value)) not in seen:
             seen.add((kind, normalise(value)))
-            pattern = re.compile(tolerant(value), re.IGNORECASE)
-            out.append(Identifier(kind, value, pattern, source))
+            out.append(Identifier(kind, value, tolerant_re(value), source))
 
     for each in (name, *former_names):
         if normalise(each):
@@ -137,8 +136,7 @@ def _build(key: tuple) -> tuple[Identifier, ...]:
         out += _email(email)
     for address in addresses:
         for value, suffix in _address_parts(address):
-            pattern = re.compile(tolerant(value) + suffix, re.IGNORECASE)
-            out.append(Identifier("address", value, pattern))
+            out.append(Identifier("address", value, tolerant_re(value, suffix)))
     for place in (pref, county, *former_places):
         for form in place_forms(place):
             add("place", form)

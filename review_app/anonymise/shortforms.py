@@ -29,7 +29,7 @@ from review_app import datafiles
 
 from . import ner
 from .places import place_table
-from .variants import MASK, fold, is_cjk, normalise, tolerant
+from .variants import MASK, fold, is_cjk, normalise, tolerant_re
 
 SUFFIXES_AFTER_BASE = ("公司", "集团", "股份")
 SELF_REFERENCES = (
@@ -189,7 +189,7 @@ def declared_forms(text: str, name: str) -> list[str]:
     folded = fold(text)
     name_n = normalise(name)
     # The name (or a derived form) must end right where the declaration begins.
-    mentions = [re.compile(tolerant(f) + r"$") for f in (name_n, *derived_forms(name_n)) if f]
+    mentions = [tolerant_re(f, "$", 0) for f in (name_n, *derived_forms(name_n)) if f]
     out = []
     for match in _DECLARATION_RE.finditer(folded):
         form = normalise(match.group("quoted") or match.group("bare") or "")
@@ -219,10 +219,10 @@ def found_short_forms(name: str, texts) -> list[str]:
     for text in texts:
         found += declared_forms(text, name)
     # Derived forms count where they stand alone, not inside the full name.
-    full = re.compile(tolerant(name), re.IGNORECASE)
+    full = tolerant_re(name)
     folded = [full.sub(lambda m: MASK * len(m.group()), fold(t)) for t in texts]
     for form in derived_forms(name):
-        pattern = re.compile(tolerant(form), re.IGNORECASE)
+        pattern = tolerant_re(form)
         if any(pattern.search(t) for t in folded):
             found.append(form)
     return sorted(dict.fromkeys(found), key=len, reverse=True)

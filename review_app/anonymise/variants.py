@@ -8,7 +8,7 @@ offsets found in the folded text are offsets in the original.
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from .redaction_types import TOKENS
@@ -104,3 +104,10 @@ def tolerant(value: str, gap: str = GAP) -> str:
     if chars[-1].isascii() and chars[-1].isalnum():
         body += r"(?![0-9A-Za-z])"
     return body
+
+
+@lru_cache(maxsize=4096)
+def tolerant_re(value: str, suffix: str = "", flags: int = re.IGNORECASE) -> re.Pattern:
+    """``tolerant(value) + suffix`` compiled, kept: the same names and short forms are matched
+    section after section, more patterns than ``re``'s own cache holds."""
+    return re.compile(tolerant(value) + suffix, flags)

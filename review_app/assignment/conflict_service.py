@@ -81,10 +81,11 @@ def detect_conflicts(program: Program, actor, experts: list[Expert] | None = Non
         if c.expert_id in expert_ids
     }
     seen, added = set(), 0
+    enterprises = [(app, enterprise_facts(app)) for app in apps]  # built once, not per expert
     for expert in experts:
         facts = expert_facts(expert)
-        for app in apps:
-            for finding in detect(facts, enterprise_facts(app), year=year,
+        for app, enterprise in enterprises:
+            for finding in detect(facts, enterprise, year=year,
                                   same_prefecture=same_prefecture):  # fmt: skip
                 key = (expert.id, app.enterprise_id, finding.rule)
                 seen.add(key)

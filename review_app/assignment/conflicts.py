@@ -31,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from ..anonymise.places import place_table
 from ..anonymise.shortforms import (
@@ -115,6 +115,12 @@ class EnterpriseFacts:
     uscc: str
     prefecture: str | None
     texts: tuple[str, ...] = ()  # the application's section texts
+
+    @cached_property
+    def normal_texts(self) -> tuple[str, ...]:
+        """The non-empty texts under NFKC, as the supplier rule searches them (once per
+        application, not once per expert)."""
+        return tuple(unicodedata.normalize("NFKC", t) for t in self.texts if t)
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,7 @@ def _names_enterprise(relation: Relation, enterprise: EnterpriseFacts) -> bool:
     return same_unit(relation.name, enterprise.name) is not None
 
 
+@cache
 def mention_forms(employer: str) -> tuple[str, ...]:
     """What to look for in application texts for a unit: its core name, then the core with trade
     words taken off the end while it keeps 3 characters and 2 distinctive ones; longest first.
@@ -300,9 +307,8 @@ def _relation_findings(expert: ExpertFacts, enterprise: EnterpriseFacts, year: i
 
 
 def _supplier_finding(expert: ExpertFacts, enterprise: EnterpriseFacts) -> Finding | None:
-    texts = [unicodedata.normalize("NFKC", t) for t in enterprise.texts if t]
     for form in mention_forms(expert.employer):
-        for text in texts:
+        for text in enterprise.normal_texts:
             at = text.find(form)
             if at >= 0:
                 quote = _quote(text, at, at + len(form))

@@ -5,7 +5,7 @@ conflict."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from ..anonymise.service import distribution_refusal
 from ..applications.catalogue import BY_KEY, GROUP_NAMES, scored_sections
@@ -101,13 +101,15 @@ def ready_applications(program: Program, track: str) -> tuple[list[Application],
     return ready, waiting
 
 
-def staffing_applications(program: Program) -> list[Application]:
-    """The program's applications whose experts may be chosen or changed now, by id."""
+def staffing_applications(program: Program, *options) -> list[Application]:
+    """The program's applications whose experts may be chosen or changed now, by id
+    (``options``: loader options for the page that lists them)."""
     return list(
         db.session.execute(
             select(Application)
             .where(Application.program_id == program.id, Application.state.in_(STAFFING_STATES))
             .order_by(Application.id)
+            .options(*options)
         ).scalars()
     )
 
@@ -224,16 +226,16 @@ def commit(
         (p.track_code, p.section_group): p.id
         for p in db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
     }
-    for section_id, expert_id in solution.assignments:
-        section: Section = by_section[section_id]
-        db.session.add(
-            Assignment(
-                application_id=section.application_id, section_id=section_id,
-                expert_id=expert_id, status="assigned", due_date=due,
-                panel_id=panels.get((track, BY_KEY[section.key].group)),
-            )
-        )  # fmt: skip
-    db.session.flush()
+    rows = [
+        {"application_id": by_section[section_id].application_id, "section_id": section_id,
+         "expert_id": expert_id, "status": "assigned", "due_date": due,
+         "panel_id": panels.get((track, BY_KEY[by_section[section_id].key].group))}
+        for section_id, expert_id in solution.assignments
+    ]  # fmt: skip
+    if rows:
+        # One executemany: nothing here needs the new rows as objects or their ids back (an ORM
+        # flush inserted them one by one on SQLite to read each id).
+        db.session.execute(insert(Assignment), rows)
     audit.record(
         "assignment.commit", "program", program.id, actor=actor,
         after={"track": track, "seed": seed, "assignments": len(solution.assignments),

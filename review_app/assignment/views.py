@@ -4,6 +4,7 @@ declaration of a conflict."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..applications.models import Application
 from ..auth.permissions import permission_required
@@ -82,16 +83,23 @@ def conflicts():
         db.session.commit()
         flash("已记录。", "success")
         return redirect(url_for(".conflicts"))
+    # Experts and enterprises loaded with the rows, not one query each in the template.
     rows = db.session.execute(
-        select(Conflict).order_by(Conflict.status, Conflict.expert_id)
+        select(Conflict)
+        .options(joinedload(Conflict.expert), joinedload(Conflict.enterprise))
+        .order_by(Conflict.status, Conflict.expert_id)
     ).scalars().all()  # fmt: skip
-    apps = service.staffing_applications(program)
+    apps = service.staffing_applications(program, joinedload(Application.enterprise))
     experts = sorted({c.expert for c in rows}, key=lambda e: e.name)
     by_pair = {}
     for c in rows:
         by_pair.setdefault((c.expert_id, c.enterprise_id), []).append(c)
+    # The matrix's cells looked up here, once: experts × applications is tens of thousands of
+    # cells at province scale, too many for lookups in the template.
+    columns = [a.enterprise_id for a in apps]
+    matrix = [(e, [by_pair.get((e.id, k), ()) for k in columns]) for e in experts]
     return render_template(
-        "assignment/conflicts.html", rows=rows, apps=apps, experts=experts, by_pair=by_pair,
+        "assignment/conflicts.html", rows=rows, apps=apps, matrix=matrix,
         rules=CONFLICT_RULES, statuses=CONFLICT_STATUSES, form=ConflictForm(),
     )  # fmt: skip
 

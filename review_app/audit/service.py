@@ -2,7 +2,9 @@
 
 from collections.abc import Mapping
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from ..clock import utcnow
 from ..extensions import db
@@ -12,6 +14,7 @@ from .models import GENESIS_HASH, AuditEvent
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends (the
 # value of the first releases, kept so that an old and a new process still take the same lock).
 _CHAIN_LOCK_KEY = 7_270_102_026
+_HEAD = "audit_chain_head"  # session.info key: (id, hash) of the event this transaction appended
 
 
 def _json_safe(value):
@@ -38,14 +41,17 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain (flushes; the caller commits with its other writes)."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    prev_hash = last.hash if last else GENESIS_HASH
+    head = session.info.get(_HEAD)
+    if head is None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+        last = session.execute(
+            select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).first()
+        head = (last.id, last.hash) if last else (0, GENESIS_HASH)
+    last_id, prev_hash = head
     event = AuditEvent(
-        id=(last.id + 1) if last else 1,
+        id=last_id + 1,
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor=actor_label or getattr(actor, "username", None) or "system",
@@ -60,7 +66,16 @@ def record(
     event.hash = event_hash(prev_hash, _as_mapping(event))
     session.add(event)
     session.flush()
+    session.info[_HEAD] = (event.id, event.hash)
     return event
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_head(session, transaction) -> None:
+    """The chain's head is known only inside the transaction that appended it: there the append
+    lock (PostgreSQL's advisory lock, SQLite's write lock) keeps every other writer out, so the
+    next event needs no query. Any end (commit, rollback, a savepoint's) forgets it."""
+    session.info.pop(_HEAD, None)
 
 
 def _as_mapping(event: AuditEvent) -> dict:

@@ -18,7 +18,7 @@ from ..similarity.service import marked_pairs
 from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
 from .forms import BundleForm, NoticeForm, StageForm
-from .models import DecisionRun, ResultNotice
+from .models import DecisionEntry, DecisionRun, ResultNotice
 from .permissions import (
     can_decide,
     can_download_notice,
@@ -72,32 +72,40 @@ def track(track: str):
     )  # fmt: skip
 
 
-def _load_applications(ids: list[int]) -> dict[int, Application]:
-    """The applications with the enterprise and prefecture the table shows, in one query."""
-    rows = db.session.execute(
-        select(Application)
-        .options(joinedload(Application.enterprise), joinedload(Application.prefecture))
-        .where(Application.id.in_(ids))
-    ).scalars()
-    return {a.id: a for a in rows}
-
-
 def _table(shown) -> list[dict]:
     """Rows for the ranking table from a stored run or a fresh result."""
     if isinstance(shown, DecisionRun):
-        _load_applications([e.application_id for e in shown.entries])  # one query, not one each
-        return [
+        # Held while the rows are built: the session finds each entry's application in its
+        # identity map (weakly referenced) instead of querying it.
+        listed = _listed_applications(
+            select(DecisionEntry.application_id).where(DecisionEntry.run_id == shown.id)
+        )
+        rows = [
             {"app": e.application, "rank": e.numbers.get("rank"), "final": e.score,
              "outcome": e.outcome, "reason": e.numbers.get("reason"),
              "explanation": e.explanation, **e.numbers}
             for e in shown.entries_in_order
         ]  # fmt: skip
-    apps = _load_applications([e.application_id for e in shown.entries])
+        del listed
+        return rows
+    apps = {a.id: a for a in _listed_applications([e.application_id for e in shown.entries])}
     return [
         {"app": apps[e.application_id], "rank": e.rank, "final": e.final_score,
          "outcome": e.outcome, "reason": e.reason, "explanation": e.explanation, **e.numbers}
         for e in shown.entries
     ]  # fmt: skip
+
+
+def _listed_applications(ids) -> list[Application]:
+    """The applications ``ids`` with the enterprise and prefecture the table shows, in one query
+    (not three per row)."""
+    return list(
+        db.session.execute(
+            select(Application)
+            .where(Application.id.in_(ids))
+            .options(joinedload(Application.enterprise), joinedload(Application.prefecture))
+        ).scalars()
+    )
 
 
 @bp.route("/<track>/stage", methods=["POST"])

@@ -8,7 +8,7 @@ over ``INTAKE_MAX_XML_PART_BYTES``), required parts, macros (by name, content ty
 vbaProject relationship under any part name), then a CRC pass over every member (safe once the
 directory has shown the total to be bounded; ``zipfile`` never inflates a member past its
 declared size, so a directory that lies yields a CRC error, not a bomb), then every XML part is
-streamed through defusedxml's expat reader with a byte counter (no DOCTYPE, no entity, at most
+streamed through expat with defusedxml's refusals and a byte counter (no DOCTYPE, no entity, at most
 the cap whatever the header says), and a .docx's relationships may point outside the package only
 as hyperlinks (an external template, image, frame or object would be fetched when opened).
 """
@@ -17,12 +17,15 @@ import io
 import re
 import zipfile
 import zlib
-from xml.sax import SAXException
-from xml.sax.handler import ContentHandler
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 from defusedxml.ElementTree import fromstring as safe_fromstring
-from defusedxml.expatreader import create_parser
 from flask import current_app, has_app_context
 
 from .parsed import UnreadableFile
@@ -271,9 +274,16 @@ def _bad_xml(name: str, member: str, exc: Exception) -> UnreadableFile:
 
 def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int | None, name: str) -> None:
     """Stream one XML part through expat with DTDs and entities forbidden, counting the bytes
-    actually inflated (a header that understates the size cannot pass the cap)."""
-    parser = create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    parser.setContentHandler(ContentHandler())
+    actually inflated (a header that understates the size cannot pass the cap).
+
+    expat is driven directly with only defusedxml's refusals as handlers (a DOCTYPE, an entity
+    declaration, an external reference raise its exceptions): the SAX reader would call back
+    into Python for every element and text run, most of the time of an upload's checks."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _forbid_dtd
+    parser.EntityDeclHandler = _forbid_entity
+    parser.UnparsedEntityDeclHandler = _forbid_unparsed_entity
+    parser.ExternalEntityRefHandler = _forbid_external
     read = 0
     try:
         with zf.open(info) as stream:
@@ -281,10 +291,26 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int | None, name:
                 read += len(chunk)
                 if cap is not None and read > cap:
                     raise _part_too_large(name, info.filename, read, cap)
-                parser.feed(chunk)
-        parser.close()
-    except (DefusedXmlException, SAXException) as exc:
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except (DefusedXmlException, expat.ExpatError) as exc:
         raise _bad_xml(name, info.filename, exc) from exc
+
+
+def _forbid_dtd(name, sysid, pubid, has_internal_subset):
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _forbid_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+
+def _forbid_unparsed_entity(name, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+
+def _forbid_external(context, base, sysid, pubid):
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
 def _check_relationships(xml: bytes, member: str, name: str, kind: _Kind) -> None:

@@ -12,6 +12,7 @@ from io import BytesIO
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Pt, RGBColor
 
 from ..programs.years import DEFAULT_YEAR, figure_years
@@ -70,22 +71,23 @@ def _build(track: str, parsed: ParsedApplication, blank: bool) -> bytes:
     _styles(doc)
     _cover(doc, parsed)
     doc.add_page_break()
-    doc.add_heading("".join(PARTS[1]), level=1)
+    heading = _heading_writer(doc)
+    heading("".join(PARTS[1]), 1)
     _basic_table(doc, track, parsed, blank)
     for kind, first, second in layout(track):
         if kind == "part":
             if first == "".join(PARTS[2]):
                 doc.add_page_break()
-            doc.add_heading(first, level=1)
+            heading(first, 1)
         elif kind == "subpart":
-            doc.add_heading(first, level=2)
+            heading(first, 2)
             if blank:
                 doc.add_paragraph(second)
         elif kind == "note":
             if blank:
                 doc.add_paragraph(first)
         else:
-            doc.add_heading(second, level=3 if first.startswith("link.") else 2)
+            heading(second, 3 if first.startswith("link.") else 2)
             text = parsed.sections.get(first)
             lines = text.split("\n") if text else [instruction(first, track) or ""]
             for line in lines:
@@ -93,6 +95,23 @@ def _build(track: str, parsed: ParsedApplication, blank: bool) -> bytes:
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _style_id(doc, name: str) -> str:
+    """The id of the (non-default) style ``name``, as ``part.get_style_id`` gives it but
+    without its scan of every style for the default one."""
+    return doc.styles[name].style_id
+
+
+def _heading_writer(doc):
+    """``doc.add_heading`` with the style ids looked up once: python-docx resolves a style name
+    by scanning every style of the document on each call."""
+    ids = {level: _style_id(doc, f"Heading {level}") for level in (1, 2, 3)}
+
+    def heading(text: str, level: int) -> None:
+        doc.add_paragraph(text)._p.style = ids[level]
+
+    return heading
 
 
 def _styles(doc) -> None:
@@ -149,7 +168,7 @@ class _Grid:
 
     def __init__(self, doc, rows: int) -> None:
         self.table = doc.add_table(rows=rows, cols=COLUMNS)
-        self.table.style = "Table Grid"
+        self.table._tbl.tblStyle_val = _style_id(doc, "Table Grid")
         # Cell objects taken once, before merging: table.cell() rescans the whole table.
         self.cells = [list(row.cells) for row in self.table.rows]
         self.row = 0
@@ -163,14 +182,26 @@ class _Grid:
     def put(self, row: int, first: int, last: int, text: str | list[str]) -> None:
         cell = self.cells[row][first]
         if last > first:
-            cell = cell.merge(self.cells[row][last])
+            self._span(row, first, last)
         lines = text if isinstance(text, list) else [text]
-        cell.paragraphs[0].text = lines[0]
+        cell.paragraphs[0].add_run(lines[0])  # a fresh cell: as ``.text =``, without clearing
         for line in lines[1:]:
             cell.add_paragraph(line)
 
+    def _span(self, row: int, first: int, last: int) -> None:
+        """Merge columns ``first``..``last`` of ``row`` as python-docx's ``merge`` does (the
+        first cell's gridSpan and width grow, the others go), without its whole-table rescans
+        on every step (most of the time of a filled form). The cells are still empty here."""
+        tcs = [self.cells[row][col]._tc for col in range(first, last + 1)]
+        tcs[0].width = sum(tc.width for tc in tcs)
+        tcs[0].grid_span = len(tcs)
+        for tc in tcs[1:]:
+            tc.getparent().remove(tc)
+
     def merge_down(self, col: int, top: int, bottom: int) -> None:
-        self.cells[top][col].merge(self.cells[bottom][col])
+        """Merge ``col`` (one column wide, its lower cells empty) from ``top`` to ``bottom``."""
+        for row in range(top, bottom + 1):
+            self.cells[row][col]._tc.vMerge = ST_Merge.RESTART if row == top else ST_Merge.CONTINUE
 
 
 def _basic_table(doc, track: str, parsed: ParsedApplication, blank: bool) -> None:

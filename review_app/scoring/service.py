@@ -77,8 +77,12 @@ class StaleReview(DomainError):
 
 
 def rubric_section(section: Section):
-    application = section.application
-    return rubric_for(application.track_code, application.program).section(section.key)
+    """The rubric of ``section`` in its application's own program (no program query)."""
+    return _app_rubric(section.application).section(section.key)
+
+
+def _app_rubric(app: Application):
+    return rubric_for(app.track_code, app.program)
 
 
 def review_of(assignment: Assignment) -> Review | None:
@@ -221,33 +225,41 @@ def section_reviews(section: Section) -> list[SectionReview]:
         )
         .order_by(Assignment.id)  # the order the stored aggregates add them up in
     ).all()  # fmt: skip
+    return submitted_reviews(section, rows)
+
+
+def submitted_reviews(section: Section, rows) -> list[SectionReview]:
+    """The submitted reviews among ``rows`` ((Assignment, Review) pairs of ``section``, in
+    assignment order), as the aggregation takes them."""
     maximum = rubric_section(section).max
     return [
         SectionReview(a.expert_id, section.key, section.application_id, float(r.total), maximum)
         for a, r in rows
+        if r.status == "submitted" and a.status == "submitted"
     ]
 
 
 def after_submit(section: Section) -> None:
     """Aggregate a fully reviewed section; flag it when reviewers disagree; complete the
-    application when nothing is missing."""
+    application when nothing is missing. While a review of the section is still out there is
+    nothing to aggregate and the application cannot be complete: nothing more is asked."""
     active = db.session.execute(
         select(Assignment.status).where(
             Assignment.section_id == section.id,
             Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
         )
     ).scalars().all()  # fmt: skip
-    if active and all(s == "submitted" for s in active):
-        application = section.application
-        settings = rubric_for(application.track_code, application.program).aggregation
-        result = aggregate_section(
-            section_reviews(section),
-            trim_when_at_least=settings.trim_when_at_least,
-            dispersion_range=settings.dispersion_range,
-            dispersion_deviation=settings.dispersion_deviation,
-        )
-        if result.flagged:
-            _raise_flag(section, result)
+    if not active or any(s != "submitted" for s in active):
+        return
+    settings = _app_rubric(section.application).aggregation
+    result = aggregate_section(
+        section_reviews(section),
+        trim_when_at_least=settings.trim_when_at_least,
+        dispersion_range=settings.dispersion_range,
+        dispersion_deviation=settings.dispersion_deviation,
+    )
+    if result.flagged:
+        _raise_flag(section, result)
     maybe_complete(section.application)
 
 
@@ -262,9 +274,7 @@ def _raise_flag(section: Section, result) -> None:
     flag = DispersionFlag(
         application_id=section.application_id, section_id=section.id,
         spread=round(result.range, 2),
-        threshold=rubric_for(
-            section.application.track_code, section.application.program
-        ).aggregation.dispersion_range,
+        threshold=_app_rubric(section.application).aggregation.dispersion_range,
         status="open", resolution="；".join(result.reasons),
     )  # fmt: skip
     db.session.add(flag)

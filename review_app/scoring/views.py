@@ -3,10 +3,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from ..anonymise.service import check_distributable
-from ..applications.models import Application
+from ..applications.models import Application, Section
 from ..assignment.models import Assignment
 from ..auth.permissions import permission_required
 from ..errors import DomainError
@@ -94,7 +94,13 @@ def flags():
         select(DispersionFlag)
         .join(Application, Application.id == DispersionFlag.application_id)
         .where(Application.program_id == selected_program().id)
-        .options(joinedload(DispersionFlag.application), joinedload(DispersionFlag.section))
+        .options(
+            joinedload(DispersionFlag.application),
+            joinedload(DispersionFlag.section).options(
+                defer(Section.text), defer(Section.anonymised_text),
+                defer(Section.redaction_report),
+            ),
+        )
         .order_by(DispersionFlag.status, DispersionFlag.id)
     ).scalars().all()  # fmt: skip
     by_section: dict[int, list] = {}
@@ -159,18 +165,25 @@ def breakdown(application_id: int):
 def progress():
     """Scoring progress per panel and per expert, with overdue tasks."""
     from ..clock import china_date, utcnow
-    from ..experts.models import Panel
+    from ..experts.models import Expert, Panel
 
     today = china_date(utcnow())
+    # The four columns counted, and each expert once (not an ORM row and a lazy load each).
     program = selected_program()
     rows = db.session.execute(
-        select(Assignment)
+        select(Assignment.panel_id, Assignment.expert_id, Assignment.status, Assignment.due_date)
         .join(Application, Application.id == Assignment.application_id)
         .where(
             Application.program_id == program.id,
             Assignment.status.in_(("assigned", "submitted", "reopened")),
         )
-    ).scalars().all()  # fmt: skip
+    ).all()  # fmt: skip
+    people = {
+        e.id: e
+        for e in db.session.execute(
+            select(Expert).where(Expert.id.in_({a.expert_id for a in rows}))
+        ).scalars()
+    } if rows else {}  # fmt: skip
     panels, experts = {}, {}
     names = {
         p.id: p.name
@@ -178,7 +191,8 @@ def progress():
     }
     for a in rows:
         overdue = a.status != "submitted" and a.due_date is not None and a.due_date < today
-        for key, table in ((names.get(a.panel_id, "（未编组）"), panels), (a.expert, experts)):
+        for key, table in ((names.get(a.panel_id, "（未编组）"), panels),
+                           (people[a.expert_id], experts)):  # fmt: skip
             entry = table.setdefault(key, {"total": 0, "done": 0, "overdue": 0})
             entry["total"] += 1
             entry["done"] += a.status == "submitted"

@@ -161,3 +161,32 @@ def test_audit_page_runs_verification_job(app, client):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "核验通过" in page
+
+
+def test_an_event_after_a_rolled_back_savepoint_links_to_the_surviving_head(app):
+    # Within a transaction the head is remembered after an append; a savepoint rolled back
+    # takes its event away, and the next event must link to the one that survived.
+    audit.record("test.kept", "thing", 1, actor_label="tester")
+    savepoint = db.session.begin_nested()
+    audit.record("test.undone", "thing", 2, actor_label="tester")
+    savepoint.rollback()
+    audit.record("test.after", "thing", 3, actor_label="tester")
+    db.session.commit()
+    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+    assert [e.action for e in events] == ["test.kept", "test.after"]
+    assert events[1].prev_hash == events[0].hash and events[1].id == events[0].id + 1
+    assert audit.verify().ok
+
+
+def test_events_in_two_transactions_chain(app):
+    audit.record("test.first", "thing", 1, actor_label="tester")
+    db.session.commit()
+    audit.record("test.second", "thing", 2, actor_label="tester")
+    audit.record("test.third", "thing", 3, actor_label="tester")
+    db.session.rollback()  # the head remembered for this transaction goes with it
+    audit.record("test.fourth", "thing", 4, actor_label="tester")
+    db.session.commit()
+    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+    assert [e.action for e in events] == ["test.first", "test.fourth"]
+    report = audit.verify()
+    assert report.ok and report.count == 2
