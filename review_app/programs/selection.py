@@ -7,6 +7,8 @@ same browser starts on the program in force). Every other role works on the prog
 own program; a program page refuses an object of another program (404).
 """
 
+import re
+
 from flask import has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,6 +22,9 @@ from .service import CURRENT_ORDER, current_program
 
 SESSION_KEY = "program"
 _CACHE_KEY = "review_app.selected_program"
+
+
+CODE_RE = re.compile(r"[\w.-]{1,40}")  # what a program code may hold
 
 
 def programs_by_year() -> list[Program]:
@@ -67,9 +72,14 @@ def program_by_code(code: str | None) -> Program:
     InvalidInput naming the known codes when there is no such program."""
     if not code:
         return current_program()
-    program = db.session.execute(select(Program).where(Program.code == code)).scalar_one_or_none()
+    program = None
+    if CODE_RE.fullmatch(code):  # nothing else names a program (a NUL byte is no query for PG)
+        program = db.session.execute(
+            select(Program).where(Program.code == code)
+        ).scalar_one_or_none()
     if program is None:
         known = "、".join(p.code for p in programs_by_year())
+        code = code if CODE_RE.fullmatch(code) else repr(code)[1:-1][:40]
         raise InvalidInput(f"没有编号为 {code} 的培育批次（现有：{known}）。", "unknown_program")
     return program
 

@@ -211,6 +211,9 @@ def test_the_api_answers_per_program(two, app):
     assert ids(f"?program={new.code}") == sorted(a.id for a in new_apps)
     unknown = call(app, "GET", "/api/v1/applications?program=nope", token)
     assert unknown.status_code == 404 and unknown.get_json()["code"] == "unknown_program"
+    for odd in ("%00", "a%00b", "%C3%86%5B%C3%A9%00"):  # no query on PostgreSQL with a NUL byte
+        answer = call(app, "GET", f"/api/v1/tracks/excellent/ranking?program={odd}", token)
+        assert answer.status_code == 404 and answer.get_json()["code"] == "unknown_program"
     assert call(app, "GET", "/api/v1/tracks/excellent/decision", token).status_code == 404
     confirmed = call(app, "GET", f"/api/v1/tracks/excellent/decision?program={old.code}", token)
     assert confirmed.status_code == 200 and confirmed.get_json()["run_id"] == run.id
