@@ -15,6 +15,9 @@ from ..extensions import db
 from ..form_fields import ActionForm
 from ..ids import db_id
 from ..jobs.models import Job
+from ..jobs.tasks import verify_audit_chain
+from ..jobs.views import start
+from ..paging import paginate
 from ..programs.models import Prefecture
 from ..web import commit_or_flash, flash_errors
 from .permissions import can_manage_users, can_verify_audit
@@ -113,9 +116,6 @@ def user(user_id: int):
 def audit():
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        from ..jobs.tasks import verify_audit_chain
-        from ..jobs.views import start
-
         job = start("audit_verify")
         db.session.commit()
         verify_audit_chain(job.id)
@@ -126,7 +126,6 @@ def audit():
         job = db.session.get(Job, job_id)
         if job is not None and job.owner_id != current_user.id:
             job = None
-    from ..paging import paginate
 
     listing = paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), size=100)
     return render_template(

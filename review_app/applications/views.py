@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..audit.service import events_for
+from ..auth.models import User
 from ..auth.permissions import permission_required
 from ..decision.visibility import (
     VISIBLE_STATE_NAMES,
@@ -119,7 +120,6 @@ def show(application_id: int):
     timeline = visible_timeline(
         application, current_user, events_for("application", application.id)
     )
-    from ..auth.models import User
 
     ids = {ev.actor_id for ev in timeline if ev.actor_id}
     names = dict(

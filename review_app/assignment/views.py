@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..applications.catalogue import scored_sections
 from ..applications.models import Application
 from ..auth.permissions import permission_required
 from ..errors import DomainError
@@ -13,6 +14,8 @@ from ..experts.models import Expert, Panel
 from ..experts.permissions import can_review
 from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
+from ..jobs.tasks import commit_assignment
+from ..jobs.views import start
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
 from ..web import act, posted, reads_only
@@ -122,8 +125,6 @@ def auto(track: str):
     ready, waiting = service.ready_applications(program, track)
     if form is not None:
         due_date = form.due.data
-        from ..jobs.tasks import commit_assignment
-        from ..jobs.views import start
 
         job = start("assignment", {
             "program_id": program.id, "track": track, "seed": seed, "q": q,
@@ -172,7 +173,6 @@ def manual(application_id: int):
             flash(f"已将{section.title}分配给{expert.name}。", "success")
         db.session.commit()
         return redirect(url_for(".manual", application_id=application.id))
-    from ..applications.catalogue import scored_sections
 
     panels = {
         p.section_group: p

@@ -12,6 +12,8 @@ from ..auth.permissions import permission_required
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..files import send_bytes
+from ..jobs.tasks import build_export_bundle
+from ..jobs.views import start
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
 from ..similarity.service import marked_pairs
@@ -181,9 +183,6 @@ def export(track: str, kind: str):
 @permission_required(can_decide)
 def bundle():
     """All official exports in one .zip, built as a background job with a progress bar."""
-    from ..jobs.tasks import build_export_bundle
-    from ..jobs.views import start
-
     program = selected_program()
     job = start("export_bundle", {
         "program_id": program.id, "filename": f"{program.name}-评审结果导出.zip",

@@ -19,6 +19,7 @@ from .forms import ExpertForm, ImportForm
 from .models import Expert
 from .permissions import can_manage_experts
 from .service import import_experts, update_expert
+from .xlsx import read_experts_xlsx, template_xlsx
 
 bp = Blueprint("experts_admin", __name__, url_prefix="/experts")
 
@@ -42,7 +43,6 @@ def index():
 @bp.route("/template.xlsx")
 @permission_required(can_manage_experts)
 def template():
-    from .xlsx import template_xlsx
 
     return send_file(
         BytesIO(template_xlsx()), mimetype=XLSX, as_attachment=True, download_name="专家导入表.xlsx"
@@ -52,7 +52,6 @@ def template():
 @bp.route("/import", methods=["POST"])
 @permission_required(can_manage_experts)
 def import_sheet():
-    from .xlsx import read_experts_xlsx
 
     upload = posted(ImportForm).file.data
     if upload is None or not upload.filename:

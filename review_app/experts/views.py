@@ -1,13 +1,17 @@
 """The expert's pages: own assignments only, anonymised text only."""
 
+from io import BytesIO
+
 from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..anonymise.packet import packet_filename, section_packet
 from ..anonymise.service import check_distributable, expert_refusal
 from ..assignment.models import Assignment
 from ..auth.permissions import permission_required
 from ..extensions import db
+from ..programs.models import TRACK_NAMES
 from ..web import reads_only
 from .permissions import can_review
 from .service import expert_of
@@ -57,11 +61,6 @@ def assignment(assignment_id: int):
 @permission_required(can_review)
 def packet(assignment_id: int):
     """The anonymised section as .docx, named by code and section only."""
-    from io import BytesIO
-
-    from ..anonymise.packet import packet_filename, section_packet
-    from ..programs.models import TRACK_NAMES
-
     item = _own_assignment(assignment_id)
     section = item.section
     check_distributable(section)  # never a text that is not confirmed anonymous (409)

@@ -27,6 +27,8 @@ from ..files import DOCX, XLSX
 from ..form_fields import ActionForm
 from ..ids import db_id
 from ..jobs.models import Job, UploadedBlob
+from ..jobs.tasks import import_applications
+from ..jobs.views import start
 from ..programs.models import TRACK_NAMES, TRACKS, Prefecture
 from ..programs.selection import selected_program
 from ..programs.years import figure_years
@@ -103,7 +105,6 @@ def upload():
         if len(files) > current_app.config.get("MAX_UPLOAD_FILES", 50):
             flash("一次最多上传50个文件。", "error")
             return render_template("intake/upload.html", form=form), 400
-        from ..jobs.views import start
 
         job = start(
             "import_docx",
@@ -118,7 +119,6 @@ def upload():
                 )
             )  # fmt: skip
         db.session.commit()
-        from ..jobs.tasks import import_applications
 
         import_applications(job.id)
         return redirect(url_for(".job", job_id=job.id))

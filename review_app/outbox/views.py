@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..audit import service as audit
 from ..auth.permissions import permission_required
 from ..extensions import db
 from ..paging import paginate
@@ -34,8 +35,6 @@ def index():
             kinds = form.auto.data or []
 
             def verb():
-                from ..audit import service as audit
-
                 settings = dict(program.settings or {})
                 before = list(service.auto_release_kinds(program))
                 settings["outbox_auto_release"] = kinds

@@ -1,6 +1,8 @@
 """The expert's scoring form; the coordinator's 复议 flags, reopening and breakdown."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
@@ -9,9 +11,13 @@ from ..anonymise.service import check_distributable
 from ..applications.models import Application, Section
 from ..assignment.models import Assignment
 from ..auth.permissions import permission_required
+from ..clock import china_date, utcnow
 from ..errors import DomainError
+from ..experts.models import Expert, Panel
+from ..experts.service import expert_of
 from ..extensions import db
 from ..ids import db_id
+from ..intake.parsed import UnreadableFile
 from ..programs.selection import selected_program
 from ..web import posted, reads_only
 from . import service, stored
@@ -25,6 +31,7 @@ from .permissions import (
     can_view_score_breakdown,
     can_view_scoring_progress,
 )
+from .sheet import write_sheet
 
 bp = Blueprint("scoring", __name__)
 
@@ -164,9 +171,6 @@ def breakdown(application_id: int):
 @permission_required(can_view_scoring_progress)
 def progress():
     """Scoring progress per panel and per expert, with overdue tasks."""
-    from ..clock import china_date, utcnow
-    from ..experts.models import Expert, Panel
-
     today = china_date(utcnow())
     # The four columns counted, and each expert once (not an ORM row and a lazy load each).
     program = selected_program()
@@ -205,9 +209,6 @@ def progress():
 
 def _sheet_expert(expert_id: int | None):
     """The expert whose sheet is wanted: oneself, or any expert for the coordinator."""
-    from ..experts.models import Expert
-    from ..experts.service import expert_of
-
     if can_score(current_user):
         expert = expert_of(current_user)
     else:
@@ -220,11 +221,6 @@ def _sheet_expert(expert_id: int | None):
 @bp.route("/scoring/sheet.xlsx")
 @permission_required(can_enter_scores)
 def sheet_download():
-    from io import BytesIO
-
-    from flask import send_file
-
-    from .sheet import write_sheet
 
     expert = _sheet_expert(request.args.get("expert", type=db_id))
     data = write_sheet(expert.name, service.sheet_tasks(expert))
@@ -239,7 +235,6 @@ def sheet_download():
 @bp.route("/scoring/sheet", methods=["POST"])
 @permission_required(can_enter_scores)
 def sheet_upload():
-    from ..intake.parsed import UnreadableFile
 
     form = posted(SheetForm)
     expert = _sheet_expert(form.expert.data)

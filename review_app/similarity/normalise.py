@@ -27,10 +27,11 @@ _KEPT = re.compile(r"[^\W_]|\|")
 
 
 @cache
-def _t2s_table() -> dict[int, str]:
-    """Traditional → simplified, character for character (OpenCC's TSCharacters table; the first
-    simplified form of each). Phrase conversion is not needed to compare texts."""
-    path = resources.files("opencc").joinpath("dictionary", "TSCharacters.txt")
+def character_table(name: str) -> dict[int, str]:
+    """One of OpenCC's character tables (``TSCharacters.txt``: traditional → simplified,
+    ``STCharacters.txt``: the reverse) as a ``str.translate`` table, the first single-character
+    form of each. Phrase conversion is not needed to compare texts."""
+    path = resources.files("opencc").joinpath("dictionary", name)
     table: dict[int, str] = {}
     for line in path.read_text("utf-8").splitlines():
         key, _, values = line.partition("\t")
@@ -38,6 +39,10 @@ def _t2s_table() -> dict[int, str]:
         if len(key) == 1 and firsts and firsts[0] != key:
             table[ord(key)] = firsts[0]
     return table
+
+
+def _t2s_table() -> dict[int, str]:
+    return character_table("TSCharacters.txt")
 
 
 @cache

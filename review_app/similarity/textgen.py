@@ -8,7 +8,8 @@ words and stock phrases but, like two real 申报书, hardly any long run of cha
 
 import random
 from functools import cache
-from importlib import resources
+
+from .normalise import character_table
 
 OPENERS = ("企业", "公司", "我们", "项目组", "本厂", "工厂", "车间", "集团", "团队", "该基地")
 VERBS = ("建设了", "部署了", "升级了", "打通了", "引入了", "优化了", "完善了", "构建了", "改造了",
@@ -81,14 +82,7 @@ def split_sentences(text: str) -> list[str]:
 
 @cache
 def _s2t() -> dict[int, str]:
-    path = resources.files("opencc").joinpath("dictionary", "STCharacters.txt")
-    table = {}
-    for line in path.read_text("utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        firsts = [v for v in values.split() if len(v) == 1]
-        if len(key) == 1 and firsts and firsts[0] != key:
-            table[ord(key)] = firsts[0]
-    return table
+    return character_table("STCharacters.txt")
 
 
 def traditional(text: str) -> str:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..auth.permissions import permission_required
 from ..extensions import db
 from ..form_fields import ActionForm
+from ..jobs.tasks import queue_similarity
 from ..paging import paginate
 from ..programs.selection import selected_program
 from ..web import act, posted, valid_or_flash
@@ -39,7 +40,6 @@ def index():
 @permission_required(can_review_similarity)
 def run():
     posted(ActionForm)
-    from ..jobs.tasks import queue_similarity
 
     job = queue_similarity(selected_program().id, current_user.id)
     if job is None:
