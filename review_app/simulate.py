@@ -48,7 +48,7 @@ from .programs.models import Prefecture, Program, Track
 from .programs.service import current_program, load_reference_data
 from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
 from .scoring.models import DispersionFlag
-from .scoring.service import resolve_flag, rubric_section, save, scoring_task
+from .scoring.service import resolve_flag, rubric_file_for, rubric_section, save, scoring_task
 from .similarity import service as similarity
 from .similarity import textgen
 from .similarity.models import SimilarityFinding
@@ -310,7 +310,11 @@ class Simulation:
         year = self.program.year - 1
         earlier = Program(code=f"sim-{year}", name=f"{year}年（模拟往年）", year=year,
                           deadline=self.program.deadline.replace(year=year), settings={})  # fmt: skip
-        earlier.tracks.append(Track(code="excellent", name="卓越级智能工厂培育", capacity=100))
+        rubric = str(
+            rubric_file_for("excellent", self.program)
+        )  # last year's rules, as this year's
+        earlier.tracks.append(Track(code="excellent", name="卓越级智能工厂培育", capacity=100,
+                                    rubric_file=rubric))  # fmt: skip
         db.session.add(earlier)
         prefecture = self.prefectures[0]
         sections = {s.key: textgen.section_text(self.rng, 300)

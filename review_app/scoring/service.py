@@ -63,7 +63,15 @@ def rubric_for(track: str, program: Program | int | None = None):
     """The track's rubric in ``program`` (a Program or its id; default: the current one), read
     once per change of the file. Callers about an application pass its program."""
     path = rubric_file_for(track, program)
-    return _cached_rubric(track, path, path.stat().st_mtime)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as err:
+        raise InvalidInput(
+            f"找不到评分细则文件 {path.name}（类别 {track}）：请为该批次的类别设置评分细则文件"
+            "（review-app program create 会复制上一年度的细则）。",
+            "rubric_missing",
+        ) from err
+    return _cached_rubric(track, path, mtime)
 
 
 class StaleReview(DomainError):
