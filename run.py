@@ -3,6 +3,8 @@
 
     python3 run.py demo     # install, build the SQLite demo database, serve on 127.0.0.1:5000
     python3 run.py test     # install with test extras, run pytest (extra args go to pytest)
+                            # on every core (pytest-xdist, one worker per file); pass -n 0
+                            # (or any -n) to choose otherwise
     python3 run.py install  # only install (with test extras)
 
 The virtual environment is reinstalled only when pyproject.toml changes.
@@ -53,6 +55,10 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "test":
         ensure_env("test")
+        if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in rest):
+            # One worker per core; a file's tests stay on one worker so module fixtures
+            # (the browser, the live server, a file's shared world) are built once.
+            rest = ["-n", "auto", "--dist", "loadfile", *rest]
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)  # noqa: S603
     print(__doc__)
     return 2

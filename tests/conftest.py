@@ -9,22 +9,41 @@ from datetime import datetime
 
 os.environ["REVIEW_APP_ENV"] = "testing"
 
+import psycopg
 import pytest
 from sqlalchemy import delete
+from sqlalchemy.engine import make_url
 
 from review_app import create_app
-from review_app.extensions import db
+from review_app.extensions import db, limiter
 
 BEFORE_DEADLINE = datetime(2026, 3, 20, 2, 0)  # 2026-03-20 10:00 Beijing time
 AFTER_DEADLINE = datetime(2026, 4, 2, 2, 0)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory):
+    """``TEST_DATABASE_URL`` as given; under pytest-xdist each worker gets its own PostgreSQL
+    database beside it (``<name>_gw0``, created here and dropped at the end), since every test
+    empties the tables it runs on."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    if not (worker and url.startswith("postgresql")):
+        yield url
+        return
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = dict(host=parsed.host, port=parsed.port or 5432, user=parsed.username,
+                 password=parsed.password, dbname="postgres")  # fmt: skip
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield parsed.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +94,9 @@ def app(_app):
     """The app with an empty database holding only reference data; time frozen before the
     deadline unless a test changes ``app.config['FROZEN_NOW']``."""
     _app.config["FROZEN_NOW"] = BEFORE_DEADLINE
+    # The limiter is one object for every app in the process: an app another test built with
+    # the production default (limits on) must not leave them on for the session app.
+    limiter.enabled = _app.config["RATELIMIT_ENABLED"]
     with _app.app_context():
         db.session.remove()
         for table in reversed(db.metadata.sorted_tables):

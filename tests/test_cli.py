@@ -161,6 +161,13 @@ def test_commands_on_data_still_need_the_configuration():
     assert listed.exit_code == 0 and "parse" in listed.output and "rubric" in listed.output
 
 
+@pytest.mark.parametrize("command", [["simulate"], ["parse"], ["user", "create"], ["audit"]])
+def test_a_command_s_help_is_its_usage_not_an_internal_error(command):
+    shown = CliRunner().invoke(main, [*command, "--help"], env=_env("sqlite://"))
+    assert shown.exit_code == 0, shown.output
+    assert "Usage:" in shown.output and "内部错误" not in shown.output
+
+
 def test_an_unreachable_database_is_one_chinese_line_through_the_real_script():
     result = _run(["audit", "verify"], REVIEW_APP_ENV="development", SECRET_KEY="x",
                   DATABASE_URL="postgresql+psycopg://postgres:s3cret-pw@127.0.0.1:1/x")  # fmt: skip

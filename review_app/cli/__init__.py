@@ -54,8 +54,8 @@ class ReviewAppGroup(FlaskGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except click.exceptions.ClickException:
-            raise
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own: usage errors, --help (an Exit with code 0), Ctrl-C
         except Exception as err:
             if debug_wanted(bool(ctx.params.get("show_traceback"))) or (
                 isinstance(err, BrokenPipeError)
