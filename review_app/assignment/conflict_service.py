@@ -14,7 +14,8 @@ from ..experts.models import Expert
 from ..experts.permissions import can_review
 from ..extensions import db
 from ..programs.models import Program
-from .conflicts import EnterpriseFacts, ExpertFacts, Relation, detect
+from .conflict_index import matrix
+from .conflicts import EnterpriseFacts, ExpertFacts, Relation
 from .models import Assignment, Conflict
 from .permissions import (
     REFUSAL,
@@ -81,24 +82,22 @@ def detect_conflicts(program: Program, actor, experts: list[Expert] | None = Non
         if c.expert_id in expert_ids
     }
     seen, added = set(), 0
-    enterprises = [(app, enterprise_facts(app)) for app in apps]  # built once, not per expert
-    for expert in experts:
-        facts = expert_facts(expert)
-        for app, enterprise in enterprises:
-            for finding in detect(facts, enterprise, year=year,
-                                  same_prefecture=same_prefecture):  # fmt: skip
-                key = (expert.id, app.enterprise_id, finding.rule)
-                seen.add(key)
-                row = existing.get(key)
-                if row is None:
-                    row = Conflict(
-                        expert_id=expert.id, enterprise_id=app.enterprise_id, rule=finding.rule,
-                        source=finding.source, status=finding.status,
-                    )  # fmt: skip
-                    db.session.add(row)
-                    existing[key] = row
-                    added += 1
-                row.evidence = finding.evidence
+    found = matrix([expert_facts(e) for e in experts], [enterprise_facts(a) for a in apps],
+                   year=year, same_prefecture=same_prefecture)  # fmt: skip
+    for (expert_id, enterprise_id), findings in found.items():
+        for finding in findings:
+            key = (expert_id, enterprise_id, finding.rule)
+            seen.add(key)
+            row = existing.get(key)
+            if row is None:
+                row = Conflict(
+                    expert_id=expert_id, enterprise_id=enterprise_id, rule=finding.rule,
+                    source=finding.source, status=finding.status,
+                )  # fmt: skip
+                db.session.add(row)
+                existing[key] = row
+                added += 1
+            row.evidence = finding.evidence
     removed = 0
     for key, row in existing.items():
         if key not in seen and row.source == "detected" and row.status not in DECIDED:

@@ -29,7 +29,6 @@ themselves.
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -120,7 +119,8 @@ class EnterpriseFacts:
     def normal_texts(self) -> tuple[str, ...]:
         """The non-empty texts under NFKC, as the supplier rule searches them (once per
         application, not once per expert)."""
-        return tuple(unicodedata.normalize("NFKC", t) for t in self.texts if t)
+        return tuple(t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
+                     for t in self.texts if t)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -326,6 +326,13 @@ def detect(
     expert: ExpertFacts, enterprise: EnterpriseFacts, *, year: int, same_prefecture: bool = True
 ) -> list[Finding]:
     """The conflicts between ``expert`` and ``enterprise`` in ``year``, one per rule at most."""
+    return _detect(expert, enterprise, year, same_prefecture, search_texts=True)
+
+
+def _detect(expert: ExpertFacts, enterprise: EnterpriseFacts, year: int, same_prefecture: bool,
+            *, search_texts: bool) -> list[Finding]:  # fmt: skip
+    """``detect``; ``search_texts`` False when the caller knows none of the expert's mention
+    forms occurs in the enterprise's texts (``matrix``'s index)."""
     findings: list[Finding] = []
     cores = same_unit(expert.employer, enterprise.name)
     if cores is not None:
@@ -350,26 +357,8 @@ def detect(
                     f"“{enterprise.name}”所在地市“{enterprise.prefecture}”同为{mine.name}。",
                 )
             )
-    if cores is None:  # the enterprise naming itself is no supplier
+    if cores is None and search_texts:  # the enterprise naming itself is no supplier
         supplier = _supplier_finding(expert, enterprise)
         if supplier is not None:
             findings.append(supplier)
     return findings
-
-
-def matrix(
-    experts: Iterable[ExpertFacts],
-    enterprises: Iterable[EnterpriseFacts],
-    *,
-    year: int,
-    same_prefecture: bool = True,
-) -> dict[tuple[int, int], list[Finding]]:
-    """(expert_id, enterprise_id) → findings, for the pairs with at least one finding."""
-    enterprises = list(enterprises)
-    out: dict[tuple[int, int], list[Finding]] = {}
-    for expert in experts:
-        for enterprise in enterprises:
-            found = detect(expert, enterprise, year=year, same_prefecture=same_prefecture)
-            if found:
-                out[(expert.expert_id, enterprise.enterprise_id)] = found
-    return out

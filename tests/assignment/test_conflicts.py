@@ -2,12 +2,12 @@
 
 import pytest
 
+from review_app.assignment.conflict_index import matrix
 from review_app.assignment.conflicts import (
     EnterpriseFacts,
     ExpertFacts,
     Relation,
     detect,
-    matrix,
     mention_forms,
     unit_core,
 )
