@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from .anonymise.service import anonymise_application, confirm_anonymisation
 from .applications.catalogue import required_sections, scored_sections
 from .applications.models import Application
-from .applications.service import submit_application
+from .applications.service import seeded_codes, submit_application
 from .applications.wordcount import word_count
 from .assignment.conflict_service import detect_conflicts
 from .assignment.models import Assignment
@@ -123,12 +123,14 @@ class Simulation:
             ("decision", DECISION_DAY, self.decide),
             ("exports", DECISION_DAY, self.export),
         )
-        for name, moment, stage in stages:
-            clock.set(moment)
-            started = time.perf_counter()
-            stage()
-            db.session.commit()
-            self.seconds[name] = round(time.perf_counter() - started, 2)
+        # Anonymous codes from their own seeded generator: the same seed, the same run.
+        with seeded_codes(random.Random(f"anon-codes-{self.seed}")):  # noqa: S311
+            for name, moment, stage in stages:
+                clock.set(moment)
+                started = time.perf_counter()
+                stage()
+                db.session.commit()
+                self.seconds[name] = round(time.perf_counter() - started, 2)
         return self.summary()
 
     def accounts(self) -> None:
