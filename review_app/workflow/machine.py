@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from transitions import Machine
 
+from ..dossier.guards import opinion_written
 from . import guards as g
 from .states import DECIDABLE_STATES, FINAL_STATES, STATE_NAMES
 
@@ -58,7 +59,7 @@ NON_FINAL = tuple(s for s in STATE_NAMES if s not in FINAL_STATES)
 
 TRANSITIONS: tuple[TransitionSpec, ...] = (
     _t("endorse", "submitted", "prefecture_endorsed", {"prefecture"},
-       (g.before_the_deadline, g.within_quota), label="地市推荐"),
+       (g.before_the_deadline, opinion_written, g.within_quota), label="地市推荐"),
     _t("return", "submitted", "returned", {"prefecture"}, (g.before_the_deadline,),
        needs_reason=True, label="退回企业修改"),
     _t("return", "prefecture_endorsed", "returned", {"coordinator"}, (g.before_the_deadline,),
