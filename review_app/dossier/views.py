@@ -76,7 +76,7 @@ def upload_letter():
 def letter(letter_id: int):
     found = db.session.get(EndorsementLetter, letter_id) or abort(404)
     if not can_view_dossier(current_user, found):
-        abort(404)
+        abort(403)
     return send_bytes(found.data, found.filename, "application/pdf")
 
 
@@ -85,7 +85,7 @@ def letter(letter_id: int):
 def opinion(application_id: int):
     application = db.session.get(Application, application_id) or abort(404)
     if not can_view_dossier(current_user, application):
-        abort(404)
+        abort(403)
     form = OpinionForm()
     if form.is_submitted():
         if not can_write_opinion(current_user, application):

@@ -99,6 +99,10 @@ GET = {
     "webhooks.show": ok(CO),
     "similarity.index": ok(CO),
     "similarity.show": ok(CO),
+    "dossier.index": ok(CO, PR),
+    "dossier.letter": ok(CO, PR),
+    "dossier.opinion": ok(CO, PR),  # the officer reads it; writing is over once scored
+    "dossier.review_sheet_export": ok(CO, PR),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -115,6 +119,8 @@ OTHER = {
     "intake.edit": ok(CO),
     "scoring.breakdown": ok(CO),
     "draws.invitation": {EX: 404},  # another expert's invitation
+    "dossier.letter": ok(CO),  # 洛阳市's 推荐函: 403 to 郑州市's officer
+    "dossier.opinion": ok(CO),
 }
 
 # The API documentation page is for signed-in users (or tokens) unless API_DOCS_PUBLIC is set.
@@ -154,6 +160,7 @@ POST_ONLY = {
     "programs.select": {CO, AD},  # the program switcher (programs/permissions.py)
     "similarity.run": {CO},
     "similarity.mark": {CO},
+    "dossier.upload_letter": {PR},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {

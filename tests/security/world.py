@@ -8,6 +8,7 @@ from review_app.applications.catalogue import scored_sections
 from review_app.assignment.models import Assignment
 from review_app.decision import service as decision
 from review_app.decision.models import ResultNotice
+from review_app.dossier import service as dossier
 from review_app.extensions import db
 from review_app.inspection import service as inspection
 from review_app.jobs.models import Job, UploadedBlob
@@ -16,8 +17,10 @@ from review_app.similarity.models import SimilarityFinding
 from review_app.webhooks import service as webhooks
 
 from .. import factories as f
+from ..dossier.pdfs import blank_pdf
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+LETTER_PDF = blank_pdf()
 ROLES = ("coordinator", "prefecture", "expert", "inspector", "applicant", "admin")
 
 
@@ -88,6 +91,7 @@ def build() -> World:
     # A public address (loopback is refused); nothing is ever delivered in these tests.
     hook = webhooks.register("http://93.184.215.14:9/hook", "", "测试接收方", coordinator)
     finding = _finding(own, other)
+    letters = [_endorsement_letter(a, actors.officer(a.prefecture.name)) for a in (own, other)]
     db.session.commit()
 
     w.users = {
@@ -104,14 +108,24 @@ def build() -> World:
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
         "user_id": other_inspector.id, "finding_id": finding.id,
+        "letter_id": letters[0],
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
         "inspection_id": other_insp.id, "evidence_id": other_ev.id,
         "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id,
+        "letter_id": letters[1],
     }  # fmt: skip
     w.own_app, w.other_app, w.my_expert = own, other, my_expert
     return w
+
+
+def _endorsement_letter(app, officer) -> int:
+    """The 推荐函 of ``app``'s prefecture (a one-page PDF)."""
+    letter = dossier.upload_letter(
+        app.program, app.prefecture, dossier.Upload("推荐函.pdf", LETTER_PDF), officer
+    )
+    return letter.id
 
 
 def _finding(own, other) -> SimilarityFinding:
