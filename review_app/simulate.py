@@ -34,6 +34,7 @@ from .decision import notices
 from .decision import service as decision
 from .decision.engine import decide
 from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES
+from .dossier.simulated import prepare_endorsement
 from .draws.service import sign_pledge
 from .enterprises.uscc import make_uscc
 from .experts.models import Expert
@@ -397,6 +398,7 @@ class Simulation:
 
     def endorse(self) -> None:
         for app in self._apps("submitted"):
+            prepare_endorsement(app, self.officers[app.prefecture_id])  # 审核意见, 推荐函
             fire(app, "endorse", self.officers[app.prefecture_id])
 
     def format_check(self) -> None:

@@ -99,10 +99,11 @@ def opinion(application_id: int):
     current = opinion_of(application)
     if current and not form.text.data:
         form.text.data = current.text
+    status = 400 if form.is_submitted() else 200  # a refused opinion comes back with its reason
     return render_template(
         "dossier/opinion.html", application=application, opinion=current, form=form,
         letter=service.letter_of(application.program, application.prefecture),
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.route("/review-sheet.xlsx")

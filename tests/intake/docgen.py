@@ -62,7 +62,6 @@ def sample(track: str = "excellent") -> ParsedApplication:
             county="涧西区",
             nature="民营企业",
             size="大型企业",
-            employees=1200,
             industry=Industry("C", "34", "342"),
             chain="机器人和数控机床",
             factory_address="洛阳市涧西区建设路1号",
