@@ -39,7 +39,14 @@ from .decision.permissions import (
     can_release_notices,
     can_view_notices,
 )
-from .dossier.permissions import can_upload_letter, can_view_dossier, can_write_opinion
+from .dossier.permissions import (
+    can_add_check_file,
+    can_check_dossiers,
+    can_upload_attachment,
+    can_upload_letter,
+    can_view_dossier,
+    can_write_opinion,
+)
 from .draws.permissions import can_answer_invitation, can_manage_draws, can_sign_pledge
 from .experts.permissions import can_manage_experts, can_review
 from .inspection.permissions import (
@@ -158,6 +165,9 @@ PREDICATES = (
     can_upload_letter,
     can_view_dossier,
     can_write_opinion,
+    can_upload_attachment,
+    can_add_check_file,
+    can_check_dossiers,
 )
 
 

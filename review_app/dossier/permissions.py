@@ -7,7 +7,7 @@
 """
 
 from ..auth.permissions import can_view_application, has_role, is_coordinator
-from ..workflow.states import BEFORE_ENDORSEMENT_STATES
+from ..workflow.states import BEFORE_ENDORSEMENT_STATES, FINAL_STATES
 
 OPINION_STATES = BEFORE_ENDORSEMENT_STATES | {"prefecture_endorsed"}
 REFUSAL = "只有本地市工信主管部门可以填写审核意见或上传推荐函。"
@@ -46,3 +46,28 @@ def can_view_dossier(user, obj=None) -> bool:
     if hasattr(obj, "enterprise_id"):
         return can_view_application(user, obj)
     return obj.prefecture_id == user.prefecture_id
+
+
+def can_upload_attachment(user, application=None) -> bool:
+    """上传/删除申报附件 and the stamped 申报书: the application's prefecture officer, until the
+    province's format check starts (as for the 审核意见)."""
+    return can_write_opinion(user, application)
+
+
+def can_add_check_file(user, application=None) -> bool:
+    """The coordinator's checks (盖章版已核对, 信用 and 事故核查) and their files: the coordinator,
+    on an application that is not final."""
+    if not is_coordinator(user):
+        return False
+    return application is None or application.state not in FINAL_STATES
+
+
+def can_view_attachments(user, application=None) -> bool:
+    """The dossier page of an application: the coordinator and its prefecture's officer."""
+    return can_view_dossier(user, application)
+
+
+def can_check_dossiers(user, obj=None) -> bool:
+    """材料核对 (what each recommended dossier lacks) and the import of check results: the
+    coordinator."""
+    return is_coordinator(user)

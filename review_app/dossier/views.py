@@ -1,7 +1,7 @@
 """推荐材料 pages: the prefecture uploads its 推荐函 and writes a 地市审核意见 per application;
 the coordinator sees every prefecture's; both download the 审核情况表."""
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..applications.models import Application
@@ -13,7 +13,8 @@ from ..form_fields import ActionForm
 from ..programs.models import Prefecture
 from ..programs.selection import selected_program
 from ..web import act, posted
-from . import review_sheet, service
+from . import review_sheet, service, views_files  # noqa: F401 - views_files adds its routes
+from .blueprint import bp
 from .forms import LetterForm, OpinionForm
 from .guards import opinion_of
 from .models import EndorsementLetter
@@ -24,8 +25,6 @@ from .permissions import (
     can_view_dossier,
     can_write_opinion,
 )
-
-bp = Blueprint("dossier", __name__, url_prefix="/dossier")
 
 
 def _own_prefecture() -> Prefecture | None:

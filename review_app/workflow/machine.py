@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from transitions import Machine
 
+from ..dossier.checks import outside_checks_passed
 from ..dossier.guards import opinion_written
 from . import guards as g
 from .states import DECIDABLE_STATES, FINAL_STATES, STATE_NAMES
@@ -82,7 +83,8 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     _t("record_inspection", "scored", "spot_inspected", {"inspector", "coordinator"},
        (g.inspection_verdict_recorded,), label="确认实地抽查结论"),
     _t("admit", DECIDABLE_STATES, "admitted", {"coordinator"},
-       (g.inspected_if_sampled, g.not_vetoed, g.capacity_available), label="决定入库"),
+       (g.inspected_if_sampled, g.not_vetoed, outside_checks_passed, g.capacity_available),
+       label="决定入库"),
     _t("reject", DECIDABLE_STATES, "rejected", {"coordinator"},
        (g.inspected_if_sampled,), needs_reason=True, label="决定不予入库"),
     _t("withdraw", NON_FINAL, "withdrawn", {"applicant", "prefecture", "coordinator"},

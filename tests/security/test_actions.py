@@ -39,8 +39,18 @@ from review_app.auth.models import User
 from review_app.clock import utcnow
 from review_app.decision.models import ResultNotice
 from review_app.decision.permissions import can_release_notice
-from review_app.dossier.models import EndorsementLetter, PrefectureOpinion
-from review_app.dossier.permissions import can_upload_letter, can_write_opinion
+from review_app.dossier.models import (
+    Attachment,
+    DossierCheck,
+    EndorsementLetter,
+    PrefectureOpinion,
+)
+from review_app.dossier.permissions import (
+    can_add_check_file,
+    can_upload_attachment,
+    can_upload_letter,
+    can_write_opinion,
+)
 from review_app.draws.models import Invitation
 from review_app.draws.permissions import can_answer_invitation
 from review_app.extensions import db
@@ -65,12 +75,12 @@ from review_app.scoring.permissions import can_reopen_review, can_resolve_flag
 from ..conftest import csrf_from
 from ..dossier.pdfs import blank_pdf
 from . import actions_world
-from .world import ROLES, client_as
+from .world import PNG, ROLES, client_as
 
 # Tables an action writes to: their row counts must not move when an action is refused.
 TABLES = (AuditEvent, Assignment, Review, Conflict, DispersionFlag, Inspection,
           InspectionInspector, EvidenceFile, ResultNotice, OutboxMessage, Invitation, User,
-          Job, PrefectureOpinion, EndorsementLetter)  # fmt: skip
+          Job, PrefectureOpinion, EndorsementLetter, Attachment, DossierCheck)  # fmt: skip
 REFUSED = (400, 403, 404, 409)
 
 
@@ -246,6 +256,25 @@ ACTIONS = (
            lambda w, o: "data-letter-form", can_upload_letter,
            lambda w, o: ("POST", "dossier.upload_letter", {},
                          {"letter": (io.BytesIO(blank_pdf()), "推荐函.pdf")})),
+    Action("dossier.attachment", Application, _m("application_id"),
+           ("dossier.files", lambda w, o: {"application_id": o.id}),
+           lambda w, o: "data-file-form", can_upload_attachment,
+           lambda w, o: ("POST", "dossier.add_file", {"application_id": o.id},
+                         {"kind": "honour", "file": (io.BytesIO(PNG), "证书.png")}),
+           _status("submitted", "prefecture_endorsed", "format_checked", attr="state")),
+    Action("dossier.remove_file", Attachment, _m("file_id"),
+           ("dossier.files", lambda w, o: {"application_id": o.application_id}),
+           lambda w, o: f'data-remove-file="{o.id}"',
+           lambda u, o: can_upload_attachment(u, o.application),
+           lambda w, o: ("POST", "dossier.remove_file", {"file_id": o.id}, {}),
+           ({"application.state": "submitted"}, {"application.state": "format_checked"})),
+    Action("dossier.check", Application, _m("application_id"),
+           ("dossier.files", lambda w, o: {"application_id": o.id}),
+           lambda w, o: "data-check-form", can_add_check_file,
+           lambda w, o: ("POST", "dossier.record_check", {"application_id": o.id},
+                         {"kind": "credit", "result": "pass", "checked_by": "核查人",
+                          "checked_on": "2026-03-10"}),
+           _status("scored", "admitted", attr="state")),
     # The administrator's own page: no account action and no role change on oneself.
     Action("account.self_disable", User, _t("admin"), ACCOUNT_PAGE, lambda w, o: 'value="disable"',
            can_disable_account, _account("disable")),

@@ -76,8 +76,81 @@ def upgrade():
         sa.UniqueConstraint("application_id", name=op.f("uq_prefecture_opinion_application_id")),
     )
 
+    op.create_table(
+        "dossier_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=True),
+        sa.Column("similarity", sa.Float(), nullable=True),
+        sa.Column("differences", sa.JSON(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("uploaded_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('maturity_certificate', 'other_capability', 'honour', "
+            "'national_excellent_title', 'financial_statement', 'stamped_form', "
+            "'credit_evidence', 'accident_evidence')",
+            name=op.f("ck_dossier_file_kind_valid"),
+        ),
+        sa.CheckConstraint(
+            "content_type IN ('application/pdf', 'image/jpeg', 'image/png')",
+            name=op.f("ck_dossier_file_content_type_valid"),
+        ),
+        sa.CheckConstraint("size > 0", name=op.f("ck_dossier_file_file_size_positive")),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["application.id"],
+            name=op.f("fk_dossier_file_application_id_application"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["user.id"], name=op.f("fk_dossier_file_uploaded_by_id_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dossier_file")),
+    )
+    op.create_index(op.f("ix_dossier_file_application_id"), "dossier_file", ["application_id"])
+    op.create_table(
+        "dossier_check",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("result", sa.String(length=10), nullable=False),
+        sa.Column("checked_by", sa.String(length=100), nullable=False),
+        sa.Column("checked_on", sa.Date(), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('stamped_copy', 'credit', 'accident')", name=op.f("ck_dossier_check_kind_valid")
+        ),
+        sa.CheckConstraint("result IN ('pass', 'fail')", name=op.f("ck_dossier_check_result_valid")),
+        sa.ForeignKeyConstraint(
+            ["application_id"], ["application.id"],
+            name=op.f("fk_dossier_check_application_id_application"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["file_id"], ["dossier_file.id"], name=op.f("fk_dossier_check_file_id_dossier_file"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["user.id"], name=op.f("fk_dossier_check_recorded_by_id_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dossier_check")),
+        sa.UniqueConstraint("application_id", "kind", name=op.f("uq_dossier_check_application_id_kind")),
+    )  # fmt: skip
+
 
 def downgrade():
+    op.drop_table("dossier_check")
+    op.drop_index(op.f("ix_dossier_file_application_id"), table_name="dossier_file")
+    op.drop_table("dossier_file")
     op.drop_table("prefecture_opinion")
     op.drop_index(op.f("ix_endorsement_letter_prefecture_id"), table_name="endorsement_letter")
     op.drop_table("endorsement_letter")
