@@ -42,6 +42,7 @@ from .decision.permissions import (
 from .dossier.permissions import (
     can_add_check_file,
     can_check_dossiers,
+    can_edit_entry_figures,
     can_upload_attachment,
     can_upload_letter,
     can_view_dossier,
@@ -168,6 +169,7 @@ PREDICATES = (
     can_upload_attachment,
     can_add_check_file,
     can_check_dossiers,
+    can_edit_entry_figures,
 )
 
 

@@ -5,7 +5,8 @@ from flask_wtf.file import FileField
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..form_fields import Choice
+from ..form_fields import Choice, ChoiceList
+from .entry import file_averages, scenario_names
 from .kinds import APPLICANT_KINDS, BY_CODE
 from .models import CHECK_NAMES, RESULT_NAMES
 from .service import MAX_OPINION_CHARS
@@ -46,3 +47,24 @@ class CheckForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField("核查结果表（.xlsx）")
+
+
+def _scenario_choices():
+    return list(scenario_names())
+
+
+class FiguresForm(FlaskForm):
+    nc_rate = StringField("关键工序数控化率（%）", validators=[Optional(), Length(max=20)])
+    design_tool_rate = StringField(
+        "数字化研发设计工具普及率（%）", validators=[Optional(), Length(max=20)]
+    )
+    scenarios = ChoiceList(_scenario_choices, "典型场景")
+    ai_scenarios = ChoiceList(_scenario_choices, "应用人工智能的场景")
+
+
+class AverageForm(FlaskForm):
+    division = Choice([(c, f"{c} {a.name}") for c, a in file_averages().items()], "行业大类")
+    nc_rate = StringField("关键工序数控化率（%）", validators=[Optional(), Length(max=20)])
+    design_tool_rate = StringField(
+        "数字化研发设计工具普及率（%）", validators=[Optional(), Length(max=20)]
+    )

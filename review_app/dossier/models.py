@@ -128,3 +128,46 @@ class DossierCheck(db.Model):
 
     application: Mapped[Application] = relationship()
     file: Mapped[Attachment | None] = relationship()
+
+
+class EntryFigures(db.Model):
+    """入库条件（三） figures of one application and its ticked 指引 scenarios (which use AI)."""
+
+    __tablename__ = "entry_figures"
+    __table_args__ = (
+        CheckConstraint("nc_rate IS NULL OR (nc_rate BETWEEN 0 AND 100)", name="nc_rate_range"),
+        CheckConstraint(
+            "design_tool_rate IS NULL OR (design_tool_rate BETWEEN 0 AND 100)",
+            name="design_tool_rate_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), unique=True
+    )
+    nc_rate: Mapped[float | None] = mapped_column(Float)  # 关键工序数控化率（%）
+    design_tool_rate: Mapped[float | None] = mapped_column(Float)  # 数字化研发设计工具普及率（%）
+    scenarios: Mapped[list] = mapped_column(JSON, default=list)  # 指引 scenario names ticked
+    ai_scenarios: Mapped[list] = mapped_column(JSON, default=list)  # those applying AI
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    application: Mapped[Application] = relationship()
+
+
+class IndustryAverage(db.Model):
+    """The coordinator's value of an industry average (overrides industry_averages.csv)."""
+
+    __tablename__ = "industry_average"
+    __table_args__ = (
+        CheckConstraint("nc_rate BETWEEN 0 AND 100", name="avg_nc_rate_range"),
+        CheckConstraint("design_tool_rate BETWEEN 0 AND 100", name="avg_design_tool_rate_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    division: Mapped[str] = mapped_column(String(2), unique=True)  # 大类, e.g. "34"
+    nc_rate: Mapped[float] = mapped_column(Float)
+    design_tool_rate: Mapped[float] = mapped_column(Float)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

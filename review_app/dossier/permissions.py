@@ -71,3 +71,9 @@ def can_check_dossiers(user, obj=None) -> bool:
     """材料核对 (what each recommended dossier lacks) and the import of check results: the
     coordinator."""
     return is_coordinator(user)
+
+
+def can_edit_entry_figures(user, application=None) -> bool:
+    """入库条件指标 and the scenario tick list: the prefecture officer while it may write its
+    opinion, or the coordinator on an application that is not final."""
+    return can_write_opinion(user, application) or can_add_check_file(user, application)

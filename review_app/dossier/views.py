@@ -13,7 +13,7 @@ from ..form_fields import ActionForm
 from ..programs.models import Prefecture
 from ..programs.selection import selected_program
 from ..web import act, posted
-from . import review_sheet, service, views_files  # noqa: F401 - views_files adds its routes
+from . import review_sheet, service, views_entry, views_files  # noqa: F401 - they add routes
 from .blueprint import bp
 from .forms import LetterForm, OpinionForm
 from .guards import opinion_of

@@ -43,10 +43,13 @@ from review_app.dossier.models import (
     Attachment,
     DossierCheck,
     EndorsementLetter,
+    EntryFigures,
+    IndustryAverage,
     PrefectureOpinion,
 )
 from review_app.dossier.permissions import (
     can_add_check_file,
+    can_edit_entry_figures,
     can_upload_attachment,
     can_upload_letter,
     can_write_opinion,
@@ -80,7 +83,8 @@ from .world import PNG, ROLES, client_as
 # Tables an action writes to: their row counts must not move when an action is refused.
 TABLES = (AuditEvent, Assignment, Review, Conflict, DispersionFlag, Inspection,
           InspectionInspector, EvidenceFile, ResultNotice, OutboxMessage, Invitation, User,
-          Job, PrefectureOpinion, EndorsementLetter, Attachment, DossierCheck)  # fmt: skip
+          Job, PrefectureOpinion, EndorsementLetter, Attachment, DossierCheck, EntryFigures,
+          IndustryAverage)  # fmt: skip
 REFUSED = (400, 403, 404, 409)
 
 
@@ -275,6 +279,11 @@ ACTIONS = (
                          {"kind": "credit", "result": "pass", "checked_by": "核查人",
                           "checked_on": "2026-03-10"}),
            _status("scored", "admitted", attr="state")),
+    Action("dossier.figures", Application, _m("application_id"),
+           ("dossier.figures", lambda w, o: {"application_id": o.id}),
+           lambda w, o: "data-figures-form", can_edit_entry_figures,
+           lambda w, o: ("POST", "dossier.figures", {"application_id": o.id}, {"nc_rate": "70"}),
+           _status("submitted", "format_checked", "admitted", attr="state")),
     # The administrator's own page: no account action and no role change on oneself.
     Action("account.self_disable", User, _t("admin"), ACCOUNT_PAGE, lambda w, o: 'value="disable"',
            can_disable_account, _account("disable")),

@@ -107,6 +107,8 @@ GET = {
     "dossier.file": ok(CO, PR),
     "dossier.completeness": ok(CO),
     "dossier.checks_template": ok(CO),
+    "dossier.figures": ok(CO, PR),
+    "dossier.averages": ok(CO),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -127,6 +129,7 @@ OTHER = {
     "dossier.opinion": ok(CO),
     "dossier.files": ok(CO),
     "dossier.file": ok(CO),
+    "dossier.figures": ok(CO),
 }
 
 # The API documentation page is for signed-in users (or tokens) unless API_DOCS_PUBLIC is set.

@@ -146,8 +146,60 @@ def upgrade():
         sa.UniqueConstraint("application_id", "kind", name=op.f("uq_dossier_check_application_id_kind")),
     )  # fmt: skip
 
+    op.create_table(
+        "entry_figures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("nc_rate", sa.Float(), nullable=True),
+        sa.Column("design_tool_rate", sa.Float(), nullable=True),
+        sa.Column("scenarios", sa.JSON(), nullable=False),
+        sa.Column("ai_scenarios", sa.JSON(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "nc_rate IS NULL OR (nc_rate BETWEEN 0 AND 100)",
+            name=op.f("ck_entry_figures_nc_rate_range"),
+        ),
+        sa.CheckConstraint(
+            "design_tool_rate IS NULL OR (design_tool_rate BETWEEN 0 AND 100)",
+            name=op.f("ck_entry_figures_design_tool_rate_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"], ["application.id"],
+            name=op.f("fk_entry_figures_application_id_application"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["user.id"], name=op.f("fk_entry_figures_updated_by_id_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_entry_figures")),
+        sa.UniqueConstraint("application_id", name=op.f("uq_entry_figures_application_id")),
+    )  # fmt: skip
+    op.create_table(
+        "industry_average",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("division", sa.String(length=2), nullable=False),
+        sa.Column("nc_rate", sa.Float(), nullable=False),
+        sa.Column("design_tool_rate", sa.Float(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "nc_rate BETWEEN 0 AND 100", name=op.f("ck_industry_average_avg_nc_rate_range")
+        ),
+        sa.CheckConstraint(
+            "design_tool_rate BETWEEN 0 AND 100",
+            name=op.f("ck_industry_average_avg_design_tool_rate_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["user.id"], name=op.f("fk_industry_average_updated_by_id_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_industry_average")),
+        sa.UniqueConstraint("division", name=op.f("uq_industry_average_division")),
+    )
+
 
 def downgrade():
+    op.drop_table("industry_average")
+    op.drop_table("entry_figures")
     op.drop_table("dossier_check")
     op.drop_index(op.f("ix_dossier_file_application_id"), table_name="dossier_file")
     op.drop_table("dossier_file")
