@@ -46,6 +46,7 @@ from .dossier.permissions import (
     can_upload_attachment,
     can_upload_letter,
     can_view_dossier,
+    can_view_statistics,
     can_write_opinion,
 )
 from .draws.permissions import can_answer_invitation, can_manage_draws, can_sign_pledge
@@ -108,6 +109,7 @@ NAV = (
     (can_manage_users, "用户管理", "admin.users", {}),
     (can_verify_audit, "审计链", "admin.audit", {}),
     (can_view_dossier, "推荐材料", "dossier.index", {}),
+    (can_view_statistics, "统计", "dossier.stats", {}),
 )
 
 # Predicates that templates test (registered as Jinja globals under their own names).

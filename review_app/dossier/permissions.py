@@ -77,3 +77,8 @@ def can_edit_entry_figures(user, application=None) -> bool:
     """入库条件指标 and the scenario tick list: the prefecture officer while it may write its
     opinion, or the coordinator on an application that is not final."""
     return can_write_opinion(user, application) or can_add_check_file(user, application)
+
+
+def can_view_statistics(user, obj=None) -> bool:
+    """统计 (charts, .xlsx, report text): the coordinator."""
+    return is_coordinator(user)

@@ -13,7 +13,13 @@ from ..form_fields import ActionForm
 from ..programs.models import Prefecture
 from ..programs.selection import selected_program
 from ..web import act, posted
-from . import review_sheet, service, views_entry, views_files  # noqa: F401 - they add routes
+from . import (  # noqa: F401 - views_* add their routes
+    review_sheet,
+    service,
+    views_entry,
+    views_files,
+    views_stats,
+)
 from .blueprint import bp
 from .forms import LetterForm, OpinionForm
 from .guards import opinion_of

@@ -109,6 +109,8 @@ GET = {
     "dossier.checks_template": ok(CO),
     "dossier.figures": ok(CO, PR),
     "dossier.averages": ok(CO),
+    "dossier.stats": ok(CO),
+    "dossier.stats_export": ok(CO),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
