@@ -34,7 +34,7 @@ from .decision import notices
 from .decision import service as decision
 from .decision.engine import decide
 from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES
-from .dossier.simulated import prepare_endorsement
+from .dossier.simulated import prepare_endorsement, record_checks
 from .draws.service import sign_pledge
 from .enterprises.uscc import make_uscc
 from .experts.models import Expert
@@ -403,6 +403,7 @@ class Simulation:
 
     def format_check(self) -> None:
         for app in self._apps("prefecture_endorsed"):
+            record_checks(app, self.coord)  # 盖章版已核对, 信用 and 事故 checks
             fire(app, "pass_format_check", self.coord)
 
     def anonymise(self) -> None:
