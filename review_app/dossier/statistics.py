@@ -18,10 +18,11 @@ from ..extensions import db
 from ..intake import reference as ref
 from ..programs.models import TRACK_NAMES, Program
 from ..scoring.models import Review
-from ..workflow.states import ENDORSED_STATES
+from ..workflow.states import DECIDABLE_STATES, ENDORSED_STATES, RESULT_STATES
 from ..xlsx_safe import put
 
-STAGES = {"endorsed": "推荐", "scored": "完成评分", "admitted": "入库"}
+# Columns of the tables: recommended (推荐), rated by the experts (完成评分), admitted (入库).
+STAGES = {"recommended": "推荐", "rated": "完成评分", "included": "入库"}
 DIMENSIONS = {"prefecture": "地市", "chain": "产业链", "division": "行业大类", "size": "企业规模",
               "maturity": "成熟度等级", "track": "申报类别"}  # fmt: skip
 LEVELS = {1: "一级", 2: "二级", 3: "三级", 4: "四级", 5: "五级"}
@@ -68,8 +69,10 @@ def facts(program: Program) -> list[Fact]:
     out = []
     for a in apps:
         e = a.enterprise
-        scored = a.state in ("scored", "spot_inspected", "admitted") or (
-            a.state == "rejected" and a.id in reviewed
+        scored = (
+            a.state in DECIDABLE_STATES
+            or a.state == "admitted"
+            or (a.state in RESULT_STATES and a.id in reviewed)
         )
         maturity = LEVELS.get(a.maturity_level) or ("其他能力证明" if a.other_evidence else UNKNOWN)
         out.append(Fact(scored, a.state == "admitted", {
@@ -96,15 +99,14 @@ def tabulate(rows: list[Fact]) -> dict[str, list[Row]]:
         for fact in rows:
             labels = fact.labels[dim]
             for label in labels if isinstance(labels, tuple) else (labels,):
-                counts["endorsed"][label] += 1
-                counts["scored"][label] += fact.scored
-                counts["admitted"][label] += fact.admitted
-        order = sorted(counts["endorsed"], key=lambda k: (-counts["endorsed"][k], k))
+                counts["recommended"][label] += 1
+                counts["rated"][label] += fact.scored
+                counts["included"][label] += fact.admitted
+        order = sorted(counts["recommended"], key=lambda k: (-counts["recommended"][k], k))
         if dim == "prefecture":
             known = list(ref.prefectures())
             order = sorted(order, key=lambda k: known.index(k) if k in known else len(known))
-        out[dim] = [Row(k, counts["endorsed"][k], counts["scored"][k], counts["admitted"][k])
-                    for k in order]  # fmt: skip
+        out[dim] = [Row(k, *(counts[stage][k] for stage in STAGES)) for k in order]
     return out
 
 
