@@ -47,7 +47,7 @@ def rows(program: Program, prefecture: Prefecture | None = None) -> list[SheetRo
         .outerjoin(PrefectureOpinion, PrefectureOpinion.application_id == Application.id)
         .join(Prefecture, Prefecture.id == Application.prefecture_id)
         .where(Application.program_id == program.id)
-        .order_by(Prefecture.id, Application.track_code.desc(),
+        .order_by(Prefecture.id, Application.track_code,
                   Application.priority_rank.is_(None), Application.priority_rank, Application.id)
     )  # fmt: skip
     if prefecture is not None:
