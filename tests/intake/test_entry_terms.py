@@ -143,3 +143,12 @@ def test_blank_template_carries_the_four_footnotes(track):
     assert "GB/T 4754-2017" in text
     assert "重点产业链：先进超硬材料" in text and "高性能轴承" in text
     assert "国务院令第493号" in text and "国办函〔2014〕119号" in text
+
+
+def test_head_count_written_in_the_size_cell_of_the_notices_form_is_read():
+    """The notice's own form has no 从业人员 row: a count written beside the ticked size counts."""
+    expected = docgen.sample("excellent")
+    values = docgen.cells(expected)
+    values["size"] += "  （从业人员：1,350人）"
+    parsed = parse_docx(docgen.to_bytes(docgen.build(expected, values=values)))
+    assert parsed.enterprise.size == "大型企业" and parsed.enterprise.employees == 1350
