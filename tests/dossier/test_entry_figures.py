@@ -4,14 +4,16 @@ coordinator), the AI scenario share against 20% / 60%, and the tick list the exp
 import pytest
 from sqlalchemy import func, select
 
+from review_app.assignment.models import Assignment
 from review_app.dossier import entry, entry_service
 from review_app.dossier.entry import Average, assess, file_averages, scenarios
 from review_app.dossier.models import EntryFigures, IndustryAverage
 from review_app.errors import InvalidInput, PermissionDenied
 from review_app.extensions import db
+from review_app.workflow.service import fire
 
 from .. import factories as f
-from ..conftest import csrf_from, login
+from ..conftest import AFTER_DEADLINE, BEFORE_DEADLINE, csrf_from, login
 
 AVG = Average("34", "通用设备制造业", 60.0, 80.0)
 
@@ -120,3 +122,22 @@ def test_figures_page_and_the_experts_see_the_scenarios_of_their_section(
     refused = client.post(url, data={"csrf_token": csrf_from(page), "nc_rate": "150"})
     assert refused.status_code == 400 and "0到100之间" in refused.get_data(as_text=True)
     assert entry.for_section(["车间智能排产", "产品数字化设计"], "link.rnd") == ["产品数字化设计"]
+
+
+def test_an_expert_sees_the_ticked_scenarios_of_the_section_under_review(app, client):
+    actors = f.Actors()
+    application = f.application(name="场景专家测试有限公司")
+    fire(application, "endorse", actors.prefecture, now=BEFORE_DEADLINE)
+    fire(application, "pass_format_check", actors.coordinator, now=BEFORE_DEADLINE)
+    f.staff(application)
+    fire(application, "assign", actors.coordinator, now=AFTER_DEADLINE)
+    entry_service.set_entry_figures(application, "70", "90", ["产品数字化设计", "车间智能排产"],
+                                    [], actors.coordinator)  # fmt: skip
+    db.session.commit()
+    task = next(
+        a for a in db.session.execute(select(Assignment)).scalars() if a.section.key == "link.rnd"
+    )
+    login(client, task.expert.user.username)
+    page = client.get(f"/expert/assignments/{task.id}").get_data(as_text=True)
+    assert "企业勾选的典型场景（本环节）" in page and "产品数字化设计" in page
+    assert "车间智能排产" not in page  # 生产管理's, not this section's
