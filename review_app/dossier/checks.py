@@ -13,7 +13,7 @@ from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import InvalidInput, PermissionDenied
 from ..extensions import db
-from .attachments import add_attachment
+from .attachments import add_attachment, missing_attachments
 from .models import CHECK_NAMES, RESULT_NAMES, DossierCheck
 from .permissions import can_add_check_file
 from .service import Upload
@@ -120,3 +120,24 @@ def outside_check_refusal(app: Application) -> str | None:
 def outside_checks_passed(ctx) -> str | None:
     """The workflow guard form of ``outside_check_refusal`` (ctx.application)."""
     return outside_check_refusal(ctx.application)
+
+
+def dossier_refusal(app: Application) -> str | None:
+    """What the dossier still lacks for the format check (形式审查): the missing attachments and
+    an unrecorded or failed 盖章版已核对, as one Chinese sentence; None when complete.
+
+    Not (yet) a guard of ``pass_format_check``: it is listed on 材料核对 and the application's
+    申报材料 page; the workflow table can take ``dossier_complete`` when the dossier becomes
+    mandatory."""
+    problems = [message.rstrip("。") for _, message in missing_attachments(app)]
+    stamped = checks_of(app).get("stamped_copy")
+    if stamped is None:
+        problems.append("盖章版申报书尚未核对")
+    elif stamped.result == "fail":
+        problems.append(f"盖章版与Word版不一致（{stamped.note}）")
+    return "；".join(problems) + "。" if problems else None
+
+
+def dossier_complete(ctx) -> str | None:
+    """The workflow guard form of ``dossier_refusal``."""
+    return dossier_refusal(ctx.application)

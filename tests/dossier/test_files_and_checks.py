@@ -291,3 +291,16 @@ def test_officer_uploads_an_attachment_and_coordinator_records_a_check(client, a
     assert "信用核查不通过" in page and "列入经营异常名录" in page
     listing = client.get("/dossier/completeness").get_data(as_text=True)
     assert "附件测试装备有限公司" not in listing  # not yet recommended
+
+
+def test_dossier_refusal_names_what_the_format_check_still_needs(application, actors):
+    reason = checks.dossier_refusal(application)
+    assert "缺少智能制造能力成熟度评估证书" in reason and "盖章版申报书尚未核对" in reason
+    for kind, name in (("maturity_certificate", "c.png"), ("honour", "h.png")):
+        attachments.add_attachment(application, kind, Upload(name, PNG), actors.prefecture)
+    for kind in ("financial_statement", "stamped_form"):
+        attachments.add_attachment(application, kind, Upload("f.pdf", blank_pdf()),
+                                   actors.prefecture)  # fmt: skip
+    assert checks.dossier_refusal(application) == "盖章版申报书尚未核对。"
+    checks.record_check(application, entry("stamped_copy"), actors.coordinator)
+    assert checks.dossier_refusal(application) is None
