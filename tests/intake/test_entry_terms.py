@@ -6,13 +6,20 @@ from io import BytesIO
 import docx
 import pytest
 
+from review_app.extensions import db
 from review_app.intake.entry_terms import size_class
 from review_app.intake.parsed import BLOCKING, WARNING
 from review_app.intake.parser import parse_docx
+from review_app.intake.service import import_docx
 from review_app.intake.template import blank_template, filled_template
 from review_app.intake.validate import has_blocking, validate
+from review_app.programs.service import current_program
 
+from .. import factories as f
+from ..conftest import login
 from . import docgen
+from .conftest import docx_for, valid_sample
+from .test_pages import _form_values
 from .test_validate import good, only
 
 
@@ -152,3 +159,23 @@ def test_head_count_written_in_the_size_cell_of_the_notices_form_is_read():
     values["size"] += "  （从业人员：1,350人）"
     parsed = parse_docx(docgen.to_bytes(docgen.build(expected, values=values)))
     assert parsed.enterprise.size == "大型企业" and parsed.enterprise.employees == 1350
+
+
+def test_the_officer_corrects_the_head_count_and_the_size_check_uses_it(app, client):
+    officer = f.user("prefecture", "ly-size", prefecture="洛阳市")
+    parsed = valid_sample(n=7)
+    parsed.enterprise.size, parsed.enterprise.employees = "大型企业", 1200
+    application = import_docx(current_program(), officer.prefecture, docx_for(parsed), "7.docx",
+                              officer)  # fmt: skip
+    db.session.commit()
+    assert application.employees == 1200
+    assert "size_mismatch" not in {p["code"] for p in application.format_report}
+    login(client, "ly-size")
+    url = f"/intake/applications/{application.id}/edit"
+    form = _form_values(client.get(url).get_data(as_text=True))
+    assert form["employees"] == "1200"
+    form["employees"] = "800"
+    assert client.post(url, data=form).status_code == 302
+    db.session.expire_all()
+    assert application.employees == 800
+    assert "size_mismatch" in {p["code"] for p in application.format_report}
