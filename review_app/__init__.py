@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
     from .decision.views import bp as decision_bp
+    from .dossier.views import bp as dossier_bp
     from .draws.views import bp as draws_bp
     from .experts.admin_views import bp as experts_admin_bp
     from .experts.views import bp as expert_bp
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, jobs_bp, admin_bp,
         draws_bp, outbox_bp, webhooks_bp, api_pages_bp, programs_bp,
         similarity_bp,
+        dossier_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

@@ -7,6 +7,7 @@ from .assignment import models as assignment  # noqa: F401
 from .audit import models as audit  # noqa: F401
 from .auth import models as auth  # noqa: F401
 from .decision import models as decision  # noqa: F401
+from .dossier import models as dossier  # noqa: F401
 from .draws import models as draws  # noqa: F401
 from .enterprises import models as enterprises  # noqa: F401
 from .experts import models as experts  # noqa: F401

@@ -18,6 +18,7 @@ from .assignment.models import Assignment
 from .assignment.service import commit
 from .auth.models import User
 from .auth.service import create_user
+from .dossier.simulated import prepare_endorsement
 from .draws.service import sign_pledge
 from .experts.models import Expert
 from .extensions import db
@@ -494,6 +495,7 @@ def _advance(app, target, users, experts, rng):
     coord = users["coord"]
     pref_user = _prefecture_user(app, users)
     if target == "returned":
+        prepare_endorsement(app, pref_user)
         fire(app, "endorse", pref_user, now=BEFORE_DEADLINE)
         fire(
             app,
@@ -512,6 +514,7 @@ def _advance(app, target, users, experts, rng):
             now=BEFORE_DEADLINE,
         )
         return
+    prepare_endorsement(app, pref_user)
     fire(app, "endorse", pref_user, now=BEFORE_DEADLINE)
     if target == "prefecture_endorsed":
         return

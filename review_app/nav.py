@@ -39,6 +39,16 @@ from .decision.permissions import (
     can_release_notices,
     can_view_notices,
 )
+from .dossier.permissions import (
+    can_add_check_file,
+    can_check_dossiers,
+    can_edit_entry_figures,
+    can_upload_attachment,
+    can_upload_letter,
+    can_view_dossier,
+    can_view_statistics,
+    can_write_opinion,
+)
 from .draws.permissions import can_answer_invitation, can_manage_draws, can_sign_pledge
 from .experts.permissions import can_manage_experts, can_review
 from .inspection.permissions import (
@@ -98,6 +108,8 @@ NAV = (
     (can_manage_webhooks, "Webhook", "webhooks.index", {}),
     (can_manage_users, "用户管理", "admin.users", {}),
     (can_verify_audit, "审计链", "admin.audit", {}),
+    (can_view_dossier, "推荐材料", "dossier.index", {}),
+    (can_view_statistics, "统计", "dossier.stats", {}),
 )
 
 # Predicates that templates test (registered as Jinja globals under their own names).
@@ -153,6 +165,13 @@ PREDICATES = (
     can_view_score_breakdown,
     can_view_scoring_progress,
     can_waive_conflict,
+    can_upload_letter,
+    can_view_dossier,
+    can_write_opinion,
+    can_upload_attachment,
+    can_add_check_file,
+    can_check_dossiers,
+    can_edit_entry_figures,
 )
 
 

@@ -34,6 +34,7 @@ from .decision import notices
 from .decision import service as decision
 from .decision.engine import decide
 from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES
+from .dossier.simulated import prepare_endorsement, record_checks
 from .draws.service import sign_pledge
 from .enterprises.uscc import make_uscc
 from .experts.models import Expert
@@ -399,10 +400,12 @@ class Simulation:
 
     def endorse(self) -> None:
         for app in self._apps("submitted"):
+            prepare_endorsement(app, self.officers[app.prefecture_id])  # 审核意见, 推荐函
             fire(app, "endorse", self.officers[app.prefecture_id])
 
     def format_check(self) -> None:
         for app in self._apps("prefecture_endorsed"):
+            record_checks(app, self.coord)  # 盖章版已核对, 信用 and 事故 checks
             fire(app, "pass_format_check", self.coord)
 
     def anonymise(self) -> None:

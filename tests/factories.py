@@ -8,6 +8,8 @@ from review_app.applications.catalogue import required_sections, scored_sections
 from review_app.applications.service import submit_application
 from review_app.assignment.models import Assignment
 from review_app.auth.service import create_user
+from review_app.clock import utcnow
+from review_app.dossier.models import PrefectureOpinion
 from review_app.enterprises.uscc import make_uscc
 from review_app.experts.models import Expert
 from review_app.extensions import db
@@ -20,6 +22,8 @@ from review_app.workflow.service import fire
 from .conftest import AFTER_DEADLINE, BEFORE_DEADLINE
 
 PASSWORD = "Passw0rd!"
+# 地市审核意见, required to endorse (dossier/guards.py): written by default so tests can endorse.
+OPINION = "经审核，企业申报材料真实完整，符合入库条件，同意推荐。"
 _seq = count(1)
 
 
@@ -46,6 +50,7 @@ def application(
     name: str | None = None,
     sections: dict | None = None,
     anonymised: bool = True,
+    opinion: str | None = OPINION,
     **fields,
 ):
     n = next(_seq)
@@ -62,9 +67,19 @@ def application(
         actor_label="test",
         **fields,
     )
+    if opinion is not None:
+        write_opinion(application, opinion)
     if anonymised:
         confirm_sections(application)
     return application
+
+
+def write_opinion(application, text: str = OPINION) -> PrefectureOpinion:
+    """The prefecture's 审核意见, written straight into the table (the verb needs an officer)."""
+    row = PrefectureOpinion(application_id=application.id, text=text, written_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def confirm_sections(application):

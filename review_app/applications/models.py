@@ -60,6 +60,7 @@ class Application(Timestamps, db.Model):
     other_evidence: Mapped[str] = mapped_column(Text, default="")
     accidents: Mapped[bool] = mapped_column(default=False)
     accidents_detail: Mapped[str] = mapped_column(Text, default="")
+    employees: Mapped[int | None]  # 从业人员（人）, for 划型 (intake/entry_terms.py)
 
     # The latest format-check report: a list of {code, severity, field, message}.
     format_report: Mapped[list] = mapped_column(JSON, default=list)

@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileFie
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..forms_numeric import SafeDecimalField
+from ..forms_numeric import SafeDecimalField, SafeIntegerField
 from .parsed import NATURE_OPTIONS, SIZE_OPTIONS
 from .records import FIGURE_FIELDS
 
@@ -51,6 +51,9 @@ class ApplicationFieldsForm(FlaskForm):
     county = StringField("所在县（区）", validators=[Optional(), Length(max=60)])
     nature = SelectField("企业性质", choices=_choices(NATURE_OPTIONS), validators=[Optional()])
     size = SelectField("企业类型", choices=_choices(SIZE_OPTIONS), validators=[Optional()])
+    employees = SafeIntegerField(
+        "从业人员（人）", validators=[Optional(), NumberRange(0, 2000000, "人数超出范围。")]
+    )
     industry_division = StringField("行业大类（两位代码）", validators=[Optional(), Length(max=2)])
     industry_group = StringField("行业中类（三位代码）", validators=[Optional(), Length(max=3)])
     chain = SelectField("所属产业链", choices=[], validators=[Optional()])

@@ -45,6 +45,7 @@ class EnterpriseInfo:
     county: str | None = None
     nature: str | None = None  # 中央企业 / 地方国企 / 民营企业 / 三资企业
     size: str | None = None  # 大型企业 / 中型企业 / 小型企业 / 微型企业
+    employees: int | None = None  # 从业人员（人）: with revenue it decides 划型 (entry_terms.py)
     industry: Industry = field(default_factory=Industry)
     chain: str | None = None
     factory_address: str | None = None
@@ -119,6 +120,7 @@ class ParsedApplication:
                 "county": e.county,
                 "nature": e.nature,
                 "size": e.size,
+                "employees": e.employees,
                 "industry": asdict(e.industry),
                 "chain": e.chain,
                 "factory_address": e.factory_address,

@@ -54,6 +54,9 @@ FIELD_LABELS = {
     "企业性质": "nature",
     "企业类型": "size",
     "企业规模": "size",
+    "从业人员": "employees",
+    "从业人员数": "employees",
+    "从业人数": "employees",
     "所属产业链": "chain",
     "产业链": "chain",
     "工厂地址": "address",
@@ -340,6 +343,7 @@ def apply_basic_info(info: BasicInfo, parsed: ParsedApplication) -> None:
         setattr(e, attr, value)
         if unclear:
             ambiguous(f"enterprise.{attr}", label)
+    e.employees = _employees(v.get("employees") or _INLINE_EMPLOYEES.findall(v.get("size", "")))
     for level in ("section", "division", "group"):
         setattr(e.industry, level, industry_code(v.get(f"industry.{level}"), level))
     for who in ("legal_rep", "contact"):
@@ -368,6 +372,16 @@ def apply_basic_info(info: BasicInfo, parsed: ParsedApplication) -> None:
     profile = narrative([v.get("profile", "")])
     if profile:
         parsed.sections["profile"] = profile
+
+
+_INLINE_EMPLOYEES = re.compile(r"从业人[员数]+[^0-9]{0,6}([0-9][0-9,，]*)")
+
+
+def _employees(value: str | list[str]) -> int | None:
+    """A head count from its cell, or from "从业人员：350人" written in the 企业类型 cell."""
+    text = (value[0] if value else None) if isinstance(value, list) else value
+    count = number(text) if text else None
+    return int(count) if count is not None and float(count).is_integer() else None
 
 
 def _infrastructure(text: str, parsed: ParsedApplication) -> None:

@@ -56,6 +56,7 @@ def application_fields(parsed: ParsedApplication) -> dict:
         "other_evidence": parsed.other_evidence or "",
         "accidents": bool(parsed.accidents),
         "accidents_detail": parsed.accidents_detail or "",
+        "employees": parsed.enterprise.employees,
     }
 
 
@@ -118,6 +119,7 @@ def parsed_from_records(app: Application) -> ParsedApplication:
             county=e.county,
             nature=e.nature,
             size=e.size,
+            employees=app.employees,
             industry=Industry(e.industry_section, e.industry_division, e.industry_group),
             chain=e.chain,
             factory_address=e.factory_address,

@@ -178,3 +178,47 @@ def match_chain(text: str | None) -> str | None:
     if not text:
         return None
     return _chain_keys().get(normalise_chain(text))
+
+
+# -- other names and cluster names of chains (chain_groups.txt) ---------------------------------
+
+ALIAS_SECTION = "其他名称"
+
+
+@cache
+def _chain_groups() -> dict[str, tuple[str, ...]]:
+    return datafiles.sections("chain_groups.txt")
+
+
+@cache
+def _alias_keys() -> dict[str, tuple[str, str]]:
+    out = {}
+    for line in _chain_groups().get(ALIAS_SECTION, ()):
+        name, listed, note = line.split(maxsplit=2)
+        out[normalise_chain(name)] = (listed, note)
+    return out
+
+
+def match_chain_alias(text: str | None) -> tuple[str, str] | None:
+    """(listed chain, note) when ``text`` is another name of a listed chain ("生物医药")."""
+    return _alias_keys().get(normalise_chain(text)) if text else None
+
+
+@cache
+def _cluster_keys() -> dict[str, tuple[str, ...]]:
+    clusters = {k: v for k, v in _chain_groups().items() if k != ALIAS_SECTION}
+    by_list: dict[str, list[str]] = {}
+    for name, category in chains().items():
+        by_list.setdefault(category, []).append(name)
+    for category, names in by_list.items():
+        clusters[category] = tuple(names)
+        clusters[category.split("（")[0]] = tuple(names)  # without "（第一批）"
+    return {normalise_chain(k): v for k, v in clusters.items()}
+
+
+def match_chain_cluster(text: str | None) -> tuple[str, ...] | None:
+    """The listed chains grouped under ``text`` when it is a cluster or list name (新材料,
+    先进装备, 重点产业链 …); None otherwise. A listed chain's own name is never a cluster."""
+    if not text or match_chain(text):
+        return None
+    return _cluster_keys().get(normalise_chain(text))

@@ -16,6 +16,8 @@ from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Pt, RGBColor
 
 from ..programs.years import DEFAULT_YEAR, figure_years
+from .footnotes import HEADING as FOOTNOTE_HEADING
+from .footnotes import footnotes
 from .layout import PARTS, PROFILE_INSTRUCTION, PROMISE, instruction, layout
 from .parsed import (
     INFRASTRUCTURE_OPTIONS,
@@ -74,6 +76,10 @@ def _build(track: str, parsed: ParsedApplication, blank: bool) -> bytes:
     heading = _heading_writer(doc)
     heading("".join(PARTS[1]), 1)
     _basic_table(doc, track, parsed, blank)
+    if blank:
+        doc.add_paragraph(FOOTNOTE_HEADING)
+        for line in footnotes():
+            doc.add_paragraph(line)
     for kind, first, second in layout(track):
         if kind == "part":
             if first == "".join(PARTS[2]):
@@ -218,7 +224,13 @@ def _basic_table(doc, track: str, parsed: ParsedApplication, blank: bool) -> Non
         (5, 6, place),
     )
     g.line((0, 0, "企业性质"), (1, 6, _options(NATURE_OPTIONS, e.nature)))
-    g.line((0, 0, "企业类型"), (1, 6, _options(SIZE_OPTIONS, e.size)))
+    employees = "" if e.employees is None else str(e.employees)
+    g.line(
+        (0, 0, "企业类型"),
+        (1, 4, _options(SIZE_OPTIONS, e.size)),
+        (5, 5, "从业人员（人）"),
+        (6, 6, employees),
+    )
     g.line((0, 0, "所属行业"), (1, 2, "行业门类"), (3, 4, "行业大类"), (5, 6, "行业中类"))
     ind = e.industry
     g.line((1, 2, ind.section or ""), (3, 4, ind.division or ""), (5, 6, ind.group or ""))

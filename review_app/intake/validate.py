@@ -11,7 +11,7 @@ omits: a required field or section, an invalid or non-Henan USCC, a word count o
 an enterprise already in the program, a prefecture or option outside the form's lists.
 WARNING where the data is only suspicious and a person should look: a division code of another
 prefecture (the code is the registering authority's, not the factory's), a score outside its
-level's band, a size the revenue does not support (the form has no employee count), 大类 43, an
+level's band, a size the head count and revenue do not support (entry_terms.py), 大类 43, an
 unknown or misplaced 中类, figures out of range, missing earlier years, an organisation-code check
 digit (older codes may predate it), an unanswered accident question or a missing score.
 """
@@ -22,6 +22,7 @@ from collections.abc import Collection
 from ..applications.catalogue import BY_KEY, required_sections
 from ..applications.wordcount import word_count
 from ..enterprises.uscc import ALPHABET, check_char, org_check_char
+from . import entry_terms as terms
 from . import reference as ref
 from .parsed import (
     BLOCKING,
@@ -75,10 +76,6 @@ CHECKS: dict[str, tuple[str, str]] = {
     "below_designated_size": (
         B, "{year}年主营业务收入{revenue}万元，低于规模以上工业企业的{floor}万元标准。"
     ),
-    "size_revenue_mismatch": (
-        W, "企业类型填“{size}”，但{year}年营业收入{revenue}万元按划型标准对应{implied}"
-        "（表中无从业人员数，仅按营业收入核对），请核对。"
-    ),
     "industry_not_manufacturing": (
         B, "所属行业{what}“{value}”不是制造业（门类C，大类13-43），不符合入库条件。"
     ),
@@ -90,19 +87,16 @@ CHECKS: dict[str, tuple[str, str]] = {
     "industry_group_mismatch": (
         W, "所属行业中类{group}（{group_name}）不属于大类{division}（{division_name}），请核对。"
     ),
-    "chain_not_listed": (
-        B, "所属产业链“{value}”不在通知所列重点产业链或第一批专精特新细分领域产业链中。"
-    ),
     "figure_out_of_range": (W, "{year}年{label}为{value}，超出-100至100的合理范围，请核对。"),
     "figure_negative": (W, "{year}年{label}为负数（{value}），请核对。"),
 }  # fmt: skip
+CHECKS |= terms.CHECKS  # 划型, 产业链 names, the 成熟度 alternative (entry_terms.py)
 
 TRACK_NAMES = {"excellent": "卓越级智能工厂培育", "leading": "领航级智能工厂培育"}
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级", 5: "五级"}
 LEVEL_FLOORS = {5: 4.8, 4: 3.8, 3: 2.8, 2: 1.8, 1: 0.8}  # GB/T 39117 bands, 五级 up to 5
 MAX_SCORE = 5.0
 DESIGNATED_SIZE_REVENUE = 2000  # 规模以上工业企业: 主营业务收入 ≥ 2000 万元
-SIZE_FLOORS = (("大型企业", 40000), ("中型企业", 2000), ("小型企业", 300), ("微型企业", 0))
 PERCENT_RANGE = (-100.0, 100.0)
 FIGURE_LABELS = {
     "total_assets": "资产总额（万元）",
@@ -123,7 +117,6 @@ REQUIRED_FIELDS = (
     ("enterprise.contact.name", "联系人姓名"),
     ("enterprise.contact.phone", "联系人电话/手机"),
 )
-_CHAIN_SEPARATORS = re.compile(r"[、，,；;/／]+")
 
 
 class _Findings(list):
@@ -151,7 +144,7 @@ def validate(
     _declarations(parsed, out)
     _revenue_and_size(parsed, out)
     _industry(parsed, out)
-    _chain(parsed, out)
+    terms.check_chain(parsed.enterprise.chain, out)
     _figures(parsed, out)
     return list(out)
 
@@ -277,7 +270,9 @@ def _band(level: int) -> str:
 def _maturity(parsed: ParsedApplication, minimum: int, out: _Findings) -> None:
     level, score = parsed.maturity_level, parsed.maturity_score
     need = LEVEL_NAMES.get(minimum, f"{minimum}级")
-    if level is None:
+    if level is None and terms.check_maturity_alternative(parsed, out):
+        pass  # the form allows other proof in place of an assessed level
+    elif level is None:
         out.add("required_missing", "maturity_level", label="智能制造能力成熟度评估结果")
     elif level not in LEVEL_NAMES:
         return out.add("maturity_level_invalid", "maturity_level", value=level)
@@ -324,13 +319,7 @@ def _revenue_and_size(parsed: ParsedApplication, out: _Findings) -> None:
             "below_designated_size", f"figures.{last}.revenue",
             year=last, revenue=_num(revenue), floor=DESIGNATED_SIZE_REVENUE,
         )  # fmt: skip
-    declared = _option(parsed.enterprise.size or "", SIZE_OPTIONS)
-    implied = next(size for size, floor in SIZE_FLOORS if revenue >= floor)
-    if declared and declared != implied:
-        out.add(
-            "size_revenue_mismatch", "enterprise.size",
-            size=declared, year=last, revenue=_num(revenue), implied=implied,
-        )  # fmt: skip
+    terms.check_size(parsed, out)
 
 
 def _digits(value: str | None) -> str | None:
@@ -368,17 +357,6 @@ def _industry(parsed: ParsedApplication, out: _Findings) -> None:
             group=group, group_name=ref.industry_name(group),
             division=division, division_name=ref.industry_name(division),
         )  # fmt: skip
-
-
-def _chain(parsed: ParsedApplication, out: _Findings) -> None:
-    """A chain from the notice's list; several listed chains separated by 、 are accepted."""
-    chain = parsed.enterprise.chain
-    if _blank(chain):
-        return
-    parts = [p.strip() for p in _CHAIN_SEPARATORS.split(chain) if p.strip()]
-    unlisted = [p for p in parts if ref.match_chain(p) is None]
-    if unlisted:
-        out.add("chain_not_listed", "enterprise.chain", value="、".join(unlisted))
 
 
 def _figures(parsed: ParsedApplication, out: _Findings) -> None:

@@ -169,6 +169,7 @@ def edit(application_id: int):
                      "contact_phone", "contact_email"):  # fmt: skip
             getattr(form, name).data = getattr(e, name) or ""
         form.maturity_level.data = str(application.maturity_level or "")
+        form.employees.data = application.employees
         form.maturity_score.data = application.maturity_score
         form.national_excellent.data = application.national_excellent
         form.provincial_demo.data = application.provincial_demo
@@ -213,6 +214,7 @@ def edit(application_id: int):
                 "provincial_demo": bool(form.provincial_demo.data),
                 "honours": (form.honours.data or "").strip() or None,
                 "accidents": bool(form.accidents.data),
+                "employees": form.employees.data,
             },
             "figures": {
                 year: {

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from transitions import Machine
 
+from ..dossier.checks import outside_checks_passed
+from ..dossier.guards import opinion_written
 from . import guards as g
 from .states import DECIDABLE_STATES, FINAL_STATES, STATE_NAMES
 
@@ -58,7 +60,7 @@ NON_FINAL = tuple(s for s in STATE_NAMES if s not in FINAL_STATES)
 
 TRANSITIONS: tuple[TransitionSpec, ...] = (
     _t("endorse", "submitted", "prefecture_endorsed", {"prefecture"},
-       (g.before_the_deadline, g.within_quota), label="地市推荐"),
+       (g.before_the_deadline, opinion_written, g.within_quota), label="地市推荐"),
     _t("return", "submitted", "returned", {"prefecture"}, (g.before_the_deadline,),
        needs_reason=True, label="退回企业修改"),
     _t("return", "prefecture_endorsed", "returned", {"coordinator"}, (g.before_the_deadline,),
@@ -81,7 +83,8 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     _t("record_inspection", "scored", "spot_inspected", {"inspector", "coordinator"},
        (g.inspection_verdict_recorded,), label="确认实地抽查结论"),
     _t("admit", DECIDABLE_STATES, "admitted", {"coordinator"},
-       (g.inspected_if_sampled, g.not_vetoed, g.capacity_available), label="决定入库"),
+       (g.inspected_if_sampled, g.not_vetoed, outside_checks_passed, g.capacity_available),
+       label="决定入库"),
     _t("reject", DECIDABLE_STATES, "rejected", {"coordinator"},
        (g.inspected_if_sampled,), needs_reason=True, label="决定不予入库"),
     _t("withdraw", NON_FINAL, "withdrawn", {"applicant", "prefecture", "coordinator"},

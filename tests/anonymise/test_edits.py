@@ -255,6 +255,7 @@ def test_a_reupload_of_a_returned_application_voids_the_confirmation(app):
                            officer)  # fmt: skip
 
     application = upload("洛阳伊河精工机械有限公司")
+    f.write_opinion(application)
     fire(application, "endorse", officer, now=BEFORE_DEADLINE)
     service.anonymise_application(application, coordinator)
     service.confirm_anonymisation(application, coordinator)

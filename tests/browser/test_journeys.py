@@ -26,6 +26,7 @@ from review_app.workflow.service import fire
 
 from .. import factories as f
 from ..conftest import AFTER_DEADLINE, BEFORE_DEADLINE
+from ..dossier.pdfs import blank_pdf
 from ..intake.conftest import docx_for, valid_sample
 from .conftest import nav
 
@@ -92,6 +93,25 @@ def test_prefecture_officer_uploads_and_endorses(journey, tmp_path):
     expect(row.get_by_text("已提交", exact=True)).to_be_visible()
     expect(row.get_by_text("无问题")).to_be_visible()
     j.shot(page, "before-endorse")
+
+    # 推荐材料: the stamped 推荐函 and the 地市审核意见 this application needs to be endorsed
+    letter = tmp_path / "洛阳市推荐函.pdf"
+    letter.write_bytes(blank_pdf())
+    nav(page, "推荐材料")
+    page.get_by_label("盖章PDF").set_input_files(letter)
+    page.get_by_role("button", name="上传推荐函").click()
+    expect(page.get_by_role("alert").filter(has_text="推荐函已上传。")).to_be_visible()
+    expect(page.get_by_role("link", name="洛阳市推荐函.pdf")).to_be_visible()
+    row = page.locator("tr").filter(has_text="洛阳浏览器测试智能装备有限公司")
+    expect(row.get_by_text("未填写（推荐前必须填写）")).to_be_visible()
+    row.get_by_role("link", name="填写/修改").click()
+    page.get_by_label("地市审核意见").fill("经审核，申报材料真实完整，同意推荐。")
+    page.get_by_role("button", name="保存审核意见").click()
+    expect(page.get_by_role("alert").filter(has_text="审核意见已保存。")).to_be_visible()
+    j.shot(page, "dossier-ready")
+
+    nav(page, "本地市申报")
+    row = page.locator("tr").filter(has_text="洛阳浏览器测试智能装备有限公司")
     row.get_by_role("button", name="推荐", exact=True).click()
 
     # back on 本地市申报 (to endorse the next one), with what happened said at the top

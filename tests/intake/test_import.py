@@ -163,6 +163,7 @@ def test_reupload_after_endorsement_is_refused(app):
     application = import_docx(
         current_program(), officer.prefecture, docx_for(parsed), "1.docx", officer
     )
+    f.write_opinion(application)
     fire(application, "endorse", officer, now=BEFORE_DEADLINE)
     db.session.commit()
     with pytest.raises(InvalidInput, match="地市已推荐"):

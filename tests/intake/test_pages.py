@@ -129,6 +129,7 @@ def test_priority_order_must_cover_all_and_is_frozen_after_deadline(app, officer
 
 def test_intake_page_shows_quota_and_endorses(app, client, officer):
     application = _import(officer)
+    f.write_opinion(application)
     db.session.commit()
     login(client, "lyofficer")
     page = client.get("/intake/").get_data(as_text=True)
@@ -145,6 +146,7 @@ def test_intake_page_shows_quota_and_endorses(app, client, officer):
 
 def _endorsed(officer, n, **kwargs):
     application = _import(officer, n, **kwargs)
+    f.write_opinion(application)
     fire(application, "endorse", officer, now=BEFORE_DEADLINE)
     return application
 

@@ -7,7 +7,15 @@ import pytest
 
 from review_app.intake.reference import industries, industry_name
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared/reference"
+# ../shared/reference beside the checkout (a worktree sits one level deeper: ../../shared).
+REFERENCE = next(
+    (
+        p / "shared/reference"
+        for p in Path(__file__).resolve().parents[2].parents
+        if (p / "shared/reference").is_dir()
+    ),
+    Path("/nonexistent"),
+)
 
 
 def test_industries_hold_the_corrected_classes():

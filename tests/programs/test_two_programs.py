@@ -88,6 +88,7 @@ def two(app, tmp_path):
     filed = import_docx(new, officer.prefecture, filled_template("excellent", shifted),
                         "申报书.docx", officer)  # fmt: skip
     made = f.application(pref="郑州市", name="新年度精密制造有限公司")
+    f.write_opinion(filed)
     fire(filed, "endorse", officer, now=BEFORE_DEADLINE)
     db.session.commit()
     return old, new, old_apps, [filed, made], actors, run, before

@@ -8,6 +8,7 @@ nothing is written: the audit chain, the row counts of every table an action tou
 target row stay as they were. Pages a role may not open at all answer 403 and so does the action.
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -23,6 +24,7 @@ from review_app.admin.permissions import (
     can_manage_account,
     can_unlock_account,
 )
+from review_app.applications.models import Application
 from review_app.assignment.models import Assignment, Conflict
 from review_app.assignment.permissions import (
     can_adjust_experts,
@@ -37,6 +39,21 @@ from review_app.auth.models import User
 from review_app.clock import utcnow
 from review_app.decision.models import ResultNotice
 from review_app.decision.permissions import can_release_notice
+from review_app.dossier.models import (
+    Attachment,
+    DossierCheck,
+    EndorsementLetter,
+    EntryFigures,
+    IndustryAverage,
+    PrefectureOpinion,
+)
+from review_app.dossier.permissions import (
+    can_add_check_file,
+    can_edit_entry_figures,
+    can_upload_attachment,
+    can_upload_letter,
+    can_write_opinion,
+)
 from review_app.draws.models import Invitation
 from review_app.draws.permissions import can_answer_invitation
 from review_app.extensions import db
@@ -54,17 +71,20 @@ from review_app.outbox.permissions import (
     can_release_message,
     can_resend_message,
 )
+from review_app.programs.models import Prefecture
 from review_app.scoring.models import DispersionFlag, Review
 from review_app.scoring.permissions import can_reopen_review, can_resolve_flag
 
 from ..conftest import csrf_from
+from ..dossier.pdfs import blank_pdf
 from . import actions_world
-from .world import ROLES, client_as
+from .world import PNG, ROLES, client_as
 
 # Tables an action writes to: their row counts must not move when an action is refused.
 TABLES = (AuditEvent, Assignment, Review, Conflict, DispersionFlag, Inspection,
           InspectionInspector, EvidenceFile, ResultNotice, OutboxMessage, Invitation, User,
-          Job)  # fmt: skip
+          Job, PrefectureOpinion, EndorsementLetter, Attachment, DossierCheck, EntryFigures,
+          IndustryAverage)  # fmt: skip
 REFUSED = (400, 403, 404, 409)
 
 
@@ -230,6 +250,40 @@ ACTIONS = (
            can_manage_account, _account("reset"), ACCOUNT_STATES),
     Action("account.role", User, _m("user_id"), ACCOUNT_PAGE, lambda w, o: 'name="role-role"',
            can_change_role, _role_change),
+    Action("dossier.opinion", Application, _m("application_id"),
+           ("dossier.opinion", lambda w, o: {"application_id": o.id}),
+           lambda w, o: "data-opinion-form", can_write_opinion,
+           lambda w, o: ("POST", "dossier.opinion", {"application_id": o.id},
+                         {"text": "经审核同意推荐。"}),
+           _status("submitted", "prefecture_endorsed", "format_checked", attr="state")),
+    Action("dossier.letter", Prefecture, _m("prefecture_id"), ("dossier.index", lambda w, o: {}),
+           lambda w, o: "data-letter-form", can_upload_letter,
+           lambda w, o: ("POST", "dossier.upload_letter", {},
+                         {"letter": (io.BytesIO(blank_pdf()), "推荐函.pdf")})),
+    Action("dossier.attachment", Application, _m("application_id"),
+           ("dossier.files", lambda w, o: {"application_id": o.id}),
+           lambda w, o: "data-file-form", can_upload_attachment,
+           lambda w, o: ("POST", "dossier.add_file", {"application_id": o.id},
+                         {"kind": "honour", "file": (io.BytesIO(PNG), "证书.png")}),
+           _status("submitted", "prefecture_endorsed", "format_checked", attr="state")),
+    Action("dossier.remove_file", Attachment, _m("file_id"),
+           ("dossier.files", lambda w, o: {"application_id": o.application_id}),
+           lambda w, o: f'data-remove-file="{o.id}"',
+           lambda u, o: can_upload_attachment(u, o.application),
+           lambda w, o: ("POST", "dossier.remove_file", {"file_id": o.id}, {}),
+           ({"application.state": "submitted"}, {"application.state": "format_checked"})),
+    Action("dossier.check", Application, _m("application_id"),
+           ("dossier.files", lambda w, o: {"application_id": o.id}),
+           lambda w, o: "data-check-form", can_add_check_file,
+           lambda w, o: ("POST", "dossier.record_check", {"application_id": o.id},
+                         {"kind": "credit", "result": "pass", "checked_by": "核查人",
+                          "checked_on": "2026-03-10"}),
+           _status("scored", "admitted", attr="state")),
+    Action("dossier.figures", Application, _m("application_id"),
+           ("dossier.figures", lambda w, o: {"application_id": o.id}),
+           lambda w, o: "data-figures-form", can_edit_entry_figures,
+           lambda w, o: ("POST", "dossier.figures", {"application_id": o.id}, {"nc_rate": "70"}),
+           _status("submitted", "format_checked", "admitted", attr="state")),
     # The administrator's own page: no account action and no role change on oneself.
     Action("account.self_disable", User, _t("admin"), ACCOUNT_PAGE, lambda w, o: 'value="disable"',
            can_disable_account, _account("disable")),

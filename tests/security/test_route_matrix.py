@@ -99,6 +99,18 @@ GET = {
     "webhooks.show": ok(CO),
     "similarity.index": ok(CO),
     "similarity.show": ok(CO),
+    "dossier.index": ok(CO, PR),
+    "dossier.letter": ok(CO, PR),
+    "dossier.opinion": ok(CO, PR),  # the officer reads it; writing is over once scored
+    "dossier.review_sheet_export": ok(CO, PR),
+    "dossier.files": ok(CO, PR),
+    "dossier.file": ok(CO, PR),
+    "dossier.completeness": ok(CO),
+    "dossier.checks_template": ok(CO),
+    "dossier.figures": ok(CO, PR),
+    "dossier.averages": ok(CO),
+    "dossier.stats": ok(CO),
+    "dossier.stats_export": ok(CO),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -115,6 +127,11 @@ OTHER = {
     "intake.edit": ok(CO),
     "scoring.breakdown": ok(CO),
     "draws.invitation": {EX: 404},  # another expert's invitation
+    "dossier.letter": ok(CO),  # 洛阳市's 推荐函: 403 to 郑州市's officer
+    "dossier.opinion": ok(CO),
+    "dossier.files": ok(CO),
+    "dossier.file": ok(CO),
+    "dossier.figures": ok(CO),
 }
 
 # The API documentation page is for signed-in users (or tokens) unless API_DOCS_PUBLIC is set.
@@ -154,6 +171,11 @@ POST_ONLY = {
     "programs.select": {CO, AD},  # the program switcher (programs/permissions.py)
     "similarity.run": {CO},
     "similarity.mark": {CO},
+    "dossier.upload_letter": {PR},
+    "dossier.add_file": {PR},
+    "dossier.remove_file": {CO, PR},
+    "dossier.record_check": {CO},
+    "dossier.import_checks": {CO},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {
@@ -163,6 +185,8 @@ POST_OTHER_REFUSED = {
     "inspection.verdict": {IN},
     "inspection.remove_evidence": {IN},
     "intake.recheck": {PR},
+    "dossier.add_file": {PR},
+    "dossier.remove_file": {PR},
 }
 
 

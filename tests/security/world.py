@@ -6,8 +6,11 @@ from dataclasses import dataclass, field, replace
 
 from review_app.applications.catalogue import scored_sections
 from review_app.assignment.models import Assignment
+from review_app.clock import utcnow
 from review_app.decision import service as decision
 from review_app.decision.models import ResultNotice
+from review_app.dossier import service as dossier
+from review_app.dossier.models import Attachment
 from review_app.extensions import db
 from review_app.inspection import service as inspection
 from review_app.jobs.models import Job, UploadedBlob
@@ -16,8 +19,10 @@ from review_app.similarity.models import SimilarityFinding
 from review_app.webhooks import service as webhooks
 
 from .. import factories as f
+from ..dossier.pdfs import blank_pdf
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+LETTER_PDF = blank_pdf()
 ROLES = ("coordinator", "prefecture", "expert", "inspector", "applicant", "admin")
 
 
@@ -88,6 +93,8 @@ def build() -> World:
     # A public address (loopback is refused); nothing is ever delivered in these tests.
     hook = webhooks.register("http://93.184.215.14:9/hook", "", "测试接收方", coordinator)
     finding = _finding(own, other)
+    letters = [_endorsement_letter(a, actors.officer(a.prefecture.name)) for a in (own, other)]
+    files = [_dossier_file(a) for a in (own, other)]
     db.session.commit()
 
     w.users = {
@@ -104,14 +111,35 @@ def build() -> World:
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
         "user_id": other_inspector.id, "finding_id": finding.id,
+        "letter_id": letters[0], "file_id": files[0],
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
         "inspection_id": other_insp.id, "evidence_id": other_ev.id,
         "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id,
+        "letter_id": letters[1], "file_id": files[1],
     }  # fmt: skip
     w.own_app, w.other_app, w.my_expert = own, other, my_expert
     return w
+
+
+def _endorsement_letter(app, officer) -> int:
+    """The 推荐函 of ``app``'s prefecture (a one-page PDF)."""
+    letter = dossier.upload_letter(
+        app.program, app.prefecture, dossier.Upload("推荐函.pdf", LETTER_PDF), officer
+    )
+    return letter.id
+
+
+def _dossier_file(app) -> int:
+    """A 荣誉称号 certificate of ``app`` (written directly: the application is past the stage
+    where its prefecture uploads)."""
+    row = Attachment(application_id=app.id, kind="honour", filename="荣誉证书.png",
+                     content_type="image/png", size=len(PNG), sha256="0" * 64, data=PNG,
+                     differences=[], uploaded_at=utcnow())  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    return row.id
 
 
 def _finding(own, other) -> SimilarityFinding:
