@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from ..applications.models import Application
+from ..clock import utcnow
 from ..enterprises.models import Enterprise
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
@@ -31,7 +32,7 @@ def template() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "核查结果"
-    example = ("91410100MA00000000", "示例企业有限公司", "信用核查", "通过", "张三", "2026-04-01",
+    example = ("91410100MA00000000", "示例企业有限公司", "信用核查", "通过", "张三", utcnow().date().isoformat(),
                "信用中国", "未发现严重失信和经营异常记录")  # fmt: skip
     for col, (header, value) in enumerate(zip(HEADERS, example, strict=True), start=1):
         put(ws, 1, col, header)

@@ -26,7 +26,7 @@ def test_code_body_is_the_random_draw_and_nothing_else(app, monkeypatch):
 
     def seeded():
         rng = random.Random(2026)  # noqa: S311 - a fixed source to compare draws in a test
-        monkeypatch.setattr(service.secrets, "choice", rng.choice)
+        monkeypatch.setattr(service.CODE_SOURCE, "choice", rng.choice)
 
     seeded()
     rng = random.Random(2026)  # noqa: S311
