@@ -10,6 +10,7 @@ from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
 from ..experts.models import Expert, Panel
 from ..extensions import db
 from ..programs.models import Program
+from ..scoring.models import DispersionFlag
 from . import roles
 from .models import PanelOpinion
 
@@ -120,3 +121,25 @@ def signed_opinions(application_ids) -> dict[int, list[PanelOpinion]]:
     ).scalars():
         out.setdefault(o.application_id, []).append(o)
     return out
+
+
+def expert_flags(expert: Expert, program: Program) -> list:
+    """The 复议 flags of the sections the expert reviews in the program, newest first."""
+    sections = select(Assignment.section_id).where(
+        Assignment.expert_id == expert.id, Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES)
+    )
+    return list(
+        db.session.execute(
+            select(DispersionFlag)
+            .join(Application, Application.id == DispersionFlag.application_id)
+            .where(Application.program_id == program.id,
+                   DispersionFlag.section_id.in_(sections))
+            .order_by(DispersionFlag.id.desc())
+        ).scalars()
+    )  # fmt: skip
+
+
+def panels_led(expert: Expert, program: Program) -> list[Panel]:
+    """The panels of the program whose 组长 the expert is."""
+    panels = db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
+    return [p for p in panels if (lead := roles.lead_of(p)) is not None and lead.id == expert.id]

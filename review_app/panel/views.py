@@ -115,8 +115,12 @@ def set_lead():
 def mine():
     """The expert's 专家组意见: to draft and sign as 组长, to confirm as member."""
     expert = expert_of(current_user)
-    tasks = record.expert_tasks(expert, selected_program()) if expert is not None else []
-    return render_template("panel/mine.html", tasks=tasks, expert=expert)
+    program = selected_program()
+    tasks = record.expert_tasks(expert, program) if expert is not None else []
+    flags = record.expert_flags(expert, program) if expert is not None else []
+    led = [p for p in record.panels_led(expert, program)] if expert is not None else []
+    return render_template("panel/mine.html", tasks=tasks, expert=expert, flags=flags, led=led,
+                           form=ActionForm())  # fmt: skip
 
 
 def _placeholder(application: Application, panel: Panel) -> PanelOpinion:

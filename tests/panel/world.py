@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask import g
 from sqlalchemy import select
 
 from review_app.applications.catalogue import BY_KEY
@@ -66,11 +67,20 @@ def panel_tasks(w: World) -> list[Assignment]:
 
 
 def signed_in(app, username: str):
+    """A client signed in as ``username``. The tests share one app context, so Flask-WTF's
+    token cache in ``g`` is dropped first (as ``tests/security/world.client_as`` does)."""
+    g.pop("csrf_token", None)
     client = app.test_client()
     login(client, username)
     return client
 
 
+def token(client, page: str = "/panel/mine") -> str:
+    g.pop("csrf_token", None)
+    return csrf_from(client.get(page).get_data(as_text=True))
+
+
 def post(client, url: str, data: dict, page: str | None = None):
+    g.pop("csrf_token", None)
     html = client.get(page or url).get_data(as_text=True)
     return client.post(url, data={"csrf_token": csrf_from(html), **data})
