@@ -99,6 +99,12 @@ GET = {
     "webhooks.show": ok(CO),
     "similarity.index": ok(CO),
     "similarity.show": ok(CO),
+    "panel.thread": ok(CO, EX),  # the expert reviews the flagged section
+    "panel.opinions_status": ok(CO),
+    "panel.mine": ok(EX),
+    "panel.opinion": ok(CO, EX),  # the expert reviewed the application in that panel
+    "panel.score_sheet": ok(EX, CO),  # the coordinator names the expert (?expert=)
+    "panel.summary_sheet": ok(CO),  # and the panel's 组长 (the world's expert is not)
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -115,6 +121,8 @@ OTHER = {
     "intake.edit": ok(CO),
     "scoring.breakdown": ok(CO),
     "draws.invitation": {EX: 404},  # another expert's invitation
+    "panel.thread": {CO: 200, EX: 404},  # a section the expert does not review
+    "panel.opinion": {CO: 200, EX: 404},
 }
 
 # The API documentation page is for signed-in users (or tokens) unless API_DOCS_PUBLIC is set.
@@ -122,7 +130,8 @@ ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.readyz": 200,
                   "main.favicon": 204, "auth.forgot_password": 200,
                   "auth.reset_password": (302, "/password/forgot")}  # fmt: skip
 
-QUERY = {"scoring.sheet_download": {"expert": "expert_id"}}
+QUERY = {"scoring.sheet_download": {"expert": "expert_id"},
+         "panel.score_sheet": {"expert": "expert_id"}}  # fmt: skip
 
 # POST-only routes: the roles its decorator lets in (the others must get 403).
 POST_ONLY = {
@@ -154,6 +163,9 @@ POST_ONLY = {
     "programs.select": {CO, AD},  # the program switcher (programs/permissions.py)
     "similarity.run": {CO},
     "similarity.mark": {CO},
+    "panel.set_lead": {CO},
+    "panel.sign_score_sheet": {EX},
+    "panel.sign_summary": {EX},  # the panel's 组长: the view checks the panel
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {
