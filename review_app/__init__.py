@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from .anonymise.views import bp as anonymise_bp
     from .api.pages import bp as api_pages_bp
     from .applications.views import bp as applications_bp
+    from .archive.views import bp as archive_bp
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         draws_bp, outbox_bp, webhooks_bp, api_pages_bp, programs_bp,
         similarity_bp,
         panel_bp,
+        archive_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

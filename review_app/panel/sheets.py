@@ -147,3 +147,7 @@ def stored(program: Program) -> list[SignedSheet]:
             select(SignedSheet).where(SignedSheet.program_id == program.id).order_by(SignedSheet.id)
         ).scalars()
     )
+
+
+def has_tasks(expert: Expert, program: Program) -> bool:
+    return bool(_reviews(expert, program))
