@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..applications.models import Application
+from ..assignment.conflict_service import BLOCKING_STATUSES
+from ..assignment.models import Conflict
 from ..audit import service as audit
 from ..auth.permissions import require
 from ..clock import utcnow
@@ -92,6 +94,7 @@ def start(application: Application, panel: Panel, actor) -> PanelOpinion:
             "只有本组组长可以起草专家组意见。")  # fmt: skip
     if not roles.member_ids(application, panel):
         raise InvalidInput("本组没有评审该申报的专家，无需出具专家组意见。", code="no_members")
+    _refuse_conflicted(application, roles.lead_of(panel))
     strengths, problems, advice = assemble(application, panel)
     opinion = PanelOpinion(application_id=application.id, panel_id=panel.id, status="draft",
                            strengths=strengths, problems=problems, recommendation=advice)  # fmt: skip
@@ -196,9 +199,27 @@ def waiting_for(opinion: PanelOpinion) -> list[int]:
             if e not in answered and (lead is None or e != lead.id)]  # fmt: skip
 
 
+def _refuse_conflicted(application: Application, lead: Expert | None) -> None:
+    """A 组长 with a conflict of interest with the enterprise neither drafts nor signs its
+    opinion: the coordinator names another 组长 for the panel."""
+    if lead is None:
+        return
+    blocking = db.session.execute(
+        select(Conflict.id).where(
+            Conflict.expert_id == lead.id,
+            Conflict.enterprise_id == application.enterprise_id,
+            Conflict.status.in_(BLOCKING_STATUSES),
+        )
+    ).first()
+    if blocking is not None:
+        raise InvalidInput("组长与该申报企业存在回避关系，不能起草或签发其专家组意见；"
+                           "请省厅协调员另行指定本组组长。", code="lead_conflict")  # fmt: skip
+
+
 def sign(opinion: PanelOpinion, actor) -> None:
     """签发: once every member has answered; objections are kept with the signed opinion."""
     require(can_sign_opinion(actor, opinion), "只有本组组长可以签发征求意见后的专家组意见。")
+    _refuse_conflicted(opinion.application, roles.lead_of(opinion.panel))
     missing = waiting_for(opinion)
     if missing:
         raise InvalidInput(f"尚有{len(missing)}位组员未表态，暂不能签发。", code="waiting")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from review_app.assignment.models import Conflict
 from review_app.audit.models import AuditEvent
 from review_app.clock import utcnow
 from review_app.draws.models import DrawRun, Invitation
@@ -160,3 +161,18 @@ def test_strangers_cannot_read_an_opinion(app):
     db.session.commit()
     assert wmod.signed_in(app, stranger.user.username).get(url).status_code == 404
     assert wmod.signed_in(app, w.actors.prefecture.username).get(url).status_code == 403
+
+
+def test_a_lead_with_a_conflict_neither_drafts_nor_signs(app):
+    w, tasks, lead = _with_lead()
+    opinion = opinions.start(w.app, w.panel, lead.user)
+    opinions.circulate(opinion, lead.user)
+    for a in tasks[1:]:
+        opinions.vote(opinion, "agree", "", a.expert.user)
+    db.session.add(Conflict(expert_id=lead.id, enterprise_id=w.app.enterprise_id,
+                            rule="declared_relation", source="declared", evidence="曾提供咨询",
+                            status="active"))  # fmt: skip
+    db.session.flush()
+    with pytest.raises(InvalidInput, match="回避"):
+        opinions.sign(opinion, lead.user)
+    assert opinion.status == "circulated"
