@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..audit import service as audit
+from ..auth.models import User
 from ..auth.permissions import require
 from ..errors import InvalidInput
 from ..experts.models import Expert
@@ -98,16 +99,31 @@ def post(flag: DispersionFlag, body: str, actor) -> FlagPost:
     for expert_id in roles.flag_expert_ids(flag):
         if expert is not None and expert_id == expert.id:
             continue
-        _notify(flag, item, db.session.get(Expert, expert_id), author)
+        to = db.session.get(Expert, expert_id)
+        _notify(flag, item, f"expert{to.id}", to.user, to.name, to.email, author)
+    if expert is not None:  # an expert's post: the coordinators with an address hear of it too
+        for user in _coordinators():
+            _notify(flag, item, f"user{user.id}", user, user.display_name, user.email, author)
     return item
 
 
-def _notify(flag: DispersionFlag, item: FlagPost, to: Expert, author: str) -> None:
+def _coordinators() -> list[User]:
+    return list(
+        db.session.execute(
+            select(User)
+            .where(User.role == "coordinator", User.is_active_account.is_(True), User.email != "")
+            .order_by(User.id)
+        ).scalars()
+    )
+
+
+def _notify(flag: DispersionFlag, item: FlagPost, who: str, user, name: str, address: str,
+            author: str) -> None:  # fmt: skip
     app = flag.application
     outbox.compose(
-        "flag_post", key=f"flag_post:{item.id}:{to.id}", template="flag_post",
-        recipient=to.user, program=app.program, to_name=to.name, to_address=to.email,
-        context={"to_name": to.name, "program_name": app.program.name, "code": app.anon_code,
+        "flag_post", key=f"flag_post:{item.id}:{who}", template="flag_post",
+        recipient=user, program=app.program, to_name=name, to_address=address,
+        context={"to_name": name, "program_name": app.program.name, "code": app.anon_code,
                  "section": flag.section.title, "author": author, "flag_id": flag.id,
                  "excerpt": item.body[:200]},
     )  # fmt: skip

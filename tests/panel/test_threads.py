@@ -25,6 +25,7 @@ def _flagged():
     experts = [a.expert for a in w.assignments if a.section_id == section.id]
     for e in experts:
         e.email = f"{e.user.username}@example.invalid"
+    w.actors.coordinator.email = "coordinator@example.invalid"
     db.session.commit()
     return w, flag, experts
 
@@ -48,7 +49,11 @@ def test_an_assigned_expert_posts_by_code_and_the_others_are_notified(app):
     messages = db.session.execute(
         select(OutboxMessage).where(OutboxMessage.kind == "flag_post")
     ).scalars().all()  # fmt: skip
-    assert sorted(m.to_address for m in messages) == sorted(e.email for e in experts[1:])
+    coordinator_address = w.actors.coordinator.email
+    assert coordinator_address  # the coordinators with an address are told of an expert's post
+    assert sorted(m.to_address for m in messages) == sorted(
+        [e.email for e in experts[1:]] + [coordinator_address]
+    )
     assert all(w.app.anon_code in m.subject for m in messages)
     assert all(wmod.NAME not in m.body for m in messages)
     # The coordinator sees names beside the codes and answers.
@@ -56,7 +61,8 @@ def test_an_assigned_expert_posts_by_code_and_the_others_are_notified(app):
     page = coordinator.get(url).get_data(as_text=True)
     assert experts[0].name in page
     assert wmod.post(coordinator, url, {"body": "请各位专家说明依据。"}).status_code == 302
-    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2 + 3
+    # the coordinator's own post tells the three experts, not the coordinator
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 3 + 3
 
 
 def test_strangers_are_refused_and_bad_posts_write_nothing(app):
