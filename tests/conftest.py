@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import delete
 
 from review_app import create_app
-from review_app.extensions import db
+from review_app.extensions import db, limiter
 
 BEFORE_DEADLINE = datetime(2026, 3, 20, 2, 0)  # 2026-03-20 10:00 Beijing time
 AFTER_DEADLINE = datetime(2026, 4, 2, 2, 0)
@@ -75,6 +75,9 @@ def app(_app):
     """The app with an empty database holding only reference data; time frozen before the
     deadline unless a test changes ``app.config['FROZEN_NOW']``."""
     _app.config["FROZEN_NOW"] = BEFORE_DEADLINE
+    # An app built by another test (the review-app command's, simulate's) re-initialises the
+    # shared limiter with its limits on; the tests' app runs without them.
+    limiter.enabled = bool(_app.config["RATELIMIT_ENABLED"])
     with _app.app_context():
         db.session.remove()
         for table in reversed(db.metadata.sorted_tables):
