@@ -10,8 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..applications.models import Application
-from ..assignment.conflict_service import BLOCKING_STATUSES
-from ..assignment.models import Conflict
 from ..audit import service as audit
 from ..auth.permissions import require
 from ..clock import utcnow
@@ -90,11 +88,11 @@ def start(application: Application, panel: Panel, actor) -> PanelOpinion:
     existing = opinion_of(application, panel)
     if existing is not None:
         return existing
-    require(roles.lead_of(panel) is not None and roles.lead_of(panel).id == _expert_id(actor),
-            "只有本组组长可以起草专家组意见。")  # fmt: skip
     if not roles.member_ids(application, panel):
         raise InvalidInput("本组没有评审该申报的专家，无需出具专家组意见。", code="no_members")
-    _refuse_conflicted(application, roles.lead_of(panel))
+    acting = roles.acting_lead_id(application, panel)
+    require(acting is not None and acting == _expert_id(actor),
+            "只有本组组长（组长回避时由代组长）可以起草专家组意见。")  # fmt: skip
     strengths, problems, advice = assemble(application, panel)
     opinion = PanelOpinion(application_id=application.id, panel_id=panel.id, status="draft",
                            strengths=strengths, problems=problems, recommendation=advice)  # fmt: skip
@@ -153,10 +151,10 @@ def circulate(opinion: PanelOpinion, actor) -> None:
     db.session.flush()
     audit.record("opinion.circulate", "application", opinion.application_id, actor=actor,
                  after={"opinion": opinion.id})  # fmt: skip
-    lead = roles.lead_of(opinion.panel)
+    acting = roles.acting_lead_id(opinion.application, opinion.panel)
     app = opinion.application
     for expert_id in roles.member_ids(app, opinion.panel):
-        if lead is not None and expert_id == lead.id:
+        if expert_id == acting:
             continue
         to = db.session.get(Expert, expert_id)
         outbox.compose(
@@ -192,34 +190,16 @@ def vote(opinion: PanelOpinion, stance: str, reason: str, actor) -> OpinionVote:
 
 
 def waiting_for(opinion: PanelOpinion) -> list[int]:
-    """Members (not the 组长) who have not answered yet."""
-    lead = roles.lead_of(opinion.panel)
+    """Members (not the one leading it) who have not answered yet."""
+    acting = roles.acting_lead_id(opinion.application, opinion.panel)
     answered = {v.expert_id for v in opinion.votes}
     return [e for e in roles.member_ids(opinion.application, opinion.panel)
-            if e not in answered and (lead is None or e != lead.id)]  # fmt: skip
-
-
-def _refuse_conflicted(application: Application, lead: Expert | None) -> None:
-    """A 组长 with a conflict of interest with the enterprise neither drafts nor signs its
-    opinion: the coordinator names another 组长 for the panel."""
-    if lead is None:
-        return
-    blocking = db.session.execute(
-        select(Conflict.id).where(
-            Conflict.expert_id == lead.id,
-            Conflict.enterprise_id == application.enterprise_id,
-            Conflict.status.in_(BLOCKING_STATUSES),
-        )
-    ).first()
-    if blocking is not None:
-        raise InvalidInput("组长与该申报企业存在回避关系，不能起草或签发其专家组意见；"
-                           "请省厅协调员另行指定本组组长。", code="lead_conflict")  # fmt: skip
+            if e not in answered and e != acting]  # fmt: skip
 
 
 def sign(opinion: PanelOpinion, actor) -> None:
     """签发: once every member has answered; objections are kept with the signed opinion."""
     require(can_sign_opinion(actor, opinion), "只有本组组长可以签发征求意见后的专家组意见。")
-    _refuse_conflicted(opinion.application, roles.lead_of(opinion.panel))
     missing = waiting_for(opinion)
     if missing:
         raise InvalidInput(f"尚有{len(missing)}位组员未表态，暂不能签发。", code="waiting")

@@ -87,11 +87,17 @@ def expert_tasks(expert: Expert, program: Program) -> list[Task]:
     panels = db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
     for panel in panels:
         lead = roles.lead_of(panel)
-        if lead is not None and lead.id == expert.id:
-            apps = [a for a in reviewed_applications(program, panel.track_code)
-                    if roles.member_ids(a, panel)]  # fmt: skip
-            found = opinions_by_key(a.id for a in apps)
-            tasks += [Task(a, panel, found.get((a.id, panel.id)), True) for a in apps]
+        if lead is None:
+            continue
+        apps = []
+        for a in reviewed_applications(program, panel.track_code):
+            members = roles.member_ids(a, panel)
+            if not members or expert.id not in (lead.id, *members[:2]):
+                continue  # only the 组长, or the first other member as 代组长, may lead it
+            if roles.acting_lead_id(a, panel, lead) == expert.id:
+                apps.append(a)
+        found = opinions_by_key(a.id for a in apps)
+        tasks += [Task(a, panel, found.get((a.id, panel.id)), True) for a in apps]
     mine = db.session.execute(
         select(PanelOpinion)
         .join(Application, Application.id == PanelOpinion.application_id)

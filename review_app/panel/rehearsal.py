@@ -50,6 +50,8 @@ def _lead(panel: Panel, coordinator) -> Expert | None:
 
 
 def _opinion(application, panel: Panel, lead: Expert, rng: random.Random) -> None:
+    # The 组长, or the 代组长 where the 组长 has a conflict with the enterprise.
+    lead = db.session.get(Expert, roles.acting_lead_id(application, panel, lead))
     opinion = opinions.start(application, panel, lead.user)
     _, _, advice = opinions.assemble(application, panel)
     recommendation = (advice.split("\n")[0] if advice else "建议持续推进智能化升级。")[:300]

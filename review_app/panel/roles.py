@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ..applications.catalogue import BY_KEY
 from ..applications.models import Application, Section
-from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
+from ..assignment.conflict_service import BLOCKING_STATUSES
+from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, Conflict
 from ..draws.models import Invitation
 from ..experts.models import Expert, Panel
 from ..experts.service import expert_of
@@ -98,8 +99,37 @@ def is_panel_lead(user, panel: Panel) -> bool:
     return expert is not None and lead is not None and lead.id == expert.id
 
 
+def conflicted(expert_id: int, application: Application) -> bool:
+    """A conflict of interest (active, pinned or pending) of the expert with the enterprise."""
+    return (
+        db.session.execute(
+            select(Conflict.id).where(
+                Conflict.expert_id == expert_id,
+                Conflict.enterprise_id == application.enterprise_id,
+                Conflict.status.in_(BLOCKING_STATUSES),
+            )
+        ).first()
+        is not None
+    )
+
+
+def acting_lead_id(
+    application: Application, panel: Panel, lead: Expert | None = None
+) -> int | None:
+    """Who leads this application's opinion: the 组长, or, when the 组长 has a conflict with the
+    enterprise, the first other member who reviewed it (代组长: assigned, so without a conflict)."""
+    lead = lead if lead is not None else lead_of(panel)
+    if lead is None:
+        return None
+    if not conflicted(lead.id, application):
+        return lead.id
+    return next((m for m in member_ids(application, panel) if m != lead.id), None)
+
+
 def is_lead(user, opinion) -> bool:
-    return is_panel_lead(user, opinion.panel)
+    """``user`` leads ``opinion`` (the 组长, or the 代组长 where the 组长 has a conflict)."""
+    expert = expert_of(user)
+    return expert is not None and expert.id == acting_lead_id(opinion.application, opinion.panel)
 
 
 def is_member(user, opinion) -> bool:
