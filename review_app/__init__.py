@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from .anonymise.views import bp as anonymise_bp
     from .api.pages import bp as api_pages_bp
     from .applications.views import bp as applications_bp
+    from .archive.views import bp as archive_bp
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
     from .main.views import bp as main_bp
     from .outbox.views import bp as outbox_bp
+    from .panel.views import bp as panel_bp
     from .programs.views import bp as programs_bp
     from .scoring.views import bp as scoring_bp
     from .similarity.views import bp as similarity_bp
@@ -119,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
         draws_bp, outbox_bp, webhooks_bp, api_pages_bp, programs_bp,
         similarity_bp,
         dossier_bp,
+        panel_bp,
+        archive_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 
@@ -228,6 +232,9 @@ def _register_template_helpers(app: Flask) -> None:
     action_labels["intake.refused"] = "拒绝受理申报书（跨地市或重复）"
     action_labels["similarity.detect"] = "雷同检测"
     action_labels["similarity.mark"] = "标记雷同检测结果"
+    from .panel.labels import PANEL_ACTION_LABELS
+
+    action_labels.update(PANEL_ACTION_LABELS)
     from flask_login import current_user
 
     from .decision.visibility import VISIBLE_STATE_NAMES, visible_state

@@ -72,6 +72,7 @@ from .outbox.permissions import (
     can_release_message,
     can_resend_message,
 )
+from .panel.permissions import can_manage_opinions, can_work_on_opinions
 from .scoring.permissions import (
     can_reopen_review,
     can_resolve_flag,
@@ -110,6 +111,8 @@ NAV = (
     (can_verify_audit, "审计链", "admin.audit", {}),
     (can_view_dossier, "推荐材料", "dossier.index", {}),
     (can_view_statistics, "统计", "dossier.stats", {}),
+    (can_manage_opinions, "专家组意见", "panel.opinions_status", {}),
+    (can_work_on_opinions, "专家组意见与复议", "panel.mine", {}),
 )
 
 # Predicates that templates test (registered as Jinja globals under their own names).

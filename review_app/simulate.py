@@ -45,6 +45,7 @@ from .inspection.sampling import SampleParams
 from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .intake.service import import_docx
 from .intake.template import filled_template
+from .panel import rehearsal
 from .programs.models import Prefecture, Program, Track
 from .programs.service import current_program, load_reference_data
 from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
@@ -119,10 +120,13 @@ class Simulation:
             ("anonymisation", REVIEW_DAY, self.anonymise),
             ("assignment", REVIEW_DAY, self.assign),
             ("scoring", REVIEW_DAY, self.score),
+            ("discussion", REVIEW_DAY, self.discuss),
             ("reconsideration", REVIEW_DAY, self.reconsider),
+            ("panel_opinions", REVIEW_DAY, self.panel_opinions),
             ("inspection", DECISION_DAY, self.inspect),
             ("decision", DECISION_DAY, self.decide),
             ("exports", DECISION_DAY, self.export),
+            ("archive", DECISION_DAY, self.archive),
         )
         # Anonymous codes from their own seeded generator: the same seed, the same run.
         with seeded_codes(random.Random(f"anon-codes-{self.seed}")):  # noqa: S311
@@ -539,6 +543,23 @@ class Simulation:
             path.write_bytes(make())
             self.files.append(name)
 
+    def discuss(self) -> None:
+        """复议 as a discussion: a post in each open thread before it is resolved."""
+        rehearsal.discuss(self.program, self.rng)
+
+    def panel_opinions(self) -> None:
+        """专家组意见 signed per panel and application; sheets signed (panel/rehearsal.py)."""
+        rehearsal.sign_off(self.program, self.coord, self.rng)
+
+    def archive(self) -> None:
+        """归档 into ``out/归档`` and its verification, as ``review-app archive`` does."""
+        from .archive import service as archive
+
+        root = self.out / "归档"
+        manifest = archive.write_archive(self.program, root)
+        verdict = archive.verify_archive(root, with_database=True)
+        self.archived = {"files": len(manifest["files"]), "verified": verdict.ok}
+
     # ------------------------------------------------------------------ summary
 
     def summary(self) -> dict:
@@ -580,6 +601,8 @@ class Simulation:
             "seconds": self.seconds,
             "files": sorted(self.files),
             "audit": {"ok": report.ok, "events": report.count},
+            "panel": rehearsal.counts(self.program),
+            "archive": getattr(self, "archived", {}),
         }
 
 

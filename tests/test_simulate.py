@@ -43,6 +43,14 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     assert letters
     text = "\n".join(p.text for p in docx.Document(out / letters[0]).paragraphs)
     assert "评审结果" in text
+    # the panel's record: every 专家组意见 signed, sheets signed, the archive verified
+    panel = summary["panel"]
+    assert panel["opinions_signed"] > 14 and panel["signed_sheets"] > 0
+    assert panel["thread_posts"] <= summary["dispersion_flags"]
+    assert summary["archive"]["verified"] is True and summary["archive"]["files"] > 14
+    report = docx.Document(out / "卓越级智能工厂培育评审决定报告.docx")
+    cells = [c.text for t in report.tables for row in t.rows for c in row.cells]
+    assert any("投入产出量化不足" in c for c in cells)
     # the same database verifies with the audit command
     verify = CliRunner(env={"DATABASE_URL": summary["database"], "REVIEW_APP_ENV": "development",
                             "SECRET_KEY": "x"}).invoke(main, ["audit", "verify"])  # fmt: skip

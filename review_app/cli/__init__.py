@@ -24,6 +24,7 @@ from .admin import (
     user_group,
     worker_command,
 )
+from .archive import archive_group
 from .common import upgrade_schema
 from .demo import demo_command, simulate_command
 from .files import (
@@ -96,7 +97,7 @@ APP_FREE_COMMANDS = (parse_command, redact_command, template_command, rubric_gro
                      simulate_command, similar_command)  # fmt: skip
 APP_COMMANDS = (init_command, user_group, audit_group, demo_command, worker_command,
                 backup_command, restore_command, draw_group, outbox_group, jobs_group,
-                program_group)  # fmt: skip
+                program_group, archive_group)  # fmt: skip
 
 
 def register_commands(app) -> None:

@@ -210,6 +210,7 @@ def jobs_recover():
 @click.option("--workers", default=2, show_default=True, type=int)
 def worker_command(workers):
     """Run a Huey consumer for the long jobs (SQLite queue by default, Redis with HUEY_URL)."""
+    from ..archive import tasks as archive_tasks  # noqa: F401  (归档)
     from ..jobs import tasks  # noqa: F401  (registers the tasks)
     from ..jobs.queue import huey
     from ..outbox import tasks as outbox_tasks  # noqa: F401  (periodic: delivery, reminders)

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from ..applications.catalogue import scored_sections
 from ..intake.summary import export_summary
+from ..panel.report import signed_opinions
 from ..programs.models import Program
 from . import exports, notices, service
 
@@ -32,7 +33,8 @@ def bundle_files(program: Program) -> list[tuple[str, Callable[[], bytes]]]:
             (f"{name}评审排名{draft}.xlsx",
              lambda s=summary, r=rows, x=sections: exports.ranking_xlsx(s, r, x)),
             (f"{name}评审决定报告{draft}.docx",
-             lambda s=summary, r=rows, x=sections: exports.decision_report_docx(s, r, x)),
+             lambda s=summary, r=rows, x=sections: exports.decision_report_docx(
+                 s, r, x, signed_opinions(r))),
         ]  # fmt: skip
     if not summaries:
         return []

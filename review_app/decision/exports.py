@@ -285,7 +285,10 @@ def admission_list_docx(summary: RunSummary, rows: list[ResultRow]) -> bytes:
 
 
 def decision_report_docx(
-    summary: RunSummary, rows: list[ResultRow], sections: list[tuple[str, str]]
+    summary: RunSummary,
+    rows: list[ResultRow],
+    sections: list[tuple[str, str]],
+    opinions: tuple[tuple, list[tuple]] | None = None,
 ) -> bytes:
     """评审决定报告: parameters, counts and the cut line, section means, per-prefecture counts,
     the admitted list, the cases to look at twice (否决, 抽查不属实, 扣分, 同分排序) and whether
@@ -327,6 +330,9 @@ def decision_report_docx(
         office.table(doc, NOTABLE_COLUMNS, notable)
     else:
         office.paragraph(doc, "无否决、抽查不属实、扣分或同分排序情形。", indent=True)
+    if opinions is not None and opinions[1]:  # (columns, rows) of the signed 专家组意见
+        office.heading(doc, next(headings) + "专家组意见")
+        office.table(doc, *opinions)
     office.heading(doc, next(headings) + "决定状态")
     status = (
         "本报告为草稿，评审决定尚未确认，不得作为正式结果对外公布。"
@@ -347,6 +353,7 @@ def prefecture_letter_docx(
     rows: list[ResultRow],
     issued_on: date,
     issuer: str = ISSUER,
+    advice: dict[str, str] | None = None,
 ) -> bytes:
     """评审结果通知 to one prefecture's department: what it recommended and what was admitted,
     a table per track (rows of other prefectures are left out), then the issuer and the date,
@@ -377,6 +384,10 @@ def prefecture_letter_docx(
             (n, r.enterprise, OUTCOMES.get(r.outcome, r.outcome), r.final_score, r.explanation)
             for n, r in enumerate(chosen, start=1)
         ])  # fmt: skip
+        for r in chosen:  # the signed 专家组意见 the coordinator put in the letter
+            if advice and advice.get(r.anon_code):
+                office.paragraph(doc, f"{r.enterprise}主要问题与改进建议：{advice[r.anon_code]}",
+                                 indent=True)  # fmt: skip
     closing = office.paragraph(
         doc,
         "请及时将评审结果告知相关企业。入库企业须按计划推进智能化升级，配合开展现场核查、技术推广"

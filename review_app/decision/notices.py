@@ -14,6 +14,7 @@ from ..clock import china_date, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..outbox import service as outbox
+from ..panel.report import letter_advice
 from ..programs.models import Prefecture, Program
 from ..workflow.states import ENDORSED_STATES
 from .exports import prefecture_letter_docx
@@ -67,7 +68,8 @@ def generate(program: Program, actor, issued_on: date | None = None) -> list[Res
         notice = existing.get(prefecture.id)
         if notice is not None and notice.status == "released":
             continue
-        data = prefecture_letter_docx(program.name, name, its_rows, issued_on, ISSUER)
+        data = prefecture_letter_docx(program.name, name, its_rows, issued_on, ISSUER,
+                                      letter_advice(r.anon_code for r in its_rows))  # fmt: skip
         if notice is None:
             notice = ResultNotice(program_id=program.id, prefecture_id=prefecture.id)
             db.session.add(notice)

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..files import send_bytes
 from ..jobs.tasks import build_export_bundle
 from ..jobs.views import start
+from ..panel.report import signed_opinions
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
 from ..similarity.service import marked_pairs
@@ -168,7 +169,9 @@ def export(track: str, kind: str):
         "admission.xlsx": lambda: exports.admission_list_xlsx(summary, rows),
         "admission.docx": lambda: exports.admission_list_docx(summary, rows),
         "ranking.xlsx": lambda: exports.ranking_xlsx(summary, rows, sections),
-        "report.docx": lambda: exports.decision_report_docx(summary, rows, sections),
+        "report.docx": lambda: exports.decision_report_docx(
+            summary, rows, sections, signed_opinions(rows)
+        ),
     }
     names = {
         "admission.xlsx": "入库名单", "admission.docx": "入库名单", "ranking.xlsx": "评审排名",

@@ -12,6 +12,7 @@ from .models import JOB_STATES, Job, UploadedBlob
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 KIND_NAMES = {"import_docx": "批量导入申报书", "audit_verify": "核验审计链", "assignment": "分配评审专家",
               "export_bundle": "打包导出", "similarity": "雷同检测"}  # fmt: skip
+KIND_NAMES["archive"] = "归档"
 
 
 def _own(job_id: int) -> Job:

@@ -14,6 +14,8 @@ MESSAGE_KINDS = {
     "review_overdue": "评分逾期提醒",
     "result_letter": "评审结果通知",
     "password_reset": "重置密码链接",
+    "flag_post": "复议讨论新发言",
+    "panel_opinion": "专家组意见征求意见",
 }
 # Kinds a program may release without review (program.settings["outbox_auto_release"]).
 DEFAULT_AUTO_RELEASE = ("review_due", "review_overdue")

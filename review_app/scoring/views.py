@@ -18,6 +18,7 @@ from ..experts.service import expert_of
 from ..extensions import db
 from ..ids import db_id
 from ..intake.parsed import UnreadableFile
+from ..panel.comments import refuse_leaky_comment, review_comment_hits
 from ..programs.selection import selected_program
 from ..web import posted, reads_only
 from . import service, stored
@@ -60,6 +61,8 @@ def score(assignment_id: int):
             submit = form.action.data == "submit"
             version = form.version.data
             try:
+                if submit:  # text that can leave the panel: no identifier in it
+                    refuse_leaky_comment(item, form.comment.data or "")
                 service.save(
                     item, values_from(form, section_rubric), form.comment.data or "",
                     version=version, actor=current_user, submit=submit, review=review,
@@ -81,7 +84,7 @@ def score(assignment_id: int):
     locked = review is not None and review.status == "submitted"
     return render_template(
         "scoring/form.html", item=item, form=form, rubric=section_rubric, review=review,
-        locked=locked,
+        locked=locked, comment_hits=review_comment_hits(item, review),
     ), status  # fmt: skip
 
 

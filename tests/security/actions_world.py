@@ -5,11 +5,15 @@ and a result for the world's job. The tests put each target through its states."
 
 from sqlalchemy import select
 
-from review_app.applications.catalogue import scored_sections
+from review_app.applications.catalogue import BY_KEY, scored_sections
 from review_app.assignment.models import Assignment, Conflict
+from review_app.assignment.service import ensure_panels
 from review_app.auth.models import User
 from review_app.extensions import db
 from review_app.jobs.models import Job
+from review_app.panel import roles
+from review_app.panel.models import PanelLead, PanelOpinion
+from review_app.programs.service import current_program
 from review_app.scoring.models import DispersionFlag, Review
 from review_app.workflow.service import fire
 
@@ -55,10 +59,39 @@ def build():
     job = db.session.get(Job, w.mine["job_id"])
     job.result_url = f"/jobs/{job.id}/file"
     db.session.flush()
+    as_member, as_lead = _opinions(w)
     w.targets = {
         "staffing_app": staffing.id, "own_task": own_task.id, "removable": removable.id,
         "review": review.id, "conflict": conflict.id, "flag": flag.id,
-        "admin": _user(w, "admin").id,
+        "admin": _user(w, "admin").id, "thread": w.mine["flag_id"],
+        "opinion_member": as_member.id, "opinion_lead": as_lead.id,
     }  # fmt: skip
     db.session.commit()
     return w
+
+
+def _opinions(w):
+    """Two 专家组意见 of the own application: one of the panel the world's expert reviews it in
+    (another reviewer leads it, so the world's expert is a member), and one of a panel the world's
+    expert leads (written directly: it reviews nothing there)."""
+    program = current_program()
+    mine = db.session.get(Assignment, w.mine["assignment_id"])
+    group = BY_KEY[mine.section.key].group
+    panels = {
+        p.section_group: p for p in ensure_panels(program, None) if p.track_code == "excellent"
+    }
+    member_panel = panels[group]
+    other = next(g for g in panels if g != group)
+    colleague = next(e for e in roles.member_ids(w.own_app, member_panel) if e != w.my_expert.id)
+    db.session.add_all([
+        PanelLead(panel_id=member_panel.id, expert_id=colleague, source="coordinator"),
+        PanelLead(panel_id=panels[other].id, expert_id=w.my_expert.id, source="coordinator"),
+    ])  # fmt: skip
+    made = [
+        PanelOpinion(application_id=w.own_app.id, panel_id=p.id, status="draft",
+                     strengths="基础扎实。", problems="分析不足。", recommendation="建议加强。")
+        for p in (member_panel, panels[other])
+    ]  # fmt: skip
+    db.session.add_all(made)
+    db.session.flush()
+    return made

@@ -71,6 +71,14 @@ from review_app.outbox.permissions import (
     can_release_message,
     can_resend_message,
 )
+from review_app.panel.models import FlagPost, OpinionVote, PanelOpinion
+from review_app.panel.permissions import (
+    can_choose_letter,
+    can_edit_opinion,
+    can_post_in_thread,
+    can_sign_opinion,
+    can_vote_opinion,
+)
 from review_app.programs.models import Prefecture
 from review_app.scoring.models import DispersionFlag, Review
 from review_app.scoring.permissions import can_reopen_review, can_resolve_flag
@@ -84,7 +92,7 @@ from .world import PNG, ROLES, client_as
 TABLES = (AuditEvent, Assignment, Review, Conflict, DispersionFlag, Inspection,
           InspectionInspector, EvidenceFile, ResultNotice, OutboxMessage, Invitation, User,
           Job, PrefectureOpinion, EndorsementLetter, Attachment, DossierCheck, EntryFigures,
-          IndustryAverage)  # fmt: skip
+          IndustryAverage, FlagPost, PanelOpinion, OpinionVote)  # fmt: skip
 REFUSED = (400, 403, 404, 409)
 
 
@@ -133,6 +141,18 @@ OUTBOX_STATES = _status("draft", "released", "sent", "failed", "uncertain", "can
 def _outbox(action):
     return lambda w, o: ("POST", *OUTBOX_PAGE[:1], {"message_id": o.id},
                          {"action": action, "reason": "已核实未送达"})  # fmt: skip
+
+
+OPINION_PAGE = ("panel.opinion", lambda w, o: {"application_id": o.application_id,
+                                                "panel_id": o.panel_id})  # fmt: skip
+OPINION_STATES = _status("draft", "circulated", "signed")
+
+
+def _opinion(action):
+    return lambda w, o: ("POST", *OPINION_PAGE[:1],
+                         {"application_id": o.application_id, "panel_id": o.panel_id},
+                         {"action": action, "reason": "推荐意见过高", "version": o.version,
+                          "strengths": "改", "problems": "改", "recommendation": "改"})  # fmt: skip
 
 
 ACCOUNT_PAGE = ("admin.user", lambda w, o: {"user_id": o.id})
@@ -284,6 +304,19 @@ ACTIONS = (
            lambda w, o: "data-figures-form", can_edit_entry_figures,
            lambda w, o: ("POST", "dossier.figures", {"application_id": o.id}, {"nc_rate": "70"}),
            _status("submitted", "format_checked", "admitted", attr="state")),
+    Action("panel.post", DispersionFlag, _t("thread"), ("panel.thread", lambda w, o: {"flag_id": o.id}),
+           lambda w, o: 'id="thread-post"', can_post_in_thread,
+           lambda w, o: ("POST", "panel.thread", {"flag_id": o.id}, {"body": "请说明评分依据"}),
+           _status("open", "rescored", "consensus")),
+    Action("panel.edit", PanelOpinion, _t("opinion_lead"), OPINION_PAGE,
+           lambda w, o: 'id="opinion-edit"', can_edit_opinion, _opinion("save"), OPINION_STATES),
+    Action("panel.sign", PanelOpinion, _t("opinion_lead"), OPINION_PAGE,
+           lambda w, o: 'value="sign"', can_sign_opinion, _opinion("sign"), OPINION_STATES),
+    Action("panel.vote", PanelOpinion, _t("opinion_member"), OPINION_PAGE,
+           lambda w, o: 'value="object"', can_vote_opinion, _opinion("object"), OPINION_STATES),
+    Action("panel.letter", PanelOpinion, _t("opinion_member"), OPINION_PAGE,
+           lambda w, o: 'value="letter_on"', can_choose_letter, _opinion("letter_on"),
+           OPINION_STATES),
     # The administrator's own page: no account action and no role change on oneself.
     Action("account.self_disable", User, _t("admin"), ACCOUNT_PAGE, lambda w, o: 'value="disable"',
            can_disable_account, _account("disable")),

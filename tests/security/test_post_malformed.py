@@ -31,7 +31,8 @@ SKIPPED = {"auth.login", "auth.logout", "auth.change_password", "auth.forgot_pas
 BUTTONS = {"anonymise.run", "anonymise.confirm", "decision.confirm", "draws.verify",
            "intake.recheck", "webhooks.delete", "draws.index", "admin.audit",
            "inspection.remove_evidence", "similarity.run",
-           "applications.transition"}  # fmt: skip
+           "applications.transition", "archive.run", "panel.sign_score_sheet",
+           "panel.sign_summary"}  # fmt: skip
 
 # Forms whose every field is optional with a default: an empty post is a valid request (the
 # suggested seed and date, the default parameters, no inspectors, an item left blank).

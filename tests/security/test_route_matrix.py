@@ -111,6 +111,12 @@ GET = {
     "dossier.averages": ok(CO),
     "dossier.stats": ok(CO),
     "dossier.stats_export": ok(CO),
+    "panel.thread": ok(CO, EX),  # the expert reviews the flagged section
+    "panel.opinions_status": ok(CO),
+    "panel.mine": ok(EX),
+    "panel.opinion": ok(CO, EX),  # the expert reviewed the application in that panel
+    "panel.score_sheet": ok(EX, CO),  # the coordinator names the expert (?expert=)
+    "panel.summary_sheet": ok(CO),  # and the panel's 组长 (the world's expert is not)
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -132,6 +138,8 @@ OTHER = {
     "dossier.files": ok(CO),
     "dossier.file": ok(CO),
     "dossier.figures": ok(CO),
+    "panel.thread": {CO: 200, EX: 404},  # a section the expert does not review
+    "panel.opinion": {CO: 200, EX: 404},
 }
 
 # The API documentation page is for signed-in users (or tokens) unless API_DOCS_PUBLIC is set.
@@ -139,7 +147,8 @@ ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.readyz": 200,
                   "main.favicon": 204, "auth.forgot_password": 200,
                   "auth.reset_password": (302, "/password/forgot")}  # fmt: skip
 
-QUERY = {"scoring.sheet_download": {"expert": "expert_id"}}
+QUERY = {"scoring.sheet_download": {"expert": "expert_id"},
+         "panel.score_sheet": {"expert": "expert_id"}}  # fmt: skip
 
 # POST-only routes: the roles its decorator lets in (the others must get 403).
 POST_ONLY = {
@@ -176,6 +185,10 @@ POST_ONLY = {
     "dossier.remove_file": {CO, PR},
     "dossier.record_check": {CO},
     "dossier.import_checks": {CO},
+    "panel.set_lead": {CO},
+    "panel.sign_score_sheet": {EX},
+    "panel.sign_summary": {EX},  # the panel's 组长: the view checks the panel
+    "archive.run": {CO},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {

@@ -15,6 +15,7 @@ from review_app.extensions import db
 from review_app.inspection import service as inspection
 from review_app.jobs.models import Job, UploadedBlob
 from review_app.programs.service import current_program
+from review_app.scoring.models import DispersionFlag
 from review_app.similarity.models import SimilarityFinding
 from review_app.webhooks import service as webhooks
 
@@ -95,6 +96,7 @@ def build() -> World:
     finding = _finding(own, other)
     letters = [_endorsement_letter(a, actors.officer(a.prefecture.name)) for a in (own, other)]
     files = [_dossier_file(a) for a in (own, other)]
+    mine_flag, other_flag = _flag(mine_assignment), _flag(other_assignment)
     db.session.commit()
 
     w.users = {
@@ -110,13 +112,13 @@ def build() -> World:
         "kind": "admission.xlsx", "code": code, "trigger": "endorse", "term_id": 1,
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
-        "user_id": other_inspector.id, "finding_id": finding.id,
+        "user_id": other_inspector.id, "finding_id": finding.id, "flag_id": mine_flag.id,
         "letter_id": letters[0], "file_id": files[0],
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
         "inspection_id": other_insp.id, "evidence_id": other_ev.id,
-        "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id,
+        "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id, "flag_id": other_flag.id,
         "letter_id": letters[1], "file_id": files[1],
     }  # fmt: skip
     w.own_app, w.other_app, w.my_expert = own, other, my_expert
@@ -154,6 +156,16 @@ def _finding(own, other) -> SimilarityFinding:
     db.session.add(finding)
     db.session.flush()
     return finding
+
+
+def _flag(assignment) -> DispersionFlag:
+    """A resolved 复议 flag on the assignment's section (its discussion page, read-only)."""
+    flag = DispersionFlag(application_id=assignment.application_id,
+                          section_id=assignment.section_id, spread=30, threshold=20,
+                          status="consensus", resolution="经合议维持")  # fmt: skip
+    db.session.add(flag)
+    db.session.flush()
+    return flag
 
 
 def _draw(program, coordinator, my_expert, other_assignment):

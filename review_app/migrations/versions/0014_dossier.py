@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0014_dossier"
-down_revision = "0011_similar_findings"
+down_revision = "0013_panel_record"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,100 @@
+"""The panel's record in the headless simulation (``review-app simulate``): the same verbs the
+pages call. Every open 复议 flag gets a post from one of its experts before it is resolved;
+every panel gets its 组长 (the coordinator names the first member); every application's
+专家组意见 is drafted, edited, circulated, answered (now and then with an objection) and
+signed; the 组长s sign their 评审意见汇总表 and the experts their 评分表."""
+
+import random
+
+from sqlalchemy import func, select
+
+from ..experts.models import Expert, Panel
+from ..extensions import db
+from ..programs.models import Program
+from ..scoring.models import DispersionFlag
+from . import opinions, record, roles, sheets, threads
+from .models import FlagPost, OpinionVote, PanelOpinion, SignedSheet
+
+POST = "本章节评分分歧较大，我的评分依据是各项指标的佐证材料，请其他专家说明依据。"
+STRENGTHS = "建设基础较好，关键环节已实现数字化，成效有数据支撑。"
+PROBLEMS = "投入产出量化不足，部分场景的持续改进机制不够明确。"
+OBJECTION = "对推荐意见有保留：数据佐证仍不充分。"
+
+
+def discuss(program: Program, rng: random.Random) -> int:
+    """One post by a flagged section's expert in each open 复议 thread of the program."""
+    posted = 0
+    flags = db.session.execute(
+        select(DispersionFlag).where(DispersionFlag.status == "open").order_by(DispersionFlag.id)
+    ).scalars()
+    for flag in flags:
+        if flag.application.program_id != program.id:
+            continue
+        experts = roles.flag_expert_ids(flag)
+        if experts:
+            expert = db.session.get(Expert, rng.choice(experts))
+            threads.post(flag, POST, expert.user)
+            posted += 1
+    return posted
+
+
+def _lead(panel: Panel, coordinator) -> Expert | None:
+    lead = roles.lead_of(panel)
+    if lead is None:
+        members = opinions.panel_expert_ids(panel)
+        if not members:
+            return None
+        opinions.set_lead(panel, db.session.get(Expert, members[0]), coordinator)
+        lead = roles.lead_of(panel)
+    return lead
+
+
+def _opinion(application, panel: Panel, lead: Expert, rng: random.Random) -> None:
+    # The 组长, or the 代组长 where the 组长 has a conflict with the enterprise.
+    lead = db.session.get(Expert, roles.acting_lead_id(application, panel, lead))
+    opinion = opinions.start(application, panel, lead.user)
+    _, _, advice = opinions.assemble(application, panel)
+    recommendation = (advice.split("\n")[0] if advice else "建议持续推进智能化升级。")[:300]
+    opinions.save(opinion, STRENGTHS, PROBLEMS, recommendation, lead.user, version=None)
+    opinions.circulate(opinion, lead.user)
+    for expert_id in opinions.waiting_for(opinion):
+        member = db.session.get(Expert, expert_id)
+        if rng.random() < 0.1:
+            opinions.vote(opinion, "object", OBJECTION, member.user)
+        else:
+            opinions.vote(opinion, "agree", "", member.user)
+    opinions.sign(opinion, lead.user)
+
+
+def sign_off(program: Program, coordinator, rng: random.Random) -> None:
+    """Every panel's opinions signed, then its summary; every expert's 评分表 signed."""
+    for track in (t.code for t in program.tracks):
+        for panel in record.track_panels(program, track):
+            lead = _lead(panel, coordinator)
+            if lead is None:
+                continue
+            apps = [a for a in record.reviewed_applications(program, track)
+                    if roles.member_ids(a, panel)]  # fmt: skip
+            for application in apps:
+                _opinion(application, panel, lead, rng)
+            if apps:
+                sheets.sign_summary(panel, program, lead.user)
+    for expert in db.session.execute(select(Expert).order_by(Expert.id)).scalars():
+        if sheets.has_tasks(expert, program):
+            sheets.sign_score_sheet(program, expert.user)
+
+
+def counts(program: Program) -> dict:
+    """What the simulation reports of the panel's record."""
+
+    def count(model, *where) -> int:
+        return db.session.scalar(select(func.count(model.id)).where(*where))
+
+    signed = PanelOpinion.status == "signed"
+    return {
+        "thread_posts": count(FlagPost),
+        "opinions_signed": count(PanelOpinion, signed),
+        "objections": count(OpinionVote, OpinionVote.stance == "object"),
+        "in_letter": count(PanelOpinion, signed, PanelOpinion.in_letter.is_(True)),
+        "signed_sheets": count(SignedSheet, SignedSheet.program_id == program.id),
+    }

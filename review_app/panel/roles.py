@@ -1,0 +1,182 @@
+"""Who is who in a panel: its 组长, the members of one opinion (the experts who reviewed the
+application's sections of that panel), the experts of a 复议 thread, and the codes that name
+them to one another (专家A, 专家B … in assignment order: never a name to another expert)."""
+
+from string import ascii_uppercase
+
+from sqlalchemy import select
+
+from ..applications.catalogue import BY_KEY
+from ..applications.models import Application, Section
+from ..assignment.conflict_service import BLOCKING_STATUSES
+from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, Conflict
+from ..draws.models import Invitation
+from ..experts.models import Expert, Panel
+from ..experts.service import expert_of
+from ..extensions import db
+from .models import PanelLead
+
+
+def lead_of(panel: Panel) -> Expert | None:
+    """The 组长: the coordinator's choice, else the first drawn expert who accepted the
+    panel's invitation (by the time of the answer), else nobody yet."""
+    row = db.session.execute(
+        select(PanelLead).where(PanelLead.panel_id == panel.id)
+    ).scalar_one_or_none()
+    if row is not None:
+        return row.expert
+    first = db.session.execute(
+        select(Invitation)
+        .where(Invitation.panel_id == panel.id, Invitation.role == "drawn",
+               Invitation.status == "accepted")
+        .order_by(Invitation.answered_at, Invitation.id)
+        .limit(1)
+    ).scalar_one_or_none()  # fmt: skip
+    return first.expert if first is not None else None
+
+
+def lead_source(panel: Panel) -> str | None:
+    row = db.session.execute(
+        select(PanelLead.source).where(PanelLead.panel_id == panel.id)
+    ).scalar_one_or_none()
+    if row is not None:
+        return row
+    return "accepted" if lead_of(panel) is not None else None
+
+
+def panel_sections(application: Application, panel: Panel) -> list[Section]:
+    """The application's sections that ``panel`` scores."""
+    return [
+        s
+        for s in sorted(application.sections, key=lambda s: s.id)
+        if s.key in BY_KEY and BY_KEY[s.key].group == panel.section_group
+    ]
+
+
+def panel_of(application: Application, group: str) -> Panel | None:
+    return db.session.execute(
+        select(Panel).where(
+            Panel.program_id == application.program_id,
+            Panel.track_code == application.track_code,
+            Panel.section_group == group,
+        )
+    ).scalar_one_or_none()
+
+
+def opinion_assignments(application: Application, panel: Panel) -> list[Assignment]:
+    """The active assignments of the application's sections in ``panel``, in assignment order."""
+    ids = [s.id for s in panel_sections(application, panel)]
+    if not ids:
+        return []
+    return list(
+        db.session.execute(
+            select(Assignment)
+            .where(Assignment.section_id.in_(ids),
+                   Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES))
+            .order_by(Assignment.id)
+        ).scalars()
+    )  # fmt: skip
+
+
+def member_ids(application: Application, panel: Panel) -> list[int]:
+    """The experts who reviewed the application in ``panel`` (assignment order, once each)."""
+    return list(dict.fromkeys(a.expert_id for a in opinion_assignments(application, panel)))
+
+
+def code_at(n: int) -> str:
+    """The code of the ``n``-th reviewer (from 0): 专家A … 专家Z, then 专家A1 …"""
+    return "专家" + ascii_uppercase[n % 26] + (str(n // 26) if n >= 26 else "")
+
+
+def codes(expert_ids) -> dict[int, str]:
+    """专家A, 专家B … in the order given."""
+    return {expert_id: code_at(n) for n, expert_id in enumerate(dict.fromkeys(expert_ids))}
+
+
+def is_panel_lead(user, panel: Panel) -> bool:
+    expert = expert_of(user)
+    lead = lead_of(panel)
+    return expert is not None and lead is not None and lead.id == expert.id
+
+
+def conflicted(expert_id: int, application: Application) -> bool:
+    """A conflict of interest (active, pinned or pending) of the expert with the enterprise."""
+    return (
+        db.session.execute(
+            select(Conflict.id).where(
+                Conflict.expert_id == expert_id,
+                Conflict.enterprise_id == application.enterprise_id,
+                Conflict.status.in_(BLOCKING_STATUSES),
+            )
+        ).first()
+        is not None
+    )
+
+
+def acting_lead_id(
+    application: Application, panel: Panel, lead: Expert | None = None
+) -> int | None:
+    """Who leads this application's opinion: the 组长, or, when the 组长 has a conflict with the
+    enterprise, the first other member who reviewed it (代组长: assigned, so without a conflict)."""
+    lead = lead if lead is not None else lead_of(panel)
+    if lead is None:
+        return None
+    if not conflicted(lead.id, application):
+        return lead.id
+    return next((m for m in member_ids(application, panel) if m != lead.id), None)
+
+
+def is_lead(user, opinion) -> bool:
+    """``user`` leads ``opinion`` (the 组长, or the 代组长 where the 组长 has a conflict)."""
+    expert = expert_of(user)
+    return expert is not None and expert.id == acting_lead_id(opinion.application, opinion.panel)
+
+
+def is_member(user, opinion) -> bool:
+    expert = expert_of(user)
+    return expert is not None and expert.id in member_ids(opinion.application, opinion.panel)
+
+
+def flag_expert_ids(flag) -> list[int]:
+    """The experts assigned (actively) to the flagged section, in assignment order."""
+    return list(
+        db.session.execute(
+            select(Assignment.expert_id)
+            .where(Assignment.section_id == flag.section_id,
+                   Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES))
+            .order_by(Assignment.id)
+        ).scalars()
+    )  # fmt: skip
+
+
+def assigned_to_flag(user, flag) -> bool:
+    expert = expert_of(user)
+    return expert is not None and expert.id in flag_expert_ids(flag)
+
+
+def section_codes(section_id: int) -> dict[int, str]:
+    """The reviewers' codes of one section: every assignment it ever had, in assignment order
+    (so a code never changes when a task is declined or added)."""
+    return codes(
+        db.session.execute(
+            select(Assignment.expert_id)
+            .where(Assignment.section_id == section_id)
+            .order_by(Assignment.id)
+        ).scalars()
+    )
+
+
+def panel_reviewer_ids(panel: Panel) -> list[int]:
+    """The experts with an active assignment on the panel's sections in its program and track."""
+    keys = [k for k, spec in BY_KEY.items() if spec.group == panel.section_group]
+    return list(dict.fromkeys(
+        db.session.execute(
+            select(Assignment.expert_id)
+            .join(Section, Section.id == Assignment.section_id)
+            .join(Application, Application.id == Assignment.application_id)
+            .where(Application.program_id == panel.program_id,
+                   Application.track_code == panel.track_code, Section.key.in_(keys),
+                   Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES))
+            .order_by(Assignment.id)
+        ).scalars()
+    ))  # fmt: skip
