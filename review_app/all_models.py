@@ -14,6 +14,7 @@ from .inspection import models as inspection  # noqa: F401
 from .jobs import models as jobs  # noqa: F401
 from .outbox import models as outbox  # noqa: F401
 from .programs import models as programs  # noqa: F401
+from .publicity import models as publicity  # noqa: F401
 from .scoring import models as scoring  # noqa: F401
 from .similarity import models as similarity  # noqa: F401
 from .webhooks import models as webhooks  # noqa: F401

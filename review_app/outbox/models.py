@@ -14,6 +14,7 @@ MESSAGE_KINDS = {
     "review_overdue": "评分逾期提醒",
     "result_letter": "评审结果通知",
     "password_reset": "重置密码链接",
+    "objection_reply": "异议处理答复",
 }
 # Kinds a program may release without review (program.settings["outbox_auto_release"]).
 DEFAULT_AUTO_RELEASE = ("review_due", "review_overdue")
