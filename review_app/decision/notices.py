@@ -38,9 +38,10 @@ def notices(program: Program) -> list[ResultNotice]:
 
 def issued(program_id: int) -> bool:
     """Whether the final list of the program has been issued (正式发文)."""
-    return db.session.execute(
-        select(FinalIssue.id).where(FinalIssue.program_id == program_id)
-    ).first() is not None
+    return (
+        db.session.execute(select(FinalIssue.id).where(FinalIssue.program_id == program_id)).first()
+        is not None
+    )
 
 
 def require_issued(program_id: int) -> None:
