@@ -130,8 +130,8 @@ def issue(program: Program, *, doc_number: str, addressees: str, copied_to: str,
     db.session.flush()
     audit.record(
         "publicity.issue", "program", program.id, actor=actor,
-        after={"doc_number": doc_number, "sha256": record.sha256, "admitted": record.summary,
-               "rejected": sum(1 for a in apps if a.state == "rejected")},
+        after={"doc_number": doc_number, "sha256": record.sha256, "admitted_by_track": record.summary,
+               "rejected_count": sum(1 for a in apps if a.state == "rejected")},
     )  # fmt: skip
     notices.generate(program, actor, issued_on)
     return record

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..outbox import service as outbox
 from ..programs.models import Program
 from ..workflow.service import fire, load_for_transition
+from ..workflow.states import REVOCABLE_STATES
 from .models import CHANNELS, Objection, ObjectionFile, PublicityPeriod
 from .permissions import (
     CHECKER_ROLES,
@@ -229,7 +230,7 @@ def conclude(objection: Objection, upheld: bool, reasoning: str, actor) -> None:
                  reason=reasoning)  # fmt: skip
     if upheld and objection.application_id is not None:
         application = load_for_transition(objection.application_id)
-        if application.state in ("proposed", "in_publicity"):
+        if application.state in REVOCABLE_STATES:
             why = f"第{objection.id}号异议经核查成立：{reasoning}"
             fire(application, "revoke", actor, reason=why)
             entry = entry_for(application)

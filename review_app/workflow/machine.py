@@ -13,7 +13,7 @@ from transitions import Machine
 
 from ..publicity import rules as pr
 from . import guards as g
-from .states import DECIDABLE_STATES, FINAL_STATES, STATE_NAMES
+from .states import DECIDABLE_STATES, FINAL_STATES, REVOCABLE_STATES, STATE_NAMES
 
 Guard = Callable[[g.Context], str | None]
 
@@ -88,7 +88,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
        (g.inspected_if_sampled,), needs_reason=True, label="拟不予入库"),
     _t("publish", "proposed", "in_publicity", {"coordinator"}, (pr.approved_list_current,),
        label="公示"),
-    _t("revoke", ("proposed", "in_publicity"), "revoked", {"coordinator"},
+    _t("revoke", REVOCABLE_STATES, "revoked", {"coordinator"},
        (pr.objection_upheld,), needs_reason=True, label="撤销拟入库"),
     _t("backfill", "not_selected", "proposed", {"coordinator"},
        (g.not_vetoed, g.capacity_available, pr.next_in_ranking), needs_reason=True,

@@ -40,6 +40,9 @@ PROPOSAL_STATES = frozenset({"proposed", "not_selected", "in_publicity", "revoke
 # Holding one of the track's places: proposed, in 公示, or admitted.
 SELECTED_STATES = frozenset({"proposed", "in_publicity", "admitted"})
 
+# A proposed admission an upheld objection revokes: before or during its 公示.
+REVOCABLE_STATES = frozenset({"proposed", "in_publicity"})
+
 # What prefectures and applicants see only once their result letter is released.
 HIDDEN_UNTIL_RELEASE_STATES = RESULT_STATES | PROPOSAL_STATES
 
