@@ -108,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .outbox.views import bp as outbox_bp
     from .programs.views import bp as programs_bp
+    from .publicity.public import bp as gongshi_bp
+    from .publicity.views import bp as publicity_bp
     from .scoring.views import bp as scoring_bp
     from .similarity.views import bp as similarity_bp
     from .webhooks.views import bp as webhooks_bp
@@ -117,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         assignment_bp, scoring_bp, expert_bp, inspection_bp, decision_bp, jobs_bp, admin_bp,
         draws_bp, outbox_bp, webhooks_bp, api_pages_bp, programs_bp,
         similarity_bp,
+        publicity_bp, gongshi_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

@@ -62,6 +62,15 @@ from .outbox.permissions import (
     can_release_message,
     can_resend_message,
 )
+from .publicity.permissions import (
+    can_accept_objection,
+    can_assign_checker,
+    can_conclude_objection,
+    can_manage_publicity,
+    can_reconsider,
+    can_record_findings,
+    can_view_objections,
+)
 from .scoring.permissions import (
     can_reopen_review,
     can_resolve_flag,
@@ -93,6 +102,8 @@ NAV = (
     (can_sign_pledge, "保密与回避承诺", "draws.pledge", {}),
     (can_view_inspections, "实地抽查", "inspection.index", {}),
     (can_decide, "入库决定", "decision.track", {"track": "excellent"}),
+    (can_manage_publicity, "审定公示", "publicity.track", {"track": "excellent"}),
+    (can_view_objections, "异议", "publicity.objection_list", {}),
     (can_view_notices, "结果通知", "decision.notice_list", {}),
     (can_manage_outbox, "发件箱", "outbox.index", {}),
     (can_manage_webhooks, "Webhook", "webhooks.index", {}),
@@ -153,6 +164,14 @@ PREDICATES = (
     can_view_score_breakdown,
     can_view_scoring_progress,
     can_waive_conflict,
+    # after the decision (publicity/permissions.py)
+    can_accept_objection,
+    can_assign_checker,
+    can_conclude_objection,
+    can_manage_publicity,
+    can_reconsider,
+    can_record_findings,
+    can_view_objections,
 )
 
 

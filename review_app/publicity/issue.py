@@ -29,7 +29,11 @@ from .rules import next_eligible
 from .service import periods
 
 DEFAULT_ADDRESSEES = "各省辖市、济源示范区、航空港区工业和信息化主管部门"
-DOC_NUMBER_HELP = "如：豫工信装〔2026〕12号"
+
+
+def doc_number_help(program: Program) -> str:
+    """An example 发文字号 for the program's year (机关代字〔年份〕序号)."""
+    return f"如：豫工信装〔{program.year}〕12号"
 
 
 def backfill(program: Program, track: str, reason: str, actor) -> Application:
@@ -85,7 +89,7 @@ def issue(program: Program, *, doc_number: str, addressees: str, copied_to: str,
         return None
     doc_number = (doc_number or "").strip()
     if not doc_number or len(doc_number) > 60:
-        raise InvalidInput(f"请填写发文字号（{DOC_NUMBER_HELP}）。", "doc_number")
+        raise InvalidInput(f"请填写发文字号（{doc_number_help(program)}）。", "doc_number")
     addressees = (addressees or "").strip() or DEFAULT_ADDRESSEES
     copied_to = (copied_to or "").strip()
     if len(addressees) > 500 or len(copied_to) > 500:

@@ -2,6 +2,7 @@
 the navigation and the templates ask here."""
 
 from ..auth.permissions import has_role, is_coordinator, require
+from ..workflow.states import RESULT_STATES
 
 REFUSAL = "只有省厅协调员可以办理审定、公示、递补和正式发文。"
 CHECKER_ROLES = ("coordinator", "inspector")
@@ -62,3 +63,8 @@ def can_conclude_objection(user, objection) -> bool:
         and objection.status == "checking"
         and bool((objection.findings or "").strip())
     )
+
+
+def can_reconsider(user, application=None) -> bool:
+    """复核 of a final result: the coordinator, on an admitted or rejected application."""
+    return is_coordinator(user) and (application is None or application.state in RESULT_STATES)

@@ -19,8 +19,8 @@ from review_app.inspection import service as inspection
 from review_app.programs.service import current_program
 
 from .. import factories as f
-from ..publicity.helpers import finalise
 from ..conftest import login, post_form
+from ..publicity.helpers import finalise
 
 FRACTIONS = (0.9, 0.85, 0.8, 0.75, 0.7, 0.65)
 
