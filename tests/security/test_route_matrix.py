@@ -99,6 +99,18 @@ GET = {
     "webhooks.show": ok(CO),
     "similarity.index": ok(CO),
     "similarity.show": ok(CO),
+    # after the decision (publicity/permissions.py); the 公示 pages are public
+    "publicity.track": ok(CO),
+    "publicity.minutes": ok(CO),
+    "publicity.period_docx": ok(CO),
+    "publicity.objection_list": ok(CO, IN),  # an inspector sees the ones assigned to them
+    "publicity.objection": ok(CO, IN),
+    "publicity.objection_file": ok(CO, IN),
+    "publicity.issue": ok(CO),
+    "publicity.issue_docx": {CO: 404},  # nothing issued yet
+    "publicity.reconsider": ok(CO),
+    "gongshi.index": ok(*ROLES),
+    "gongshi.show": ok(*ROLES),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -115,12 +127,16 @@ OTHER = {
     "intake.edit": ok(CO),
     "scoring.breakdown": ok(CO),
     "draws.invitation": {EX: 404},  # another expert's invitation
+    "publicity.objection": ok(CO),  # not assigned to the inspector: 403
+    "publicity.objection_file": ok(CO),
+    "publicity.reconsider": ok(CO),
 }
 
 # The API documentation page is for signed-in users (or tokens) unless API_DOCS_PUBLIC is set.
 ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.readyz": 200,
                   "main.favicon": 204, "auth.forgot_password": 200,
-                  "auth.reset_password": (302, "/password/forgot")}  # fmt: skip
+                  "auth.reset_password": (302, "/password/forgot"),
+                  "gongshi.index": 200, "gongshi.show": 200}  # fmt: skip
 
 QUERY = {"scoring.sheet_download": {"expert": "expert_id"}}
 
@@ -154,6 +170,9 @@ POST_ONLY = {
     "programs.select": {CO, AD},  # the program switcher (programs/permissions.py)
     "similarity.run": {CO},
     "similarity.mark": {CO},
+    "publicity.approve": {CO},
+    "publicity.publish": {CO},
+    "publicity.backfill": {CO},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {

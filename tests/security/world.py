@@ -16,6 +16,7 @@ from review_app.similarity.models import SimilarityFinding
 from review_app.webhooks import service as webhooks
 
 from .. import factories as f
+from . import publicity_world
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ROLES = ("coordinator", "prefecture", "expert", "inspector", "applicant", "admin")
@@ -88,6 +89,7 @@ def build() -> World:
     # A public address (loopback is refused); nothing is ever delivered in these tests.
     hook = webhooks.register("http://93.184.215.14:9/hook", "", "测试接收方", coordinator)
     finding = _finding(own, other)
+    after_mine, after_other = publicity_world.add(program, own, inspector)
     db.session.commit()
 
     w.users = {
@@ -103,12 +105,12 @@ def build() -> World:
         "kind": "admission.xlsx", "code": code, "trigger": "endorse", "term_id": 1,
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
-        "user_id": other_inspector.id, "finding_id": finding.id,
+        "user_id": other_inspector.id, "finding_id": finding.id, **after_mine,
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
         "inspection_id": other_insp.id, "evidence_id": other_ev.id,
-        "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id,
+        "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id, **after_other,
     }  # fmt: skip
     w.own_app, w.other_app, w.my_expert = own, other, my_expert
     return w
