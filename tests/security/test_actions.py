@@ -23,6 +23,7 @@ from review_app.admin.permissions import (
     can_manage_account,
     can_unlock_account,
 )
+from review_app.applications.models import Application
 from review_app.assignment.models import Assignment, Conflict
 from review_app.assignment.permissions import (
     can_adjust_experts,
@@ -54,6 +55,14 @@ from review_app.outbox.permissions import (
     can_release_message,
     can_resend_message,
 )
+from review_app.publicity.models import Objection, ObjectionFile, Reconsideration
+from review_app.publicity.permissions import (
+    can_accept_objection,
+    can_assign_checker,
+    can_conclude_objection,
+    can_reconsider,
+    can_record_findings,
+)
 from review_app.scoring.models import DispersionFlag, Review
 from review_app.scoring.permissions import can_reopen_review, can_resolve_flag
 
@@ -64,7 +73,7 @@ from .world import ROLES, client_as
 # Tables an action writes to: their row counts must not move when an action is refused.
 TABLES = (AuditEvent, Assignment, Review, Conflict, DispersionFlag, Inspection,
           InspectionInspector, EvidenceFile, ResultNotice, OutboxMessage, Invitation, User,
-          Job)  # fmt: skip
+          Job, Objection, ObjectionFile, Reconsideration)  # fmt: skip
 REFUSED = (400, 403, 404, 409)
 
 
@@ -125,6 +134,19 @@ ACCOUNT_STATES = (
 
 def _account(action):
     return lambda w, o: ("POST", *ACCOUNT_PAGE[:1], {"user_id": o.id}, {"acct-action": action})
+
+
+OBJECTION_PAGE = ("publicity.objection", lambda w, o: {"objection_id": o.id})
+OBJECTION_STATES = (
+    {"status": "received", "findings": ""}, {"status": "accepted", "findings": ""},
+    {"status": "checking", "findings": ""}, {"status": "checking", "findings": "已核查"},
+    {"status": "upheld", "findings": "已核查"}, {"status": "not_accepted", "findings": ""},
+)  # fmt: skip
+
+
+def _objection(action, **data):
+    return lambda w, o: ("POST", OBJECTION_PAGE[0], {"objection_id": o.id},
+                         {"action": action, "reason": "理由", **data})  # fmt: skip
 
 
 def _role_change(w, o):
@@ -230,6 +252,24 @@ ACTIONS = (
            can_manage_account, _account("reset"), ACCOUNT_STATES),
     Action("account.role", User, _m("user_id"), ACCOUNT_PAGE, lambda w, o: 'name="role-role"',
            can_change_role, _role_change),
+    Action("publicity.accept", Objection, _m("objection_id"), OBJECTION_PAGE,
+           lambda w, o: 'value="accept"', can_accept_objection, _objection("accept"),
+           OBJECTION_STATES),
+    Action("publicity.assign", Objection, _m("objection_id"), OBJECTION_PAGE,
+           lambda w, o: 'value="assign"', can_assign_checker,
+           lambda w, o: _objection("assign", checker_id=w.mine["user_id"])(w, o), OBJECTION_STATES),
+    Action("publicity.findings", Objection, _m("objection_id"), OBJECTION_PAGE,
+           lambda w, o: 'value="findings"', can_record_findings,
+           _objection("findings", findings="核查情况"), OBJECTION_STATES),
+    Action("publicity.conclude", Objection, _m("objection_id"), OBJECTION_PAGE,
+           lambda w, o: 'value="uphold"', can_conclude_objection, _objection("uphold"),
+           OBJECTION_STATES),
+    Action("publicity.reconsider", Application, _m("application_id"),
+           ("publicity.reconsider", lambda w, o: {"application_id": o.id}),
+           lambda w, o: 'id="reconsider-form"', can_reconsider,
+           lambda w, o: ("POST", "publicity.reconsider", {"application_id": o.id},
+                         {"reason": "复核", "approval_record": "厅长办公会"}),
+           _status("admitted", "rejected", "proposed", "scored", attr="state")),
     # The administrator's own page: no account action and no role change on oneself.
     Action("account.self_disable", User, _t("admin"), ACCOUNT_PAGE, lambda w, o: 'value="disable"',
            can_disable_account, _account("disable")),
