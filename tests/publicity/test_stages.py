@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from review_app.audit.models import AuditEvent
@@ -18,10 +19,12 @@ from review_app.programs.service import current_program
 from review_app.publicity import issue, objections, rules, service
 from review_app.publicity.models import Approval, FinalIssue
 from review_app.publicity.objections import Filing
+from review_app.publicity.stage import stage_of
 from review_app.publicity.uploads import Upload
 from review_app.workflow.service import fire
 
 from .. import factories as f
+from ..security.world import client_as
 from .helpers import after, approve, approve_and_publish, finalise, minutes
 
 FRACTIONS = (0.9, 0.85, 0.8, 0.75, 0.7, 0.65)
@@ -223,3 +226,18 @@ def test_reconsideration_changes_a_final_result_only_with_a_record(proposed):
         apps[0], reason="再次复核", approval_record="党组会决定", actor=actors.coordinator
     )
     assert apps[0].state == "admitted"
+
+
+def test_the_stage_says_what_is_left(proposed, client):
+    actors, apps, program = proposed
+    assert stage_of(program).name == "待审定、公示" and stage_of(program).awaiting_approval == 3
+    period = approve_and_publish(program, "excellent", actors.coordinator, date(2026, 3, 20))
+    objections.file_public(period, _filing(apps[0]), [], datetime(2026, 3, 20, 3, 0))
+    now = stage_of(program)
+    assert now.name == "公示中" and now.open_objections == 1
+    assert now.running == [("excellent", "拟入库名单公示", date(2026, 3, 26), 7)]
+    db.session.commit()
+    page = client_as(current_app._get_current_object(), actors.coordinator.username)
+    body = page.get("/dashboard/").get_data(as_text=True)
+    assert "决定之后：公示中" in body and "未办结异议" in body
+    assert stage_of(program, after(period)).name == "待正式发文"
