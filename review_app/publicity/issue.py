@@ -44,7 +44,13 @@ def backfill(program: Program, track: str, reason: str, actor) -> Application:
         raise DomainError(why, "no_backfill")
     application = load_for_transition(entry.application_id)
     text = (reason or "").strip()
-    fire(application, "backfill", actor, reason=f"{text}（{why}）" if text else "")
+    fire(
+        application,
+        "backfill",
+        actor,
+        reason=f"{text}（{why}）" if text else "",
+        via_publicity=True,
+    )
     entry.explanation = f"{entry.explanation}\n递补拟入库：{why}"
     db.session.flush()
     return application
@@ -107,7 +113,7 @@ def issue(program: Program, *, doc_number: str, addressees: str, copied_to: str,
     if not apps:
         raise DomainError("没有待正式发文的申报（入库决定尚未确认）。", "nothing_to_issue")
     for a in apps:
-        fire(load_for_transition(a.id), "issue", actor, now=now)
+        fire(load_for_transition(a.id), "issue", actor, now=now, via_publicity=True)
     issued_on = issued_on or china_date(now)
     tracks = []
     for t in program.tracks:
@@ -155,7 +161,14 @@ def reconsider(application: Application, *, reason: str, approval_record: str,
         reason=(reason or "").strip(), approval_record=approval_record,
         recorded_by_id=getattr(actor, "id", None),
     )  # fmt: skip
-    fire(application, "reconsider", actor, reason=record.reason, reconsideration=record)
+    fire(
+        application,
+        "reconsider",
+        actor,
+        reason=record.reason,
+        reconsideration=record,
+        via_publicity=True,
+    )
     db.session.add(record)
     entry = entry_for(application)
     if entry is not None:

@@ -232,7 +232,7 @@ def conclude(objection: Objection, upheld: bool, reasoning: str, actor) -> None:
         application = load_for_transition(objection.application_id)
         if application.state in REVOCABLE_STATES:
             why = f"第{objection.id}号异议经核查成立：{reasoning}"
-            fire(application, "revoke", actor, reason=why)
+            fire(application, "revoke", actor, reason=why, via_publicity=True)
             entry = entry_for(application)
             if entry is not None:
                 entry.explanation = f"{entry.explanation}\n撤销拟入库：{why}"

@@ -53,6 +53,14 @@ def latest_approval(program_id: int, track: str) -> Approval | None:
     ).scalar_one_or_none()
 
 
+def through_publicity(ctx) -> str | None:
+    """Fired by the publicity verbs only (they keep the 公示 list, the objection, the notice and
+    the 复核 record with the state), never alone from an application's page or the API."""
+    if ctx.data.get("via_publicity"):
+        return None
+    return "此操作须在“审定公示”页面办理（公示、异议、递补、正式发文、复核）。"
+
+
 def approval_refusal(program_id: int, track: str, run_id: int | None) -> str | None:
     """Why the track's proposed list may not be published now: no 审定, or one of another list
     (an application added, withdrawn or revoked since, or another confirmed run)."""

@@ -170,7 +170,7 @@ def publish(
     db.session.flush()
     for app_id in listed:
         application = load_for_transition(app_id)
-        fire(application, "publish", actor, now=now)
+        fire(application, "publish", actor, now=now, via_publicity=True)
         db.session.add(PublicityListing(period_id=period.id, application_id=app_id))
     db.session.flush()
     audit.record(

@@ -17,6 +17,8 @@ from review_app.publicity.models import (
 )
 
 PERIOD = (date(2026, 3, 20), date(2026, 3, 26))
+# Triggers fired only by the publicity verbs (rules.through_publicity).
+VERBS = ("publish", "revoke", "backfill", "issue", "reconsider")
 
 
 def _run(app, reason: str) -> DecisionRun:
@@ -59,5 +61,8 @@ def prepare(app, trigger: str) -> None:
 
 def data_for(trigger: str) -> dict:
     if trigger == "reconsider":
-        return {"reconsideration": Reconsideration(reason="复核", approval_record="厅长办公会")}
+        return {"reconsideration": Reconsideration(reason="复核", approval_record="厅长办公会"),
+                "via_publicity": True}  # fmt: skip
+    if trigger in VERBS:
+        return {"via_publicity": True}
     return {}

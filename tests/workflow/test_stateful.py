@@ -208,12 +208,10 @@ class WorkflowMachine(RuleBasedStateMachine):
                 )
             case "not_select":
                 return not (m.state == "scored" and m.sampled)
-            case "publish" | "revoke" | "backfill" | "reconsider":
+            case "publish" | "revoke" | "backfill" | "reconsider" | "issue":
                 # No 审定, upheld objection, confirmed ranking or 复核 record in this world
-                # (tests/publicity walks them).
+                # (tests/publicity walks them); and these fire only through their verbs.
                 return False
-            case "issue":  # from not_selected: no objection is open in this world
-                return m.state != "in_publicity"
             case _:  # pass_format_check (the world's applications are complete), reopen, withdraw
                 return True
 

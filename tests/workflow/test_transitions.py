@@ -342,10 +342,24 @@ def test_reconsideration_without_its_record_is_refused(app):
     error = assert_refused_unchanged(
         application, DomainError,
         lambda: fire(application, "reconsider", actors.coordinator, reason=REASON,
-                     now=AFTER_DEADLINE),
+                     now=AFTER_DEADLINE, via_publicity=True),
         code="guard",
     )  # fmt: skip
     assert error.message == "复核须记录理由和审批记录。"
+
+
+@pytest.mark.parametrize("trigger", ["publish", "issue"])
+def test_publicity_triggers_fire_only_through_their_verbs(app, trigger):
+    """From an application's page or the API these would skip the 公示 list or the notice."""
+    actors = Cast()
+    application = build("proposed" if trigger == "publish" else "in_publicity", actors)
+    prepare(application, trigger, actors)
+    error = assert_refused_unchanged(
+        application, DomainError,
+        lambda: fire(application, trigger, actors.coordinator, now=now_for(trigger)),
+        code="guard",
+    )  # fmt: skip
+    assert "审定公示" in error.message
 
 
 def test_unknown_trigger_is_an_illegal_transition(app):
