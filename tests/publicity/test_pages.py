@@ -11,9 +11,10 @@ import pytest
 from flask import g
 from sqlalchemy import func, select
 
+from review_app import create_app
 from review_app.auth.models import User
 from review_app.decision import service as decision
-from review_app.extensions import db
+from review_app.extensions import db, limiter
 from review_app.programs.service import current_program
 from review_app.publicity.models import Approval, FinalIssue, Objection, PublicityPeriod
 
@@ -205,3 +206,28 @@ def test_prefectures_see_nothing_before_their_letter(app, proposed):
     assert "评审中" in body and "拟入库" not in body
     assert officer.get("/publicity/excellent").status_code == 403
     assert officer.get("/publicity/objections").status_code == 403
+
+
+def test_public_filing_is_rate_limited(app, proposed, database_url):
+    actors, apps, program = proposed
+    period = _publish_by_web(app, client_as(app, "pub-coord"))
+    db.session.commit()
+    limited = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "RATELIMIT_ENABLED": True,
+         "SECRET_KEY": "x", "SERVER_NAME": "localhost", "WTF_CSRF_ENABLED": False,
+         "FROZEN_NOW": app.config["FROZEN_NOW"]},
+        env={"REVIEW_APP_ENV": "testing", "SECRET_KEY": "x"},
+    )  # fmt: skip
+    form = {"application_id": str(apps[0].id), "name": "钱七", "unit": "某厂", "phone": "1"}
+    try:
+        limiter.reset()
+        with limited.app_context():
+            public = limited.test_client()
+            codes = [public.post(f"/gongshi/{period.id}", data={**form, "content": f"第{n}次"}
+                                 ).status_code for n in range(7)]  # fmt: skip
+            db.session.remove()
+    finally:
+        limiter.reset()
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    assert codes[:5] == [302] * 5 and codes[5:] == [429, 429]
+    assert db.session.scalar(select(func.count(Objection.id))) == 5
