@@ -83,7 +83,8 @@ def generate(program: Program, actor, issued_on: date | None = None) -> list[Res
         notice = existing.get(prefecture.id)
         if notice is not None and notice.status == "released":
             continue
-        data = prefecture_letter_docx(program.name, name, its_rows, issued_on, ISSUER)
+        data = prefecture_letter_docx(program.name, name, its_rows, issued_on, ISSUER,
+                                      official=True)  # fmt: skip
         if notice is None:
             notice = ResultNotice(program_id=program.id, prefecture_id=prefecture.id)
             db.session.add(notice)

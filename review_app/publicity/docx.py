@@ -11,14 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Pt
 
 from ..decision import office
 
-RED = RGBColor(0xFF, 0, 0)
-TITLE_FONT = "方正小标宋简体"
+TITLE_FONT = office.TITLE_FONT
 ISSUER = "河南省工业和信息化厅"
 ISSUER_OFFICE = "河南省工业和信息化厅办公室"
 LIST_COLUMNS = (("序号", 6, "centre"), ("企业名称", 40, "text"), ("所在地市", 14, "centre"),
@@ -34,47 +31,6 @@ class Listed:
 
 def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _border(paragraph, edge: str, size_eighths: int, color: str = "000000") -> None:
-    """A line the width of the text block above or below ``paragraph``."""
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = ppr.find(qn("w:pBdr"))
-    if borders is None:
-        borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
-    line = OxmlElement(f"w:{edge}")
-    line.set(qn("w:val"), "single")
-    line.set(qn("w:sz"), str(size_eighths))
-    line.set(qn("w:space"), "1")
-    line.set(qn("w:color"), color)
-    borders.append(line)
-
-
-def _run(paragraph, text: str, font: str, size: float, color=None, bold=False):
-    run = paragraph.add_run(office.clean(text))
-    office._font(run, font, size, bold=bold)
-    if color is not None:
-        run.font.color.rgb = color
-    return run
-
-
-def _red_head(doc, issuer: str, doc_number: str) -> None:
-    """发文机关标志 (red, 小标宋, centred), 发文字号 two lines below, the red line 4 mm below it;
-    inserted before the title ``office.document`` wrote."""
-    title = doc.paragraphs[0]
-    mark = title.insert_paragraph_before("")
-    mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    mark.paragraph_format.space_before = Pt(99)  # the mark's top 35 mm into the text block
-    _run(mark, issuer, TITLE_FONT, 26, RED)
-    title.insert_paragraph_before("")
-    number = title.insert_paragraph_before("")
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(number, doc_number, "仿宋_GB2312", 16)
-    _border(number, "bottom", 12, "FF0000")  # the red separator, 4 mm below the number
-    number.paragraph_format.space_after = Pt(28)  # one blank line before the title
-    for run in title.runs:  # 2号 小标宋, not bold
-        office._font(run, TITLE_FONT, 22, bold=False)
 
 
 def _signature(doc, issuer: str, day: date) -> None:
@@ -98,9 +54,9 @@ def _attachments_note(doc, names: Sequence[str]) -> None:
 def _attachment(doc, n: int, title: str, rows: Sequence[Listed]) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     head = office.paragraph(doc, "")
-    _run(head, f"附件{n}", "黑体", 16)
+    office.styled_run(head, f"附件{n}", "黑体", 16)
     p = office.paragraph(doc, "", align=WD_ALIGN_PARAGRAPH.CENTER)
-    _run(p, title, TITLE_FONT, 22)
+    office.styled_run(p, title, TITLE_FONT, 22)
     p.paragraph_format.space_after = Pt(16)
     office.table(doc, LIST_COLUMNS, [
         (i, r.enterprise, r.prefecture, r.track) for i, r in enumerate(rows, start=1)
@@ -114,16 +70,16 @@ def _colophon(doc, copied_to: str, printer: str, day: date) -> None:
     if copied_to:
         cc = office.paragraph(doc, "")
         cc.paragraph_format.left_indent = cc.paragraph_format.right_indent = Pt(14)
-        _run(cc, f"抄送：{copied_to}。", "仿宋_GB2312", 14)
-        _border(cc, "top", 8)
+        office.styled_run(cc, f"抄送：{copied_to}。", "仿宋_GB2312", 14)
+        office.border(cc, "top", 8)
     line = office.paragraph(doc, "")
     line.paragraph_format.left_indent = line.paragraph_format.right_indent = Pt(14)
-    _run(line, printer, "仿宋_GB2312", 14)
-    _run(line, "\t" + f"{cn_date(day)}印发", "仿宋_GB2312", 14)
+    office.styled_run(line, printer, "仿宋_GB2312", 14)
+    office.styled_run(line, "\t" + f"{cn_date(day)}印发", "仿宋_GB2312", 14)
     tab = line.paragraph_format.tab_stops
     tab.add_tab_stop(Pt(440 - 28), alignment=2)  # right tab at the text block's right edge
-    _border(line, "top", 4 if copied_to else 8)
-    _border(line, "bottom", 8)
+    office.border(line, "top", 4 if copied_to else 8)
+    office.border(line, "bottom", 8)
 
 
 def publicity_docx(program_name: str, track_name: str, kind_name: str, rows: Sequence[Listed],
@@ -163,7 +119,7 @@ def final_notice_docx(*, program_name: str, doc_number: str, title: str, address
                       copied_to: str = "") -> bytes:  # fmt: skip
     """The 入库名单 notice of 正式发文 in the GB/T 9704 layout."""
     doc = office.document(title, draft=False)
-    _red_head(doc, f"{ISSUER}文件", doc_number)
+    office.red_head(doc, f"{ISSUER}文件", doc_number)
     office.paragraph(doc, addressees.rstrip("：:") + "：")
     counts = "、".join(f"{name}{len(rows)}家" for name, rows in tracks)
     office.paragraph(

@@ -2,9 +2,11 @@
 list (a changed list needs a new one), 公示 counts working days, objections are recorded and
 decided, an upheld one revokes and 递补 fills the place, 正式发文 makes results final once."""
 
+import io
 from dataclasses import replace
 from datetime import date, datetime
 
+import docx
 import pytest
 from flask import current_app
 from sqlalchemy import func, select
@@ -204,6 +206,9 @@ def test_letters_wait_for_the_issue(proposed):
     finalise(program, actors.coordinator)
     made = notices.notices(program)
     assert len(made) == 2 and {n.status for n in made} == {"draft"}
+    letter = docx.Document(io.BytesIO(made[0].data))  # GB/T 9704: the red 发文机关标志 first
+    mark = letter.paragraphs[0].runs[0]
+    assert mark.text == "河南省工业和信息化厅" and str(mark.font.color.rgb) == "FF0000"
     assert notices.release(made[0], actors.coordinator) is True
 
 
