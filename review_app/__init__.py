@@ -111,6 +111,8 @@ def _register_blueprints(app: Flask) -> None:
     from .outbox.views import bp as outbox_bp
     from .panel.views import bp as panel_bp
     from .programs.views import bp as programs_bp
+    from .publicity.public import bp as gongshi_bp
+    from .publicity.views import bp as publicity_bp
     from .scoring.views import bp as scoring_bp
     from .similarity.views import bp as similarity_bp
     from .webhooks.views import bp as webhooks_bp
@@ -123,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         dossier_bp,
         panel_bp,
         archive_bp,
+        publicity_bp, gongshi_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

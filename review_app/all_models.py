@@ -16,6 +16,7 @@ from .jobs import models as jobs  # noqa: F401
 from .outbox import models as outbox  # noqa: F401
 from .panel import models as panel  # noqa: F401
 from .programs import models as programs  # noqa: F401
+from .publicity import models as publicity  # noqa: F401
 from .scoring import models as scoring  # noqa: F401
 from .similarity import models as similarity  # noqa: F401
 from .webhooks import models as webhooks  # noqa: F401

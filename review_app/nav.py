@@ -73,6 +73,15 @@ from .outbox.permissions import (
     can_resend_message,
 )
 from .panel.permissions import can_manage_opinions, can_work_on_opinions
+from .publicity.permissions import (
+    can_accept_objection,
+    can_assign_checker,
+    can_conclude_objection,
+    can_manage_publicity,
+    can_reconsider,
+    can_record_findings,
+    can_view_objections,
+)
 from .scoring.permissions import (
     can_reopen_review,
     can_resolve_flag,
@@ -104,6 +113,8 @@ NAV = (
     (can_sign_pledge, "保密与回避承诺", "draws.pledge", {}),
     (can_view_inspections, "实地抽查", "inspection.index", {}),
     (can_decide, "入库决定", "decision.track", {"track": "excellent"}),
+    (can_manage_publicity, "审定公示", "publicity.track", {"track": "excellent"}),
+    (can_view_objections, "异议", "publicity.objection_list", {}),
     (can_view_notices, "结果通知", "decision.notice_list", {}),
     (can_manage_outbox, "发件箱", "outbox.index", {}),
     (can_manage_webhooks, "Webhook", "webhooks.index", {}),
@@ -175,6 +186,14 @@ PREDICATES = (
     can_add_check_file,
     can_check_dossiers,
     can_edit_entry_figures,
+    # after the decision (publicity/permissions.py)
+    can_accept_objection,
+    can_assign_checker,
+    can_conclude_objection,
+    can_manage_publicity,
+    can_reconsider,
+    can_record_findings,
+    can_view_objections,
 )
 
 

@@ -30,7 +30,6 @@ from .assignment.service import commit, ensure_panels, set_members
 from .audit import service as audit
 from .auth.models import User
 from .auth.service import create_user
-from .decision import notices
 from .decision import service as decision
 from .decision.engine import decide
 from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES
@@ -49,6 +48,7 @@ from .panel import rehearsal
 from .programs.models import Prefecture, Program, Track
 from .programs.service import current_program, load_reference_data
 from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
+from .publicity import simulate as after_decision
 from .scoring.models import DispersionFlag
 from .scoring.service import resolve_flag, rubric_file_for, rubric_section, save, scoring_task
 from .similarity import service as similarity
@@ -125,13 +125,16 @@ class Simulation:
             ("panel_opinions", REVIEW_DAY, self.panel_opinions),
             ("inspection", DECISION_DAY, self.inspect),
             ("decision", DECISION_DAY, self.decide),
-            ("exports", DECISION_DAY, self.export),
-            ("archive", DECISION_DAY, self.archive),
+            # 审定, 公示, 异议, 递补, 正式发文: the stage moves the clock through the periods
+            ("publicity", DECISION_DAY, lambda: self.publicity(clock)),
+            ("exports", None, self.export),  # on the day of 正式发文
+            ("archive", None, self.archive),
         )
         # Anonymous codes from their own seeded generator: the same seed, the same run.
         with seeded_codes(random.Random(f"anon-codes-{self.seed}")):  # noqa: S311
             for name, moment, stage in stages:
-                clock.set(moment)
+                if moment is not None:
+                    clock.set(moment)
                 started = time.perf_counter()
                 stage()
                 db.session.commit()
@@ -527,10 +530,12 @@ class Simulation:
                 recall[label] = round(len(admitted & best) / len(best), 3) if best else None
             self.recall[track] = recall
             run = decision.stage(self.program, track, params, self.coord)
-            decision.confirm(run, self.coord)
-        notices.generate(self.program, self.coord, issued_on=SCENARIO["notice_day"])
-        for notice in notices.notices(self.program):
-            notices.release(notice, self.coord)
+            decision.confirm(run, self.coord)  # proposes: final at 正式发文 (publicity stage)
+
+    def publicity(self, clock: Clock) -> None:
+        """The stages after the decision; the letters are released at their end."""
+        checker = self.inspectors[0]
+        self.after = after_decision.run(self.program, self.coord, checker, clock, self.rng)
 
     def export(self) -> None:
         """Every official export, as the 打包导出 job builds them, written as files."""
@@ -603,6 +608,7 @@ class Simulation:
             "audit": {"ok": report.ok, "events": report.count},
             "panel": rehearsal.counts(self.program),
             "archive": getattr(self, "archived", {}),
+            **getattr(self, "after", {}),
         }
 
 

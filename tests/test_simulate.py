@@ -27,6 +27,14 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     assert admitted["leading"] <= 5 and admitted["excellent"] <= 100
     assert admitted["excellent"] + admitted["leading"] == summary["states"].get("admitted", 0)
     assert summary["audit"]["ok"] is True and summary["audit"]["events"] > 14
+    # after the decision: 公示 periods in working days, objections (one upheld), 递补
+    periods = summary["publicity"]
+    assert periods and {p["track"] for p in periods} <= {"excellent", "leading"}
+    for p in periods:
+        assert p["start"] <= p["end"] and p["working_days"] == 5
+    assert summary["objections"] == {"received": 3, "accepted": 2, "upheld": 1}
+    assert summary["backfilled"] in (0, 1)
+    assert summary["revoked_then_rejected"] == 1
     assert set(summary["seconds"]) >= {"intake", "scoring", "inspection", "decision"}
     assert 0 <= summary["true_top_admitted"]["excellent"]["raw"] <= 1
     # 雷同检测: the planted copies (across prefectures, from an earlier year) are found

@@ -10,6 +10,7 @@ from ..clock import china_date, utcnow
 from ..decision.visibility import VISIBLE_STATE_NAMES, state_column
 from ..programs.models import TRACK_NAMES, TRACKS
 from ..programs.selection import selected_program
+from ..publicity.stage import stage_of
 from ..web import reads_only
 from ..workflow.states import DECIDABLE_STATES, STATE_NAMES
 from . import accounts, service
@@ -68,6 +69,7 @@ def _coordinator(program, today):
         quota_charts=[c for t in TRACKS if (c := _quota_chart(quotas, t)) is not None],
         progress_chart=progress_chart, flags=service.open_flags(program),
         pending=service.inspections_pending(program), states=STATE_NAMES, program=program,
+        after=stage_of(program),
     )  # fmt: skip
 
 

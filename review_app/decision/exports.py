@@ -354,10 +354,12 @@ def prefecture_letter_docx(
     issued_on: date,
     issuer: str = ISSUER,
     advice: dict[str, str] | None = None,
+    official: bool = False,
 ) -> bytes:
     """评审结果通知 to one prefecture's department: what it recommended and what was admitted,
     a table per track (rows of other prefectures are left out), then the issuer and the date,
-    right-aligned above the seal."""
+    right-aligned above the seal. ``official`` (letters drafted at 正式发文) adds the GB/T 9704
+    版头: the issuer's name in red over the red line."""
     tracks: dict[str, list[ResultRow]] = {}
     for r in _by_track(r for r in rows if r.prefecture == prefecture):
         tracks.setdefault(r.track_name, []).append(r)
@@ -367,6 +369,8 @@ def prefecture_letter_docx(
         return f"推荐{len(chosen)}家、入库{sum(r.outcome == 'admitted' for r in chosen)}家"
 
     doc = office.document(f"关于{program_name}评审结果的通知", draft=False)
+    if official:
+        office.red_head(doc, issuer)
     office.paragraph(doc, f"{prefecture}工业和信息化主管部门：")
     total = counts(r for chosen in tracks.values() for r in chosen)
     detail = "；".join(f"{name}{counts(chosen)}" for name, chosen in tracks.items())

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..outbox import service as outbox
 from ..panel.report import letter_advice
 from ..programs.models import Prefecture, Program
+from ..publicity.models import FinalIssue
 from ..workflow.states import ENDORSED_STATES
 from .exports import prefecture_letter_docx
 from .models import ResultNotice
@@ -34,6 +35,20 @@ def notices(program: Program) -> list[ResultNotice]:
             .order_by(Prefecture.sort_order)
         ).scalars()
     )
+
+
+def issued(program_id: int) -> bool:
+    """Whether the final list of the program has been issued (正式发文)."""
+    return (
+        db.session.execute(select(FinalIssue.id).where(FinalIssue.program_id == program_id)).first()
+        is not None
+    )
+
+
+def require_issued(program_id: int) -> None:
+    """Result letters tell final results: they wait for 正式发文 (DESIGN.md section 10)."""
+    if not issued(program_id):
+        raise DomainError("入库名单尚未正式发文，不能生成或发出结果通知。", "not_issued")
 
 
 def confirmed_rows(program: Program) -> list:
@@ -57,6 +72,7 @@ def generate(program: Program, actor, issued_on: date | None = None) -> list[Res
     require(can_release_notices(actor), "只有省厅协调员可以生成结果通知。")
     issued_on = issued_on or china_date(utcnow())
     rows = confirmed_rows(program)
+    require_issued(program.id)
     existing = {n.prefecture_id: n for n in notices(program)}
     prefectures = {p.name: p for p in db.session.execute(select(Prefecture)).scalars()}
     by_prefecture: dict[str, list] = {}
@@ -69,7 +85,8 @@ def generate(program: Program, actor, issued_on: date | None = None) -> list[Res
         if notice is not None and notice.status == "released":
             continue
         data = prefecture_letter_docx(program.name, name, its_rows, issued_on, ISSUER,
-                                      letter_advice(r.anon_code for r in its_rows))  # fmt: skip
+                                      letter_advice(r.anon_code for r in its_rows),
+                                      official=True)  # fmt: skip
         if notice is None:
             notice = ResultNotice(program_id=program.id, prefecture_id=prefecture.id)
             db.session.add(notice)
@@ -93,6 +110,7 @@ def release(notice: ResultNotice, actor) -> bool:
     require(can_release_notices(actor), "只有省厅协调员可以发出结果通知。")
     if not can_release_notice(actor, notice):
         return False
+    require_issued(notice.program_id)
     notice.status = "released"
     notice.released_at = utcnow()
     notice.released_by_id = getattr(actor, "id", None)

@@ -19,7 +19,7 @@ from ..inspection.models import VERDICTS, Inspection
 from ..programs.models import Program
 from ..scoring.service import rubric_for, track_scores
 from ..workflow.service import fire
-from ..workflow.states import ENDORSED_STATES, IN_REVIEW_STATES
+from ..workflow.states import ENDORSED_STATES, IN_REVIEW_STATES, RESULT_STATES
 from .engine import Candidate, DecisionParams, Result, compare, decide
 from .exports import ResultRow, RunSummary
 from .models import DecisionEntry, DecisionRun
@@ -202,8 +202,8 @@ def _fresh(result: Result) -> list[tuple]:
 
 
 def confirm(run: DecisionRun, actor) -> bool:
-    """Admit or reject every application of the run in one transaction and freeze the run.
-    Confirming a confirmed run does nothing (returns False)."""
+    """Propose (拟入库) or not select every application of the run in one transaction and freeze
+    the run. Confirming a confirmed run does nothing (returns False)."""
     require_decide(actor)
     if run.status == "confirmed":
         return False
@@ -218,13 +218,14 @@ def confirm(run: DecisionRun, actor) -> bool:
             "暂存之后评分或抽查结果有变化，排名已不同，请重新暂存后再确认。", "decision_stale"
         )
     apps = {a.id: a for a in track_applications(program, run.track_code, ENDORSED_STATES)}
-    # Rejections first so that admissions never meet a full track by accident.
+    # Not selected first so that proposals never meet a full track by accident. The result is
+    # a proposal (拟入库); it becomes final only at 正式发文 (publicity/issue.py).
     for entry in sorted(result.entries, key=lambda e: e.outcome != "rejected"):
         app = apps[entry.application_id]
         if entry.outcome == "admitted":
-            fire(app, "admit", actor, reason=entry.explanation)
+            fire(app, "propose", actor, reason=entry.explanation)
         else:
-            fire(app, "reject", actor, reason=entry.explanation)
+            fire(app, "not_select", actor, reason=entry.explanation)
     run.status = "confirmed"
     run.confirmed_by_id = getattr(actor, "id", None)
     run.confirmed_at = utcnow()
@@ -289,7 +290,7 @@ def result_rows(run: DecisionRun) -> list[ResultRow]:
                 maturity_level=a.maturity_level,
                 inspection=INSPECTION_LABELS.get(n.get("inspection"), "未抽查"),
                 deduction=float(n.get("deduction") or 0),
-                outcome=e.outcome,
+                outcome=a.state if a.state in RESULT_STATES else e.outcome,
                 explanation=e.explanation,
             )  # fmt: skip
         )

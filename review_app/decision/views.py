@@ -144,7 +144,7 @@ def confirm(run_id: int):
     if not ok:
         return redirect(url_for(".track", track=run.track_code))
     flash(
-        "入库决定已确认，本赛道所有申报已作出入库或不予入库决定。" if changed
+        "入库决定已确认：入选申报为拟入库，其余为拟不予入库；经审定、公示后正式发文。" if changed
         else "该入库决定此前已确认，未作改动。",
         "success",
     )  # fmt: skip

@@ -1,6 +1,7 @@
 """When a result becomes visible (DESIGN.md section 10): a prefecture officer or an applicant
 sees an application as admitted or rejected only once the result letter of its program and
-prefecture is released (正式发文); until then they see the neutral 评审中. Coordinators (and the
+prefecture is released (after 正式发文); until then they see the neutral 评审中, also while the
+application is proposed, not selected, in 公示 or revoked. Coordinators (and the
 provincial inspectors) see the real state.
 
 This module is the one place of that rule: ``visible_state`` for one application (pages, the
@@ -12,7 +13,7 @@ from sqlalchemy import and_, case, exists, not_, select
 
 from ..applications.models import Application
 from ..extensions import db
-from ..workflow.states import RESULT_STATES, STATE_NAMES
+from ..workflow.states import HIDDEN_UNTIL_RELEASE_STATES, STATE_NAMES
 from .models import ResultNotice
 
 NEUTRAL_STATE = "in_review"
@@ -43,7 +44,7 @@ def released_for(program_id: int, prefecture_id: int) -> bool:
 def hides_result(application, user) -> bool:
     """True when ``user`` must not learn ``application``'s result yet."""
     return (
-        application.state in RESULT_STATES
+        application.state in HIDDEN_UNTIL_RELEASE_STATES
         and not sees_results_early(user)
         and not released_for(application.program_id, application.prefecture_id)
     )
@@ -63,7 +64,7 @@ def state_column(user):
     if sees_results_early(user):
         return Application.state
     hidden = and_(
-        Application.state.in_(sorted(RESULT_STATES)),
+        Application.state.in_(sorted(HIDDEN_UNTIL_RELEASE_STATES)),
         not_(_released(Application.program_id, Application.prefecture_id)),
     )
     return case((hidden, NEUTRAL_STATE), else_=Application.state)
@@ -77,6 +78,6 @@ def visible_timeline(application, user, events: list) -> list:
     return [
         ev
         for ev in events
-        if (ev.before or {}).get("state") not in RESULT_STATES
-        and (ev.after or {}).get("state") not in RESULT_STATES
+        if (ev.before or {}).get("state") not in HIDDEN_UNTIL_RELEASE_STATES
+        and (ev.after or {}).get("state") not in HIDDEN_UNTIL_RELEASE_STATES
     ]

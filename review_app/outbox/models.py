@@ -14,6 +14,7 @@ MESSAGE_KINDS = {
     "review_overdue": "评分逾期提醒",
     "result_letter": "评审结果通知",
     "password_reset": "重置密码链接",
+    "objection_reply": "异议处理答复",
     "flag_post": "复议讨论新发言",
     "panel_opinion": "专家组意见征求意见",
 }

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..inspection.models import Inspection
 from ..programs.models import ProgramQuota
 from ..scoring.models import DispersionFlag, Review
-from .states import ENDORSED_STATES
+from .states import ENDORSED_STATES, SELECTED_STATES
 
 
 @dataclass
@@ -232,11 +232,13 @@ def not_vetoed(ctx: Context) -> str | None:
 def capacity_available(ctx: Context) -> str | None:
     app = ctx.application
     track = app.track
+    # Proposed, in 公示 and admitted applications hold places; a revoked one frees its place.
     admitted = db.session.scalar(
         select(func.count(Application.id)).where(
             Application.program_id == app.program_id,
             Application.track_code == app.track_code,
-            Application.state == "admitted",
+            Application.state.in_(sorted(SELECTED_STATES)),
+            Application.id != app.id,
         )
     )
     if admitted >= track.capacity:

@@ -13,8 +13,9 @@ from transitions import Machine
 
 from ..dossier.checks import outside_checks_passed
 from ..dossier.guards import opinion_written
+from ..publicity import rules as pr
 from . import guards as g
-from .states import DECIDABLE_STATES, FINAL_STATES, STATE_NAMES
+from .states import DECIDABLE_STATES, FINAL_STATES, REVOCABLE_STATES, STATE_NAMES
 
 Guard = Callable[[g.Context], str | None]
 
@@ -82,11 +83,31 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
        label="重新开放评分"),
     _t("record_inspection", "scored", "spot_inspected", {"inspector", "coordinator"},
        (g.inspection_verdict_recorded,), label="确认实地抽查结论"),
-    _t("admit", DECIDABLE_STATES, "admitted", {"coordinator"},
+    # The confirmed decision proposes; the result is final only at 正式发文 (DESIGN.md 10).
+    _t("propose", DECIDABLE_STATES, "proposed", {"coordinator"},
        (g.inspected_if_sampled, g.not_vetoed, outside_checks_passed, g.capacity_available),
-       label="决定入库"),
-    _t("reject", DECIDABLE_STATES, "rejected", {"coordinator"},
-       (g.inspected_if_sampled,), needs_reason=True, label="决定不予入库"),
+       label="拟入库"),
+    _t("not_select", DECIDABLE_STATES, "not_selected", {"coordinator"},
+       (g.inspected_if_sampled,), needs_reason=True, label="拟不予入库"),
+    _t("publish", "proposed", "in_publicity", {"coordinator"}, (pr.through_publicity, pr.approved_list_current),
+       label="公示"),
+    _t("revoke", REVOCABLE_STATES, "revoked", {"coordinator"},
+       (pr.through_publicity, pr.objection_upheld), needs_reason=True, label="撤销拟入库"),
+    _t("backfill", "not_selected", "proposed", {"coordinator"},
+       (pr.through_publicity, g.not_vetoed, outside_checks_passed, g.capacity_available,
+        pr.next_in_ranking), needs_reason=True,
+       label="递补"),
+    _t("issue", "in_publicity", "admitted", {"coordinator"},
+       (pr.through_publicity, pr.publicity_over, pr.no_open_objection), label="正式发文"),
+    _t("issue", ("not_selected", "revoked"), "rejected", {"coordinator"},
+       (pr.through_publicity, pr.no_open_objection), label="正式发文"),
+    # 复核: a final result changes only with a recorded reconsideration (reason, approval).
+    _t("reconsider", "admitted", "rejected", {"coordinator"}, (pr.through_publicity, pr.reconsideration_recorded),
+       needs_reason=True, label="复核"),
+    _t("reconsider", "rejected", "admitted", {"coordinator"},
+       (pr.through_publicity, pr.reconsideration_recorded, g.not_vetoed,
+        g.capacity_available), needs_reason=True,
+       label="复核"),
     _t("withdraw", NON_FINAL, "withdrawn", {"applicant", "prefecture", "coordinator"},
        needs_reason=True, label="撤回申报"),
 )  # fmt: skip

@@ -12,6 +12,10 @@ STATE_NAMES: dict[str, str] = {
     "expert_assigned": "已分配专家",
     "scored": "评分完成",
     "spot_inspected": "已实地抽查",
+    "proposed": "拟入库",
+    "not_selected": "拟不予入库",
+    "in_publicity": "公示中",
+    "revoked": "拟入库已撤销",
     "admitted": "入库",
     "rejected": "未入库",
     "withdrawn": "已撤回",
@@ -29,6 +33,19 @@ BEFORE_ENDORSEMENT_STATES = frozenset({"submitted", "returned"})
 # Applications a prefecture puts in its priority order (附件2 按优先次序排名).
 PRIORITY_ORDERED_STATES = frozenset({"submitted", "prefecture_endorsed"})
 
+# After the confirmed decision, before 正式发文 (DESIGN.md section 10): proposed (拟入库), not
+# selected, published for objections (公示), or a proposal revoked by an upheld objection.
+PROPOSAL_STATES = frozenset({"proposed", "not_selected", "in_publicity", "revoked"})
+
+# Holding one of the track's places: proposed, in 公示, or admitted.
+SELECTED_STATES = frozenset({"proposed", "in_publicity", "admitted"})
+
+# A proposed admission an upheld objection revokes: before or during its 公示.
+REVOCABLE_STATES = frozenset({"proposed", "in_publicity"})
+
+# What prefectures and applicants see only once their result letter is released.
+HIDDEN_UNTIL_RELEASE_STATES = RESULT_STATES | PROPOSAL_STATES
+
 # States in which an application has been recommended by its prefecture and so uses quota.
 ENDORSED_STATES = frozenset(
     {
@@ -40,10 +57,11 @@ ENDORSED_STATES = frozenset(
         "admitted",
         "rejected",
     }
+    | PROPOSAL_STATES
 )
 
 # Recommended and not yet decided: the applications of a track when its decision is taken.
-IN_REVIEW_STATES = ENDORSED_STATES - RESULT_STATES
+IN_REVIEW_STATES = ENDORSED_STATES - RESULT_STATES - PROPOSAL_STATES
 
 # Recommended, scoring not yet complete: sections are anonymised in these states.
 BEFORE_SCORED_STATES = frozenset({"prefecture_endorsed", "format_checked", "expert_assigned"})
@@ -58,7 +76,7 @@ DECIDABLE_STATES = frozenset({"scored", "spot_inspected"})
 SCORING_STATES = DECIDABLE_STATES | {"expert_assigned"}
 
 # Reviews exist to show: from the experts' assignment on, decided applications too.
-REVIEWED_STATES = SCORING_STATES | RESULT_STATES
+REVIEWED_STATES = SCORING_STATES | RESULT_STATES | PROPOSAL_STATES
 
 # A submitted review may be reopened (scored goes back to expert_assigned; later states do not).
 REOPENABLE_STATES = frozenset({"scored", "expert_assigned"})
@@ -70,4 +88,5 @@ TEMPLATE_GROUPS = {
     "DECIDABLE_STATES": DECIDABLE_STATES,
     "STAFFING_STATES": STAFFING_STATES,
     "REVIEWED_STATES": REVIEWED_STATES,
+    "PROPOSAL_STATES": PROPOSAL_STATES,
 }

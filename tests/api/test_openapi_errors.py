@@ -73,7 +73,7 @@ def test_errors_answered_are_errors_documented(app):
         ("GET", "/api/v1/applications", "?limit=0", token, {}, 422),
         ("GET", "/api/v1/tracks/{track}/decision", "", token, {}, 404),
         ("POST", transitions, "", read, {"json": {"trigger": "endorse"}}, 403),
-        ("POST", transitions, "", token, {"json": {"trigger": "admit"}}, 409),
+        ("POST", transitions, "", token, {"json": {"trigger": "propose"}}, 409),
         ("POST", transitions, "", token, {"json": {"trigger": "fly"}}, 422),
         ("POST", transitions, "", token, {"data": "{x", "content_type": "application/json"}, 400),
     ]  # fmt: skip

@@ -109,7 +109,7 @@ def test_errors_are_problem_json_with_a_code_and_the_fields(app):
     assert body["code"] == "validation_failed" and set(body["errors"]) == {"trigger", "reason"}
     assert "trigger" in body["detail"] and body["title"] == "参数有误"
     refused = call(app, "POST", f"/api/v1/applications/{application.id}/transitions", secret,
-                   json={"trigger": "admit"})  # fmt: skip
+                   json={"trigger": "propose"})  # fmt: skip
     assert refused.status_code == 409 and "不能执行" in refused.get_json()["detail"]
     assert call(app, "GET", "/api/v1/nothing-here", secret).get_json()["code"] == "not_found"
     assert call(app, "DELETE", "/api/v1/programs", secret).status_code == 405

@@ -14,6 +14,7 @@ from review_app.applications.catalogue import GROUP_NAMES, required_sections, sc
 from review_app.applications.models import Application
 from review_app.assignment import service as assignment_service
 from review_app.assignment.models import Assignment
+from review_app.auth.models import User
 from review_app.decision.models import ResultNotice
 from review_app.enterprises.models import Enterprise
 from review_app.extensions import db
@@ -28,6 +29,7 @@ from .. import factories as f
 from ..conftest import AFTER_DEADLINE, BEFORE_DEADLINE
 from ..dossier.pdfs import blank_pdf
 from ..intake.conftest import docx_for, valid_sample
+from ..publicity.helpers import finalise
 from .conftest import nav
 
 try:
@@ -421,14 +423,14 @@ def test_coordinator_decides_exports_and_releases_letters(journey, app, tmp_path
     j.shot(page, "staged")
     page.get_by_role("button", name=re.compile("确认入库决定")).click()
     expect(page.get_by_role("alert")).to_have_text(
-        "入库决定已确认，本赛道所有申报已作出入库或不予入库决定。"
+        "入库决定已确认：入选申报为拟入库，其余为拟不予入库；经审定、公示后正式发文。"
     )
     expect(page.get_by_text(re.compile(r"已确认.*入库 3 家"))).to_be_visible()
     j.shot(page, "confirmed")
 
     db.session.expire_all()
     states = [db.session.get(Application, i).state for i in ids]
-    assert states == ["admitted"] * 3 + ["rejected"] * 2
+    assert states == ["proposed"] * 3 + ["not_selected"] * 2
 
     with page.expect_download() as caught:
         page.get_by_role("link", name="入库名单 .xlsx").click()
@@ -446,7 +448,15 @@ def test_coordinator_decides_exports_and_releases_letters(journey, app, tmp_path
     page.locator("nav.state-tabs").get_by_role("link", name="结果通知").click()
     expect(page.get_by_text("尚未生成结果通知。")).to_be_visible()
     page.get_by_role("button", name="生成 / 更新结果通知草稿").click()
-    expect(page.get_by_role("alert")).to_contain_text("已生成 2 份结果通知（草稿）")
+    expect(page.get_by_role("alert")).to_contain_text("尚未正式发文")  # letters wait for it
+    # 审定, 公示 and 正式发文 by the verbs (tests/publicity/test_pages.py walks their pages); the
+    # letters are drafted at 正式发文.
+    program = current_program()
+    coordinator = db.session.execute(select(User).filter_by(username="coord-d")).scalar_one()
+    finalise(program, coordinator)
+    db.session.commit()
+    assert [fresh(Application, i).state for i in ids] == ["admitted"] * 3 + ["rejected"] * 2
+    page.reload()
     expect(page.get_by_text("草稿（待核对）")).to_have_count(2)
     j.shot(page, "letters-drafted")
     page.get_by_role("button", name="发出全部草稿").click()

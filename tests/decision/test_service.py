@@ -20,6 +20,7 @@ from review_app.programs.service import current_program
 
 from .. import factories as f
 from ..conftest import login, post_form
+from ..publicity.helpers import finalise
 
 FRACTIONS = (0.9, 0.85, 0.8, 0.75, 0.7, 0.65)
 
@@ -68,13 +69,14 @@ def test_scores_come_from_the_reviews_and_stage_ranks_them(world):
     assert {a.state for a in apps} == {"scored"}
 
 
-def test_confirm_admits_and_rejects_in_one_go_and_twice_does_nothing(world):
+def test_confirm_proposes_and_not_selects_in_one_go_and_twice_does_nothing(world):
     actors, apps = world
     program = current_program()
     run = service.stage(program, "excellent", _params(), actors.coordinator)
     assert service.confirm(run, actors.coordinator) is True
     db.session.commit()
-    assert [a.state for a in apps] == ["admitted"] * 3 + ["rejected"] * 3
+    # 拟入库: final only at 正式发文 (tests/publicity)
+    assert [a.state for a in apps] == ["proposed"] * 3 + ["not_selected"] * 3
     assert "综合得分 70.00" in apps[4].state_reason and "排第 5 位" in apps[4].state_reason
     events = audit.verify()
     assert events.ok
@@ -95,7 +97,7 @@ def test_veto_excludes_the_best_and_the_next_moves_up(world):
     assert outcomes[apps[0].id] == ("rejected", "vetoed")
     assert outcomes[apps[3].id] == ("admitted", "admitted")
     service.confirm(run, actors.coordinator)
-    assert apps[0].state == "rejected" and "一票否决" in apps[0].state_reason
+    assert apps[0].state == "not_selected" and "一票否决" in apps[0].state_reason
 
 
 def test_deduction_moves_an_application_below_the_cut(world):
@@ -175,7 +177,8 @@ def test_decision_pages_stage_try_and_confirm(world, client):
     assert response.status_code == 302
     db.session.refresh(apps[1])
     assert (
-        apps[1].state == "admitted" and db.session.get(Application, apps[2].id).state == "rejected"
+        apps[1].state == "proposed"
+        and db.session.get(Application, apps[2].id).state == "not_selected"
     )
     assert coord.id == run.confirmed_by_id
     page = client.get(f"/applications/{apps[2].id}").get_data(as_text=True)
@@ -229,7 +232,10 @@ def test_letters_wait_for_confirmation_then_one_per_prefecture_released_to_it(wo
         notices.generate(program, actors.coordinator)
     run = service.stage(program, "excellent", _params(), actors.coordinator)
     service.confirm(run, actors.coordinator)
-    made = notices.generate(program, actors.coordinator)
+    with pytest.raises(DomainError, match="尚未正式发文"):
+        notices.generate(program, actors.coordinator)
+    finalise(program, actors.coordinator)  # 审定, 公示, 正式发文: the letters are drafted
+    made = notices.notices(program)
     assert sorted(n.prefecture.name for n in made) == ["洛阳市", "郑州市"]
     zz = next(n for n in made if n.prefecture.name == "郑州市")
     letter = docx.Document(io.BytesIO(zz.data))
@@ -266,7 +272,8 @@ def test_a_released_letter_goes_to_the_outbox_for_its_officers(world):
     program = current_program()
     run = service.stage(program, "excellent", _params(), actors.coordinator)
     service.confirm(run, actors.coordinator)
-    made = notices.generate(program, actors.coordinator)
+    finalise(program, actors.coordinator)
+    made = notices.notices(program)
     zz = next(n for n in made if n.prefecture.name == "郑州市")
     officer = actors.officer("郑州市")
     officer.email = "zz-officer@example.com"

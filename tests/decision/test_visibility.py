@@ -20,6 +20,7 @@ from review_app.programs.service import current_program
 from .. import factories as f
 from ..api.helpers import call, token_for
 from ..conftest import login
+from ..publicity.helpers import finalise
 from ..security.world import client_as
 
 TELLS = ("state-admitted", "state-rejected", "未入库", "综合得分", "入库线")
@@ -28,7 +29,7 @@ TELLS = ("state-admitted", "state-rejected", "未入库", "综合得分", "入�
 @pytest.fixture()
 def decided(app):
     """郑州市: one admitted and one rejected application; 洛阳市: one of each too; the run
-    confirmed and the letters generated (drafts)."""
+    confirmed, approved, published, issued and the letters generated (drafts)."""
     actors = f.Actors()
     experts, apps = None, []
     for i, fraction in enumerate((0.9, 0.85, 0.8, 0.75)):
@@ -39,7 +40,7 @@ def decided(app):
     params = replace(service.default_params(program, "excellent"), capacity=2)
     run = service.stage(program, "excellent", params, actors.coordinator)
     assert service.confirm(run, actors.coordinator)
-    notices.generate(program, actors.coordinator)
+    finalise(program, actors.coordinator)  # 审定, 公示, 正式发文; the letters drafted
     zz_admitted, ly_admitted, zz_rejected, ly_rejected = apps
     assert (zz_admitted.state, zz_rejected.state) == ("admitted", "rejected")
     f.user("applicant", "zzapplicant", enterprise_id=zz_admitted.enterprise_id)

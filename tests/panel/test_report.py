@@ -14,6 +14,7 @@ from review_app.programs.service import current_program
 from review_app.workflow.service import fire
 
 from ..conftest import AFTER_DEADLINE
+from ..publicity.helpers import finalise
 from . import world as wmod
 
 PROBLEMS = "能耗数据采集不全，分析不足。"
@@ -63,6 +64,7 @@ def test_the_letter_carries_the_advice_only_when_the_coordinator_chose_it(app, c
     params = replace(service.default_params(program, "excellent"), capacity=1)
     run = service.stage(program, "excellent", params, w.actors.coordinator)
     service.confirm(run, w.actors.coordinator)
-    (letter,) = notices.generate(program, w.actors.coordinator)
+    finalise(program, w.actors.coordinator)  # the letters are drafted at 正式发文
+    (letter,) = notices.notices(program)
     text = _text(letter.data)
     assert ("主要问题与改进建议" in text and ADVICE in text) is chosen

@@ -112,7 +112,7 @@ def test_new_applications_carry_the_new_year(two):
 def test_the_finished_program_is_left_as_it_was(two):
     old, new, old_apps, new_apps, actors, run, before = two
     assert _snapshot(old) == before
-    assert {a.state for a in old_apps} == {"admitted", "rejected"}
+    assert {a.state for a in old_apps} == {"proposed", "not_selected"}
     assert new.settings["quotas_to_confirm"] is True
     assert {t.rubric_file for t in new.tracks}.isdisjoint({t.rubric_file for t in old.tracks})
 

@@ -80,6 +80,14 @@ from review_app.panel.permissions import (
     can_vote_opinion,
 )
 from review_app.programs.models import Prefecture
+from review_app.publicity.models import Objection, ObjectionFile, Reconsideration
+from review_app.publicity.permissions import (
+    can_accept_objection,
+    can_assign_checker,
+    can_conclude_objection,
+    can_reconsider,
+    can_record_findings,
+)
 from review_app.scoring.models import DispersionFlag, Review
 from review_app.scoring.permissions import can_reopen_review, can_resolve_flag
 
@@ -92,7 +100,8 @@ from .world import PNG, ROLES, client_as
 TABLES = (AuditEvent, Assignment, Review, Conflict, DispersionFlag, Inspection,
           InspectionInspector, EvidenceFile, ResultNotice, OutboxMessage, Invitation, User,
           Job, PrefectureOpinion, EndorsementLetter, Attachment, DossierCheck, EntryFigures,
-          IndustryAverage, FlagPost, PanelOpinion, OpinionVote)  # fmt: skip
+          IndustryAverage, FlagPost, PanelOpinion, OpinionVote, Objection, ObjectionFile,
+          Reconsideration)  # fmt: skip
 REFUSED = (400, 403, 404, 409)
 
 
@@ -165,6 +174,19 @@ ACCOUNT_STATES = (
 
 def _account(action):
     return lambda w, o: ("POST", *ACCOUNT_PAGE[:1], {"user_id": o.id}, {"acct-action": action})
+
+
+OBJECTION_PAGE = ("publicity.objection", lambda w, o: {"objection_id": o.id})
+OBJECTION_STATES = (
+    {"status": "received", "findings": ""}, {"status": "accepted", "findings": ""},
+    {"status": "checking", "findings": ""}, {"status": "checking", "findings": "已核查"},
+    {"status": "upheld", "findings": "已核查"}, {"status": "not_accepted", "findings": ""},
+)  # fmt: skip
+
+
+def _objection(action, **data):
+    return lambda w, o: ("POST", OBJECTION_PAGE[0], {"objection_id": o.id},
+                         {"action": action, "reason": "理由", **data})  # fmt: skip
 
 
 def _role_change(w, o):
@@ -317,6 +339,24 @@ ACTIONS = (
     Action("panel.letter", PanelOpinion, _t("opinion_member"), OPINION_PAGE,
            lambda w, o: 'value="letter_on"', can_choose_letter, _opinion("letter_on"),
            OPINION_STATES),
+    Action("publicity.accept", Objection, _m("objection_id"), OBJECTION_PAGE,
+           lambda w, o: 'value="accept"', can_accept_objection, _objection("accept"),
+           OBJECTION_STATES),
+    Action("publicity.assign", Objection, _m("objection_id"), OBJECTION_PAGE,
+           lambda w, o: 'value="assign"', can_assign_checker,
+           lambda w, o: _objection("assign", checker_id=w.mine["user_id"])(w, o), OBJECTION_STATES),
+    Action("publicity.findings", Objection, _m("objection_id"), OBJECTION_PAGE,
+           lambda w, o: 'value="findings"', can_record_findings,
+           _objection("findings", findings="核查情况"), OBJECTION_STATES),
+    Action("publicity.conclude", Objection, _m("objection_id"), OBJECTION_PAGE,
+           lambda w, o: 'value="uphold"', can_conclude_objection, _objection("uphold"),
+           OBJECTION_STATES),
+    Action("publicity.reconsider", Application, _m("application_id"),
+           ("publicity.reconsider", lambda w, o: {"application_id": o.id}),
+           lambda w, o: 'id="reconsider-form"', can_reconsider,
+           lambda w, o: ("POST", "publicity.reconsider", {"application_id": o.id},
+                         {"reason": "复核", "approval_record": "厅长办公会"}),
+           _status("admitted", "rejected", "proposed", "scored", attr="state")),
     # The administrator's own page: no account action and no role change on oneself.
     Action("account.self_disable", User, _t("admin"), ACCOUNT_PAGE, lambda w, o: 'value="disable"',
            can_disable_account, _account("disable")),

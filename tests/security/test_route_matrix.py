@@ -117,6 +117,18 @@ GET = {
     "panel.opinion": ok(CO, EX),  # the expert reviewed the application in that panel
     "panel.score_sheet": ok(EX, CO),  # the coordinator names the expert (?expert=)
     "panel.summary_sheet": ok(CO),  # and the panel's 组长 (the world's expert is not)
+    # after the decision (publicity/permissions.py); the 公示 pages are public
+    "publicity.track": ok(CO),
+    "publicity.minutes": ok(CO),
+    "publicity.period_docx": ok(CO),
+    "publicity.objection_list": ok(CO, IN),  # an inspector sees the ones assigned to them
+    "publicity.objection": ok(CO, IN),
+    "publicity.objection_file": ok(CO, IN),
+    "publicity.issue": ok(CO),
+    "publicity.issue_docx": {CO: 404},  # nothing issued yet
+    "publicity.reconsider": ok(CO),
+    "gongshi.index": ok(*ROLES),
+    "gongshi.show": ok(*ROLES),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -140,12 +152,16 @@ OTHER = {
     "dossier.figures": ok(CO),
     "panel.thread": {CO: 200, EX: 404},  # a section the expert does not review
     "panel.opinion": {CO: 200, EX: 404},
+    "publicity.objection": ok(CO),  # not assigned to the inspector: 403
+    "publicity.objection_file": ok(CO),
+    "publicity.reconsider": ok(CO),
 }
 
 # The API documentation page is for signed-in users (or tokens) unless API_DOCS_PUBLIC is set.
 ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.readyz": 200,
                   "main.favicon": 204, "auth.forgot_password": 200,
-                  "auth.reset_password": (302, "/password/forgot")}  # fmt: skip
+                  "auth.reset_password": (302, "/password/forgot"),
+                  "gongshi.index": 200, "gongshi.show": 200}  # fmt: skip
 
 QUERY = {"scoring.sheet_download": {"expert": "expert_id"},
          "panel.score_sheet": {"expert": "expert_id"}}  # fmt: skip
@@ -189,6 +205,9 @@ POST_ONLY = {
     "panel.sign_score_sheet": {EX},
     "panel.sign_summary": {EX},  # the panel's 组长: the view checks the panel
     "archive.run": {CO},
+    "publicity.approve": {CO},
+    "publicity.publish": {CO},
+    "publicity.backfill": {CO},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {

@@ -21,6 +21,7 @@ from review_app.webhooks import service as webhooks
 
 from .. import factories as f
 from ..dossier.pdfs import blank_pdf
+from . import publicity_world
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LETTER_PDF = blank_pdf()
@@ -97,6 +98,7 @@ def build() -> World:
     letters = [_endorsement_letter(a, actors.officer(a.prefecture.name)) for a in (own, other)]
     files = [_dossier_file(a) for a in (own, other)]
     mine_flag, other_flag = _flag(mine_assignment), _flag(other_assignment)
+    after_mine, after_other = publicity_world.add(program, own, inspector)
     db.session.commit()
 
     w.users = {
@@ -113,13 +115,13 @@ def build() -> World:
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
         "user_id": other_inspector.id, "finding_id": finding.id, "flag_id": mine_flag.id,
-        "letter_id": letters[0], "file_id": files[0],
+        "letter_id": letters[0], "file_id": files[0], **after_mine,
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
         "inspection_id": other_insp.id, "evidence_id": other_ev.id,
         "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id, "flag_id": other_flag.id,
-        "letter_id": letters[1], "file_id": files[1],
+        "letter_id": letters[1], "file_id": files[1], **after_other,
     }  # fmt: skip
     w.own_app, w.other_app, w.my_expert = own, other, my_expert
     return w

@@ -434,7 +434,7 @@ def test_inspection_needs_a_verdict(app):
 
 
 @pytest.mark.parametrize(
-    ("trigger", "reason"), [("admit", ""), ("reject", REASON)], ids=["admit", "reject"]
+    ("trigger", "reason"), [("propose", ""), ("not_select", REASON)], ids=["propose", "not_select"]
 )
 def test_sampled_but_not_inspected_cannot_be_decided(app, trigger, reason):
     actors = Cast()
@@ -455,18 +455,18 @@ def _inspected(actors, verdict):
 def test_untrue_verdict_vetoes_admission(app):
     actors = Cast()
     application = _inspected(actors, "untrue")
-    message = refused(application, "admit", actors.coordinator, now=AFTER_DEADLINE)
+    message = refused(application, "propose", actors.coordinator, now=AFTER_DEADLINE)
     assert message == "实地抽查结论为“不属实”，一票否决，不能入库。"
-    fire(application, "reject", actors.coordinator, reason=REASON, now=AFTER_DEADLINE)
-    assert application.state == "rejected"
+    fire(application, "not_select", actors.coordinator, reason=REASON, now=AFTER_DEADLINE)
+    assert application.state == "not_selected"
 
 
 @pytest.mark.parametrize("verdict", ["true", "mostly_true"])
 def test_true_verdicts_allow_admission(app, verdict):
     actors = Cast()
     application = _inspected(actors, verdict)
-    fire(application, "admit", actors.coordinator, now=AFTER_DEADLINE)
-    assert application.state == "admitted"
+    fire(application, "propose", actors.coordinator, now=AFTER_DEADLINE)
+    assert application.state == "proposed"
 
 
 def test_capacity_full_refuses_admission(app):
@@ -474,13 +474,13 @@ def test_capacity_full_refuses_admission(app):
     current_program().track("excellent").capacity = 1
     first, second = build("scored", actors), build("scored", actors)
     leading = build("scored", actors, track="leading")
-    fire(first, "admit", actors.coordinator, now=AFTER_DEADLINE)
-    message = refused(second, "admit", actors.coordinator, now=AFTER_DEADLINE)
+    fire(first, "propose", actors.coordinator, now=AFTER_DEADLINE)
+    message = refused(second, "propose", actors.coordinator, now=AFTER_DEADLINE)
     assert message == "卓越级智能工厂培育入库名额为1家，已全部占用。"
     # Capacity is per track, and rejection needs no place.
-    fire(leading, "admit", actors.coordinator, now=AFTER_DEADLINE)
-    fire(second, "reject", actors.coordinator, reason=REASON, now=AFTER_DEADLINE)
-    assert (leading.state, second.state) == ("admitted", "rejected")
+    fire(leading, "propose", actors.coordinator, now=AFTER_DEADLINE)
+    fire(second, "not_select", actors.coordinator, reason=REASON, now=AFTER_DEADLINE)
+    assert (leading.state, second.state) == ("proposed", "not_selected")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -492,10 +492,16 @@ def test_available_transitions_report_the_guard_refusals(app):
     current_program().track("excellent").capacity = 0
     application = build("scored", actors)
     offered = {a.trigger: a for a in available_transitions(application, actors.coordinator)}
-    assert set(offered) == {"reopen_scoring", "record_inspection", "admit", "reject", "withdraw"}
-    assert offered["admit"].refusal == "卓越级智能工厂培育入库名额为0家，已全部占用。"
+    assert set(offered) == {
+        "reopen_scoring",
+        "record_inspection",
+        "propose",
+        "not_select",
+        "withdraw",
+    }
+    assert offered["propose"].refusal == "卓越级智能工厂培育入库名额为0家，已全部占用。"
     assert offered["record_inspection"].refusal == "该申报未被抽中实地核查。"
-    assert offered["reject"].refusal is None and offered["reject"].needs_reason
+    assert offered["not_select"].refusal is None and offered["not_select"].needs_reason
     # A prefecture officer is offered only withdrawal here.
     by_prefecture = available_transitions(application, actors.prefecture)
     assert [a.trigger for a in by_prefecture] == ["withdraw"]

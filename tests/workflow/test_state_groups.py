@@ -102,11 +102,19 @@ def test_the_groups_agree_with_the_table():
     }
     for name, group in groups.items():
         assert group and group <= set(STATE_NAMES), name
-    decide = [t for t in TRANSITIONS if t.trigger in ("admit", "reject")]
+    decide = [t for t in TRANSITIONS if t.trigger in ("propose", "not_select")]
     assert all(set(t.source) == states.DECIDABLE_STATES for t in decide)
-    assert {t.dest for t in decide} == states.RESULT_STATES
+    assert {t.dest for t in decide} <= states.PROPOSAL_STATES
+    # Results become final only at 正式发文 (and change only by 复核).
+    assert {t.dest for t in TRANSITIONS if t.trigger == "issue"} == states.RESULT_STATES
+    assert {s for t in TRANSITIONS if t.trigger == "issue" for s in t.source} <= (
+        states.PROPOSAL_STATES
+    )
     assert states.RESULT_STATES < states.FINAL_STATES
-    assert states.IN_REVIEW_STATES == states.ENDORSED_STATES - states.RESULT_STATES
+    assert states.IN_REVIEW_STATES == (
+        states.ENDORSED_STATES - states.RESULT_STATES - states.PROPOSAL_STATES
+    )
+    assert states.SELECTED_STATES <= states.PROPOSAL_STATES | states.RESULT_STATES
     assert states.IN_REVIEW_STATES.isdisjoint(states.FINAL_STATES)
     # Experts are chosen once the format check passed and may change until scoring completes.
     (assign,) = [t for t in TRANSITIONS if t.trigger == "assign"]

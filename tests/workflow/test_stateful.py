@@ -72,7 +72,13 @@ QUOTA_STATES = {
     "spot_inspected",
     "admitted",
     "rejected",
+    "proposed",
+    "not_selected",
+    "in_publicity",
+    "revoked",
 }
+# Holding a place of the track (DESIGN.md section 10): proposed, in 公示, admitted.
+PLACE_STATES = {"proposed", "in_publicity", "admitted"}
 REACHED: set[str] = set()  # states reached by a successful fire, over all examples
 
 
@@ -189,17 +195,23 @@ class WorkflowMachine(RuleBasedStateMachine):
                 return m.staffed and m.reviewed and m.open_flags == 0 and not m.conflicted
             case "record_inspection":
                 return m.sampled and m.verdict is not None
-            case "admit":
-                admitted = sum(
-                    1 for o in self.models if o.track == m.track and o.state == "admitted"
+            case "propose":
+                held = sum(
+                    1
+                    for j, o in enumerate(self.models)
+                    if j != i and o.track == m.track and o.state in PLACE_STATES
                 )
                 return (
                     not (m.state == "scored" and m.sampled)
                     and m.verdict != "untrue"
-                    and admitted < CAPACITY[m.track]
+                    and held < CAPACITY[m.track]
                 )
-            case "reject":
+            case "not_select":
                 return not (m.state == "scored" and m.sampled)
+            case "publish" | "revoke" | "backfill" | "reconsider" | "issue":
+                # No 审定, upheld objection, confirmed ranking or 复核 record in this world
+                # (tests/publicity walks them); and these fire only through their verbs.
+                return False
             case _:  # pass_format_check (the world's applications are complete), reopen, withdraw
                 return True
 

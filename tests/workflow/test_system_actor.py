@@ -104,9 +104,9 @@ def test_refusal_gives_the_machines_reason_and_writes_nothing(app):
     # A state the row does not leave from, and a row that does not name the system.
     assert "不能执行" in refusal(f.application(), "complete_scoring", SYSTEM_ACTOR)
     fire(application, "complete_scoring", SYSTEM_ACTOR)
-    assert "角色不能执行" in refusal(application, "admit", SYSTEM_ACTOR)
+    assert "角色不能执行" in refusal(application, "propose", SYSTEM_ACTOR)
     with pytest.raises(PermissionDenied):
-        fire(application, "admit", SYSTEM_ACTOR)
+        fire(application, "propose", SYSTEM_ACTOR)
 
 
 def test_only_the_system_actor_itself_acts_as_the_system(app):

@@ -24,17 +24,19 @@ from review_app.workflow.machine import (
     spec_for,
 )
 from review_app.workflow.service import fire
-from review_app.workflow.states import FINAL_STATES, INITIAL_STATE, STATE_NAMES
+from review_app.workflow.states import FINAL_STATES, INITIAL_STATE, RESULT_STATES, STATE_NAMES
 
 from .. import factories as f
 from ..conftest import AFTER_DEADLINE, BEFORE_DEADLINE
+from . import after_decision
+from .after_decision import data_for
 
 REASON = "材料不完整，请补充后重新提交。"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # The moment each trigger is fired at when its guards must pass (fail_format_check needs the
 # deadline to have passed; return and resubmit need it not to have).
-NOW = {"fail_format_check": AFTER_DEADLINE}
+NOW = {"fail_format_check": AFTER_DEADLINE, "issue": AFTER_DEADLINE}
 
 # How to reach each state from a fresh submission through real transitions: (trigger, role).
 ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -47,8 +49,12 @@ ROUTES["format_checked"] = (*ROUTES["prefecture_endorsed"], ("pass_format_check"
 ROUTES["expert_assigned"] = (*ROUTES["format_checked"], ("assign", "coordinator"))
 ROUTES["scored"] = (*ROUTES["expert_assigned"], ("complete_scoring", "coordinator"))
 ROUTES["spot_inspected"] = (*ROUTES["scored"], ("record_inspection", "coordinator"))
-ROUTES["admitted"] = (*ROUTES["scored"], ("admit", "coordinator"))
-ROUTES["rejected"] = (*ROUTES["scored"], ("reject", "coordinator"))
+ROUTES["proposed"] = (*ROUTES["scored"], ("propose", "coordinator"))
+ROUTES["not_selected"] = (*ROUTES["scored"], ("not_select", "coordinator"))
+ROUTES["in_publicity"] = (*ROUTES["proposed"], ("publish", "coordinator"))
+ROUTES["revoked"] = (*ROUTES["in_publicity"], ("revoke", "coordinator"))
+ROUTES["admitted"] = (*ROUTES["in_publicity"], ("issue", "coordinator"))
+ROUTES["rejected"] = (*ROUTES["not_selected"], ("issue", "coordinator"))
 
 
 class Cast(f.Actors):
@@ -82,6 +88,8 @@ def prepare(app: Application, trigger: str, actors: Cast) -> None:
         f.submit_reviews(app)
     elif trigger == "record_inspection":
         f.sample_for_inspection(app, inspector_user=actors.inspector, verdict="true")
+    else:
+        after_decision.prepare(app, trigger)
 
 
 def actor_for(role: str, app: Application, actors: Cast):
@@ -97,7 +105,7 @@ def step(app: Application, trigger: str, actor, actors: Cast) -> Application:
     prepare(app, trigger, actors)
     spec = spec_for(trigger, app.state)
     reason = REASON if spec and spec.needs_reason else ""
-    return fire(app, trigger, actor, reason=reason, now=now_for(trigger))
+    return fire(app, trigger, actor, reason=reason, now=now_for(trigger), **data_for(trigger))
 
 
 def build(state: str, actors: Cast, **fields) -> Application:
@@ -160,7 +168,9 @@ def test_the_table_covers_every_trigger_and_the_machine_agrees():
     assert {spec.trigger for spec in TRANSITIONS} == set(TRIGGERS)
     for spec in TRANSITIONS:
         assert spec.dest in STATE_NAMES
-        assert set(spec.source) <= set(STATE_NAMES) - FINAL_STATES
+        # A final result changes only through a recorded 复核 (DESIGN.md section 10).
+        if spec.trigger != "reconsider":
+            assert set(spec.source) <= set(STATE_NAMES) - FINAL_STATES
         assert spec.roles and spec.roles <= {*ROLES, SYSTEM_ROLE}
         assert spec.label and CJK.search(spec.label)
         for source in spec.source:
@@ -196,7 +206,8 @@ def test_legal_transition(app, spec, source, role):
     last_id = db.session.scalar(select(func.max(AuditEvent.id)))
     reason = REASON if spec.needs_reason else ""
 
-    result = fire(application, spec.trigger, actor, reason=reason, now=now_for(spec.trigger))
+    result = fire(application, spec.trigger, actor, reason=reason, now=now_for(spec.trigger),
+                  **data_for(spec.trigger))  # fmt: skip
 
     assert result is application
     assert application.state == spec.dest
@@ -235,7 +246,8 @@ def test_one_transition_is_one_row_update(app, spec, source, role):
     actor = actor_for(role, application, actors)
     version = snapshot(application)["version"]
     reason = REASON if spec.needs_reason else ""
-    fire(application, spec.trigger, actor, reason=reason, now=now_for(spec.trigger))
+    fire(application, spec.trigger, actor, reason=reason, now=now_for(spec.trigger),
+         **data_for(spec.trigger))  # fmt: skip
     assert snapshot(application)["version"] == version + 1
 
 
@@ -318,9 +330,36 @@ def test_illegal_transition_is_refused_and_changes_nothing(app, state, trigger):
     assert error.message == f"申报当前状态为“{STATE_NAMES[state]}”，不能执行“{label}”。"
 
 
-def test_every_final_state_refuses_every_trigger():
+def test_every_final_state_refuses_every_trigger_but_a_recorded_reconsideration():
     for state in FINAL_STATES:
-        assert all(spec_for(trigger, state) is None for trigger in TRIGGERS)
+        allowed = {trigger for trigger in TRIGGERS if spec_for(trigger, state) is not None}
+        assert allowed == ({"reconsider"} if state in RESULT_STATES else set())
+
+
+def test_reconsideration_without_its_record_is_refused(app):
+    actors = Cast()
+    application = build("admitted", actors)
+    error = assert_refused_unchanged(
+        application, DomainError,
+        lambda: fire(application, "reconsider", actors.coordinator, reason=REASON,
+                     now=AFTER_DEADLINE, via_publicity=True),
+        code="guard",
+    )  # fmt: skip
+    assert error.message == "复核须记录理由和审批记录。"
+
+
+@pytest.mark.parametrize("trigger", ["publish", "issue"])
+def test_publicity_triggers_fire_only_through_their_verbs(app, trigger):
+    """From an application's page or the API these would skip the 公示 list or the notice."""
+    actors = Cast()
+    application = build("proposed" if trigger == "publish" else "in_publicity", actors)
+    prepare(application, trigger, actors)
+    error = assert_refused_unchanged(
+        application, DomainError,
+        lambda: fire(application, trigger, actors.coordinator, now=now_for(trigger)),
+        code="guard",
+    )  # fmt: skip
+    assert "审定公示" in error.message
 
 
 def test_unknown_trigger_is_an_illegal_transition(app):

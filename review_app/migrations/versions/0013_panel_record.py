@@ -12,12 +12,19 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0013_panel_record"
-down_revision = "0011_similar_findings"
+down_revision = "0012_after_decision"
 branch_labels = None
 depends_on = None
 
 # The outbox kinds before and after this migration (outbox/models.py MESSAGE_KINDS).
-KINDS_BEFORE = ("invitation", "review_due", "review_overdue", "result_letter", "password_reset")
+KINDS_BEFORE = (
+    "invitation",
+    "review_due",
+    "review_overdue",
+    "result_letter",
+    "password_reset",
+    "objection_reply",
+)  # the last added by 0012_after_decision
 KINDS_AFTER = KINDS_BEFORE + ("flag_post", "panel_opinion")
 
 

@@ -1,0 +1,71 @@
+"""The public 公示 pages (no login): the list (enterprise, prefecture, track; no score, no rank),
+the period with why it ends when it does, how to object, and the objection form (CSRF, rate
+limited per address, attachments bounded and content-checked). Whatever is filed is recorded;
+one the rules do not accept is recorded as 不予受理 with the reason."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from ..clock import china_date, utcnow
+from ..extensions import db, limiter
+from ..programs.models import Program
+from ..web import commit_or_flash, flash_errors
+from . import objections, service
+from .forms import PublicObjectionForm
+from .models import PublicityPeriod
+from .objections import Filing
+from .views import uploads
+
+bp = Blueprint("gongshi", __name__, url_prefix="/gongshi")
+FILING_LIMIT = "5 per hour;20 per day"
+
+
+def _period(period_id: int) -> PublicityPeriod:
+    return db.session.get(PublicityPeriod, period_id) or abort(404)
+
+
+@bp.route("/")
+def index():
+    periods = db.session.execute(
+        select(PublicityPeriod).order_by(PublicityPeriod.start_on.desc(), PublicityPeriod.id)
+    ).scalars().all()  # fmt: skip
+    return render_template("publicity/public_index.html", periods=periods, programs={
+        p.id: p for p in db.session.execute(select(Program)).scalars()
+    }, days_left=service.days_left, now=utcnow())  # fmt: skip
+
+
+@bp.route("/<int:period_id>", methods=["GET", "POST"])
+@limiter.limit(FILING_LIMIT, methods=["POST"])
+def show(period_id: int):
+    period = _period(period_id)
+    program = db.session.get(Program, period.program_id)
+    listed = service.listed_applications(period)
+    form = PublicObjectionForm()
+    form.application_id.render_kw = {}
+    if form.is_submitted():
+        if not form.validate():
+            flash_errors(form)
+        else:
+            filing = Filing(form.name.data or "", form.unit.data or "", form.phone.data or "",
+                            form.email.data or "", form.application_id.data, "",
+                            form.content.data or "")  # fmt: skip
+            ok, result = commit_or_flash(
+                lambda: objections.file_public(period, filing, uploads(form.files))
+            )
+            if ok:
+                objection, notes = result
+                if objection.status == "not_accepted":
+                    flash(f"您的异议已登记（第{objection.id}号），但{objection.decision_reason}",
+                          "warning")  # fmt: skip
+                else:
+                    flash(f"您的异议已收到（第{objection.id}号），我厅将依规受理核查并答复。",
+                          "success")  # fmt: skip
+                for note in notes:
+                    flash(note, "warning")
+                return redirect(url_for(".show", period_id=period.id))
+    return render_template(
+        "publicity/public_show.html", period=period, program=program, listed=listed,
+        track_name=program.track(period.track_code).name, form=form,
+        open_now=service.in_period(period, utcnow()), days_left=service.days_left(period),
+        today_date=china_date(utcnow()),
+    )  # fmt: skip
