@@ -235,10 +235,10 @@ def _act(item: Objection, form) -> None:
             flash(note, "warning")
 
 
-@bp.route("/objection-files/<int:file_id>")
+@bp.route("/objection-files/<int:objection_file_id>")
 @permission_required(can_view_objections)
-def objection_file(file_id: int):
-    file = db.session.get(ObjectionFile, file_id) or abort(404)
+def objection_file(objection_file_id: int):
+    file = db.session.get(ObjectionFile, objection_file_id) or abort(404)
     _objection(file.objection_id)
     return send_bytes(file.data, file.filename, file.content_type)
 

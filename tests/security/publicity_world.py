@@ -64,6 +64,6 @@ def add(program, own, inspector) -> tuple[dict, dict]:
     db.session.flush()
     ids = {"approval_id": approval.id, "period_id": period.id}
     return (
-        {**ids, "objection_id": mine.id, "file_id": mine.files[0].id},
-        {**ids, "objection_id": other.id, "file_id": other.files[0].id},
+        {**ids, "objection_id": mine.id, "objection_file_id": mine.files[0].id},
+        {**ids, "objection_id": other.id, "objection_file_id": other.files[0].id},
     )
