@@ -15,6 +15,7 @@ from review_app.applications.models import Application
 from review_app.decision import service as decision
 from review_app.decision.models import ResultNotice
 from review_app.extensions import db
+from review_app.outbox.models import OutboxMessage
 from review_app.programs.service import current_program
 from review_app.publicity.models import Approval, FinalIssue, Objection, PublicityPeriod
 
@@ -147,6 +148,7 @@ def test_publicity_objection_backfill_issue_and_letters(journey, app, tmp_path):
     form.get_by_label("姓名（必填）").fill("李四")
     form.get_by_label("工作单位（必填）").fill("郑州市某装备制造协会")
     form.get_by_label("联系电话（必填）").fill("13900000000")
+    form.get_by_label("电子邮箱").fill("lisi@example.com")
     form.get_by_label("异议内容和理由").fill(
         "该企业申报的数控化率数据与实际不符，车间仍以手工为主。"
     )
@@ -169,6 +171,10 @@ def test_publicity_objection_backfill_issue_and_letters(journey, app, tmp_path):
     objection_id = objection.id
 
     # ------------------------------------------------- 受理, 指派核查 (an inspector), findings
+    nav(page, "工作台")
+    stage = page.locator("#after-decision")
+    expect(stage).to_contain_text("卓越级智能工厂培育拟入库名单公示：至 2026-04-09")
+    expect(stage.get_by_role("link", name="1 件")).to_be_visible()  # open objections
     nav(page, "异议")
     row = page.locator("tbody tr").filter(has_text=f"第{objection_id}号")
     expect(row).to_contain_text("李四")
@@ -218,6 +224,10 @@ def test_publicity_objection_backfill_issue_and_letters(journey, app, tmp_path):
     j.shot(page, "objection-upheld")
     db.session.expire_all()
     assert db.session.get(Objection, objection_id).status == "upheld"
+    answer = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.kind == "objection_reply")
+    ).scalar_one()  # the objector's reply, held in the outbox for release
+    assert answer.to_address == "lisi@example.com" and "异议成立" in answer.body
     assert _states(ids) == ["revoked", "in_publicity", "not_selected", "not_selected"]
 
     # ---------------------------------------------------- 递补: the next eligible, and why
