@@ -82,12 +82,21 @@ def _colophon(doc, copied_to: str, printer: str, day: date) -> None:
     office.border(line, "bottom", 8)
 
 
-def publicity_docx(program_name: str, track_name: str, kind_name: str, rows: Sequence[Listed],
-                   start: date, end: date, working_days: int, contact: str,
-                   issued_on: date) -> bytes:  # fmt: skip
+LISTS = {"initial": "拟入库企业名单", "backfill": "递补拟入库企业名单"}
+
+
+def publicity_title(year: int, track_name: str, kind: str) -> str:
+    """The 公示's title, as the 厅 words it: 关于2026年卓越级智能工厂培育拟入库企业名单的公示
+    (the program's name already holds the track names: not repeated)."""
+    return f"关于{year}年{track_name}{LISTS[kind]}的公示"
+
+
+def publicity_docx(program_name: str, year: int, track_name: str, kind: str,
+                   rows: Sequence[Listed], start: date, end: date, working_days: int,
+                   contact: str, issued_on: date) -> bytes:  # fmt: skip
     """The 公示 text for the 厅's website: the list (name, prefecture, track; no score, no rank),
     the period and how to object."""
-    title = f"关于{program_name}{track_name}{kind_name}的公示"
+    title = publicity_title(year, track_name, kind)
     doc = office.document(title, draft=False)
     office.paragraph(
         doc,
@@ -108,9 +117,9 @@ def publicity_docx(program_name: str, track_name: str, kind_name: str, rows: Seq
         indent=True,
     )
     office.paragraph(doc, f"联系方式：{contact}", indent=True)
-    _attachments_note(doc, [f"{track_name}{kind_name}名单"])
+    _attachments_note(doc, [f"{track_name}{LISTS[kind]}"])
     _signature(doc, ISSUER, issued_on)
-    _attachment(doc, 1, f"{track_name}{kind_name}名单", rows)
+    _attachment(doc, 1, f"{track_name}{LISTS[kind]}", rows)
     return office.to_bytes(doc)
 
 

@@ -11,6 +11,7 @@ from ..extensions import db, limiter
 from ..programs.models import Program
 from ..web import commit_or_flash, flash_errors
 from . import objections, service
+from .docx import publicity_title
 from .forms import PublicObjectionForm
 from .models import PublicityPeriod
 from .objections import Filing
@@ -66,6 +67,7 @@ def show(period_id: int):
     return render_template(
         "publicity/public_show.html", period=period, program=program, listed=listed,
         track_name=program.track(period.track_code).name, form=form,
+        title=publicity_title(program.year, program.track(period.track_code).name, period.kind),
         open_now=service.in_period(period, utcnow()), days_left=service.days_left(period),
         today_date=china_date(utcnow()),
     )  # fmt: skip

@@ -146,7 +146,7 @@ def period_docx(period_id: int):
     track_name = program.track(period.track_code).name
     rows = [Listed(a.enterprise.name, a.prefecture.name, track_name)
             for a in service.listed_applications(period)]  # fmt: skip
-    data = publicity_docx(program.name, track_name, period.kind_name, rows, period.start_on,
+    data = publicity_docx(program.name, program.year, track_name, period.kind, rows, period.start_on,
                           period.end_on, period.working_days, period.contact,
                           china_date(period.created_at))  # fmt: skip
     return send_bytes(data, f"{track_name}{period.kind_name}（{cn_date(period.start_on)}）.docx")
