@@ -18,7 +18,7 @@ from .assignment.models import Assignment
 from .assignment.service import commit
 from .auth.models import User
 from .auth.service import create_user
-from .dossier.simulated import prepare_endorsement
+from .dossier.simulated import prepare_endorsement, record_checks
 from .draws.service import sign_pledge
 from .experts.models import Expert
 from .extensions import db
@@ -524,6 +524,7 @@ def _advance(app, target, users, experts, rng):
             now=AFTER_DEADLINE,
         )  # fmt: skip
         return
+    record_checks(app, coord)  # 盖章版已核对 (required to pass), 信用 and 事故 checks
     fire(app, "pass_format_check", coord, now=BEFORE_DEADLINE)
     if target == "format_checked":
         return

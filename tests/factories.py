@@ -9,7 +9,8 @@ from review_app.applications.service import submit_application
 from review_app.assignment.models import Assignment
 from review_app.auth.service import create_user
 from review_app.clock import utcnow
-from review_app.dossier.models import PrefectureOpinion
+from review_app.dossier.kinds import APPLICANT_KINDS, PDF
+from review_app.dossier.models import Attachment, DossierCheck, PrefectureOpinion
 from review_app.enterprises.uscc import make_uscc
 from review_app.experts.models import Expert
 from review_app.extensions import db
@@ -24,6 +25,8 @@ from .conftest import AFTER_DEADLINE, BEFORE_DEADLINE
 PASSWORD = "Passw0rd!"
 # 地市审核意见, required to endorse (dossier/guards.py): written by default so tests can endorse.
 OPINION = "经审核，企业申报材料真实完整，符合入库条件，同意推荐。"
+# The dossier, required to pass the format check (dossier_complete): supplied by default.
+DOSSIER_PDF = b"%PDF-1.4\n% test attachment\n%%EOF\n"
 _seq = count(1)
 
 
@@ -51,6 +54,7 @@ def application(
     sections: dict | None = None,
     anonymised: bool = True,
     opinion: str | None = OPINION,
+    dossier: bool = True,
     **fields,
 ):
     n = next(_seq)
@@ -69,6 +73,8 @@ def application(
     )
     if opinion is not None:
         write_opinion(application, opinion)
+    if dossier:
+        supply_dossier(application)
     if anonymised:
         confirm_sections(application)
     return application
@@ -80,6 +86,28 @@ def write_opinion(application, text: str = OPINION) -> PrefectureOpinion:
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def supply_dossier(application) -> None:
+    """One file of every kind the prefecture uploads (so the attachments are complete whatever
+    the declared fields) and 盖章版已核对 (通过), written straight into the tables."""
+    now = utcnow()
+    for kind in APPLICANT_KINDS:
+        db.session.add(
+            Attachment(
+                application_id=application.id, kind=kind, filename=f"{kind}.pdf",
+                content_type=PDF, size=len(DOSSIER_PDF), sha256="0" * 64, data=DOSSIER_PDF,
+                pages=1, differences=[], uploaded_at=now,
+            )
+        )  # fmt: skip
+    db.session.add(
+        DossierCheck(
+            application_id=application.id, kind="stamped_copy", result="pass",
+            checked_by="测试核对人", checked_on=now.date(), source="", note="盖章版与Word版一致",
+            recorded_at=now,
+        )
+    )  # fmt: skip
+    db.session.flush()
 
 
 def confirm_sections(application):

@@ -122,22 +122,27 @@ def outside_checks_passed(ctx) -> str | None:
     return outside_check_refusal(ctx.application)
 
 
-def dossier_refusal(app: Application) -> str | None:
-    """What the dossier still lacks for the format check (形式审查): the missing attachments and
-    an unrecorded or failed 盖章版已核对, as one Chinese sentence; None when complete.
-
-    Not (yet) a guard of ``pass_format_check``: it is listed on 材料核对 and the application's
-    申报材料 page; the workflow table can take ``dossier_complete`` when the dossier becomes
-    mandatory."""
-    problems = [message.rstrip("。") for _, message in missing_attachments(app)]
+def dossier_gaps(app: Application) -> list[str]:
+    """What the dossier still lacks for the format check (形式审查), one Chinese item each: the
+    missing attachments (with why the form calls for them) and an unrecorded or failed
+    盖章版已核对. Empty when complete. Listed on the format-check queue and 材料核对."""
+    gaps = [message.rstrip("。") for _, message in missing_attachments(app)]
     stamped = checks_of(app).get("stamped_copy")
     if stamped is None:
-        problems.append("盖章版申报书尚未核对")
+        gaps.append("盖章版申报书尚未核对")
     elif stamped.result == "fail":
-        problems.append(f"盖章版与Word版不一致（{stamped.note}）")
-    return "；".join(problems) + "。" if problems else None
+        gaps.append(f"盖章版与Word版不一致（{stamped.note}）")
+    return gaps
+
+
+def dossier_refusal(app: Application) -> str | None:
+    """``dossier_gaps`` as one Chinese sentence; None when complete."""
+    gaps = dossier_gaps(app)
+    return "；".join(gaps) + "。" if gaps else None
 
 
 def dossier_complete(ctx) -> str | None:
-    """The workflow guard form of ``dossier_refusal``."""
-    return dossier_refusal(ctx.application)
+    """The guard of ``pass_format_check``: the required attachments are there and the
+    coordinator has recorded 盖章版已核对 (通过); the refusal names what is missing."""
+    reason = dossier_refusal(ctx.application)
+    return f"申报材料不全，不能通过形式审查：{reason}" if reason else None

@@ -21,6 +21,7 @@ from wtforms import SelectChoice
 from ..applications.models import Application
 from ..applications.permissions import can_view_every_prefecture
 from ..auth.permissions import permission_required
+from ..dossier.format_items import dossier_items
 from ..errors import PermissionDenied
 from ..extensions import db
 from ..files import DOCX, XLSX
@@ -298,7 +299,7 @@ def format_queue():
     ).scalars().all()  # fmt: skip
     return render_template(
         "intake/format_queue.html", rows=rows, form=ActionForm(), refused=refusals.recent(),
-        reasons=refusals.REASONS,
+        reasons=refusals.REASONS, dossier={a.id: dossier_items(a) for a in rows},
     )  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from transitions import Machine
 
-from ..dossier.checks import outside_checks_passed
+from ..dossier.checks import dossier_complete, outside_checks_passed
 from ..dossier.guards import opinion_written
 from ..publicity import rules as pr
 from . import guards as g
@@ -69,7 +69,8 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     _t("resubmit", "returned", "submitted", {"applicant", "prefecture"},
        (g.before_the_deadline,), label="重新提交"),
     _t("pass_format_check", "prefecture_endorsed", "format_checked", {"coordinator"},
-       (g.required_sections_present, g.national_title_for_leading, g.no_blocking_problems),
+       (g.required_sections_present, g.national_title_for_leading, g.no_blocking_problems,
+        dossier_complete),
        label="形式审查通过"),
     _t("fail_format_check", "prefecture_endorsed", "rejected", {"coordinator"},
        (g.after_the_deadline,), needs_reason=True, label="形式审查不通过"),

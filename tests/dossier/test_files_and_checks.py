@@ -40,7 +40,9 @@ def actors(app):
 
 @pytest.fixture()
 def application(app):
-    a = f.application(name="附件测试装备有限公司", maturity_level=3, honours="省级专精特新")
+    a = f.application(
+        name="附件测试装备有限公司", maturity_level=3, honours="省级专精特新", dossier=False
+    )
     db.session.commit()
     return a
 
