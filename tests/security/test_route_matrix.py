@@ -236,18 +236,8 @@ def _rules(app):
     )
 
 
-# Endpoints whose URL argument shares its name with another's (both blueprints say file_id):
-# the world's key to take it from.
-ARGUMENT_KEYS = {"dossier.file": {"file_id": "dossier_file_id"},
-                 "dossier.remove_file": {"file_id": "dossier_file_id"}}  # fmt: skip
-
-
-def _key(rule, argument: str) -> str:
-    return ARGUMENT_KEYS.get(rule.endpoint, {}).get(argument, argument)
-
-
 def _url(rule, ids, world) -> str:
-    path = rule.build({a: ids[_key(rule, a)] for a in rule.arguments}, append_unknown=False)[1]
+    path = rule.build({a: ids[a] for a in rule.arguments}, append_unknown=False)[1]
     query = QUERY.get(rule.endpoint)
     if query:
         path += "?" + "&".join(f"{k}={world.mine[v]}" for k, v in query.items())
@@ -255,7 +245,7 @@ def _url(rule, ids, world) -> str:
 
 
 def _differs(rule, world) -> bool:
-    return any(world.mine[_key(rule, a)] != world.other[_key(rule, a)] for a in rule.arguments)
+    return any(world.mine[a] != world.other[a] for a in rule.arguments)
 
 
 def _outcome(response):

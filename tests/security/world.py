@@ -115,13 +115,13 @@ def build() -> World:
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
         "user_id": other_inspector.id, "finding_id": finding.id, "flag_id": mine_flag.id,
-        "letter_id": letters[0], "file_id": files[0], "dossier_file_id": files[0], **after_mine,
+        "letter_id": letters[0], "file_id": files[0], **after_mine,
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
         "inspection_id": other_insp.id, "evidence_id": other_ev.id,
         "notice_id": made["洛阳市"].id, "invitation_id": other_inv.id, "flag_id": other_flag.id,
-        "letter_id": letters[1], "file_id": files[1], "dossier_file_id": files[1],
+        "letter_id": letters[1], "file_id": files[1],
         **after_other,
     }  # fmt: skip
     w.own_app, w.other_app, w.my_expert = own, other, my_expert
