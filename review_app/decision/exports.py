@@ -343,6 +343,17 @@ def decision_report_docx(
     return office.to_bytes(doc)
 
 
+def letter_explanation(explanation: str) -> str:
+    """The 说明 of a result letter: what happened last first. An explanation keeps its history
+    line by line (the ranking's sentence, then 撤销拟入库, 递补拟入库 or 复核); the letter states the
+    latest and gives the ranking's sentence as the original conclusion, so it never opens with
+    "予以入库" for an enterprise the letter reports as 未入库."""
+    first, *later = [line for line in (explanation or "").split("\n") if line.strip()] or [""]
+    if not later:
+        return first
+    return "；".join(reversed(later)) + f"（原评审结论：{first}）"
+
+
 def _cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -385,7 +396,8 @@ def prefecture_letter_docx(
     for i, (name, chosen) in enumerate(tracks.items()):
         office.heading(doc, f"{_cn_number(i)}、{name}（{counts(chosen)}）")
         office.table(doc, LETTER_COLUMNS, [
-            (n, r.enterprise, OUTCOMES.get(r.outcome, r.outcome), r.final_score, r.explanation)
+            (n, r.enterprise, OUTCOMES.get(r.outcome, r.outcome), r.final_score,
+             letter_explanation(r.explanation))
             for n, r in enumerate(chosen, start=1)
         ])  # fmt: skip
         for r in chosen:  # the signed 专家组意见 the coordinator put in the letter

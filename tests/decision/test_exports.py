@@ -350,11 +350,23 @@ def test_prefecture_letter_for_one_track_and_a_named_issuer():
     assert texts[-2:] == ["某某厅", "2026年5月6日"]
 
 
+def test_a_letter_states_the_latest_change_first_and_the_ranking_as_the_original_conclusion():
+    history = "综合得分排名第2，予以入库。\n撤销拟入库：第1号异议经核查成立"
+    rows = [replace(EXCELLENT[1], outcome="rejected", explanation=history)]
+    letter = _docx(prefecture_letter_docx(PROGRAM, "郑州市", rows, date(2026, 4, 30)))
+    said = _table_rows(letter.tables[0])[1][4]
+    assert said.startswith("撤销拟入库：第1号异议经核查成立")
+    assert said.endswith("（原评审结论：综合得分排名第2，予以入库。）")
+    # the ranking export keeps the history in its order
+    _, _, sheet_rows = _sheet_rows(ranking_xlsx(_summary(), rows, SECTIONS))
+    assert history in [str(c) for c in sheet_rows[0]]
+
+
 def test_control_characters_in_user_text_do_not_break_the_documents():
     rows = [replace(EXCELLENT[1], enterprise="E01\x0b智能\x07装备", explanation="第一行\n第二行")]
     doc = _docx(admission_list_docx(_summary(), rows))
     assert _table_rows(doc.tables[0])[1][2] == "E01智能装备"
     letter = _docx(prefecture_letter_docx(PROGRAM, "郑州市", rows, date(2026, 4, 30)))
-    assert _table_rows(letter.tables[0])[1][4] == "第一行\n第二行"
+    assert _table_rows(letter.tables[0])[1][4] == "第二行（原评审结论：第一行）"
     ws, _, sheet_rows = _sheet_rows(ranking_xlsx(_summary(), rows, SECTIONS))
     assert sheet_rows[0][2] == "E01智能装备"
