@@ -86,7 +86,7 @@ LISTS = {"initial": "拟入库企业名单", "backfill": "递补拟入库企业�
 
 
 def publicity_title(year: int, track_name: str, kind: str) -> str:
-    """The 公示's title, as the 厅 words it: 关于2026年卓越级智能工厂培育拟入库企业名单的公示
+    """The 公示's title, as the 厅 words it: 关于<年>年卓越级智能工厂培育拟入库企业名单的公示
     (the program's name already holds the track names: not repeated)."""
     return f"关于{year}年{track_name}{LISTS[kind]}的公示"
 
