@@ -16,15 +16,6 @@ from ..programs.models import Program
 from . import service
 
 
-def _commit(job_id: int, attempt: int) -> None:
-    try:
-        lease.renew(job_id, attempt)
-    except lease.LeaseLost:
-        db.session.rollback()
-        raise
-    db.session.commit()
-
-
 @huey.task()
 def build_archive(job_id: int) -> None:
     """Write the program's archive and keep it as a .zip for the coordinator to download."""
@@ -47,7 +38,7 @@ def _archive(job_id: int, attempt: int) -> None:
     def progress(done: int, total: int, name: str) -> None:
         job.total, job.done, job.message = total, done, f"已写入：{name}"
         if done % 20 == 0:  # the heartbeat: a long archive keeps its lease
-            _commit(job_id, attempt)
+            lease.commit(job_id, attempt)
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "archive"
@@ -57,7 +48,7 @@ def _archive(job_id: int, attempt: int) -> None:
             db.session.rollback()
             job = db.session.get(Job, job_id)
             job.state, job.message = "failed", err.message
-            _commit(job_id, attempt)
+            lease.commit(job_id, attempt)
             return
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -68,4 +59,4 @@ def _archive(job_id: int, attempt: int) -> None:
     job.state = "done"
     job.message = f"共{len(manifest['files'])}个文件，已归档（含 manifest.json）。"
     job.result_url = f"/jobs/{job.id}/file"
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)

@@ -61,6 +61,16 @@ def renew(job_id: int, attempt: int) -> None:
         raise LeaseLost(job_id)
 
 
+def commit(job_id: int, attempt: int) -> None:
+    """Commit a job's progress with the heartbeat, or roll it back when the lease was lost."""
+    try:
+        renew(job_id, attempt)
+    except LeaseLost:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
 def lease_seconds() -> int:
     return int(current_app.config.get("JOB_LEASE_SECONDS", 900))
 

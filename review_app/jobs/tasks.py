@@ -21,16 +21,6 @@ def _pause_for_tests() -> None:
         time.sleep(pause)
 
 
-def _commit(job_id: int, attempt: int) -> None:
-    """Commit the progress with the heartbeat, or roll it back when the lease was lost."""
-    try:
-        lease.renew(job_id, attempt)
-    except lease.LeaseLost:
-        db.session.rollback()
-        raise
-    db.session.commit()
-
-
 @huey.task()
 def verify_audit_chain(job_id: int) -> None:
     """Verify the audit chain as a background job (核验审计链); reading only, so it can run again."""
@@ -51,7 +41,7 @@ def verify_audit_chain(job_id: int) -> None:
             job.state = "failed"
             job.message = f"审计链在第{report.broken_id}号事件处断裂：{report.problem}"
         try:
-            _commit(job_id, attempt)
+            lease.commit(job_id, attempt)
         except lease.LeaseLost:
             return
 
@@ -92,7 +82,7 @@ def _import_waiting(app, job_id: int, attempt: int) -> None:
         .order_by(UploadedBlob.position)
     ).scalars().all()  # fmt: skip
     job.total = job.done + len(blob_ids)
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)
     results = list(job.details or [])
     for blob_id in blob_ids:
         blob = db.session.get(UploadedBlob, blob_id)
@@ -122,12 +112,12 @@ def _import_waiting(app, job_id: int, attempt: int) -> None:
         results.append(outcome)
         job.details = list(results)
         job.done += 1
-        _commit(job_id, attempt)
+        lease.commit(job_id, attempt)
         _pause_for_tests()
     job.state = "done"
     ok = sum(1 for r in results if r["ok"])
     job.message = f"共{len(results)}份，受理{ok}份，失败{len(results) - ok}份。"
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)
     if ok:  # the batch's sections are compared with everything else (雷同检测)
         try:
             queue_similarity(current_program().id)
@@ -141,7 +131,7 @@ def _fail(job_id: int, attempt: int, message: str) -> None:
     job = db.session.get(Job, job_id)
     job.state = "failed"
     job.message = message
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)
 
 
 @huey.task()
@@ -174,12 +164,12 @@ def _assign(job_id: int, attempt: int) -> None:
     params, owner = dict(job.params), db.session.get(User, job.owner_id)
     program = db.session.get(Program, params["program_id"])
     job.total, job.done, job.message = 3, 0, "正在检测利益冲突…"
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)
     try:
         conflict_service.detect_conflicts(program, owner)
         job.done, job.message = 1, "正在求解分配方案…"
         # Commit the detection (its audit event ends the chain lock) and show the stage.
-        _commit(job_id, attempt)
+        lease.commit(job_id, attempt)
         due = date.fromisoformat(params["due"]) if params.get("due") else None
         solution = service.commit(program, params["track"], params["seed"], due, owner,
                                   params.get("q"))  # fmt: skip
@@ -190,7 +180,7 @@ def _assign(job_id: int, attempt: int) -> None:
         if params.get("q") is not None:
             job.message += (f"随机分配（每对专家与章节的概率不超过{params['q']:g}），"
                             f"预期匹配度比最优方案低{solution.affinity_cost:.1%}。")  # fmt: skip
-        _commit(job_id, attempt)
+        lease.commit(job_id, attempt)
     except (Infeasible, DomainError) as err:
         _fail(job_id, attempt, err.message)
 
@@ -224,21 +214,21 @@ def _bundle(job_id: int, attempt: int) -> None:
         _fail(job_id, attempt, "尚无暂存或确认的入库决定，没有可导出的文件。")
         return
     job.total, job.done = len(makers), 0
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, make in makers:
             archive.writestr(name, make())
             job.done += 1
             job.message = f"已生成：{name}"
-            _commit(job_id, attempt)
+            lease.commit(job_id, attempt)
             _pause_for_tests()
     db.session.add(UploadedBlob(job_id=job.id, position=0, filename=job.params["filename"],
                                 data=buffer.getvalue()))  # fmt: skip
     job.state = "done"
     job.message = f"共{len(makers)}个文件，已打包。"
     job.result_url = f"/jobs/{job.id}/file"
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)
 
 
 @huey.task()
@@ -265,7 +255,7 @@ def _detect_similarity(job_id: int, attempt: int) -> None:
     program = db.session.get(Program, job.params["program_id"])
     owner = db.session.get(User, job.owner_id) if job.owner_id else None
     job.total, job.done, job.message = 1, 0, "正在检测雷同内容…"
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)
     try:
         result = detect(program, owner)
     except Exception:  # noqa: BLE001 - the job says it failed; the log has the cause
@@ -277,7 +267,7 @@ def _detect_similarity(job_id: int, attempt: int) -> None:
     job.message = (f"已比较{result.sections}个章节，发现{result.found}对雷同候选"
                    f"（新增{result.created}，更新{result.updated}，移除{result.removed}），"
                    "结果见“雷同检测”页面。")  # fmt: skip
-    _commit(job_id, attempt)
+    lease.commit(job_id, attempt)
 
 
 def queue_similarity(program_id: int, owner_id: int | None = None) -> Job | None:
