@@ -22,7 +22,7 @@ from review_app.scoring.permissions import can_resolve_flag
 from review_app.webhooks.permissions import can_manage_webhooks
 
 from . import world as wmod
-from .test_actions import TABLES
+from .actions_table import TABLES
 from .world import client_as
 
 # (endpoint, url arguments taken from world.mine, page predicate, POST predicate or None for
