@@ -65,7 +65,10 @@ def _payloads(world) -> list[dict]:
     that no payload is a valid request of any form), and one payload posts nothing at all."""
     text, typed = _field_names()
     typed.add(f"rank_{world.own_app.id}")
-    long_text = {k: "Ａ" * 5000 for k in text}
+    # ASCII: the same length in characters, without nine bytes of percent-encoding per character
+    # for the test client to write and the server to parse in pure Python (most of this test's
+    # time when it was a full-width letter).
+    long_text = {k: "A" * 5000 for k in text}
     values = ["abc", "sNaN", "NaN", "Infinity", "1e309", HUGE, "-" + HUGE, "１２x", "",
               ["x", "1", "NaN", "1e309"], ["NaN", "1", "2", "abc"]]  # fmt: skip
     return [{**long_text, **{k: v for k in typed}} for v in values] + [{}]
@@ -97,7 +100,10 @@ def test_malformed_posts_answer_below_500_and_change_nothing(app):
                 clients[role] = wmod.client_as(app, world.users[role])
             client = clients[role]
             url = _url(rule, world.mine, world)
-            for payload in payloads:
+            # A button acts on any body, so only "no 500" is asserted: the first and the empty
+            # payload are enough (each 归档 post builds a whole archive).
+            tried = payloads if rule.endpoint not in BUTTONS else (payloads[0], payloads[-1])
+            for payload in tried:
                 shown = repr(payload.get("panel_id", "nothing"))
                 before = _snapshot()
                 try:
