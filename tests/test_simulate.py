@@ -55,6 +55,14 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     panel = summary["panel"]
     assert panel["opinions_signed"] > 14 and panel["signed_sheets"] > 0
     assert panel["thread_posts"] <= summary["dispersion_flags"]
+    assert 0 < panel["signed_with_objections"] <= panel["objections"]
+    assert panel["signed_with_objections"] <= panel["opinions_signed"]
+    # the archive holds what came after the decision: 审定, 公示, objections, 正式发文
+    archived = json.loads((out / "归档" / "manifest.json").read_text(encoding="utf-8"))
+    paths = [f["path"] for f in archived["files"]]
+    for folder in ("/审定/", "/公示/", "/异议/", "/申报材料/"):
+        assert any(folder in p for p in paths), folder
+    assert any(p.startswith("正式发文/") and p.endswith(".docx") for p in paths)
     assert summary["archive"]["verified"] is True and summary["archive"]["files"] > 14
     report = docx.Document(out / "卓越级智能工厂培育评审决定报告.docx")
     cells = [c.text for t in report.tables for row in t.rows for c in row.cells]
