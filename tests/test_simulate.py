@@ -72,6 +72,17 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
                             "SECRET_KEY": "x"}).invoke(main, ["audit", "verify"])  # fmt: skip
     assert verify.exit_code == 0, verify.output
     assert "审计链完整" in verify.output
+    # the simulated archive verifies against that database; one byte altered is named
+    env = {"DATABASE_URL": summary["database"], "REVIEW_APP_ENV": "development", "SECRET_KEY": "x"}
+    root = out / "归档"
+    checked = CliRunner(env=env).invoke(main, ["archive", "verify", str(root)])
+    assert checked.exit_code == 0 and "审计链头与数据库一致" in checked.output, checked.output
+    victim = next(p for p in paths if "/异议/" in p)
+    data = bytearray((root / victim).read_bytes())
+    data[0] ^= 0x01
+    (root / victim).write_bytes(bytes(data))
+    altered = CliRunner(env=env).invoke(main, ["archive", "verify", str(root)])
+    assert altered.exit_code == 1 and victim in altered.output and "改动" in altered.output
 
 
 def test_simulate_refuses_too_few_experts(tmp_path):
