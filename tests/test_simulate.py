@@ -63,6 +63,11 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     for folder in ("/审定/", "/公示/", "/异议/", "/申报材料/"):
         assert any(folder in p for p in paths), folder
     assert any(p.startswith("正式发文/") and p.endswith(".docx") for p in paths)
+    kept = [json.loads((out / "归档" / p).read_bytes()) for p in paths
+            if "/专家组意见/" in p and p.endswith(".json")]  # fmt: skip
+    assert sum(o["status"] == "组长已签发" for o in kept) == panel["opinions_signed"]
+    objected = [o for o in kept if any(a["stance"] == "object" for a in o["answers"])]
+    assert len(objected) == panel["signed_with_objections"]
     assert summary["archive"]["verified"] is True and summary["archive"]["files"] > 14
     report = docx.Document(out / "卓越级智能工厂培育评审决定报告.docx")
     cells = [c.text for t in report.tables for row in t.rows for c in row.cells]

@@ -1,6 +1,6 @@
 """What the archive holds of the dossier and of the stages after the decision, track by track:
 the dossier's files (attachments, the stamped 申报书, the outside checks' files) with the checks
-and the 地市审核意见, the 审定 records with their uploaded minutes, each 公示's text (.docx, as
+and the 地市审核意见, each application's 专家组意见 as recorded, the 审定 records with their uploaded minutes, each 公示's text (.docx, as
 the 厅's website shows it) and list, each objection's record with its files, findings and
 conclusion, and the 复核 records; for the program as a whole, the prefectures' 推荐函 and the
 正式发文 notice (入库名单, GB/T 9704) once issued. Stored files go in with their stored bytes."""
@@ -11,6 +11,8 @@ from ..applications.models import Application
 from ..dossier.kinds import BY_CODE as DOSSIER_KINDS
 from ..dossier.models import Attachment, DossierCheck, EndorsementLetter, PrefectureOpinion
 from ..extensions import db
+from ..panel import roles
+from ..panel.models import PanelOpinion
 from ..programs.models import TRACK_NAMES, Program
 from ..publicity import issue, service
 from ..publicity.models import FILE_KINDS, Objection, Reconsideration
@@ -54,6 +56,29 @@ def _dossier(base: str, app: Application) -> list[Entry]:
     }  # fmt: skip
     if opinion is not None or record["checks"] or names:
         out.append((f"{folder}/核查与审核意见.json", json_bytes(record)))
+    return out
+
+
+def _opinions(base: str, apps: list[Application]) -> list[Entry]:
+    """Each application's 专家组意见 per panel as recorded (text, status, the members' answers
+    by code and name); the panels' 汇总表 (.docx) hold the signed text as signed."""
+    by_id = {a.id: a for a in apps}
+    rows = db.session.execute(
+        select(PanelOpinion).where(PanelOpinion.application_id.in_(list(by_id)))
+        .order_by(PanelOpinion.application_id, PanelOpinion.panel_id)
+    ).scalars()  # fmt: skip
+    out: list[Entry] = []
+    for o in rows:
+        app = by_id[o.application_id]
+        codes = roles.codes(roles.member_ids(app, o.panel))
+        out.append((f"{base}/专家组意见/{app.anon_code}-{clean_name(o.panel.name)}.json", json_bytes({
+            "anon_code": app.anon_code, "panel": o.panel.name, "status": o.status_name,
+            "strengths": o.strengths, "problems": o.problems,
+            "recommendation": o.recommendation, "in_letter": o.in_letter,
+            "lead": o.lead.name if o.lead is not None else None, "signed_at": o.signed_at,
+            "answers": [{"member": codes.get(v.expert_id, ""), "expert": v.expert.name,
+                         "stance": v.stance, "reason": v.reason, "at": v.created_at}
+                        for v in o.votes]})))  # fmt: skip
     return out
 
 
@@ -132,11 +157,12 @@ def _reconsiderations(base: str, program: Program, track: str) -> list[Entry]:
 
 
 def track_entries(program: Program, track: str, apps: list[Application]) -> list[Entry]:
-    """The track's dossier files, 审定, 公示, objections and 复核."""
+    """The track's dossier files, 专家组意见 records, 审定, 公示, objections and 复核."""
     base = clean_name(TRACK_NAMES.get(track, track))
     out: list[Entry] = []
     for app in apps:
         out += _dossier(base, app)
+    out += _opinions(base, apps)
     out += _approvals(base, program, track)
     out += _periods(base, program, track)
     for where, o in _objections(program):
