@@ -55,6 +55,19 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     panel = summary["panel"]
     assert panel["opinions_signed"] > 14 and panel["signed_sheets"] > 0
     assert panel["thread_posts"] <= summary["dispersion_flags"]
+    assert 0 < panel["signed_with_objections"] <= panel["objections"]
+    assert panel["signed_with_objections"] <= panel["opinions_signed"]
+    # the archive holds what came after the decision: 审定, 公示, objections, 正式发文
+    archived = json.loads((out / "归档" / "manifest.json").read_text(encoding="utf-8"))
+    paths = [f["path"] for f in archived["files"]]
+    for folder in ("/审定/", "/公示/", "/异议/", "/申报材料/"):
+        assert any(folder in p for p in paths), folder
+    assert any(p.startswith("正式发文/") and p.endswith(".docx") for p in paths)
+    kept = [json.loads((out / "归档" / p).read_bytes()) for p in paths
+            if "/专家组意见/" in p and p.endswith(".json")]  # fmt: skip
+    assert sum(o["status"] == "组长已签发" for o in kept) == panel["opinions_signed"]
+    objected = [o for o in kept if any(a["stance"] == "object" for a in o["answers"])]
+    assert len(objected) == panel["signed_with_objections"]
     assert summary["archive"]["verified"] is True and summary["archive"]["files"] > 14
     report = docx.Document(out / "卓越级智能工厂培育评审决定报告.docx")
     cells = [c.text for t in report.tables for row in t.rows for c in row.cells]
@@ -64,6 +77,17 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
                             "SECRET_KEY": "x"}).invoke(main, ["audit", "verify"])  # fmt: skip
     assert verify.exit_code == 0, verify.output
     assert "审计链完整" in verify.output
+    # the simulated archive verifies against that database; one byte altered is named
+    env = {"DATABASE_URL": summary["database"], "REVIEW_APP_ENV": "development", "SECRET_KEY": "x"}
+    root = out / "归档"
+    checked = CliRunner(env=env).invoke(main, ["archive", "verify", str(root)])
+    assert checked.exit_code == 0 and "审计链头与数据库一致" in checked.output, checked.output
+    victim = next(p for p in paths if "/异议/" in p)
+    data = bytearray((root / victim).read_bytes())
+    data[0] ^= 0x01
+    (root / victim).write_bytes(bytes(data))
+    altered = CliRunner(env=env).invoke(main, ["archive", "verify", str(root)])
+    assert altered.exit_code == 1 and victim in altered.output and "改动" in altered.output
 
 
 def test_simulate_refuses_too_few_experts(tmp_path):

@@ -201,3 +201,37 @@ class AuditReportSchema(Schema):
     head = fields.String(allow_none=True)
     broken_id = fields.Integer(allow_none=True)
     problem = fields.String(allow_none=True)
+
+
+class PanelReviewSchema(Schema):
+    reviewer = fields.String(metadata={"description": "评审专家代码（专家A、专家B……，按章节）"})
+    status = fields.String(allow_none=True)
+    total = fields.Float(allow_none=True)
+    comment = fields.String()
+    submitted_at = Moment(allow_none=True)
+    scores = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+
+
+class SectionReviewsSchema(Schema):
+    key = fields.String()
+    title = fields.String()
+    reviews = fields.List(fields.Nested(PanelReviewSchema))
+
+
+class PanelOpinionSchema(Schema):
+    panel = fields.String()
+    status = fields.String()
+    status_name = fields.String()
+    strengths = fields.String()
+    problems = fields.String()
+    recommendation = fields.String()
+    signed_at = Moment(allow_none=True)
+    in_letter = fields.Boolean()
+
+
+class ApplicationReviewsSchema(Schema):
+    application_id = fields.Integer()
+    anon_code = fields.String()
+    track = fields.String()
+    sections = fields.List(fields.Nested(SectionReviewsSchema))
+    opinions = fields.List(fields.Nested(PanelOpinionSchema))

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from ..extensions import csrf, limiter
 from ..request_ids import request_id
+from . import reviews  # noqa: F401 - registers its route on the blueprint
 from .errors import ApiError, from_error, problem
 from .schemas import ProblemSchema
 from .views import blp

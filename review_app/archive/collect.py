@@ -1,11 +1,8 @@
 """What goes into a program's archive, track by track: the source 申报书 files, the anonymised
 packets, the score sheets and 专家组意见 (signed copies as signed, else generated now), the
 inspection records and photos, the decision runs with their parameters and entries, and the
-result letters. Each entry is a relative path and a function that makes its bytes."""
-
-import json
-import re
-from collections.abc import Callable
+result letters; the dossier's files and the records after the decision (审定, 公示, 异议, 复核,
+推荐函, 正式发文) come from ``after``. Each entry is a relative path and a function that makes its bytes."""
 
 from sqlalchemy import select
 
@@ -19,20 +16,9 @@ from ..inspection.models import Inspection
 from ..panel import record, roles, sheets
 from ..panel.models import SignedSheet
 from ..programs.models import TRACK_NAMES, Program
-
-Entry = tuple[str, Callable[[], bytes]]
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def clean_name(name: str) -> str:
-    """A file name that is one path component on every system."""
-    cleaned = _UNSAFE.sub("_", name).strip(" .")
-    return cleaned[:120] or "_"
-
-
-def _json(value) -> Callable[[], bytes]:
-    return lambda: json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True,
-                              default=str).encode("utf-8")  # fmt: skip
+from . import after
+from .names import Entry, clean_name
+from .names import json_bytes as _json
 
 
 def _applications(program: Program, track: str) -> list[Application]:
@@ -48,7 +34,8 @@ def _applications(program: Program, track: str) -> list[Application]:
 def _track_entries(program: Program, track: str) -> list[Entry]:
     base = clean_name(TRACK_NAMES.get(track, track))
     out: list[Entry] = []
-    for app in _applications(program, track):
+    apps = _applications(program, track)
+    for app in apps:
         code = app.anon_code
         for n, f in enumerate(app.files, start=1):
             out.append((f"{base}/申报书/{code}/{n}-{clean_name(f.filename)}", lambda d=f.data: d))
@@ -78,7 +65,7 @@ def _track_entries(program: Program, track: str) -> list[Entry]:
         .order_by(DecisionRun.id)
     ).scalars():
         out.append((f"{base}/入库决定/决定{run.id}-{run.status}.json", _json(_run(run))))
-    return out
+    return out + after.track_entries(program, track, apps)
 
 
 def _inspection_entries(folder: str, inspection: Inspection) -> list[Entry]:
@@ -143,4 +130,4 @@ def archive_entries(program: Program) -> list[Entry]:
         state = "" if notice.status == "released" else "（草稿）"
         stem = clean_name(notice.filename.removesuffix(".docx"))
         out.append((f"结果通知/{stem}{state}.docx", lambda d=notice.data: d))
-    return out
+    return out + after.program_entries(program)

@@ -91,9 +91,12 @@ def counts(program: Program) -> dict:
         return db.session.scalar(select(func.count(model.id)).where(*where))
 
     signed = PanelOpinion.status == "signed"
+    objected = select(OpinionVote.opinion_id).where(OpinionVote.stance == "object")
     return {
         "thread_posts": count(FlagPost),
         "opinions_signed": count(PanelOpinion, signed),
+        # signed although a member objected (the objection and its reason kept with it)
+        "signed_with_objections": count(PanelOpinion, signed, PanelOpinion.id.in_(objected)),
         "objections": count(OpinionVote, OpinionVote.stance == "object"),
         "in_letter": count(PanelOpinion, signed, PanelOpinion.in_letter.is_(True)),
         "signed_sheets": count(SignedSheet, SignedSheet.program_id == program.id),

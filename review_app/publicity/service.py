@@ -19,6 +19,7 @@ from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..programs.models import Program
 from ..workflow.service import fire, load_for_transition
+from .docx import Listed, cn_date, publicity_docx
 from .models import MEETING_KINDS, Approval, PublicityListing, PublicityPeriod
 from .permissions import require_manage_publicity
 from .rules import approval_refusal, awaiting_publicity, list_hash
@@ -212,6 +213,23 @@ def listed_applications(period: PublicityPeriod) -> list[Application]:
     """The applications of a 公示 list, by prefecture order then name."""
     apps = [listing.application for listing in period.listings]
     return sorted(apps, key=lambda a: (a.prefecture.sort_order, a.enterprise.name))
+
+
+def period_document(program: Program, period: PublicityPeriod) -> tuple[str, bytes]:
+    """The 公示 text of a period (.docx, as the 厅's website shows it) and its file name; the
+    page's download and the archive (归档) both take it from here."""
+    track_name = program.track(period.track_code).name
+    rows = [Listed(a.enterprise.name, a.prefecture.name, track_name)
+            for a in listed_applications(period)]  # fmt: skip
+    data = publicity_docx(program.name, program.year, track_name, period.kind, rows, period.start_on,
+                          period.end_on, period.working_days, period.contact,
+                          china_date(period.created_at))  # fmt: skip
+    return period_filename(program, period), data
+
+
+def period_filename(program: Program, period: PublicityPeriod) -> str:
+    name = program.track(period.track_code).name
+    return f"{name}{period.kind_name}（{cn_date(period.start_on)}）.docx"
 
 
 def days_left(period: PublicityPeriod, now: datetime | None = None) -> int:

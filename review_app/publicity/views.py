@@ -17,7 +17,6 @@ from ..programs.selection import selected_program
 from ..web import commit_or_flash, valid_or_flash
 from . import issue as issuing
 from . import objections, rules, service
-from .docx import Listed, cn_date, publicity_docx
 from .forms import (
     ApprovalForm,
     BackfillForm,
@@ -143,13 +142,8 @@ def period_docx(period_id: int):
     program = selected_program()
     if period.program_id != program.id:
         abort(404)
-    track_name = program.track(period.track_code).name
-    rows = [Listed(a.enterprise.name, a.prefecture.name, track_name)
-            for a in service.listed_applications(period)]  # fmt: skip
-    data = publicity_docx(program.name, program.year, track_name, period.kind, rows, period.start_on,
-                          period.end_on, period.working_days, period.contact,
-                          china_date(period.created_at))  # fmt: skip
-    return send_bytes(data, f"{track_name}{period.kind_name}（{cn_date(period.start_on)}）.docx")
+    name, data = service.period_document(program, period)
+    return send_bytes(data, name)
 
 
 # ------------------------------------------------------------------------------ objections

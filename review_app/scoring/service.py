@@ -34,6 +34,7 @@ from .models import DispersionFlag, Review, ReviewScore
 from .permissions import can_enter_scores, can_reopen_review, can_resolve_flag
 from .rubric import load_track_rubric, rubric_file_path, rubric_path
 from .sheet import SheetTask, read_sheet
+from .sheet_leaks import comment_leaks
 
 MIN_COMMENT = 10
 
@@ -484,6 +485,8 @@ def apply_sheet(expert, data: bytes, actor, *, submit: bool) -> int:
     (the caller rolls back, so nothing is kept). Returns the number of tasks applied."""
     tasks = {t.assignment_id: t for t in sheet_tasks(expert)}
     parsed = read_sheet(data, tasks)
+    if not parsed.errors:  # every comment that can leave the panel: no identifier in it
+        parsed.errors += comment_leaks(parsed, tasks)
     if parsed.errors:
         raise SheetRejected(parsed.errors)
     errors, applied = [], 0

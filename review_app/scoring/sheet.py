@@ -91,6 +91,7 @@ def write_sheet(expert_name: str, tasks: list[SheetTask]) -> bytes:
 class SheetImport:
     values: dict = field(default_factory=dict)  # assignment_id -> {code: (points, na)}
     comments: dict = field(default_factory=dict)  # assignment_id -> comment
+    comment_rows: dict = field(default_factory=dict)  # assignment_id -> its 评审意见 row
     errors: list[str] = field(default_factory=list)
 
 
@@ -171,5 +172,6 @@ def read_sheet(data: bytes, tasks: dict[int, SheetTask]) -> SheetImport:
             result.errors.append(f"评审意见!A{r}：任务{task_id}{NOT_SCORABLE}")
             continue
         result.comments[task_id] = str(row[3] or "").strip()
+        result.comment_rows[task_id] = r
     wb.close()
     return result

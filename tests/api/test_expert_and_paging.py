@@ -31,6 +31,7 @@ def test_an_expert_token_sees_only_anonymised_sections_of_its_own_assignments(ap
         "/api/v1/applications", "/api/v1/applications?prefecture=1&state=scored",
         "/api/v1/applications?cursor=bad", f"/api/v1/applications/{mine['application_id']}",
         f"/api/v1/applications/{other['application_id']}", "/api/v1/tracks/excellent/ranking",
+        f"/api/v1/applications/{mine['application_id']}/reviews",
         "/api/v1/tracks/excellent/decision", "/api/v1/audit/verify", "/api/v1/nope",
     ]  # fmt: skip
     bodies = {url: call(app, "GET", url, secret) for url in urls}

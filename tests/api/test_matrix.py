@@ -33,6 +33,9 @@ TABLE = {
     ("POST", "/api/v1/applications/<int:application_id>/transitions"): {
         "mine": ok(*VIEW, status=409), "other": {CO: 409, PR: 404, AP: 404, IN: 404},
     },
+    ("GET", "/api/v1/applications/<int:application_id>/reviews"): {
+        "mine": ok(CO), "other": {CO: 200},
+    },
     ("GET", "/api/v1/assignments"): {"mine": ok(EX)},
     ("GET", "/api/v1/assignments/<int:assignment_id>"): {"mine": ok(EX), "other": {EX: 404}},
     ("GET", "/api/v1/reviews"): {"mine": ok(EX)},

@@ -53,6 +53,8 @@ def test_write_then_verify_then_one_altered_byte_is_named(app, runner, tmp_path)
     assert f"{track}/申报书/{code}/1-申报书.docx" in paths
     assert any(p.startswith(f"{track}/匿名材料/{code}/") for p in paths)
     assert any(p.startswith(f"{track}/专家组意见/评审意见汇总表-") for p in paths)
+    opinion = json.loads((out / f"{track}/专家组意见/{code}-{w.panel.name}.json").read_bytes())
+    assert (opinion["status"], opinion["anon_code"], opinion["answers"]) == ("组长起草中", code, [])
     assert any(p.startswith(f"{track}/入库决定/") for p in paths)
     assert any(p.startswith("评分表/专家评分表-") for p in paths)
     for entry in manifest["files"]:
