@@ -10,10 +10,13 @@ acted. ``app.config["FROZEN_NOW"]`` is read by the server thread too.
 Without ``/usr/bin/chromium`` or the ``playwright`` package the folder is skipped, unless
 ``REQUIRE_BROWSER=1`` (CI), which turns the skip into a failure. Every journey saves full-page
 screenshots into ``$BROWSER_SCREENSHOTS`` (default ``test-screenshots/`` at the repo root) as
-``<journey>-<nn>-<step>.png``. Any console error or uncaught page error fails the test.
+``<journey>-<nn>-<step>.png`` and, for each, the page's height and axe-core's violations into
+``<journey>-axe.json`` (tests/browser/axe.py). Any axe violation (WCAG 2.1 A/AA and best
+practice), console error or uncaught page error fails the test.
 """
 
 import importlib.util
+import json
 import os
 import re
 from pathlib import Path
@@ -21,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from ..factories import PASSWORD
+from . import axe
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -80,6 +84,7 @@ class Journey:
         self.contexts = []
         self.folder = screenshot_dir()
         self.step = 0
+        self.audits: list[dict] = []  # axe-core and the height of every page screenshotted
         for old in self.folder.glob(f"{name}-[0-9][0-9]-*.png"):
             old.unlink()
 
@@ -117,11 +122,15 @@ class Journey:
         return page
 
     def shot(self, page, step: str) -> Path:
-        """Save a full-page screenshot ``<journey>-<nn>-<step>.png``, then fail if any page
-        logged an error so far."""
+        """Save a full-page screenshot ``<journey>-<nn>-<step>.png``, audit the page with
+        axe-core, then fail if it has a violation or any page logged an error so far."""
         self.step += 1
         path = self.folder / f"{self.name}-{self.step:02d}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
+        found = axe.audit(page)
+        self.audits.append({"step": path.stem, **found})
+        self.errors += [f"{page.url}: axe {v['id']} ({v['impact']}) {v['help']}: {v['nodes']}"
+                        for v in found["violations"]]  # fmt: skip
         self.check()
         return path
 
@@ -129,6 +138,9 @@ class Journey:
         assert not self.errors, "the browser reported errors:\n" + "\n".join(self.errors)
 
     def close(self) -> None:
+        if self.audits:
+            report = self.folder / f"{self.name}-axe.json"
+            report.write_text(json.dumps(self.audits, ensure_ascii=False, indent=1), "utf-8")
         for context in self.contexts:
             context.close()
         self.contexts.clear()
