@@ -34,7 +34,6 @@ from ..web import keeps_input_on_csrf, posted, reads_only
 from . import service, stored
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
 from .models import DispersionFlag, Review
-from .queue import place_of
 from .permissions import (
     can_enter_scores,
     can_reopen_review,
@@ -43,6 +42,7 @@ from .permissions import (
     can_view_score_breakdown,
     can_view_scoring_progress,
 )
+from .queue import place_of
 from .sheet import write_sheet
 
 bp = Blueprint("scoring", __name__)
