@@ -75,7 +75,9 @@ def checklist_form_class(codes: tuple[str, ...]):
         )
 
     for code in codes:
-        setattr(ChecklistForm, f"finding_{code}", Choice(list(FINDINGS), "核查结果", required=False))
+        setattr(
+            ChecklistForm, f"finding_{code}", Choice(list(FINDINGS), "核查结果", required=False)
+        )
         setattr(
             ChecklistForm,
             f"note_{code}",

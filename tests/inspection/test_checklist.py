@@ -47,7 +47,10 @@ def test_one_save_keeps_every_items_input(assigned, client, page):  # noqa: F811
     })  # fmt: skip
     assert response.status_code == 302 and response.location.endswith("#item-nc_rate")
     found = _findings(assigned.id)
-    assert found["maturity"] == ("true", "") and found["nc_rate"] == ("mostly_true", "两道工序未联网")
+    assert found["maturity"] == ("true", "") and found["nc_rate"] == (
+        "mostly_true",
+        "两道工序未联网",
+    )
     assert found["finance"] == (None, "")
     after = _counts()
     assert after[0] == before[0] + 2  # one audit event per item written, none for the others
@@ -89,7 +92,10 @@ def test_a_replayed_save_is_written_once(assigned, client, page):  # noqa: F811
     first = client.post(f"{url}/checklist", headers=SYNC, content_type="multipart/form-data",
                         data=dict(data, evidence_equipment=(io.BytesIO(PNG), "车间.png")))  # fmt: skip
     assert first.status_code == 200 and first.get_json() == {
-        "ok": True, "replayed": False, "written": 2}
+        "ok": True,
+        "replayed": False,
+        "written": 2,
+    }
     after = _counts()
     assert after == [before[0] + 3, before[1] + 1, before[2] + 1]  # 2 items + 1 photo
     for _ in range(2):  # the queue sends it again (the answer was lost): nothing more is written

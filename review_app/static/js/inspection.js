@@ -23,7 +23,7 @@
   }
   function cachePage() {  // this page and its assets, for a reload without signal
     if (!window.caches || !navigator.onLine) { return; }
-    var urls = [location.pathname];
+    var urls = [form.getAttribute("data-page")];  // not a refused post's address
     document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (el) {
       urls.push(el.getAttribute("href") || el.getAttribute("src"));
     });
