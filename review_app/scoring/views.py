@@ -101,7 +101,9 @@ def score(assignment_id: int):
         else:
             status = 400
             if autosave:
-                return jsonify(error="自动保存未成功：请改正标出的错误。"), 400
+                stale = bool(form.csrf_token.errors)
+                return jsonify(error="自动保存未成功：" + ("页面已过期，请刷新页面（已输入的内容保留在本浏览器中）。"
+                               if stale else "请改正标出的错误。")), 400  # fmt: skip
             if form.csrf_token.errors:
                 form.csrf_token.errors = []  # the form carries a fresh token now
                 flash("页面的安全令牌已失效，未保存；已填写的内容已保留，请再次保存。", "error")

@@ -49,8 +49,9 @@ def test_inspector_saves_without_signal_and_the_queue_syncs_once(journey, app):
     page.goto(f"/inspections/{inspection_id}")
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     # the service worker controls the page and the page is kept on the phone
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("caches.match(location.pathname).then(function (r) { return !!r; })")
+    # (functions, not expression strings: the page's CSP forbids eval, which polling one uses)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => caches.match(location.pathname).then((r) => !!r)")
     j.shot(page, "online")
 
     context = page.context

@@ -112,7 +112,7 @@ def test_autosave_is_the_draft_post_and_answers_the_new_version(app, client):
     assert _counts() == before
     # without a token the autosave is refused like any post
     refused = client.post(url, data=dict(data, csrf_token="x"), headers={"X-Autosave": "1"})
-    assert refused.status_code == 400
+    assert refused.status_code == 400 and "页面已过期" in refused.get_json()["error"]
 
 
 def test_a_value_outside_the_range_is_an_error_beside_the_field(app, client):
