@@ -3,7 +3,7 @@
 from contextlib import suppress
 from pathlib import Path
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, flash, g, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -161,6 +161,10 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "keeps_input_on_csrf", False):
+            g.pop("csrf_valid", None)  # the view's form checks the token again and says so
+            return view(**(request.view_args or {}))
         return render_template(
             "errors/error.html", message="表单已过期或缺少安全令牌，请刷新页面后重试。"
         ), 400

@@ -95,6 +95,9 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
         **_account_settings(env),
+        # The form token lives as long as the session (which ends by SESSION_IDLE_MINUTES and
+        # SESSION_MAX_HOURS): an expert scoring for over an hour loses nothing.
+        "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 50,
         "FROZEN_NOW": None,
         "CLOCK_OFFSET": clock_offset,

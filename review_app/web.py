@@ -85,6 +85,14 @@ def local_path(target: str | None) -> str | None:
     return target
 
 
+def keeps_input_on_csrf(view: Callable) -> Callable:
+    """Mark a form view that, when its post is refused for the CSRF token (stale page, new
+    session), renders the form again with what was typed instead of the error page: the
+    app's CSRF error handler calls it (its form sees the bad token and says so)."""
+    view.keeps_input_on_csrf = True
+    return view
+
+
 def reads_only(view: Callable) -> Callable:
     """Mark a view whose GET and HEAD requests only read.
 

@@ -106,3 +106,16 @@ class EvidenceFile(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(DateTime)
 
     item: Mapped[InspectionItem] = relationship(back_populates="evidence")
+
+
+class ChecklistSave(db.Model):
+    """One accepted save of the checklist, by the id its page (or the offline queue) gave it:
+    a save replayed when the phone's connection returns is accepted once."""
+
+    __tablename__ = "checklist_save"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    saved_at: Mapped[datetime] = mapped_column(DateTime)

@@ -238,7 +238,7 @@ def set_inspectors(inspection: Inspection, user_ids: list[int], actor) -> None:
 # ------------------------------------------------------------------------------- findings
 
 
-def _may_record(inspection: Inspection, actor) -> None:
+def may_record(inspection: Inspection, actor) -> None:
     if not can_view_inspections(actor, inspection):
         raise PermissionDenied("只有被指派的核查人员可以记录核查情况。")
     if not can_record_inspection(actor, inspection):
@@ -247,7 +247,7 @@ def _may_record(inspection: Inspection, actor) -> None:
 
 def record_item(inspection: Inspection, code: str, finding: str | None, note: str,
                 actor) -> Item:  # fmt: skip
-    _may_record(inspection, actor)
+    may_record(inspection, actor)
     item = next((i for i in inspection.items if i.code == code), None)
     if item is None:
         raise NotFound("核查项不存在。")
@@ -296,7 +296,7 @@ def _safe_name(filename: str) -> str:
 
 
 def add_evidence(inspection: Inspection, code: str, upload: Upload, actor) -> EvidenceFile:
-    _may_record(inspection, actor)
+    may_record(inspection, actor)
     item = next((i for i in inspection.items if i.code == code), None)
     if item is None:
         raise NotFound("核查项不存在。")
@@ -324,7 +324,7 @@ def add_evidence(inspection: Inspection, code: str, upload: Upload, actor) -> Ev
 
 def remove_evidence(evidence: EvidenceFile, actor) -> None:
     inspection = evidence.item.inspection
-    _may_record(inspection, actor)
+    may_record(inspection, actor)
     db.session.delete(evidence)
     db.session.flush()
     audit.record(
@@ -335,7 +335,7 @@ def remove_evidence(evidence: EvidenceFile, actor) -> None:
 
 def record_verdict(inspection: Inspection, verdict: str, deduction, note: str, actor) -> None:
     """Record the verdict and move the application to ``spot_inspected`` (one transaction)."""
-    _may_record(inspection, actor)
+    may_record(inspection, actor)
     if verdict not in VERDICTS:
         raise InvalidInput("请选择核查结论：属实、基本属实或不属实。")
     unfinished = [i.title for i in inspection.items if not i.finding]

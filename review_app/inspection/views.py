@@ -1,9 +1,23 @@
 """实地抽查 pages: the coordinator draws and adjusts the sample and assigns inspectors; an
 inspector (on a phone, usually) records the checklist, evidence and the verdict."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..applications.models import Application
 from ..auth.models import User
@@ -17,8 +31,15 @@ from ..programs.selection import selected_program
 from ..programs.years import code_year
 from ..scoring.service import rubric_for
 from ..web import act, first_error, posted
-from . import service
-from .forms import AddForm, InspectorsForm, ItemForm, ReasonForm, SampleForm, VerdictForm
+from . import checklist, service
+from .forms import (
+    AddForm,
+    InspectorsForm,
+    ReasonForm,
+    SampleForm,
+    VerdictForm,
+    checklist_form_class,
+)
 from .models import FINDINGS, VERDICTS, EvidenceFile, Inspection, InspectionInspector
 from .permissions import (
     can_manage_inspections,
@@ -152,6 +173,7 @@ def _show(
     return render_template(
         "inspection/show.html", item=inspection, findings=FINDINGS, verdicts=VERDICTS,
         descriptions=descriptions, settings=settings, form=ActionForm(),
+        client_id=str(uuid.uuid4()),
         editable=can_record_inspection(current_user, inspection), at=at, posted=posted or {},
         error=error,
     ), status  # fmt: skip
@@ -163,35 +185,80 @@ def show(inspection_id: int):
     return _show(_inspection(inspection_id), at=request.args.get("at"))
 
 
-@bp.route("/<int:inspection_id>/items/<code>", methods=["POST"])
+def _checklist_form(inspection: Inspection):
+    return checklist_form_class(tuple(i.code for i in inspection.items))()
+
+
+@bp.route("/<int:inspection_id>/checklist", methods=["POST"])
 @permission_required(can_record_inspection)
-def record_item(inspection_id: int, code: str):
-    """Save one checklist item. On a phone the page is long: the result is shown beside the
-    item (not only at the top), and a refused save comes back with what was typed."""
+def save_checklist(inspection_id: int):
+    """Save the whole checklist (one save keeps every item's input). A refused save comes back
+    with everything typed and the error beside its item, in view. The offline queue posts here
+    too (``X-Offline-Sync``: answered with JSON); a replayed save is accepted once."""
     inspection = _inspection(inspection_id)
-    form = ItemForm()
-    finding, note = form.finding.data, form.note.data or ""
-    uploads = [u for u in form.evidence.data or [] if u and u.filename]
+    form = _checklist_form(inspection)
+    sync = request.headers.get("X-Offline-Sync") == "1"
+    client_id = form.client_id.data or None
+    codes = [i.code for i in inspection.items]
+    at = form.at.data if form.at.data in codes else None
+    typed = {c: {"finding": form[f"finding_{c}"].data, "note": form[f"note_{c}"].data or ""}
+             for c in codes}  # fmt: skip
+    if form.validate_on_submit() and checklist.replayed(client_id):
+        return jsonify(ok=True, replayed=True) if sync else _back(inspection, at)
     try:
         if not form.validate_on_submit():
-            raise InvalidInput(first_error(form))
-        service.record_item(inspection, code, finding, note, current_user)
-        for upload in uploads:
-            data = upload.read(service.MAX_EVIDENCE_BYTES + 1)
-            service.add_evidence(
-                inspection, code, service.Upload(upload.filename, data), current_user
-            )
-    except DomainError as err:
+            bad = next((c for c in codes if form[f"finding_{c}"].errors
+                        or form[f"note_{c}"].errors), at)  # fmt: skip
+            raise checklist.ItemRefused(InvalidInput(first_error(form)), bad)
+        entries = {c: checklist.Entry(typed[c]["finding"], typed[c]["note"], _uploads(form, c))
+                   for c in codes}  # fmt: skip
+        written = checklist.save(inspection, entries, client_id, current_user)
+    except checklist.ItemRefused as err:
         db.session.rollback()
         message = err.message
-        if uploads:
-            message += "本项未保存，请重新选择照片或文件后再保存。"
-        inspection = _inspection(inspection_id)
-        return _show(inspection, at=code, posted={"finding": finding, "note": note},
+        if any(_chosen(form, c) for c in codes):
+            message += "本次未保存，请重新选择照片或文件后再保存。"
+        if sync:
+            return jsonify(ok=False, error=message, at=err.at), err.status
+        return _show(_inspection(inspection_id), at=err.at or at or "checklist", posted=typed,
                      error=message, status=400)  # fmt: skip
+    except IntegrityError:  # the same save replayed at the same moment: the other one won
+        db.session.rollback()
+        return jsonify(ok=True, replayed=True) if sync else _back(inspection, at)
     db.session.commit()
-    flash("核查项已保存。", "success")
-    return redirect(url_for(".show", inspection_id=inspection.id, at=code, _anchor=f"item-{code}"))
+    if sync:
+        return jsonify(ok=True, replayed=False, written=written)
+    flash("核查清单已保存。", "success")
+    return _back(inspection, at)
+
+
+def _back(inspection: Inspection, at: str | None):
+    anchor = f"item-{at}" if at else "checklist"
+    return redirect(url_for(".show", inspection_id=inspection.id, at=at or "checklist",
+                            _anchor=anchor))  # fmt: skip
+
+
+def _chosen(form, code: str) -> list:
+    return [u for u in form[f"evidence_{code}"].data or [] if u and u.filename]
+
+
+def _uploads(form, code: str) -> tuple:
+    return tuple(
+        service.Upload(u.filename, u.read(service.MAX_EVIDENCE_BYTES + 1))
+        for u in _chosen(form, code)
+    )
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The inspection pages' service worker (scope /inspections/): the page and its assets
+    cached for a factory floor without signal. Served here, not under /static/, for its scope."""
+    response = send_from_directory(
+        current_app.static_folder, "js/inspection-sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Service-Worker-Allowed"] = "/inspections/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -2,7 +2,17 @@
 
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
@@ -20,7 +30,7 @@ from ..ids import db_id
 from ..intake.parsed import UnreadableFile
 from ..panel.comments import refuse_leaky_comment, review_comment_hits
 from ..programs.selection import selected_program
-from ..web import posted, reads_only
+from ..web import keeps_input_on_csrf, posted, reads_only
 from . import service, stored
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
 from .models import DispersionFlag, Review
@@ -32,6 +42,7 @@ from .permissions import (
     can_view_score_breakdown,
     can_view_scoring_progress,
 )
+from .queue import place_of
 from .sheet import write_sheet
 
 bp = Blueprint("scoring", __name__)
@@ -39,8 +50,12 @@ bp = Blueprint("scoring", __name__)
 
 @bp.route("/expert/assignments/<int:assignment_id>/score", methods=["GET", "POST"])
 @reads_only
+@keeps_input_on_csrf
 @permission_required(can_score)
 def score(assignment_id: int):
+    """The score sheet. A refused post (bad value, stale token, stale version) re-renders it
+    with everything typed; score.js autosaves a draft through the same post (``X-Autosave``:
+    answered with JSON, the new version, instead of a page)."""
     item, review = service.scoring_task(assignment_id) or abort(404)
     if not can_score(current_user, item):
         abort(403)
@@ -56,23 +71,28 @@ def score(assignment_id: int):
             if hasattr(form, f"c_{s.criterion_code}"):
                 getattr(form, f"c_{s.criterion_code}").data = s.points
                 getattr(form, f"na_{s.criterion_code}").data = s.not_applicable
+    autosave = request.method == "POST" and request.headers.get("X-Autosave") == "1"
     if request.method == "POST":
         if form.validate_on_submit():
-            submit = form.action.data == "submit"
+            submit = form.action.data == "submit" and not autosave
             version = form.version.data
             try:
                 if submit:  # text that can leave the panel: no identifier in it
                     refuse_leaky_comment(item, form.comment.data or "")
-                service.save(
+                saved = service.save(
                     item, values_from(form, section_rubric), form.comment.data or "",
                     version=version, actor=current_user, submit=submit, review=review,
                 )  # fmt: skip
             except DomainError as err:
                 db.session.rollback()
+                if autosave:
+                    return jsonify(error=err.message), err.status
                 flash(err.message, "error")
                 status = err.status if err.status != 403 else 403
             else:
                 db.session.commit()
+                if autosave:
+                    return jsonify(version=saved.version, message="草稿已自动保存。")
                 flash("评分已提交并锁定。" if submit else "草稿已保存。", "success")
                 if submit:
                     return redirect(url_for("expert.assignments"))
@@ -80,11 +100,19 @@ def score(assignment_id: int):
                 return redirect(url_for(".score", assignment_id=assignment_id))
         else:
             status = 400
-            flash("请改正标出的错误；已填写的内容已保留。", "error")
+            if autosave:
+                stale = bool(form.csrf_token.errors)
+                return jsonify(error="自动保存未成功：" + ("页面已过期，请刷新页面（已输入的内容保留在本浏览器中）。"
+                               if stale else "请改正标出的错误。")), 400  # fmt: skip
+            if form.csrf_token.errors:
+                form.csrf_token.errors = []  # the form carries a fresh token now
+                flash("页面的安全令牌已失效，未保存；已填写的内容已保留，请再次保存。", "error")
+            else:
+                flash("请改正标出的错误；已填写的内容已保留。", "error")
     locked = review is not None and review.status == "submitted"
     return render_template(
         "scoring/form.html", item=item, form=form, rubric=section_rubric, review=review,
-        locked=locked, comment_hits=review_comment_hits(item, review),
+        locked=locked, comment_hits=review_comment_hits(item, review), place=place_of(item),
     ), status  # fmt: skip
 
 

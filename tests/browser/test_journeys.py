@@ -352,7 +352,7 @@ def test_inspector_records_findings_on_a_phone(journey, app):
             )
         item.get_by_role("button", name="保存本项").click()
         expect(page.locator(f"#item-{code} h3 .tag")).to_have_text("属实")
-        expect(page.get_by_role("alert")).to_have_text("核查项已保存。")
+        expect(page.get_by_role("alert")).to_have_text("核查清单已保存。")
         if code == "equipment":
             evidence_link = page.locator("#item-equipment").get_by_role("link", name="车间照片.png")
             expect(evidence_link).to_be_visible()

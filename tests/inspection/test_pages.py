@@ -50,12 +50,12 @@ def test_item_with_evidence_then_verdict_through_the_page(assigned, client):
     url = f"/inspections/{assigned.id}"
     token = csrf_from(client.get(url).get_data(as_text=True))
     response = client.post(
-        f"{url}/items/equipment",
-        data={"csrf_token": token, "finding": "true", "note": "",
-              "evidence": (io.BytesIO(PNG), "车间.png")},
+        f"{url}/checklist",
+        data={"csrf_token": token, "at": "equipment", "finding_equipment": "true",
+              "note_equipment": "", "evidence_equipment": (io.BytesIO(PNG), "车间.png")},
         content_type="multipart/form-data",
     )  # fmt: skip
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location.endswith("#item-equipment")
     stored = db.session.execute(select(EvidenceFile)).scalar_one()
     assert stored.filename == "车间.png"
     download = client.get(f"/inspections/evidence/{stored.id}")
@@ -63,9 +63,10 @@ def test_item_with_evidence_then_verdict_through_the_page(assigned, client):
     # a bad file: refused with the reason, the finding of that post not half-saved
     token = csrf_from(client.get(url).get_data(as_text=True))
     refused = client.post(
-        f"{url}/items/finance",
-        data={"csrf_token": token, "finding": "mostly_true", "note": "收入口径不一致",
-              "evidence": (io.BytesIO(b"not a picture"), "x.png")},
+        f"{url}/checklist",
+        data={"csrf_token": token, "finding_equipment": "true", "finding_finance": "mostly_true",
+              "note_finance": "收入口径不一致", "at": "finance",
+              "evidence_finance": (io.BytesIO(b"not a picture"), "x.png")},
         content_type="multipart/form-data",
     )  # fmt: skip
     html = refused.get_data(as_text=True)
@@ -78,8 +79,9 @@ def test_item_with_evidence_then_verdict_through_the_page(assigned, client):
     db.session.expire_all()
     item = next(i for i in db.session.get(Inspection, assigned.id).items if i.code == "finance")
     assert item.finding is None
-    for code in ("maturity", "nc_rate", "safety_env", "finance"):
-        post_form(client, f"{url}/items/{code}", {"finding": "true"}, url)
+    post_form(client, f"{url}/checklist",
+              {f"finding_{c}": "true" for c in ("maturity", "nc_rate", "equipment",
+                                                 "safety_env", "finance")}, url)  # fmt: skip
     refused = post_form(
         client,
         f"{url}/verdict",

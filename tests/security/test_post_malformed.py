@@ -37,7 +37,7 @@ BUTTONS = {"anonymise.run", "anonymise.confirm", "decision.confirm", "draws.veri
 # Forms whose every field is optional with a default: an empty post is a valid request (the
 # suggested seed and date, the default parameters, no inspectors, an item left blank).
 DEFAULTS = {"assignment.auto", "decision.stage", "decision.bundle", "inspection.inspectors",
-            "inspection.record_item", "intake.order", "inspection.draw"}  # fmt: skip
+            "inspection.save_checklist", "intake.order", "inspection.draw"}  # fmt: skip
 TEXT_FIELDS = (StringField, TextAreaField, TextListField)
 HUGE = "9" * 40
 

@@ -69,6 +69,7 @@ GET = {
     "inspection.index": ok(IN, CO),
     "inspection.show": ok(IN, CO),
     "inspection.evidence": ok(IN, CO),
+    "inspection.service_worker": ok(*ROLES),  # a script, like /static/
     "intake.index": ok(PR),
     "intake.upload": ok(PR),
     "intake.edit": ok(CO),  # scored: the officer's 修改 is over (intake/permissions.py)
@@ -161,7 +162,8 @@ OTHER = {
 ANONYMOUS_OPEN = {"auth.login": 200, "main.healthz": 200, "main.readyz": 200,
                   "main.favicon": 204, "auth.forgot_password": 200,
                   "auth.reset_password": (302, "/password/forgot"),
-                  "gongshi.index": 200, "gongshi.show": 200}  # fmt: skip
+                  "gongshi.index": 200, "gongshi.show": 200,
+                  "inspection.service_worker": 200}  # fmt: skip
 
 QUERY = {"scoring.sheet_download": {"expert": "expert_id"},
          "panel.score_sheet": {"expert": "expert_id"}}  # fmt: skip
@@ -183,7 +185,7 @@ POST_ONLY = {
     "inspection.add": {CO},
     "inspection.remove": {CO},
     "inspection.inspectors": {CO},
-    "inspection.record_item": {IN, CO},
+    "inspection.save_checklist": {IN, CO},
     "inspection.verdict": {IN, CO},
     "inspection.remove_evidence": {IN, CO},
     "intake.order": {PR},
@@ -213,7 +215,7 @@ POST_ONLY = {
 POST_OTHER_REFUSED = {
     "applications.transition": {PR, AP, IN},
     "assignment.declare": {EX},
-    "inspection.record_item": {IN},
+    "inspection.save_checklist": {IN},
     "inspection.verdict": {IN},
     "inspection.remove_evidence": {IN},
     "intake.recheck": {PR},
