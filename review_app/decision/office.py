@@ -190,13 +190,17 @@ def table(doc, columns: Sequence[Column], rows: Iterable[Sequence]):
     widths = [Mm(_TEXT_WIDTH_MM * width / total) for _, width, _ in columns]
     for column, width in zip(tbl.columns, widths, strict=True):
         column.width = width
+    # The style's id looked up once: ``p.style = name`` scans every style twice per cell (by
+    # name, and for the default one), most of a long table's time. Not the default style, so
+    # the id is what ``p.style`` would write.
+    text_style = doc.styles[_TABLE_STYLE].style_id
 
     def fill(cells, values, header: bool) -> None:
         for cell, width, (_, _, kind), value in zip(cells, widths, columns, values, strict=True):
             cell.width = width
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
-            p.style = doc.styles[_TABLE_STYLE]
+            p._p.style = text_style  # noqa: SLF001
             left = kind == "text" and not header
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
             p.add_run(_cell_text(value, "text" if header else kind)).bold = header or None

@@ -5,6 +5,7 @@ the expert, or the 组长, signs it off."""
 import hashlib
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..applications.models import Application
 from ..assignment.models import Assignment
@@ -28,17 +29,21 @@ SCORE_COLUMNS = (("匿名编号", 3, "centre"), ("评审章节", 4, "text"), ("�
 SUMMARY_COLUMNS = (("匿名编号", 3, "centre"), ("项目", 3, "centre"), ("内容", 12, "text"))
 
 
-def _reviews(expert: Expert, program: Program) -> list[tuple[Assignment, Review | None]]:
-    return list(
-        db.session.execute(
-            select(Assignment, Review)
-            .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .join(Application, Application.id == Assignment.application_id)
-            .where(Assignment.expert_id == expert.id, Application.program_id == program.id,
-                   Assignment.status != "declined_conflict")
-            .order_by(Application.anon_code, Assignment.id)
-        ).all()
+def _tasks(expert: Expert, program: Program):
+    return (
+        select(Assignment, Review)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Assignment.expert_id == expert.id, Application.program_id == program.id,
+               Assignment.status != "declined_conflict")
     )  # fmt: skip
+
+
+def _reviews(expert: Expert, program: Program, *options) -> list[tuple[Assignment, Review | None]]:
+    """The expert's tasks in the program with their reviews (``options``: what the caller reads
+    of them, loaded with them instead of one query per task)."""
+    query = _tasks(expert, program).order_by(Application.anon_code, Assignment.id)
+    return list(db.session.execute(query.options(*options)).all())
 
 
 def score_sheet_docx(expert: Expert, program: Program, *, signed: bool = False) -> bytes:
@@ -48,7 +53,9 @@ def score_sheet_docx(expert: Expert, program: Program, *, signed: bool = False) 
     office.paragraph(doc, f"评审专家：{expert.name}　　工作单位：{expert.employer}")
     rows = []
     comments = []
-    for a, review in _reviews(expert, program):
+    loaded = (joinedload(Assignment.application), joinedload(Assignment.section),
+              selectinload(Review.scores))  # fmt: skip
+    for a, review in _reviews(expert, program, *loaded):
         code, title = a.application.anon_code, a.section.title
         points = {s.criterion_code: s for s in (review.scores if review else [])}
         for c in rubric_section(a.section).criteria:
@@ -150,4 +157,4 @@ def stored(program: Program) -> list[SignedSheet]:
 
 
 def has_tasks(expert: Expert, program: Program) -> bool:
-    return bool(_reviews(expert, program))
+    return db.session.execute(_tasks(expert, program).limit(1)).first() is not None
