@@ -81,8 +81,9 @@ def summary_docx(panel: Panel, program: Program, *, signed: bool = False) -> byt
     doc = office.document(f"{program.name}评审意见汇总表", draft=False)
     lead = roles.lead_of(panel)
     office.paragraph(doc, f"专家组：{panel.name}　　组长：{lead.name if lead else '—'}")
-    apps = [a for a in record.reviewed_applications(program, panel.track_code)
-            if roles.member_ids(a, panel)]  # fmt: skip
+    reviewed = record.reviewed_applications(program, panel.track_code)
+    members = roles.members_by_application(reviewed, panel)
+    apps = [a for a in reviewed if members[a.id]]
     found = record.opinions_by_key(a.id for a in apps)
     rows = []
     for app in apps:
@@ -90,7 +91,7 @@ def summary_docx(panel: Panel, program: Program, *, signed: bool = False) -> byt
         if o is None:
             rows.append((app.anon_code, "状态", "未起草"))
             continue
-        codes = roles.codes(roles.member_ids(app, panel))
+        codes = roles.codes(members[app.id])
         votes = "；".join(
             f"{codes.get(v.expert_id, '专家')}{STANCES[v.stance]}" + (f"：{v.reason}" if v.reason else "")
             for v in o.votes
@@ -137,8 +138,9 @@ def sign_score_sheet(program: Program, actor) -> SignedSheet:
 def sign_summary(panel: Panel, program: Program, actor) -> SignedSheet:
     """The 组长 signs the panel's 评审意见汇总表 once every opinion of the panel is signed."""
     require(is_panel_lead(actor, panel), "只有本组组长可以签署评审意见汇总表。")
-    apps = [a for a in record.reviewed_applications(program, panel.track_code)
-            if roles.member_ids(a, panel)]  # fmt: skip
+    reviewed = record.reviewed_applications(program, panel.track_code)
+    members = roles.members_by_application(reviewed, panel)
+    apps = [a for a in reviewed if members[a.id]]
     found = record.opinions_by_key(a.id for a in apps)
     open_ = [a for a in apps if (o := found.get((a.id, panel.id))) is None or o.status != "signed"]
     if not apps or open_:
