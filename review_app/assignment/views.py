@@ -85,7 +85,8 @@ def conflicts():
         verbs[action]()
         db.session.commit()
         flash("已记录。", "success")
-        return redirect(url_for(".conflicts", **conflict_list.list_args()))  # the same page of the list
+        # back to the same page of the list
+        return redirect(url_for(".conflicts", **conflict_list.list_args()))
     apps = service.staffing_applications(program, joinedload(Application.enterprise))
     f = conflict_list.filters()
     return render_template(

@@ -73,7 +73,9 @@ def test_packets_are_byte_identical_to_the_former_build():
 
 
 def test_a_failed_packet_leaves_the_blank_document_clean():
-    assert section_packet("A1", "卓越级", "章节", None) == reference_packet("A1", "卓越级", "章节", None)
+    assert section_packet("A1", "卓越级", "章节", None) == reference_packet(
+        "A1", "卓越级", "章节", None
+    )
     with pytest.raises(ValueError):  # a control character: lxml refuses it, as it did before
         section_packet("A1", "卓越级", "章节", "第一行\n第二行\x0b")
     assert section_packet(*CASES[1]) == reference_packet(*CASES[1])
