@@ -76,6 +76,8 @@ def main() -> None:
                 c1 = os.times()
                 cpu = (c1.user - c0.user) + (c1.system - c0.system)
                 rows[name] = (time.perf_counter() - w0, cpu, counts["n"] - n0)
+                print(f"  {name}: {rows[name][0]:.2f} s wall, {cpu:.2f} s CPU, "
+                      f"{rows[name][2]} SQL, load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
                 if profiler:
                     profiler.dump_stats(profile_dir / f"{name}.prof")
                     text = io.StringIO()
