@@ -187,6 +187,20 @@ def section_codes(section_id: int) -> dict[int, str]:
     )
 
 
+def codes_by_section(section_ids) -> dict[int, dict[int, str]]:
+    """``section_codes`` of each of ``section_ids``, in one query (a page listing many)."""
+    ids = list(dict.fromkeys(section_ids))
+    experts: dict[int, list[int]] = {i: [] for i in ids}
+    if ids:
+        for section_id, expert_id in db.session.execute(
+            select(Assignment.section_id, Assignment.expert_id)
+            .where(Assignment.section_id.in_(ids))
+            .order_by(Assignment.id)
+        ):
+            experts[section_id].append(expert_id)
+    return {section_id: codes(found) for section_id, found in experts.items()}
+
+
 def panel_reviewer_ids(panel: Panel) -> list[int]:
     """The experts with an active assignment on the panel's sections in its program and track."""
     keys = [k for k, spec in BY_KEY.items() if spec.group == panel.section_group]
