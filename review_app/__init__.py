@@ -1,5 +1,6 @@
 """Henan 卓越级/领航级智能工厂培育 expert review system: the app factory."""
 
+import gc
 from contextlib import suppress
 from pathlib import Path
 
@@ -75,6 +76,8 @@ def create_app(test_config: dict | None = None, env: dict | None = None) -> Flas
     register_commands(app)
 
     init_queue(app)
+    if app.config["GC_FREEZE"]:
+        gc.freeze()
     return app
 
 

@@ -99,6 +99,10 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # SESSION_MAX_HOURS): an expert scoring for over an hour loses nothing.
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 50,
+        # gc.freeze() once the app is built: the start-up objects (modules, tables, templates)
+        # leave the cyclic collector's view, so a full collection no longer scans them (on the
+        # 复议 page one request in three paid 120 ms for it). Production only by default.
+        "GC_FREEZE": env.get("GC_FREEZE", "1" if mode == "production" else "0") == "1",
         "FROZEN_NOW": None,
         "CLOCK_OFFSET": clock_offset,
         **smtp,

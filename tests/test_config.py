@@ -1,5 +1,7 @@
 """Configuration from the environment."""
 
+import gc
+
 import pytest
 
 from review_app import create_app
@@ -60,3 +62,21 @@ def test_demo_clock_shifts_today_but_not_in_production(tmp_path):
         load_config(tmp_path, {"SECRET_KEY": "k" * 32, "REVIEW_APP_TODAY": "2026-03-20"})
     with pytest.raises(ConfigError, match="YYYY-MM-DD"):
         load_config(tmp_path, {"REVIEW_APP_ENV": "development", "REVIEW_APP_TODAY": "3月20日"})
+
+
+def test_production_freezes_the_start_up_objects_out_of_the_collector(tmp_path):
+    assert load_config(tmp_path, {"SECRET_KEY": "x" * 32})["GC_FREEZE"]
+    assert not load_config(tmp_path, {"SECRET_KEY": "x" * 32, "GC_FREEZE": "0"})["GC_FREEZE"]
+    assert not load_config(tmp_path, {"REVIEW_APP_ENV": "development"})["GC_FREEZE"]
+    assert not load_config(tmp_path, {"REVIEW_APP_ENV": "testing"})["GC_FREEZE"]
+    gc.unfreeze()
+    try:
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"},
+                   env={"SECRET_KEY": "x" * 32, "REVIEW_APP_ENV": "production"})  # fmt: skip
+        assert gc.get_freeze_count() > 0
+        gc.unfreeze()
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "GC_FREEZE": False},
+                   env={"SECRET_KEY": "x" * 32, "REVIEW_APP_ENV": "production"})  # fmt: skip
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()

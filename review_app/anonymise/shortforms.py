@@ -188,8 +188,6 @@ def declared_forms(text: str, name: str) -> list[str]:
     """The short forms ``text`` declares for the enterprise ``name``."""
     folded = fold(text)
     name_n = normalise(name)
-    # The name (or a derived form) must end right where the declaration begins.
-    mentions = [tolerant_re(f, "$", 0) for f in (name_n, *derived_forms(name_n)) if f]
     out = []
     for match in _DECLARATION_RE.finditer(folded):
         form = normalise(match.group("quoted") or match.group("bare") or "")
@@ -198,12 +196,19 @@ def declared_forms(text: str, name: str) -> list[str]:
         before = folded[max(0, match.start() - DECLARATION_WINDOW) : match.start()]
         before = before.rstrip(" (（,，")
         if (
-            any(m.search(before) for m in mentions)
-            or before.endswith(SELF_REFERENCES)
+            before.endswith(SELF_REFERENCES)
             or _is_subsequence(form, name_n)
+            or _mentioned(before, name_n)
         ):
             out.append(form)
     return list(dict.fromkeys(out))
+
+
+def _mentioned(before: str, name_n: str) -> bool:
+    """The name (or a derived form) ends right where the declaration begins. The patterns are
+    compiled only for a text that declares something (compiling them is the costly part)."""
+    return any(tolerant_re(f, "$", 0).search(before)
+               for f in (name_n, *derived_forms(name_n)) if f)  # fmt: skip
 
 
 def _is_subsequence(form: str, name: str) -> bool:

@@ -56,7 +56,8 @@ def _track_entries(program: Program, track: str) -> list[Entry]:
         name = f"{base}/专家组意见/评审意见汇总表-{clean_name(panel.name)}"
         if signed is not None:
             out.append((f"{name}（已签署）.docx", lambda d=signed.data: d))
-        elif any(roles.member_ids(a, panel) for a in record.reviewed_applications(program, track)):
+        elif any(roles.members_by_application(record.reviewed_applications(program, track),
+                                              panel).values()):  # fmt: skip
             out.append((f"{name}（未签署）.docx",
                         lambda p=panel: sheets.summary_docx(p, program)))  # fmt: skip
     for run in db.session.execute(

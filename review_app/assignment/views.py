@@ -19,7 +19,7 @@ from ..jobs.views import start
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
 from ..web import act, posted, reads_only
-from . import conflict_service, service
+from . import conflict_list, conflict_service, service
 from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
 from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
 from .permissions import can_adjust_experts, can_declare_conflict
@@ -74,7 +74,7 @@ def conflicts():
             summary = conflict_service.detect_conflicts(program, current_user)
             db.session.commit()
             flash(f"检测完成：新增{summary['added']}项，移除{summary['removed']}项。", "success")
-            return redirect(url_for(".conflicts"))
+            return redirect(url_for(".conflicts", **conflict_list.list_args()))
         conflict = db.session.get(Conflict, form.conflict_id.data) or abort(404)
         verbs = {
             "waive": lambda: conflict_service.waive(conflict, reason, current_user),
@@ -85,25 +85,15 @@ def conflicts():
         verbs[action]()
         db.session.commit()
         flash("已记录。", "success")
-        return redirect(url_for(".conflicts"))
-    # Experts and enterprises loaded with the rows, not one query each in the template.
-    rows = db.session.execute(
-        select(Conflict)
-        .options(joinedload(Conflict.expert), joinedload(Conflict.enterprise))
-        .order_by(Conflict.status, Conflict.expert_id)
-    ).scalars().all()  # fmt: skip
+        # back to the same page of the list
+        return redirect(url_for(".conflicts", **conflict_list.list_args()))
     apps = service.staffing_applications(program, joinedload(Application.enterprise))
-    experts = sorted({c.expert for c in rows}, key=lambda e: e.name)
-    by_pair = {}
-    for c in rows:
-        by_pair.setdefault((c.expert_id, c.enterprise_id), []).append(c)
-    # The matrix's cells looked up here, once: experts × applications is tens of thousands of
-    # cells at province scale, too many for lookups in the template.
-    columns = [a.enterprise_id for a in apps]
-    matrix = [(e, [by_pair.get((e.id, k), ()) for k in columns]) for e in experts]
+    f = conflict_list.filters()
     return render_template(
-        "assignment/conflicts.html", rows=rows, apps=apps, matrix=matrix,
-        rules=CONFLICT_RULES, statuses=CONFLICT_STATUSES, form=ConflictForm(),
+        "assignment/conflicts.html", listing=conflict_list.conflict_page(f), filters=f,
+        apps=apps, matrix=conflict_list.conflict_matrix(apps), rules=CONFLICT_RULES,
+        statuses=CONFLICT_STATUSES, sources=conflict_list.SOURCES, sorts=conflict_list.SORTS,
+        form=ConflictForm(),
     )  # fmt: skip
 
 

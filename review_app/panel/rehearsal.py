@@ -53,7 +53,7 @@ def _opinion(application, panel: Panel, lead: Expert, rng: random.Random) -> Non
     # The 组长, or the 代组长 where the 组长 has a conflict with the enterprise.
     lead = db.session.get(Expert, roles.acting_lead_id(application, panel, lead))
     opinion = opinions.start(application, panel, lead.user)
-    _, _, advice = opinions.assemble(application, panel)
+    advice = opinion.recommendation  # the draft's, assembled from the comments by ``start``
     recommendation = (advice.split("\n")[0] if advice else "建议持续推进智能化升级。")[:300]
     opinions.save(opinion, STRENGTHS, PROBLEMS, recommendation, lead.user, version=None)
     opinions.circulate(opinion, lead.user)
@@ -73,8 +73,9 @@ def sign_off(program: Program, coordinator, rng: random.Random) -> None:
             lead = _lead(panel, coordinator)
             if lead is None:
                 continue
-            apps = [a for a in record.reviewed_applications(program, track)
-                    if roles.member_ids(a, panel)]  # fmt: skip
+            reviewed = record.reviewed_applications(program, track)
+            members = roles.members_by_application(reviewed, panel)
+            apps = [a for a in reviewed if members[a.id]]
             for application in apps:
                 _opinion(application, panel, lead, rng)
             if apps:

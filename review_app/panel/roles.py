@@ -83,6 +83,27 @@ def member_ids(application: Application, panel: Panel) -> list[int]:
     return list(dict.fromkeys(a.expert_id for a in opinion_assignments(application, panel)))
 
 
+def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
+    """``member_ids`` of each of ``applications`` (its id → the list, empty when nobody), in
+    one query instead of one per application."""
+    ids = [a.id for a in applications]
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    keys = [k for k, spec in BY_KEY.items() if spec.group == panel.section_group]
+    rows = db.session.execute(
+        select(Assignment.application_id, Assignment.expert_id)
+        .join(Section, Section.id == Assignment.section_id)
+        .where(Section.application_id.in_(ids), Section.key.in_(keys),
+               Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES))
+        .order_by(Assignment.id)
+    )  # fmt: skip
+    for application_id, expert_id in rows:
+        if expert_id not in out[application_id]:
+            out[application_id].append(expert_id)
+    return out
+
+
 def code_at(n: int) -> str:
     """The code of the ``n``-th reviewer (from 0): 专家A … 专家Z, then 专家A1 …"""
     return "专家" + ascii_uppercase[n % 26] + (str(n // 26) if n >= 26 else "")
@@ -164,6 +185,20 @@ def section_codes(section_id: int) -> dict[int, str]:
             .order_by(Assignment.id)
         ).scalars()
     )
+
+
+def codes_by_section(section_ids) -> dict[int, dict[int, str]]:
+    """``section_codes`` of each of ``section_ids``, in one query (a page listing many)."""
+    ids = list(dict.fromkeys(section_ids))
+    experts: dict[int, list[int]] = {i: [] for i in ids}
+    if ids:
+        for section_id, expert_id in db.session.execute(
+            select(Assignment.section_id, Assignment.expert_id)
+            .where(Assignment.section_id.in_(ids))
+            .order_by(Assignment.id)
+        ):
+            experts[section_id].append(expert_id)
+    return {section_id: codes(found) for section_id, found in experts.items()}
 
 
 def panel_reviewer_ids(panel: Panel) -> list[int]:

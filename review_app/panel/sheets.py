@@ -5,6 +5,7 @@ the expert, or the 组长, signs it off."""
 import hashlib
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..applications.models import Application
 from ..assignment.models import Assignment
@@ -28,17 +29,21 @@ SCORE_COLUMNS = (("匿名编号", 3, "centre"), ("评审章节", 4, "text"), ("�
 SUMMARY_COLUMNS = (("匿名编号", 3, "centre"), ("项目", 3, "centre"), ("内容", 12, "text"))
 
 
-def _reviews(expert: Expert, program: Program) -> list[tuple[Assignment, Review | None]]:
-    return list(
-        db.session.execute(
-            select(Assignment, Review)
-            .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .join(Application, Application.id == Assignment.application_id)
-            .where(Assignment.expert_id == expert.id, Application.program_id == program.id,
-                   Assignment.status != "declined_conflict")
-            .order_by(Application.anon_code, Assignment.id)
-        ).all()
+def _tasks(expert: Expert, program: Program):
+    return (
+        select(Assignment, Review)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Assignment.expert_id == expert.id, Application.program_id == program.id,
+               Assignment.status != "declined_conflict")
     )  # fmt: skip
+
+
+def _reviews(expert: Expert, program: Program, *options) -> list[tuple[Assignment, Review | None]]:
+    """The expert's tasks in the program with their reviews (``options``: what the caller reads
+    of them, loaded with them instead of one query per task)."""
+    query = _tasks(expert, program).order_by(Application.anon_code, Assignment.id)
+    return list(db.session.execute(query.options(*options)).all())
 
 
 def score_sheet_docx(expert: Expert, program: Program, *, signed: bool = False) -> bytes:
@@ -48,7 +53,9 @@ def score_sheet_docx(expert: Expert, program: Program, *, signed: bool = False) 
     office.paragraph(doc, f"评审专家：{expert.name}　　工作单位：{expert.employer}")
     rows = []
     comments = []
-    for a, review in _reviews(expert, program):
+    loaded = (joinedload(Assignment.application), joinedload(Assignment.section),
+              selectinload(Review.scores))  # fmt: skip
+    for a, review in _reviews(expert, program, *loaded):
         code, title = a.application.anon_code, a.section.title
         points = {s.criterion_code: s for s in (review.scores if review else [])}
         for c in rubric_section(a.section).criteria:
@@ -74,8 +81,9 @@ def summary_docx(panel: Panel, program: Program, *, signed: bool = False) -> byt
     doc = office.document(f"{program.name}评审意见汇总表", draft=False)
     lead = roles.lead_of(panel)
     office.paragraph(doc, f"专家组：{panel.name}　　组长：{lead.name if lead else '—'}")
-    apps = [a for a in record.reviewed_applications(program, panel.track_code)
-            if roles.member_ids(a, panel)]  # fmt: skip
+    reviewed = record.reviewed_applications(program, panel.track_code)
+    members = roles.members_by_application(reviewed, panel)
+    apps = [a for a in reviewed if members[a.id]]
     found = record.opinions_by_key(a.id for a in apps)
     rows = []
     for app in apps:
@@ -83,7 +91,7 @@ def summary_docx(panel: Panel, program: Program, *, signed: bool = False) -> byt
         if o is None:
             rows.append((app.anon_code, "状态", "未起草"))
             continue
-        codes = roles.codes(roles.member_ids(app, panel))
+        codes = roles.codes(members[app.id])
         votes = "；".join(
             f"{codes.get(v.expert_id, '专家')}{STANCES[v.stance]}" + (f"：{v.reason}" if v.reason else "")
             for v in o.votes
@@ -130,8 +138,9 @@ def sign_score_sheet(program: Program, actor) -> SignedSheet:
 def sign_summary(panel: Panel, program: Program, actor) -> SignedSheet:
     """The 组长 signs the panel's 评审意见汇总表 once every opinion of the panel is signed."""
     require(is_panel_lead(actor, panel), "只有本组组长可以签署评审意见汇总表。")
-    apps = [a for a in record.reviewed_applications(program, panel.track_code)
-            if roles.member_ids(a, panel)]  # fmt: skip
+    reviewed = record.reviewed_applications(program, panel.track_code)
+    members = roles.members_by_application(reviewed, panel)
+    apps = [a for a in reviewed if members[a.id]]
     found = record.opinions_by_key(a.id for a in apps)
     open_ = [a for a in apps if (o := found.get((a.id, panel.id))) is None or o.status != "signed"]
     if not apps or open_:
@@ -150,4 +159,4 @@ def stored(program: Program) -> list[SignedSheet]:
 
 
 def has_tasks(expert: Expert, program: Program) -> bool:
-    return bool(_reviews(expert, program))
+    return db.session.execute(_tasks(expert, program).limit(1)).first() is not None

@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -320,18 +320,18 @@ def _changed_tracks(session: Session) -> set[tuple[int, str]]:
             assignment_ids.add(obj.assignment_id)
         elif _changes_an_application(session, obj):
             application_ids.add(obj.application_id)
-    if assignment_ids:
-        application_ids |= set(
-            session.execute(
-                select(Assignment.application_id).where(Assignment.id.in_(assignment_ids))
-            ).scalars()
-        )
     application_ids.discard(None)
+    # One statement: the applications named, and those of the assignments named.
+    which = []
+    if assignment_ids:
+        which.append(Application.id.in_(
+            select(Assignment.application_id).where(Assignment.id.in_(assignment_ids))
+        ))  # fmt: skip
     if application_ids:
+        which.append(Application.id.in_(application_ids))
+    if which:
         rows = session.execute(
-            select(Application.program_id, Application.track_code).where(
-                Application.id.in_(application_ids)
-            )
+            select(Application.program_id, Application.track_code).where(or_(*which))
         )
         tracks |= {(program_id, track_code) for program_id, track_code in rows}
     return {t for t in tracks if None not in t}

@@ -28,6 +28,7 @@ from ..experts.service import expert_of
 from ..extensions import db
 from ..ids import db_id
 from ..intake.parsed import UnreadableFile
+from ..panel import roles, threads
 from ..panel.comments import refuse_leaky_comment, review_comment_hits
 from ..programs.selection import selected_program
 from ..web import keeps_input_on_csrf, posted, reads_only
@@ -163,9 +164,12 @@ def flags():
         aggregate = scores.get(f.application_id, (None,))[0]
         if aggregate is not None and f.section.key in aggregate.sections:
             stats[f.id] = aggregate.sections[f.section.key]
+    # The reviewers' codes and the threads' post counts of every flag, in two queries.
     return render_template(
-        "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlagForm()
-    )
+        "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlagForm(),
+        codes=roles.codes_by_section(f.section_id for f in rows),
+        posts=threads.counts(f.id for f in rows),
+    )  # fmt: skip
 
 
 @bp.after_app_request

@@ -1,0 +1,117 @@
+"""Per-stage cost of ``review-app simulate`` (a script, not a test).
+
+Runs the simulation as the CLI does (a new SQLite file under ``--out``) and prints, for each
+stage, its wall time, its CPU time (this process's user + system time: less sensitive than wall
+time to other work on the machine) and the SQL statements it ran (independent of load), with
+the load average at the start and the end. ``--profile DIR`` also writes one cProfile file per
+stage (``DIR/<stage>.prof``; read with ``python -m pstats``) and prints each stage's top
+functions by own time; a profiler slows Python-heavy stages far more than C-heavy ones, so
+compare profiled runs only with profiled runs.
+
+Run from the project root:
+``python bench/simulate_profile.py [--applications 200 --experts 150 --seed 1] [--profile DIR]``.
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event  # noqa: E402
+
+from review_app import create_app  # noqa: E402
+from review_app.cli.common import upgrade_schema  # noqa: E402
+from review_app.extensions import db  # noqa: E402
+from review_app.simulate import Clock, Simulation  # noqa: E402
+
+STAGES = ("accounts", "intake", "similarity", "endorse", "format_check", "anonymise", "assign",
+          "score", "discuss", "reconsider", "panel_opinions", "inspect", "decide", "publicity",
+          "export", "archive")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=200)
+    parser.add_argument("--experts", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=1)
+    scratch = "/tmp/simulate-profile"  # noqa: S108 - a bench's scratch directory
+    parser.add_argument("--out", default=scratch)
+    parser.add_argument("--profile", help="a directory for one cProfile file per stage")
+    parser.add_argument("--top", type=int, default=12, help="functions shown per stage")
+    args = parser.parse_args()
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "simulation.sqlite3"
+    target.unlink(missing_ok=True)
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}", "SECRET_KEY": "simulation",
+         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False},
+        env={"REVIEW_APP_ENV": "development", "SECRET_KEY": "simulation"},
+    )  # fmt: skip
+    profile_dir = Path(args.profile).resolve() if args.profile else None
+    if profile_dir:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+    counts = {"n": 0}
+    rows: dict[str, tuple[float, float, int]] = {}
+    reports: list[str] = []
+
+    def measured(name, method):
+        def run(*a, **kw):
+            n0, w0, c0 = counts["n"], time.perf_counter(), os.times()
+            profiler = cProfile.Profile() if profile_dir else None
+            try:
+                if profiler:
+                    profiler.enable()
+                return method(*a, **kw)
+            finally:
+                if profiler:
+                    profiler.disable()
+                c1 = os.times()
+                cpu = (c1.user - c0.user) + (c1.system - c0.system)
+                rows[name] = (time.perf_counter() - w0, cpu, counts["n"] - n0)
+                print(f"  {name}: {rows[name][0]:.2f} s wall, {cpu:.2f} s CPU, "
+                      f"{rows[name][2]} SQL, load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+                if profiler:
+                    profiler.dump_stats(profile_dir / f"{name}.prof")
+                    text = io.StringIO()
+                    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(args.top)
+                    reports.append(f"==== {name}\n{text.getvalue()}")
+
+        return run
+
+    load0 = os.getloadavg()
+    started = time.perf_counter()
+    with app.app_context():
+        upgrade_schema()
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *a: counts.__setitem__("n", counts["n"] + 1))  # fmt: skip
+        sim = Simulation(args.applications, args.experts, args.seed, out)
+        for name in STAGES:
+            setattr(sim, name, measured(name, getattr(sim, name)))
+        result = sim.run(Clock(app.config))
+    total = time.perf_counter() - started
+    load1 = os.getloadavg()
+    for text in reports:
+        print(text)
+    print(f"load average at start {load0[0]:.2f}, at end {load1[0]:.2f} (1 min)")
+    print(f"{'stage':<16} {'wall s':>8} {'CPU s':>8} {'SQL':>8}")
+    for name in STAGES:
+        wall, cpu, n = rows.get(name, (0.0, 0.0, 0))
+        print(f"{name:<16} {wall:8.2f} {cpu:8.2f} {n:8d}")
+    cpu_all = sum(r[1] for r in rows.values())
+    print(f"{'all stages':<16} {sum(r[0] for r in rows.values()):8.2f} {cpu_all:8.2f} "
+          f"{sum(r[2] for r in rows.values()):8d}   whole run {total:.1f} s wall")  # fmt: skip
+    keep = ("states", "admitted", "reviews", "dispersion_flags", "inspections", "audit",
+            "panel", "archive", "similarity")  # fmt: skip
+    print(json.dumps({k: result.get(k) for k in keep}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
