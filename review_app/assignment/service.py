@@ -15,6 +15,7 @@ from ..errors import InvalidInput
 from ..experts.models import Expert, Panel, PanelMember
 from ..extensions import db
 from ..programs.models import TRACK_NAMES, Program
+from ..scoring.in_force import is_meeting_track
 from ..scoring.models import Review
 from ..workflow.guards import reviewers_per_section
 from ..workflow.service import fire
@@ -193,7 +194,12 @@ def preview(
     """Solve without writing; raises Infeasible naming the short sections.
 
     ``q`` (0 < q <= 1) asks for the randomised assignment: no (expert, section) pair is chosen
-    with probability above q, and the assignment is sampled with ``seed``."""
+    with probability above q, and the assignment is sampled with ``seed``. A track reviewed in
+    a meeting is not solved: its experts are the panel's members present (review_app/meeting)."""
+    if is_meeting_track(track, program):
+        raise InvalidInput(
+            f"{TRACK_NAMES[track]}采用会议评审：请在“会议评审”页安排答辩，到会专家签到后评分。"
+        )
     apps, _ = ready_applications(program, track)
     if not apps:
         raise InvalidInput("没有可分配的申报（须形式审查通过且匿名化文本已确认）。")
