@@ -8,7 +8,7 @@ from ..draws.models import Pledge
 from ..experts.models import PanelMember
 from ..experts.service import expert_of
 from ..extensions import db
-from .models import Attendance, Meeting
+from .models import Attendance, Meeting, MeetingSlot
 
 
 def is_panel_member(expert_id: int, meeting: Meeting) -> bool:
@@ -59,3 +59,10 @@ def tasks(expert_id: int, application_id: int) -> list[Assignment]:
 def expert_id_of(user) -> int | None:
     expert = expert_of(user) if getattr(user, "id", None) is not None else None
     return expert.id if expert is not None else None
+
+
+def slot_of(application_id: int) -> MeetingSlot | None:
+    """The application's 答辩 slot, if it has one."""
+    return db.session.execute(
+        select(MeetingSlot).where(MeetingSlot.application_id == application_id)
+    ).scalar_one_or_none()
