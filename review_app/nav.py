@@ -69,6 +69,7 @@ from .jobs.permissions import can_download_job_result
 from .meeting.permissions import (
     can_attend_meetings,
     can_manage_meetings,
+    can_mark_held,
     can_open_scoring,
     can_score_in_meeting,
     can_sign_in,
@@ -139,6 +140,7 @@ NAV = (
 PREDICATES = (
     can_attend_meetings,
     can_manage_meetings,
+    can_mark_held,
     can_open_scoring,
     can_score_in_meeting,
     can_sign_in,

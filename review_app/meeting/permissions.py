@@ -20,6 +20,11 @@ def can_open_scoring(user, meeting=None) -> bool:
     return meeting is None or any(s.application.state == "format_checked" for s in meeting.slots)
 
 
+def can_mark_held(user, slot=None) -> bool:
+    """登记已答辩: the coordinator, while the slot is still scheduled."""
+    return is_coordinator(user) and (slot is None or slot.status == "scheduled")
+
+
 def can_attend_meetings(user, obj=None) -> bool:
     """我的会议评审 (the meetings of the expert's panels): an expert."""
     return has_role(user, "expert")

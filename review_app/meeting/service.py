@@ -28,7 +28,7 @@ from ..workflow.states import STAFFING_STATES
 from . import people
 from .models import Attendance, Meeting, MeetingSlot
 from .order import draw_order, verify_order
-from .permissions import can_manage_meetings, can_open_scoring, can_sign_in
+from .permissions import can_manage_meetings, can_mark_held, can_open_scoring, can_sign_in
 
 MEETING_GROUP = "general"  # the track's 综合组 panel holds the meeting
 MIN_MINUTES, MAX_MINUTES = 5, 240
@@ -253,7 +253,7 @@ def open_scoring(meeting: Meeting, actor) -> tuple[int, list[tuple[str, str]]]:
 def mark_held(slot: MeetingSlot, actor) -> None:
     """The enterprise's 答辩 took place."""
     require(can_manage_meetings(actor), "只有省厅协调员可以登记答辩情况。")
-    if slot.status != "scheduled":
+    if not can_mark_held(actor, slot):
         raise InvalidInput("该答辩已登记。")
     slot.status = "held"
     db.session.flush()
