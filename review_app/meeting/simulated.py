@@ -27,28 +27,38 @@ PLACE = "河南省工业和信息化厅第一会议室"
 COMMENT = "答辩陈述清楚，建设成效有数据支撑，建议进一步量化投入产出并加强数据贯通。"
 
 
+def hold(program: Program, track: str, coordinator, seed, rng: random.Random,
+         present: int = PRESENT) -> tuple[Meeting, list]:  # fmt: skip
+    """Schedule the track's meeting today (the 答辩 order drawn with ``seed``), sign in
+    ``present`` members of its panel (drawn with ``rng``) and open the scoring. Returns the
+    meeting and the experts present."""
+    arrangement = service.Arrangement(china_date(utcnow()), time(9, 0), 30, PLACE, "", f"{seed}")
+    meeting = service.schedule(program, track, arrangement, coordinator)
+    members = sorted((m.expert for m in meeting.panel.members), key=lambda e: e.id)
+    chosen = sorted(rng.sample(members, min(present, len(members))), key=lambda e: e.id)
+    for expert in chosen:
+        service.sign_in(meeting, expert, expert.user)
+    service.open_scoring(meeting, coordinator)
+    return meeting, chosen
+
+
 def run(program: Program, coordinator, seed: int, rng: random.Random,
         quality: Callable[[int, int], float]) -> dict:  # fmt: skip
     """Hold the meetings; ``quality(application_id, expert_id)``: the fraction of each
     criterion's maximum that expert gives that application (before noise). Returns counts."""
     for track in TRACK_NAMES:
-        if not is_meeting_track(track, program) or not service.waiting_applications(program, track):
+        if not is_meeting_track(track, program):
             continue
-        arrangement = service.Arrangement(china_date(utcnow()), time(9, 0), 30, PLACE, "",
-                                          f"{seed}")  # fmt: skip
-        meeting = service.schedule(program, track, arrangement, coordinator)
-        members = sorted((m.expert for m in meeting.panel.members), key=lambda e: e.id)
-        present = rng.sample(members, min(PRESENT, len(members)))
-        for expert in sorted(present, key=lambda e: e.id):
-            service.sign_in(meeting, expert, expert.user)
-        service.open_scoring(meeting, coordinator)
+        if not service.waiting_applications(program, track):
+            continue
+        meeting, present = hold(program, track, coordinator, seed, rng)
         rubric = rubric_for(track, program)
         for slot in meeting.slots:
             service.mark_held(slot, coordinator)
             app = slot.application
             if app.state != "expert_assigned":
                 continue
-            for expert in sorted(present, key=lambda e: e.id):
+            for expert in present:
                 if not people.tasks(expert.id, app.id):
                     continue  # 回避: a conflict with the enterprise
                 q = quality(app.id, expert.id)
