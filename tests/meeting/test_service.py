@@ -271,3 +271,31 @@ def test_section_mode_keeps_one_section_per_application_and_the_solver_skips_mee
     db.session.rollback()
     with pytest.raises(InvalidInput, match="采用会议评审"):
         assignment.preview(current_program(), "leading", seed=1)
+
+
+def test_a_declared_conflict_in_a_meeting_declines_the_whole_application_without_replacement(app):
+    w, meeting = _meeting_under_way(app)
+    service.open_scoring(meeting, w.actors.coordinator)
+    db.session.commit()
+    expert, application = w.experts[0], meeting.slots[0].application
+    task = db.session.execute(
+        select(Assignment).where(Assignment.expert_id == expert.id,
+                                 Assignment.application_id == application.id).limit(1)
+    ).scalar_one()  # fmt: skip
+    before = _count(Assignment)
+    created = assignment.declare_and_reassign(task, "曾为该企业提供咨询服务", expert.user)
+    db.session.commit()
+    assert created is None and _count(Assignment) == before  # nobody brought in
+    statuses = set(
+        db.session.execute(
+            select(Assignment.status).where(Assignment.expert_id == expert.id,
+                                            Assignment.application_id == application.id)
+        ).scalars()
+    )  # fmt: skip
+    assert statuses == {"declined_conflict"}
+    # The three others present still score it; the application completes without the fourth.
+    for other in w.experts[1:]:
+        save_application(meeting.slots[0], sheet(application, 0.8), "答辩清楚，数据翔实，建议进一步量化成效。",
+                         submit=True, actor=other.user)  # fmt: skip
+        db.session.commit()
+    assert application.state == "scored"
