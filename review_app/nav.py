@@ -118,7 +118,7 @@ NAV = (
     (can_view_scoring_progress, "评分进度", "scoring.progress", {}),
     (can_view_analysis, "评分分析", "dashboard.analysis", {}),
     (can_review, "我的评审任务", "expert.assignments", {}),
-    (can_attend_meetings, "会议评审", "meeting.mine", {}),
+    (can_attend_meetings, "我的会议评审", "meeting.mine", {}),
     (can_answer_invitation, "评审邀请", "draws.invitations", {}),
     (can_sign_pledge, "保密与回避承诺", "draws.pledge", {}),
     (can_view_inspections, "实地抽查", "inspection.index", {}),

@@ -37,7 +37,7 @@ def test_an_expert_scores_a_whole_application_at_the_meeting(journey, app):
 
     j = journey("meeting-tablet")
     page = j.login(username, **TABLET)
-    nav(page, "会议评审")
+    nav(page, "我的会议评审")
     expect(page.get_by_text(enterprise)).to_have_count(0)  # codes only before signing in
     page.locator(f"#sign-in-{meeting_id}").click()
     expect(page.get_by_text("签到成功")).to_be_visible()
