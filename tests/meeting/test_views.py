@@ -117,3 +117,28 @@ def test_a_bad_schedule_is_refused_in_chinese_and_writes_nothing(app):
     assert db.session.scalar(select(func.count(Meeting.id))) == 0
     excellent = coordinator.get("/meeting/excellent").get_data(as_text=True)
     assert "不安排会议评审" in excellent
+
+
+def test_the_coordinator_records_attendance_and_marks_a_defense_held(app):
+    w = build(app)
+    coordinator = client_as(app, w.actors.coordinator.username)
+    _schedule(coordinator)
+    meeting = db.session.execute(select(Meeting)).scalar_one()
+    url = f"/meeting/meetings/{meeting.id}/attendance"
+    response = coordinator.post(
+        url, data={"expert_id": w.experts[3].id, "csrf_token": coordinator.csrf}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Attendance.id))) == 1
+    # Twice: refused in Chinese, nothing more written.
+    coordinator.post(url, data={"expert_id": w.experts[3].id, "csrf_token": coordinator.csrf})
+    page = coordinator.get(f"/meeting/meetings/{meeting.id}").get_data(as_text=True)
+    assert "已签到" in page and db.session.scalar(select(func.count(Attendance.id))) == 1
+    slot = meeting.slots[0]
+    held = coordinator.post(f"/meeting/slots/{slot.id}/held", data={"csrf_token": coordinator.csrf})
+    assert held.status_code == 302
+    db.session.expire_all()
+    assert slot.status == "held"
+    assert f"/meeting/slots/{slot.id}/held" not in coordinator.get(
+        f"/meeting/meetings/{meeting.id}"
+    ).get_data(as_text=True)
