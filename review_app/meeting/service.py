@@ -22,7 +22,7 @@ from ..experts.models import Expert, Panel
 from ..extensions import db
 from ..outbox import service as outbox
 from ..programs.models import TRACK_NAMES, Program
-from ..scoring.in_force import is_meeting_track
+from ..scoring.in_force import MEETING_PANEL_GROUP, is_meeting_track
 from ..workflow.service import fire, refusal
 from ..workflow.states import STAFFING_STATES
 from . import people
@@ -30,7 +30,6 @@ from .models import Attendance, Meeting, MeetingSlot
 from .order import draw_order, verify_order
 from .permissions import can_manage_meetings, can_mark_held, can_open_scoring, can_sign_in
 
-MEETING_GROUP = "general"  # the track's 综合组 panel holds the meeting
 MIN_MINUTES, MAX_MINUTES = 5, 240
 
 
@@ -49,7 +48,9 @@ class Arrangement:
 def meeting_panel(program: Program, track: str, actor) -> Panel:
     """The track's 综合组 panel (built with the others when missing)."""
     panels = ensure_panels(program, actor)
-    return next(p for p in panels if p.track_code == track and p.section_group == MEETING_GROUP)
+    return next(
+        p for p in panels if p.track_code == track and p.section_group == MEETING_PANEL_GROUP
+    )
 
 
 def waiting_applications(program: Program, track: str) -> list[Application]:

@@ -11,6 +11,9 @@ from ..programs.models import Program
 from ..programs.service import current_program
 from .rubric import load_track_rubric, rubric_file_path, rubric_path
 
+# The panel (section group) that holds a track's 会议评审 and signs its 专家组意见.
+MEETING_PANEL_GROUP = "general"
+
 
 @lru_cache(maxsize=8)
 def _cached_rubric(track: str, path: Path, mtime: float):

@@ -209,6 +209,8 @@ def test_a_meeting_track_end_to_end(app):
     db.session.commit()
     assert "建议进一步量化成效" in opinion.recommendation
     assert sorted(roles.member_ids(w.apps[0], w.panel)) == sorted(e.id for e in w.experts)
+    link_panel = roles.panel_of(w.apps[0], "link.factory")
+    assert roles.member_ids(w.apps[0], link_panel) == []  # the meeting's panel holds it alone
     assert meeting.slots[0].status == "held"
 
 
