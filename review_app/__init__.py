@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from .intake.views import bp as intake_bp
     from .jobs.views import bp as jobs_bp
     from .main.views import bp as main_bp
+    from .meeting.views import bp as meeting_bp
     from .outbox.views import bp as outbox_bp
     from .panel.views import bp as panel_bp
     from .programs.views import bp as programs_bp
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         panel_bp,
         archive_bp,
         publicity_bp, gongshi_bp,
+        meeting_bp,
     ):  # fmt: skip
         app.register_blueprint(bp)
 

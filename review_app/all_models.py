@@ -13,6 +13,7 @@ from .enterprises import models as enterprises  # noqa: F401
 from .experts import models as experts  # noqa: F401
 from .inspection import models as inspection  # noqa: F401
 from .jobs import models as jobs  # noqa: F401
+from .meeting import models as meeting  # noqa: F401
 from .outbox import models as outbox  # noqa: F401
 from .panel import models as panel  # noqa: F401
 from .programs import models as programs  # noqa: F401

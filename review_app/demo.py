@@ -23,9 +23,11 @@ from .draws.service import sign_pledge
 from .experts.models import Expert
 from .extensions import db
 from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
+from .meeting import simulated as meetings
 from .programs.models import Prefecture
 from .programs.service import current_program, load_reference_data
 from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
+from .scoring.in_force import is_meeting_track
 from .workflow.service import fire
 
 SCENARIO = scenario()
@@ -527,6 +529,11 @@ def _advance(app, target, users, experts, rng):
     record_checks(app, coord)  # 盖章版已核对 (required to pass), 信用 and 事故 checks
     fire(app, "pass_format_check", coord, now=BEFORE_DEADLINE)
     if target == "format_checked":
+        return
+    if is_meeting_track(app.track_code, app.program):
+        # 会议评审 (领航级): no anonymisation, no solver; the meeting is under way today, seven
+        # of the 综合组 panel signed in and the scoring open (the demo stops at expert_assigned).
+        meetings.hold(app.program, app.track_code, coord, DEFAULT_YEAR, rng, present=7)
         return
     anonymise_application(app, coord)
     confirm_anonymisation(app, coord)

@@ -66,6 +66,14 @@ from .intake.permissions import (
     can_review_format,
 )
 from .jobs.permissions import can_download_job_result
+from .meeting.permissions import (
+    can_attend_meetings,
+    can_manage_meetings,
+    can_mark_held,
+    can_open_scoring,
+    can_score_in_meeting,
+    can_sign_in,
+)
 from .outbox.permissions import (
     can_cancel_message,
     can_manage_outbox,
@@ -106,9 +114,11 @@ NAV = (
     (can_manage_experts, "专家库", "experts_admin.index", {}),
     (can_manage_draws, "专家抽取", "draws.index", {}),
     (can_adjust_experts, "专家分配", "assignment.auto", {"track": "excellent"}),
+    (can_manage_meetings, "会议评审", "meeting.track", {"track": "leading"}),
     (can_view_scoring_progress, "评分进度", "scoring.progress", {}),
     (can_view_analysis, "评分分析", "dashboard.analysis", {}),
     (can_review, "我的评审任务", "expert.assignments", {}),
+    (can_attend_meetings, "我的会议评审", "meeting.mine", {}),
     (can_answer_invitation, "评审邀请", "draws.invitations", {}),
     (can_sign_pledge, "保密与回避承诺", "draws.pledge", {}),
     (can_view_inspections, "实地抽查", "inspection.index", {}),
@@ -128,6 +138,12 @@ NAV = (
 
 # Predicates that templates test (registered as Jinja globals under their own names).
 PREDICATES = (
+    can_attend_meetings,
+    can_manage_meetings,
+    can_mark_held,
+    can_open_scoring,
+    can_score_in_meeting,
+    can_sign_in,
     can_adjust_experts,
     can_anonymise,
     can_answer_invitation,

@@ -2,7 +2,9 @@
 
 Every step goes through the same verbs the pages use: generated 申报书 documents are uploaded
 by the prefecture officers and parsed, endorsed in priority order, format-checked, anonymised
-and confirmed; experts are put on panels, conflicts detected and the solver assigns; simulated
+and confirmed; experts are put on panels, conflicts detected and the solver assigns (a meeting-mode track,
+领航级, holds its 会议评审 instead: 答辩 order drawn, the panel signs in and scores whole
+applications); simulated
 experts score (a few lenient, a few harsh, some disagreeing), 复议 is settled, the inspection
 sample is drawn and inspected, the decision run is staged and confirmed, the letters generated
 and released, and the exports written. Each application has a hidden true quality, so the
@@ -44,11 +46,13 @@ from .inspection.sampling import SampleParams
 from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
 from .intake.service import import_docx
 from .intake.template import filled_template
+from .meeting import simulated as meetings
 from .panel import rehearsal
 from .programs.models import Prefecture, Program, Track
 from .programs.service import current_program, load_reference_data
 from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
 from .publicity import simulate as after_decision
+from .scoring.in_force import is_meeting_track
 from .scoring.models import DispersionFlag
 from .scoring.service import resolve_flag, rubric_file_for, rubric_section, save, scoring_task
 from .similarity import service as similarity
@@ -119,6 +123,7 @@ class Simulation:
             ("format_check", INTAKE_DAY, self.format_check),
             ("anonymisation", REVIEW_DAY, self.anonymise),
             ("assignment", REVIEW_DAY, self.assign),
+            ("meeting", REVIEW_DAY, self.meeting),  # 会议评审 of the meeting-mode tracks
             ("scoring", REVIEW_DAY, self.score),
             ("discussion", REVIEW_DAY, self.discuss),
             ("reconsideration", REVIEW_DAY, self.reconsider),
@@ -425,6 +430,8 @@ class Simulation:
     def assign(self) -> None:
         detect_conflicts(self.program, self.coord)
         for track in ("leading", "excellent"):
+            if is_meeting_track(track, self.program):
+                continue  # its experts are the panel present at the meeting (self.meeting)
             commit(
                 self.program,
                 track,
@@ -432,6 +439,12 @@ class Simulation:
                 due=SCENARIO["assignment_due"],
                 actor=self.coord,
             )
+
+    def meeting(self) -> None:
+        self.meetings = meetings.run(
+            self.program, self.coord, self.seed, self.rng,
+            lambda app_id, expert_id: self.quality[app_id] + self.leniency.get(expert_id, 0),
+        )  # fmt: skip
 
     def score(self) -> None:
         ids = db.session.execute(
@@ -607,6 +620,7 @@ class Simulation:
             "files": sorted(self.files),
             "audit": {"ok": report.ok, "events": report.count},
             "panel": rehearsal.counts(self.program),
+            "meeting": getattr(self, "meetings", {}),
             "archive": getattr(self, "archived", {}),
             **getattr(self, "after", {}),
         }

@@ -35,7 +35,11 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     assert summary["objections"] == {"received": 3, "accepted": 2, "upheld": 1}
     assert summary["backfilled"] in (0, 1)
     assert summary["revoked_then_rejected"] == 1
-    assert set(summary["seconds"]) >= {"intake", "scoring", "inspection", "decision"}
+    assert set(summary["seconds"]) >= {"intake", "scoring", "inspection", "decision", "meeting"}
+    # 会议评审: the 领航级 application defended in a meeting, scored whole by the experts present
+    meeting = summary["meeting"]
+    assert meeting["meetings"] == 1 and meeting["slots"] == 1
+    assert 3 <= meeting["attended"] <= 9 and meeting["reviews"] >= 3 * 13  # 13 scored sections
     assert 0 <= summary["true_top_admitted"]["excellent"]["raw"] <= 1
     # 雷同检测: the planted copies (across prefectures, from an earlier year) are found
     similar = summary["similarity"]

@@ -40,8 +40,8 @@ class Assignment(Timestamps, db.Model):
     __tablename__ = "assignment"
     __table_args__ = (
         UniqueConstraint("section_id", "expert_id"),
-        # An expert gets at most one section of the same application.
-        UniqueConstraint("application_id", "expert_id"),
+        # In section review an expert gets at most one section of an application (the solver
+        # and manual_assign keep that rule); in a meeting every present expert scores them all.
         one_of("status", tuple(ASSIGNMENT_STATUSES)),
     )
 

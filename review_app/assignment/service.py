@@ -15,6 +15,7 @@ from ..errors import InvalidInput
 from ..experts.models import Expert, Panel, PanelMember
 from ..extensions import db
 from ..programs.models import TRACK_NAMES, Program
+from ..scoring.in_force import is_meeting_review, is_meeting_track
 from ..scoring.models import Review
 from ..workflow.guards import reviewers_per_section
 from ..workflow.service import fire
@@ -193,7 +194,12 @@ def preview(
     """Solve without writing; raises Infeasible naming the short sections.
 
     ``q`` (0 < q <= 1) asks for the randomised assignment: no (expert, section) pair is chosen
-    with probability above q, and the assignment is sampled with ``seed``."""
+    with probability above q, and the assignment is sampled with ``seed``. A track reviewed in
+    a meeting is not solved: its experts are the panel's members present (review_app/meeting)."""
+    if is_meeting_track(track, program):
+        raise InvalidInput(
+            f"{TRACK_NAMES[track]}采用会议评审：请在“会议评审”页安排答辩，到会专家签到后评分。"
+        )
     apps, _ = ready_applications(program, track)
     if not apps:
         raise InvalidInput("没有可分配的申报（须形式审查通过且匿名化文本已确认）。")
@@ -310,6 +316,8 @@ def declare_and_reassign(declined: Assignment, reason: str, actor, seed: int = 0
     both events appended: the chain's lock is held for the appends, never while the solver
     runs. Returns the new assignment (None when the slot is still full); ``Infeasible`` after
     the declaration is recorded when no expert is free (the caller commits the declaration)."""
+    if is_meeting_review(declined.application):
+        return _declare_in_meeting(declined, reason, actor)
     conflict_service.declare(declined, reason, actor, record=False)
     try:
         solution = _solve_reassignment(declined, seed)
@@ -318,6 +326,22 @@ def declare_and_reassign(declined: Assignment, reason: str, actor, seed: int = 0
         raise
     conflict_service.record_declaration(declined, reason, actor)
     return _write_reassignment(declined, solution, actor)
+
+
+def _declare_in_meeting(declined: Assignment, reason: str, actor) -> None:
+    """回避 in a 会议评审: the expert's open sections of the application are all declined, and
+    nobody replaces them (the other experts present score it)."""
+    conflict_service.declare(declined, reason, actor)
+    for other in db.session.execute(
+        select(Assignment).where(
+            Assignment.application_id == declined.application_id,
+            Assignment.expert_id == declined.expert_id,
+            Assignment.status.in_(("assigned", "reopened")),
+        )
+    ).scalars():
+        other.status = "declined_conflict"
+    db.session.flush()
+    return None
 
 
 def _solve_reassignment(declined: Assignment, seed: int):

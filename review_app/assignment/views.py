@@ -18,6 +18,7 @@ from ..jobs.tasks import commit_assignment
 from ..jobs.views import start
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
+from ..scoring.in_force import is_meeting_review
 from ..web import act, posted, reads_only
 from . import conflict_list, conflict_service, service
 from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
@@ -204,8 +205,12 @@ def declare(assignment_id: int):
         abort(403)
     form = posted(DeclareForm)
     try:  # solve first, then append to the audit chain (its lock never held by the solver)
-        service.declare_and_reassign(item, form.reason.data or "", current_user)
-        message = "已申报回避，该章节已改由其他专家评审。"
+        created = service.declare_and_reassign(item, form.reason.data or "", current_user)
+        message = (
+            "已申报回避，该章节已改由其他专家评审。"
+            if created is not None or not is_meeting_review(item.application)
+            else "已申报回避，该申报改由其他到会专家评分。"
+        )
     except Infeasible:
         # No free expert now: the section shows as short on the coordinator's page.
         message = "已申报回避，省厅协调员将另行安排其他专家。"

@@ -17,6 +17,7 @@ MESSAGE_KINDS = {
     "objection_reply": "异议处理答复",
     "flag_post": "复议讨论新发言",
     "panel_opinion": "专家组意见征求意见",
+    "defense_notice": "答辩通知",
 }
 # Kinds a program may release without review (program.settings["outbox_auto_release"]).
 DEFAULT_AUTO_RELEASE = ("review_due", "review_overdue")

@@ -14,6 +14,7 @@ from ..draws.models import Invitation
 from ..experts.models import Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
+from ..scoring.in_force import MEETING_PANEL_GROUP, is_meeting_review
 from .models import PanelLead
 
 
@@ -45,7 +46,16 @@ def lead_source(panel: Panel) -> str | None:
 
 
 def panel_sections(application: Application, panel: Panel) -> list[Section]:
-    """The application's sections that ``panel`` scores."""
+    """The application's sections that ``panel`` scores. In a 会议评审 the meeting's panel
+    (综合组) scores every section and the other panels of the track none."""
+    if is_meeting_review(application):
+        if panel.section_group != MEETING_PANEL_GROUP:
+            return []
+        return [
+            s
+            for s in sorted(application.sections, key=lambda s: s.id)
+            if s.key in BY_KEY and BY_KEY[s.key].group is not None
+        ]
     return [
         s
         for s in sorted(application.sections, key=lambda s: s.id)

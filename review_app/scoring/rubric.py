@@ -28,6 +28,7 @@ from ..programs.years import DEFAULT_YEAR
 PROGRAM_YEAR = DEFAULT_YEAR  # the default program's year (its data file), not a literal
 WEIGHT_TOLERANCE = 0.01
 HONOURS_MODES = ("tiebreak", "bonus")
+REVIEW_MODES = ("section", "meeting")
 DEDUCTION_MODES = ("points", "fraction")
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_-]{0,39}$")
 CHECK_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -122,6 +123,9 @@ class Rubric:
     aggregation: AggregationSettings
     honours: HonoursSettings
     inspection: InspectionSettings
+    # "section": experts score anonymised sections; "meeting": the panel scores whole identified
+    # applications in a meeting with the enterprise's 答辩 (review_app/meeting/).
+    review_mode: str = "section"
 
     def section(self, key: str) -> SectionRubric:
         for s in self.sections:
@@ -249,9 +253,14 @@ def parse_rubric(text: str, name: str) -> Rubric:
     version = r.string(meta, "version", "meta.version")
 
     review = r.table(data, "review", "review")
-    r.only(review, ("reviewers_per_section", "due_days"), "review")
+    r.only(review, ("reviewers_per_section", "due_days", "review_mode"), "review")
     reviewers = r.integer(review, "reviewers_per_section", "review.reviewers_per_section", 1)
     due_days = r.integer(review, "due_days", "review.due_days", 1)
+    review_mode = r.string(review, "review_mode", "review.review_mode", default="section")
+    if review_mode not in REVIEW_MODES:
+        raise r.fail(
+            "review.review_mode", f"应为 {' 或 '.join(REVIEW_MODES)}，实为 {review_mode!r}"
+        )
 
     aggregation = _aggregation(r, r.table(data, "aggregation", "aggregation"))
     honours = _honours(r, r.table(data, "honours", "honours"))
@@ -269,6 +278,7 @@ def parse_rubric(text: str, name: str) -> Rubric:
         aggregation=aggregation,
         honours=honours,
         inspection=inspection,
+        review_mode=review_mode,
     )
 
 

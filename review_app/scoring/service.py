@@ -2,8 +2,7 @@
 section is aggregated, a wide disagreement raises a 复议 flag, and an application whose last
 review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
 
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import cache
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
@@ -18,8 +17,6 @@ from ..auth.permissions import require
 from ..clock import utcnow
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
-from ..programs.models import Program
-from ..programs.service import current_program
 from ..workflow.machine import SYSTEM_ACTOR
 from ..workflow.service import fire, refusal
 from . import stored
@@ -30,49 +27,14 @@ from .aggregate import (
     application_score,
     review_total,
 )
+from .in_force import is_meeting_review, rubric_for
+from .in_force import rubric_file_for as rubric_file_for  # re-exported: its callers ask here
 from .models import DispersionFlag, Review, ReviewScore
 from .permissions import can_enter_scores, can_reopen_review, can_resolve_flag
-from .rubric import load_track_rubric, rubric_file_path, rubric_path
 from .sheet import SheetTask, read_sheet
 from .sheet_leaks import comment_leaks
 
 MIN_COMMENT = 10
-
-
-@lru_cache(maxsize=8)
-def _cached_rubric(track: str, path: Path, mtime: float):
-    return load_track_rubric(path, track)
-
-
-def rubric_file_for(track: str, program: Program | int | None = None) -> Path:
-    """The rubric file of ``track`` in ``program`` (a Program or its id; default: the current
-    one): its ``Track.rubric_file``, else ``<track>-<program year>.toml`` in the shipped rubrics."""
-    if isinstance(program, int):
-        program = db.session.get(Program, program)
-    if program is None:
-        try:
-            program = current_program()
-        except InvalidInput:  # no program loaded yet: the default program's rubric
-            return rubric_path(track)
-    row = next((t for t in program.tracks if t.code == track), None)
-    if row is not None and row.rubric_file:
-        return rubric_file_path(row.rubric_file)
-    return rubric_path(track, year=program.year)
-
-
-def rubric_for(track: str, program: Program | int | None = None):
-    """The track's rubric in ``program`` (a Program or its id; default: the current one), read
-    once per change of the file. Callers about an application pass its program."""
-    path = rubric_file_for(track, program)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as err:
-        raise InvalidInput(
-            f"找不到评分细则文件 {path.name}（类别 {track}）：请为该批次的类别设置评分细则文件"
-            "（review-app program create 会复制上一年度的细则）。",
-            "rubric_missing",
-        ) from err
-    return _cached_rubric(track, path, mtime)
 
 
 class StaleReview(DomainError):
@@ -166,7 +128,8 @@ def save(assignment: Assignment, values: dict, comment: str, *, version: int | N
         raise DomainError("该评分已提交并锁定；如需修改请联系省厅协调员重新开放。", code="locked")
     if assignment.status not in ("assigned", "reopened"):
         raise DomainError("该评审任务已不在您名下（已回避或已撤销）。", code="not_active")
-    check_distributable(assignment.section)  # its anonymisation is under review: no score
+    if not is_meeting_review(assignment.application):  # 会议评审: identified, not anonymised
+        check_distributable(assignment.section)  # its anonymisation is under review: no score
     if review is not None and version is not None and review.version != version:
         raise StaleReview()
     scores = _validated(section_rubric, values) if submit else _lenient(section_rubric, values)

@@ -29,11 +29,13 @@ from ..extensions import db
 from ..ids import db_id
 from ..intake.parsed import UnreadableFile
 from ..panel import roles, threads
+from ..meeting.people import slot_of
 from ..panel.comments import refuse_leaky_comment, review_comment_hits
 from ..programs.selection import selected_program
 from ..web import keeps_input_on_csrf, posted, reads_only
 from . import service, stored
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
+from .in_force import is_meeting_review
 from .models import DispersionFlag, Review
 from .permissions import (
     can_enter_scores,
@@ -60,6 +62,9 @@ def score(assignment_id: int):
     item, review = service.scoring_task(assignment_id) or abort(404)
     if not can_score(current_user, item):
         abort(403)
+    if is_meeting_review(item.application):  # 会议评审: the whole application on one page
+        slot = slot_of(item.application_id) or abort(404)
+        return redirect(url_for("meeting.score", slot_id=slot.id))
     section = item.section
     check_distributable(section)  # never a text that is not confirmed anonymous (409)
     section_rubric = service.rubric_section(section)

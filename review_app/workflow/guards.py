@@ -17,6 +17,7 @@ from ..clock import before_deadline
 from ..extensions import db
 from ..inspection.models import Inspection
 from ..programs.models import ProgramQuota
+from ..scoring.in_force import is_meeting_review
 from ..scoring.models import DispersionFlag, Review
 from .states import ENDORSED_STATES, SELECTED_STATES
 
@@ -149,7 +150,10 @@ def all_sections_staffed(ctx: Context) -> str | None:
 
 def sections_anonymised(ctx: Context) -> str | None:
     """Sections go to experts only once their anonymised text passed the leak scan and was
-    confirmed (DESIGN.md section 6)."""
+    confirmed (DESIGN.md section 6). A track reviewed in a meeting (会议评审 with 答辩) is not
+    anonymised: its experts meet the enterprise."""
+    if is_meeting_review(ctx.application):
+        return None
     return distribution_refusal(ctx.application)
 
 

@@ -273,3 +273,16 @@ def test_rubric_for_reads_a_root(tmp_path):
     (tmp_path / "rubrics").mkdir()
     rubric_path("leading", tmp_path).write_text(LEADING, encoding="utf-8")
     assert rubric_for("leading", tmp_path) == rubric_for("leading")
+
+
+def test_review_mode_defaults_to_section_and_the_leading_rubric_meets():
+    assert parse_rubric(EXCELLENT, NAME).review_mode == "section"
+    assert rubric_for("leading").review_mode == "meeting"
+    text = mutate(r"^due_days = 10$", 'due_days = 10\nreview_mode = "meeting"')
+    assert parse_rubric(text, NAME).review_mode == "meeting"
+
+
+def test_an_unknown_review_mode_is_refused_with_its_key():
+    err = error_of(mutate(r"^due_days = 10$", 'due_days = 10\nreview_mode = "panel"'))
+    assert err.path == "review.review_mode"
+    assert "section 或 meeting" in str(err)

@@ -64,6 +64,13 @@ from review_app.inspection.permissions import (
 )
 from review_app.jobs.models import Job
 from review_app.jobs.permissions import can_download_job_result
+from review_app.meeting.models import Attendance, Meeting, MeetingSlot
+from review_app.meeting.permissions import (
+    can_mark_held,
+    can_open_scoring,
+    can_score_in_meeting,
+    can_sign_in,
+)
 from review_app.outbox.models import OutboxMessage
 from review_app.outbox.permissions import (
     can_cancel_message,
@@ -99,7 +106,7 @@ TABLES = (AuditEvent, Assignment, Review, Conflict, DispersionFlag, Inspection,
           InspectionInspector, EvidenceFile, ResultNotice, OutboxMessage, Invitation, User,
           Job, PrefectureOpinion, EndorsementLetter, Attachment, DossierCheck, EntryFigures,
           IndustryAverage, FlagPost, PanelOpinion, OpinionVote, Objection, ObjectionFile,
-          Reconsideration)  # fmt: skip
+          Reconsideration, Meeting, MeetingSlot, Attendance)  # fmt: skip
 REFUSED = (400, 403, 404, 409)
 
 
@@ -354,6 +361,21 @@ ACTIONS = (
            lambda w, o: ("POST", "publicity.reconsider", {"application_id": o.id},
                          {"reason": "复核", "approval_record": "厅长办公会"}),
            _status("admitted", "rejected", "proposed", "scored", attr="state")),
+    Action("meeting.open", Meeting, _m("meeting_id"),
+           ("meeting.show", lambda w, o: {"meeting_id": o.id}), lambda w, o: 'id="open-scoring"',
+           can_open_scoring,
+           lambda w, o: ("POST", "meeting.open_scoring", {"meeting_id": o.id}, {})),
+    Action("meeting.held", MeetingSlot, _m("slot_id"),
+           ("meeting.show", lambda w, o: {"meeting_id": o.meeting_id}),
+           lambda w, o: f"/meeting/slots/{o.id}/held", can_mark_held,
+           lambda w, o: ("POST", "meeting.held", {"slot_id": o.id}, {}),
+           _status("scheduled", "held")),
+    Action("meeting.sign_in", Meeting, lambda w: w.meeting_targets["meeting_later"],
+           ("meeting.mine", lambda w, o: {}), lambda w, o: f'id="sign-in-{o.id}"', can_sign_in,
+           lambda w, o: ("POST", "meeting.sign_in", {"meeting_id": o.id}, {})),
+    Action("meeting.score", MeetingSlot, _m("slot_id"), ("meeting.mine", lambda w, o: {}),
+           lambda w, o: f'/expert/meetings/slots/{o.id}"', can_score_in_meeting,
+           lambda w, o: ("GET", "meeting.score", {"slot_id": o.id}, {})),
     # The administrator's own page: no account action and no role change on oneself.
     Action("account.self_disable", User, _t("admin"), ACCOUNT_PAGE, lambda w, o: 'value="disable"',
            can_disable_account, _account("disable")),
@@ -406,7 +428,7 @@ AREAS = tuple(dict.fromkeys(a.name.split(".")[0] for a in ACTIONS))
 # The areas are tried by three test files (pytest-xdist gives each file to one worker, and one
 # file of every area was the suite's longest); every area is in exactly one group.
 GROUPS = {
-    "review": ("conflict", "assignment", "scoring", "panel"),
+    "review": ("conflict", "assignment", "scoring", "panel", "meeting"),
     "people": ("account", "invitation", "notice", "outbox", "job"),
     "files": ("inspection", "dossier", "publicity"),
 }

@@ -32,7 +32,8 @@ BUTTONS = {"anonymise.run", "anonymise.confirm", "decision.confirm", "draws.veri
            "intake.recheck", "webhooks.delete", "draws.index", "admin.audit",
            "inspection.remove_evidence", "similarity.run",
            "applications.transition", "archive.run", "panel.sign_score_sheet",
-           "panel.sign_summary"}  # fmt: skip
+           "panel.sign_summary", "meeting.open_scoring", "meeting.held",
+           "meeting.sign_in"}  # fmt: skip
 
 # Forms whose every field is optional with a default: an empty post is a valid request (the
 # suggested seed and date, the default parameters, no inspectors, an item left blank).

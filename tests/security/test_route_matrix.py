@@ -130,6 +130,12 @@ GET = {
     "publicity.reconsider": ok(CO),
     "gongshi.index": ok(*ROLES),
     "gongshi.show": ok(*ROLES),
+    # 会议评审 (meeting/permissions.py): the expert's sheet shows the identified application,
+    # to the expert signed in at the meeting who holds its sections
+    "meeting.track": ok(CO),
+    "meeting.show": ok(CO),
+    "meeting.mine": ok(EX),
+    "meeting.score": ok(EX),
 }  # fmt: skip
 
 # The same routes with someone else's object: role -> status; unlisted roles: 403.
@@ -210,6 +216,11 @@ POST_ONLY = {
     "publicity.approve": {CO},
     "publicity.publish": {CO},
     "publicity.backfill": {CO},
+    "meeting.schedule": {CO},
+    "meeting.record_attendance": {CO},
+    "meeting.open_scoring": {CO},
+    "meeting.held": {CO},
+    "meeting.sign_in": {EX},
 }
 # ... and, with someone else's object, the roles let in by the decorator but not by the scope.
 POST_OTHER_REFUSED = {

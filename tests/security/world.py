@@ -21,7 +21,7 @@ from review_app.webhooks import service as webhooks
 
 from .. import factories as f
 from ..dossier.pdfs import blank_pdf
-from . import publicity_world
+from . import meeting_world, publicity_world
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LETTER_PDF = blank_pdf()
@@ -36,6 +36,7 @@ class World:
     own_app: object = None
     other_app: object = None
     my_expert: object = None
+    meeting_targets: dict = field(default_factory=dict)
 
 
 def build() -> World:
@@ -99,6 +100,7 @@ def build() -> World:
     files = [_dossier_file(a) for a in (own, other)]
     mine_flag, other_flag = _flag(mine_assignment), _flag(other_assignment)
     after_mine, after_other = publicity_world.add(program, own, inspector)
+    meeting_ids, w.meeting_targets = meeting_world.add(program, coordinator, officer, my_expert)
     db.session.commit()
 
     w.users = {
@@ -115,7 +117,7 @@ def build() -> World:
         "review_id": 1, "panel_id": draw_run.panel_id, "draw_id": draw_run.id,
         "invitation_id": mine_inv.id, "message_id": message.id, "webhook_id": hook.id,
         "user_id": other_inspector.id, "finding_id": finding.id, "flag_id": mine_flag.id,
-        "letter_id": letters[0], "file_id": files[0], **after_mine,
+        "letter_id": letters[0], "file_id": files[0], **after_mine, **meeting_ids,
     }  # fmt: skip
     w.other = {
         **w.mine, "application_id": other.id, "assignment_id": other_assignment.id,
