@@ -28,8 +28,8 @@ from ..experts.service import expert_of
 from ..extensions import db
 from ..ids import db_id
 from ..intake.parsed import UnreadableFile
-from ..panel import roles, threads
 from ..meeting.people import slot_of
+from ..panel import roles, threads
 from ..panel.comments import refuse_leaky_comment, review_comment_hits
 from ..programs.selection import selected_program
 from ..web import keeps_input_on_csrf, posted, reads_only
