@@ -67,6 +67,11 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     for folder in ("/审定/", "/公示/", "/异议/", "/申报材料/"):
         assert any(folder in p for p in paths), folder
     assert any(p.startswith("正式发文/") and p.endswith(".docx") for p in paths)
+    # and each 会议评审's record: the seed its order was drawn with, the slots, who signed in
+    met = [json.loads((out / "归档" / p).read_bytes()) for p in paths if "/会议评审/" in p]
+    assert len(met) == meeting["meetings"]
+    assert len(met[0]["slots"]) == meeting["slots"] and met[0]["seed"]
+    assert len(met[0]["attendance"]) == meeting["attended"]
     kept = [json.loads((out / "归档" / p).read_bytes()) for p in paths
             if "/专家组意见/" in p and p.endswith(".json")]  # fmt: skip
     assert sum(o["status"] == "组长已签发" for o in kept) == panel["opinions_signed"]

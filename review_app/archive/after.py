@@ -1,6 +1,7 @@
 """What the archive holds of the dossier and of the stages after the decision, track by track:
 the dossier's files (attachments, the stamped 申报书, the outside checks' files) with the checks
-and the 地市审核意见, each application's 专家组意见 as recorded, the 审定 records with their uploaded minutes, each 公示's text (.docx, as
+and the 地市审核意见, each application's 专家组意见 as recorded, each 会议评审's record (seed,
+order, attendance), the 审定 records with their uploaded minutes, each 公示's text (.docx, as
 the 厅's website shows it) and list, each objection's record with its files, findings and
 conclusion, and the 复核 records; for the program as a whole, the prefectures' 推荐函 and the
 正式发文 notice (入库名单, GB/T 9704) once issued. Stored files go in with their stored bytes."""
@@ -11,6 +12,7 @@ from ..applications.models import Application
 from ..dossier.kinds import BY_CODE as DOSSIER_KINDS
 from ..dossier.models import Attachment, DossierCheck, EndorsementLetter, PrefectureOpinion
 from ..extensions import db
+from ..meeting.models import Meeting
 from ..panel import roles
 from ..panel.models import PanelOpinion
 from ..programs.models import TRACK_NAMES, Program
@@ -156,13 +158,37 @@ def _reconsiderations(base: str, program: Program, track: str) -> list[Entry]:
         "recorded_at": r.created_at})) for r in rows]  # fmt: skip
 
 
+def _meetings(base: str, program: Program, track: str) -> list[Entry]:
+    """Each 会议评审 of the track: date, place, the seed and list hash its 答辩 order was drawn
+    with, the slots in order and who signed in when."""
+    meetings = db.session.execute(
+        select(Meeting).where(Meeting.program_id == program.id, Meeting.track_code == track)
+        .order_by(Meeting.id)
+    ).scalars()  # fmt: skip
+    out: list[Entry] = []
+    for m in meetings:
+        codes = {c["id"]: c for c in _codes([s.application_id for s in m.slots])}
+        record = {
+            "held_on": m.held_on, "place": m.place, "video_link": m.video_link,
+            "panel": m.panel.name, "seed": m.seed, "input_hash": m.input_hash,
+            "slots": [{**codes.get(s.application_id, {}), "position": s.position,
+                       "starts_at": s.starts_at, "minutes": s.minutes, "status": s.status}
+                      for s in sorted(m.slots, key=lambda s: s.position)],
+            "attendance": [{"expert": a.expert.name, "signed_in_at": a.signed_in_at}
+                           for a in sorted(m.attendance, key=lambda a: a.signed_in_at)],
+        }  # fmt: skip
+        out.append((f"{base}/会议评审/会议{m.id}.json", json_bytes(record)))
+    return out
+
+
 def track_entries(program: Program, track: str, apps: list[Application]) -> list[Entry]:
-    """The track's dossier files, 专家组意见 records, 审定, 公示, objections and 复核."""
+    """The track's dossier files, 专家组意见 records, 会议评审, 审定, 公示, objections and 复核."""
     base = clean_name(TRACK_NAMES.get(track, track))
     out: list[Entry] = []
     for app in apps:
         out += _dossier(base, app)
     out += _opinions(base, apps)
+    out += _meetings(base, program, track)
     out += _approvals(base, program, track)
     out += _periods(base, program, track)
     for where, o in _objections(program):
