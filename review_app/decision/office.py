@@ -191,12 +191,16 @@ def table(doc, columns: Sequence[Column], rows: Iterable[Sequence]):
     for column, width in zip(tbl.columns, widths, strict=True):
         column.width = width
 
+    # The style by id, looked up once: ``p.style = doc.styles[name]`` scans every style twice
+    # for each cell (the by-name lookup and the default-style check); same XML.
+    style_id = doc.styles[_TABLE_STYLE].style_id
+
     def fill(cells, values, header: bool) -> None:
         for cell, width, (_, _, kind), value in zip(cells, widths, columns, values, strict=True):
             cell.width = width
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
-            p.style = doc.styles[_TABLE_STYLE]
+            p._p.style = style_id
             left = kind == "text" and not header
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
             p.add_run(_cell_text(value, "text" if header else kind)).bold = header or None
