@@ -36,6 +36,8 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     assert summary["backfilled"] in (0, 1)
     assert summary["revoked_then_rejected"] == 1
     assert set(summary["seconds"]) >= {"intake", "scoring", "inspection", "decision"}
+    assert set(summary["cpu_seconds"]) == set(summary["seconds"]) - {"audit_verify"}
+    assert summary["quota_factor"] == 1  # 13 卓越级 fit the province's quotas
     assert 0 <= summary["true_top_admitted"]["excellent"]["raw"] <= 1
     # 雷同检测: the planted copies (across prefectures, from an earlier year) are found
     similar = summary["similarity"]
