@@ -14,6 +14,7 @@ summary can say how many of the truly best were admitted.
 import json
 import math
 import random
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -49,6 +50,7 @@ from .intake.template import filled_template
 from .meeting import simulated as meetings
 from .panel import rehearsal
 from .programs.models import Prefecture, Program, Track
+from .programs.scale import scale_factor, scale_program
 from .programs.service import current_program, load_reference_data
 from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
 from .publicity import simulate as after_decision
@@ -100,6 +102,8 @@ class Simulation:
     quality: dict[int, float] = field(default_factory=dict)  # application id -> hidden quality
     honesty: dict[int, str] = field(default_factory=dict)  # what an inspection would find
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's CPU per stage
+    quota_factor: int = 1  # >1 at national scale: the 附件3 quotas multiplied (programs/scale)
     users: dict[str, User] = field(default_factory=dict)
     experts: list[Expert] = field(default_factory=list)
     leniency: dict[int, float] = field(default_factory=dict)  # expert id -> bias
@@ -115,6 +119,9 @@ class Simulation:
         load_reference_data()
         db.session.commit()
         self.program = current_program()
+        self.quota_factor = scale_factor(self.program, self.n_applications - self._leading())
+        scale_program(self.program, self.quota_factor)
+        db.session.commit()
         stages = (
             ("accounts", INTAKE_DAY, self.accounts),
             ("intake", INTAKE_DAY, self.intake),
@@ -140,10 +147,14 @@ class Simulation:
             for name, moment, stage in stages:
                 if moment is not None:
                     clock.set(moment)
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 stage()
                 db.session.commit()
                 self.seconds[name] = round(time.perf_counter() - started, 2)
+                self.cpu_seconds[name] = round(time.process_time() - cpu, 2)
+                # progress on stderr, so a long run shows its stages before the summary
+                print(f"阶段 {name}：{self.seconds[name]} 秒（CPU {self.cpu_seconds[name]} 秒）",
+                      file=sys.stderr, flush=True)  # fmt: skip
         return self.summary()
 
     def accounts(self) -> None:
@@ -237,7 +248,7 @@ class Simulation:
     def _plan(self) -> list[tuple[str, Prefecture]]:
         """(track, prefecture) for every application: 领航级 first, the rest shared out over
         the prefectures by their 附件3 quotas and never beyond them."""
-        leading = min(LEADING_SHARE, max(1, self.n_applications // 12))
+        leading = self._leading()
         excellent = self.n_applications - leading
         quotas = {p.id: self.program.quota_for(p.id, "excellent") or 0 for p in self.prefectures}
         total_quota = sum(quotas.values())
@@ -255,8 +266,11 @@ class Simulation:
         plan += [("excellent", p) for p in self.prefectures for _ in range(share[p.id])]
         return plan
 
+    def _leading(self) -> int:
+        return min(LEADING_SHARE, max(1, self.n_applications // 12))
+
     def _slots_per_group(self) -> dict[str, int]:
-        plan_counts = {"leading": min(LEADING_SHARE, max(1, self.n_applications // 12))}
+        plan_counts = {"leading": self._leading()}
         plan_counts["excellent"] = self.n_applications - plan_counts["leading"]
         slots: dict[str, int] = {}
         for track, n in plan_counts.items():
@@ -595,7 +609,9 @@ class Simulation:
                 .group_by(Application.track_code)
             ).all()
         )
+        started = time.perf_counter()
         report = audit.verify()
+        self.seconds["audit_verify"] = round(time.perf_counter() - started, 2)
         return {
             "applications": self.n_applications,
             "experts": self.n_experts,
@@ -617,6 +633,8 @@ class Simulation:
                 ).all()
             ),
             "seconds": self.seconds,
+            "cpu_seconds": self.cpu_seconds,
+            "quota_factor": self.quota_factor,
             "files": sorted(self.files),
             "audit": {"ok": report.ok, "events": report.count},
             "panel": rehearsal.counts(self.program),

@@ -40,6 +40,8 @@ def test_simulate_runs_the_pipeline_and_leaves_a_chain_that_verifies(tmp_path):
     meeting = summary["meeting"]
     assert meeting["meetings"] == 1 and meeting["slots"] == 1
     assert 3 <= meeting["attended"] <= 9 and meeting["reviews"] >= 3 * 13  # 13 scored sections
+    assert set(summary["cpu_seconds"]) == set(summary["seconds"]) - {"audit_verify"}
+    assert summary["quota_factor"] == 1  # 13 卓越级 fit the province's quotas
     assert 0 <= summary["true_top_admitted"]["excellent"]["raw"] <= 1
     # 雷同检测: the planted copies (across prefectures, from an earlier year) are found
     similar = summary["similarity"]

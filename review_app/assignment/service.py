@@ -172,6 +172,14 @@ def build_problem(program: Program, track: str, apps: list[Application]) -> Prob
         Reviewer(e.id, frozenset(groups[e.id]), e.capacity, loads.get(e.id, 0) - kept.get(e.id, 0))
         for e in experts.values()
     ]
+    # The pairs grow with sections × panel members (n · m at national scale): each group's
+    # members listed once (in the experts' order) and each score computed once per expert,
+    # group and 大类 (it depends on nothing else), not once per pair.
+    members = {
+        group: [e for e in experts.values() if group in groups[e.id]]
+        for group in {g for gs in groups.values() for g in gs}
+    }
+    known: dict[tuple[int, str, str | None], float] = {}
     slots, scores = [], {}
     for app in apps:
         division = app.enterprise.industry_division
@@ -180,11 +188,14 @@ def build_problem(program: Program, track: str, apps: list[Application]) -> Prob
             if section is None:
                 continue
             slots.append(Slot(section.id, app.id, spec.group, need))
-            for e in experts.values():
-                if spec.group in groups[e.id]:
-                    scores[(e.id, section.id)] = affinity(
+            for e in members.get(spec.group, ()):
+                key = (e.id, spec.group, division)
+                score = known.get(key)
+                if score is None:
+                    score = known[key] = affinity(
                         set(e.specialties or []), set(e.industries or []), spec.group, division
                     )
+                scores[(e.id, section.id)] = score
     return Problem(slots, reviewers, conflicts, scores, existing)
 
 
