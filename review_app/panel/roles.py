@@ -95,21 +95,26 @@ def member_ids(application: Application, panel: Panel) -> list[int]:
 
 def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
     """``member_ids`` of each of ``applications`` (its id → the list, empty when nobody), in
-    one query instead of one per application."""
-    ids = [a.id for a in applications]
-    out: dict[int, list[int]] = {i: [] for i in ids}
+    one query instead of one per application; the sections counted as ``panel_sections``
+    counts them (a 会议评审's panel holds every section, the track's other panels none)."""
+    out: dict[int, list[int]] = {a.id: [] for a in applications}
+    grouped = {k for k, spec in BY_KEY.items() if spec.group is not None}
+    own = {k for k, spec in BY_KEY.items() if spec.group == panel.section_group}
+    meeting_panel = panel.section_group == MEETING_PANEL_GROUP
+    keys = {a.id: (grouped if meeting_panel else set()) if is_meeting_review(a) else own
+            for a in applications}  # fmt: skip
+    ids = [i for i, k in keys.items() if k]
     if not ids:
         return out
-    keys = [k for k, spec in BY_KEY.items() if spec.group == panel.section_group]
     rows = db.session.execute(
-        select(Assignment.application_id, Assignment.expert_id)
+        select(Assignment.application_id, Assignment.expert_id, Section.key)
         .join(Section, Section.id == Assignment.section_id)
-        .where(Section.application_id.in_(ids), Section.key.in_(keys),
+        .where(Section.application_id.in_(ids), Section.key.in_(grouped | own),
                Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES))
         .order_by(Assignment.id)
     )  # fmt: skip
-    for application_id, expert_id in rows:
-        if expert_id not in out[application_id]:
+    for application_id, expert_id, key in rows:
+        if key in keys[application_id] and expert_id not in out[application_id]:
             out[application_id].append(expert_id)
     return out
 

@@ -21,7 +21,7 @@ from review_app.scoring import service as scoring
 from review_app.scoring.models import DispersionFlag, Review
 
 from .. import factories as f
-from .world import arrangement, build, sheet
+from .world import arrangement, build, sheet, under_way
 
 
 def _count(model) -> int:
@@ -141,15 +141,6 @@ def test_sign_in_refusals_change_nothing(app):
     assert _state() == before
 
 
-def _meeting_under_way(app, n_present=4):
-    w = build(app)
-    meeting = service.schedule(current_program(), "leading", arrangement(), w.actors.coordinator)
-    for expert in w.experts[:n_present]:
-        service.sign_in(meeting, expert, expert.user)
-    db.session.commit()
-    return w, meeting
-
-
 def test_open_scoring_needs_the_quorum_and_goes_through_the_table(app):
     w = build(app)
     meeting = service.schedule(current_program(), "leading", arrangement(), w.actors.coordinator)
@@ -173,7 +164,7 @@ def test_a_meeting_track_end_to_end(app):
     """Four experts present score the three applications as wholes; one disagrees widely on
     one application: 复议 (consensus) and the application completes; the 组长 drafts the
     group's opinion from the meeting's reviews; the scores aggregate as for section review."""
-    w, meeting = _meeting_under_way(app)
+    w, meeting = under_way(app)
     service.open_scoring(meeting, w.actors.coordinator)
     for slot in meeting.slots:
         service.mark_held(slot, w.actors.coordinator)
@@ -215,7 +206,7 @@ def test_a_meeting_track_end_to_end(app):
 
 
 def test_whole_application_sheet_is_saved_at_once_or_not_at_all(app):
-    w, meeting = _meeting_under_way(app)
+    w, meeting = under_way(app)
     service.open_scoring(meeting, w.actors.coordinator)
     db.session.commit()
     slot = meeting.slots[0]
@@ -243,7 +234,7 @@ def test_whole_application_sheet_is_saved_at_once_or_not_at_all(app):
 
 
 def test_who_may_score_a_slot(app):
-    w, meeting = _meeting_under_way(app, n_present=3)
+    w, meeting = under_way(app, n_present=3)
     slot = meeting.slots[0]
     absent = w.experts[3]
     with pytest.raises(InvalidInput, match="尚未开始评分"):
@@ -276,7 +267,7 @@ def test_section_mode_keeps_one_section_per_application_and_the_solver_skips_mee
 
 
 def test_a_declared_conflict_in_a_meeting_declines_the_whole_application_without_replacement(app):
-    w, meeting = _meeting_under_way(app)
+    w, meeting = under_way(app)
     service.open_scoring(meeting, w.actors.coordinator)
     db.session.commit()
     expert, application = w.experts[0], meeting.slots[0].application

@@ -62,3 +62,13 @@ def sheet(application, fraction: float) -> dict:
         criteria = rubric.section(spec.key).criteria
         out[spec.key] = ({c.code: (round(fraction * c.max, 1), False) for c in criteria}, "")
     return out
+
+
+def under_way(app, n_present: int = 4):
+    """The world with its meeting scheduled and the first ``n_present`` experts signed in."""
+    w = build(app)
+    meeting = service.schedule(current_program(), "leading", arrangement(), w.actors.coordinator)
+    for expert in w.experts[:n_present]:
+        service.sign_in(meeting, expert, expert.user)
+    db.session.commit()
+    return w, meeting
