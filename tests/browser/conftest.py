@@ -166,5 +166,9 @@ def journey(app, browser, live_server):
 
 
 def nav(page, text: str) -> None:
-    """Follow a link of the top menu by its visible text."""
-    page.locator("header.topbar nav").get_by_role("link", name=text, exact=True).click()
+    """Follow a link of the top menu by its visible text, opening its stage's menu first."""
+    link = page.locator("header.topbar nav").get_by_role("link", name=text, exact=True)
+    stage = page.locator("header.topbar nav details").filter(has=link)
+    if stage.count() and not link.is_visible():
+        stage.locator("summary").click()
+    link.click()
