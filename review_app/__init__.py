@@ -205,53 +205,17 @@ def _internal_error(err):
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .applications.catalogue import BY_KEY, GROUP_NAMES
-    from .auth.models import ROLES
-    from .inspection.models import VERDICTS
-    from .programs.models import TRACK_NAMES
-    from .workflow.machine import TRANSITIONS
-    from .workflow.states import STATE_NAMES, TEMPLATE_GROUPS
-
-    action_labels = {
-        "application.submit": "提交申报", "application.import": "上传申报书",
-        "application.update": "修改申报信息", "application.format_check": "形式审查检查",
-        "application.anonymise": "匿名化处理", "application.anonymise_confirm": "确认匿名化",
-        "section.unconfirmed": "章节匿名化待重新确认",
-        "application.redaction_term": "设置匿名化词语",
-        "application.redaction_term_removed": "删除匿名化词语",
-        "assignment.manual": "手动分配专家", "assignment.remove": "移除评审专家",
-        "assignment.reassign": "重新分配专家", "assignment.declare_conflict": "专家申报回避",
-        "review.save": "保存评分草稿", "review.submit": "提交评分", "review.reopen": "重新开放评分",
-        "review.dispersion_flag": "评分分歧，进入复议", "review.flag_rescore": "复议：重新评分",
-        "review.flag_consensus": "复议：记录合议结论", "inspection.add": "加入抽查名单",
-        "inspection.remove": "移出抽查名单", "inspection.inspectors": "指派核查人员",
-        "inspection.item": "记录核查项", "inspection.evidence": "上传核查证明材料",
-        "inspection.evidence_removed": "删除核查证明材料", "inspection.verdict": "记录核查结论",
-        "draw.run": "抽取专家", "draw.backups_exhausted": "备选专家已用完",
-        "invitation.send": "发出评审邀请", "invitation.accept": "接受评审邀请",
-        "invitation.decline": "谢绝评审邀请", "invitation.expire": "评审邀请逾期",
-        "pledge.sign": "签署保密与回避承诺", "expert.availability": "设置专家可参加情况",
-        "outbox.release": "发出消息", "outbox.cancel": "取消消息", "outbox.resend": "重新发送消息",
-        "outbox.auto_release": "设置自动发出的消息类别", "api_token.create": "创建API令牌",
-        "api_token.revoke": "撤销API令牌", "webhook.register": "登记Webhook",
-        "webhook.activate": "启用Webhook", "webhook.deactivate": "停用Webhook",
-        "webhook.delete": "删除Webhook", "user.create": "创建账号", "user.locked": "账号锁定",
-        "user.unlocked": "解除锁定", "user.disabled": "停用账号", "user.enabled": "启用账号",
-        "user.role_changed": "修改角色", "user.password_changed": "修改密码",
-        "user.password_reset": "重置密码", "user.password_reset_requested": "申请重置密码链接",
-    }  # fmt: skip
-    action_labels.update({f"application.{t.trigger}": t.label for t in TRANSITIONS})
-    action_labels["intake.refused"] = "拒绝受理申报书（跨地市或重复）"
-    action_labels["similarity.detect"] = "雷同检测"
-    action_labels["similarity.mark"] = "标记雷同检测结果"
-    from .panel.labels import PANEL_ACTION_LABELS
-
-    action_labels.update(PANEL_ACTION_LABELS)
     from flask_login import current_user
 
+    from .applications.catalogue import BY_KEY, GROUP_NAMES
+    from .audit.labels import ACTION_LABELS, action_label, field_label
+    from .auth.models import ROLES
     from .decision.visibility import VISIBLE_STATE_NAMES, visible_state
-    from .nav import PREDICATES, layout_urls, nav_links
+    from .inspection.models import VERDICTS
+    from .nav import PREDICATES, current_link, layout_urls, nav_groups, nav_links
+    from .programs.models import TRACK_NAMES
     from .programs.selection import switcher
+    from .workflow.states import STATE_NAMES, TEMPLATE_GROUPS
 
     def shown_state(application) -> str:
         """The application's state as the signed-in user may see it (results after release)."""
@@ -263,9 +227,13 @@ def _register_template_helpers(app: Flask) -> None:
         shown_state=shown_state,
         VISIBLE_STATE_NAMES=VISIBLE_STATE_NAMES,
         nav_links=nav_links,
+        nav_groups=nav_groups,
+        current_link=current_link,
         layout_urls=layout_urls,
         program_switcher=lambda: switcher(current_user),
-        ACTION_LABELS=action_labels,
+        ACTION_LABELS=ACTION_LABELS,
+        action_label=action_label,
+        field_label=field_label,
         STATE_NAMES=STATE_NAMES,
         TRACK_NAMES=TRACK_NAMES,
         ROLES=ROLES,

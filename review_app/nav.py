@@ -20,6 +20,7 @@ from .admin.permissions import (
     can_verify_audit,
 )
 from .anonymise.permissions import can_anonymise, can_see_anonymisation_status
+from .api.permissions import can_use_api
 from .applications.permissions import can_view_applications, can_view_every_prefecture
 from .assignment.permissions import (
     can_adjust_experts,
@@ -127,7 +128,7 @@ NAV = (
     (can_view_objections, "异议", "publicity.objection_list", {}),
     (can_view_notices, "结果通知", "decision.notice_list", {}),
     (can_manage_outbox, "发件箱", "outbox.index", {}),
-    (can_manage_webhooks, "Webhook", "webhooks.index", {}),
+    (can_manage_webhooks, "事件推送", "webhooks.index", {}),
     (can_manage_users, "用户管理", "admin.users", {}),
     (can_verify_audit, "审计链", "admin.audit", {}),
     (can_view_dossier, "推荐材料", "dossier.index", {}),
@@ -135,6 +136,23 @@ NAV = (
     (can_manage_opinions, "专家组意见", "panel.opinions_status", {}),
     (can_work_on_opinions, "专家组意见与复议", "panel.mine", {}),
 )
+
+# The stages grouping the top bar (each shown only when it has a link for the role); a link of
+# no stage stands alone before them (工作台).
+STAGES = ("受理", "评审", "抽查与决定", "公示与通知", "系统")
+STAGE_OF = {
+    "intake.index": "受理", "applications.index": "受理", "intake.format_queue": "受理",
+    "similarity.index": "受理", "anonymise.index": "受理", "dossier.index": "受理",
+    "dossier.stats": "受理",
+    "experts_admin.index": "评审", "draws.index": "评审", "assignment.auto": "评审",
+    "scoring.progress": "评审", "dashboard.analysis": "评审", "expert.assignments": "评审",
+    "draws.invitations": "评审", "draws.pledge": "评审", "panel.opinions_status": "评审",
+    "panel.mine": "评审", "meeting.track": "评审", "meeting.mine": "评审",
+    "inspection.index": "抽查与决定", "decision.track": "抽查与决定",
+    "publicity.track": "公示与通知", "publicity.objection_list": "公示与通知",
+    "decision.notice_list": "公示与通知", "outbox.index": "公示与通知",
+    "webhooks.index": "系统", "admin.users": "系统", "admin.audit": "系统",
+}  # fmt: skip
 
 # Predicates that templates test (registered as Jinja globals under their own names).
 PREDICATES = (
@@ -166,6 +184,7 @@ PREDICATES = (
     can_manage_users,
     can_manage_webhooks,
     can_pin_conflict,
+    can_use_api,
     can_read_audit_events,
     can_recheck_format,
     can_recommend,
@@ -237,6 +256,43 @@ def _nav(role: str, script_root: str) -> tuple[tuple[str, str], ...]:
     user = _RoleUser(role)
     return tuple((label, url_for(endpoint, **args)) for allowed, label, endpoint, args in NAV
                  if allowed(user))  # fmt: skip
+
+
+class NavGroup(NamedTuple):
+    label: str  # 受理, or the link's own label for a link outside the stages
+    links: tuple[tuple[str, str], ...]  # (label, address)
+
+
+@cache
+def _groups(role: str, script_root: str) -> tuple[NavGroup, ...]:
+    user = _RoleUser(role)
+    alone, staged = [], {stage: [] for stage in STAGES}
+    for allowed, label, endpoint, args in NAV:
+        if allowed(user):
+            link = (label, url_for(endpoint, **args))
+            stage = STAGE_OF.get(endpoint)
+            (staged[stage] if stage else alone).append(link)
+    return tuple(NavGroup(link[0], (link,)) for link in alone) + tuple(
+        NavGroup(stage, tuple(links)) for stage, links in staged.items() if links
+    )
+
+
+def nav_groups(user) -> tuple[NavGroup, ...]:
+    """The top bar: links outside the stages, then each stage that has links for ``user``."""
+    return _groups(user.role, request.script_root)
+
+
+def current_link(user) -> str | None:
+    """The address of the top-bar link naming the page shown (the longest path prefix), if any."""
+    path = request.path
+    best = None
+    for _label, href in _nav(user.role, request.script_root):
+        base = href.split("?", 1)[0]
+        if (path == base or path.startswith(base.rstrip("/") + "/")) and (
+            best is None or len(base) > len(best.split("?", 1)[0])
+        ):
+            best = href
+    return best
 
 
 @cache

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from ..audit.display import describe
 from ..audit.models import AuditEvent
 from ..auth import accounts
 from ..auth.forms import AccountActionForm, RoleForm, UserForm
@@ -20,7 +21,7 @@ from ..jobs.views import start
 from ..paging import paginate
 from ..programs.models import Prefecture
 from ..web import commit_or_flash, flash_errors
-from .permissions import can_manage_users, can_verify_audit
+from .permissions import can_manage_users, can_read_audit_events, can_verify_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -128,6 +129,5 @@ def audit():
             job = None
 
     listing = paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), size=100)
-    return render_template(
-        "admin/audit.html", events=listing.rows, listing=listing, form=form, job=job
-    )
+    rows = describe(listing.rows, identities=True) if can_read_audit_events(current_user) else []
+    return render_template("admin/audit.html", rows=rows, listing=listing, form=form, job=job)

@@ -3,8 +3,9 @@ the OpenAPI description and the documentation rendered on the server from it (no
 script), both for signed-in users and token holders unless ``API_DOCS_PUBLIC`` is set."""
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from ..auth.permissions import permission_required
 from ..clock import utcnow
 from ..extensions import db
 from ..web import commit_or_flash, valid_or_flash
@@ -12,12 +13,13 @@ from . import tokens
 from .errors import ApiError
 from .forms import TokenForm
 from .models import TOKEN_SCOPES
+from .permissions import can_use_api
 
 bp = Blueprint("api_pages", __name__)
 
 
 @bp.route("/settings/tokens", methods=["GET", "POST"])
-@login_required
+@permission_required(can_use_api)
 def token_settings():
     created = None
     if request.method == "POST":

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from .. import charts
 from ..applications.catalogue import GROUP_NAMES
+from ..audit.display import describe
 from ..auth.permissions import permission_required
 from ..clock import china_date, utcnow
 from ..decision.visibility import VISIBLE_STATE_NAMES, state_column
@@ -104,7 +105,8 @@ def _applicant(program, today):
 def _admin(program, today):
     return render_template(
         "dashboard/admin.html", roles=accounts.accounts_by_role(),
-        sign_ins=accounts.recent_sign_ins(), events=accounts.recent_account_events(),
+        sign_ins=accounts.recent_sign_ins(),
+        rows=describe(accounts.recent_account_events(), identities=False),
     )  # fmt: skip
 
 

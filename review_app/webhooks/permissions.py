@@ -2,7 +2,7 @@
 
 from ..auth.permissions import is_coordinator, require
 
-REFUSAL = "只有省厅协调员可以管理 Webhook。"
+REFUSAL = "只有省厅协调员可以管理事件推送。"
 
 
 def can_manage_webhooks(user, obj=None) -> bool:

@@ -126,7 +126,7 @@ def set_active(webhook: Webhook, active: bool, actor) -> bool:
         for delivery in _pending(webhook):
             delivery.status = "failed"
             delivery.next_attempt_at = None
-            delivery.log = _append(delivery.log, f"{_stamp(stamp)} Webhook 已停用，不再投递")
+            delivery.log = _append(delivery.log, f"{_stamp(stamp)} 事件推送已停用，不再投递")
             given_up += 1
     db.session.flush()
     after = {"active": active} | ({"pending_given_up": given_up} if given_up else {})
@@ -156,7 +156,7 @@ def _pending(webhook: Webhook):
 def require_webhook(webhook_id: int) -> Webhook:
     webhook = db.session.get(Webhook, webhook_id)
     if webhook is None:
-        raise NotFound("没有这个 Webhook。")
+        raise NotFound("没有这个事件推送地址。")
     return webhook
 
 

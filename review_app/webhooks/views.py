@@ -41,7 +41,7 @@ def index():
             entered.pop("secret")  # never echo a secret back into a form
             return _index(entered=entered)
         # Shown in this response only (not flashed: the session cookie is readable).
-        flash("已登记 Webhook。请立即复制签名密钥：离开本页后将不再显示。", "success")
+        flash("已登记事件推送地址。请立即复制签名密钥：离开本页后将不再显示。", "success")
         return _index(new=webhook, new_secret=webhook.secret)
     return _index()
 
@@ -67,7 +67,7 @@ def delete(webhook_id: int):
     posted(ActionForm)
     ok, _ = commit_or_flash(lambda: service.delete(webhook, current_user))
     if ok:
-        flash("已删除该 Webhook 及其投递记录。", "success")
+        flash("已删除该事件推送地址及其投递记录。", "success")
     return redirect(url_for(".index"))
 
 

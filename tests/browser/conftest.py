@@ -166,5 +166,11 @@ def journey(app, browser, live_server):
 
 
 def nav(page, text: str) -> None:
-    """Follow a link of the top menu by its visible text."""
-    page.locator("header.topbar nav").get_by_role("link", name=text, exact=True).click()
+    """Follow a link of the top menu by its visible text, opening its stage's menu first."""
+    link = page.locator("header.topbar nav").get_by_role("link", name=text, exact=True)
+    # a role locator skips the closed menu's hidden links: find the stage by the link's text
+    named = page.locator("a", has_text=re.compile(f"^{re.escape(text)}$"))
+    stage = page.locator("header.topbar nav details").filter(has=named)
+    if stage.count() and not link.is_visible():
+        stage.locator("summary").click()
+    link.click()

@@ -29,7 +29,7 @@ from ..conftest import csrf_from, login
 from . import world as wmod
 from .world import ROLES
 
-LINK_RE = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
+LINK_RE = re.compile(r'<a href="([^"]+)"[^>]*>([^<]+)</a>')
 
 
 @pytest.fixture()
