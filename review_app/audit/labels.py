@@ -33,6 +33,8 @@ ACTION_LABELS: dict[str, str] = {
     "invitation.decline": "谢绝评审邀请", "invitation.expire": "评审邀请逾期",
     "pledge.sign": "签署保密与回避承诺",
     "panel.ensure": "建立专家组", "panel.members": "调整专家组成员",
+    "meeting.schedule": "安排会议评审（答辩）", "meeting.sign_in": "会议评审签到",
+    "meeting.held": "完成答辩",
     "assignment.commit": "确认专家分配", "assignment.manual": "手动分配专家",
     "assignment.remove": "移除评审专家", "assignment.reassign": "重新分配专家",
     "assignment.declare_conflict": "专家申报回避",
@@ -77,7 +79,7 @@ OBJECT_LABELS: dict[str, str] = {
     "decision_run": "入库决定", "publicity_approval": "公示审定", "publicity_period": "公示",
     "reconsideration": "复议", "objection": "异议", "result_notice": "结果通知",
     "outbox_message": "发件箱消息", "signed_sheet": "签署的评审表", "api_token": "API令牌",
-    "webhook": "事件推送地址", "user": "账号",
+    "webhook": "事件推送地址", "user": "账号", "meeting": "会议评审",
 }  # fmt: skip
 
 # Field codes of the format check and of 修改申报信息 → the form's Chinese label.

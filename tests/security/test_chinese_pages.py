@@ -30,8 +30,14 @@ DATA_RE = re.compile(r"https?://\S+|\S+@\S+|\S+\.(?:docx|xlsx|pdf|png|jpe?g|csv|
 DOCUMENTS_CODES = {"api_pages.docs"}
 
 
+# Verbatim machine data shown as such (a 事件推送 delivery's event name and body, as sent).
+VERBATIM = ("pre", "code")
+SKIPPED = ("script", "style", "title", "template", *VERBATIM)
+
+
 class _Visible(HTMLParser):
-    """The text a reader sees: no <script>, <style>, <title> or attribute values."""
+    """The text a reader sees: no <script>, <style>, <title> or attribute values, and not the
+    verbatim data of <pre> and <code>."""
 
     def __init__(self):
         super().__init__()
@@ -39,11 +45,11 @@ class _Visible(HTMLParser):
         self.parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "title", "template"):
+        if tag in SKIPPED:
             self.skip += 1
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "title", "template") and self.skip:
+        if tag in SKIPPED and self.skip:
             self.skip -= 1
 
     def handle_data(self, data):
