@@ -9,6 +9,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import txmemo
 from ..applications.models import Application
 from ..audit import service as audit
 from ..auth.permissions import require
@@ -136,7 +137,11 @@ def _check_text(opinion: PanelOpinion, actor) -> None:
         raise InvalidInput("请填写主要问题和改进建议。", code="incomplete")
     if not opinion.strengths.strip():
         raise InvalidInput("请填写主要优点。", code="incomplete")
-    hits = comments.leaks(opinion.text, opinion.application, expert_of(actor))
+    expert = expert_of(actor)
+    key = (opinion.application_id, expert.id if expert else None, opinion.text)
+    # Circulated, then signed unchanged: one scan of the text in the transaction.
+    hits = txmemo.get("opinion_leaks", key,
+                      lambda: tuple(comments.leaks(opinion.text, opinion.application, expert)))  # fmt: skip
     if hits:
         raise InvalidInput(comments.hits_message(hits), code="opinion_leak")
 
