@@ -15,7 +15,7 @@ from ..draws.models import Invitation
 from ..experts.models import Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
-from ..scoring.in_force import MEETING_PANEL_GROUP, is_meeting_review, is_meeting_track
+from ..scoring.in_force import MEETING_PANEL_GROUP, is_meeting_review
 from .models import PanelLead
 
 
@@ -110,28 +110,28 @@ def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {i: [] for i in ids}
     if not ids:
         return out
-    keys = _panel_keys(panel)
+    keys = {a.id: _panel_keys(a, panel) for a in applications}
     rows = db.session.execute(
-        select(Assignment.application_id, Assignment.expert_id)
+        select(Assignment.application_id, Assignment.expert_id, Section.key)
         .join(Section, Section.id == Assignment.section_id)
-        .where(Section.application_id.in_(ids), Section.key.in_(keys),
+        .where(Section.application_id.in_(ids), Section.key.in_(set().union(*keys.values())),
                Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES))
         .order_by(Assignment.id)
     )  # fmt: skip
-    for application_id, expert_id in rows:
-        if expert_id not in out[application_id]:
+    for application_id, expert_id, key in rows:
+        if key in keys[application_id] and expert_id not in out[application_id]:
             out[application_id].append(expert_id)
     return out
 
 
-def _panel_keys(panel: Panel) -> list[str]:
-    """The section keys ``panel`` scores, as ``panel_sections`` chooses them (in a 会议评审
-    the meeting's panel every scored section, the track's other panels none)."""
-    if is_meeting_track(panel.track_code, panel.program_id):
+def _panel_keys(application: Application, panel: Panel) -> set[str]:
+    """The keys of the sections of ``application`` that ``panel`` scores, as ``panel_sections``
+    chooses them (in a 会议评审 the meeting's panel every scored section, other panels none)."""
+    if is_meeting_review(application):
         if panel.section_group != MEETING_PANEL_GROUP:
-            return []
-        return [k for k, spec in BY_KEY.items() if spec.group is not None]
-    return [k for k, spec in BY_KEY.items() if spec.group == panel.section_group]
+            return set()
+        return {k for k, spec in BY_KEY.items() if spec.group is not None}
+    return {k for k, spec in BY_KEY.items() if spec.group == panel.section_group}
 
 
 def code_at(n: int) -> str:
