@@ -85,5 +85,6 @@ def test_an_opinion_from_draft_to_signed_in_bounded_statements(app):
             opinions.vote(opinion, "agree", "", member.user)
         opinions.sign(opinion, lead.user)
     assert opinion.status == "signed" and len(members) == 3
-    # 81 statements with every lookup asked again (txmemo.get computing each time), 46 with it.
-    assert len(found) <= 50, len(found)
+    # SQLite: 81 statements with every lookup asked again (txmemo.get computing each time), 46
+    # with the memo; PostgreSQL 51 (the chain's lock, the opinion's own reload).
+    assert len(found) <= 55, len(found)
