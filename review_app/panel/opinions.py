@@ -153,7 +153,7 @@ def circulate(opinion: PanelOpinion, actor) -> None:
         raise InvalidInput("该意见已在征求意见中。", code="not_draft")
     _check_text(opinion, actor)
     opinion.status = "circulated"
-    db.session.flush()
+    # written by the audit event's flush, in the same transaction
     audit.record("opinion.circulate", "application", opinion.application_id, actor=actor,
                  after={"opinion": opinion.id})  # fmt: skip
     acting = roles.acting_lead_id(opinion.application, opinion.panel)
@@ -188,7 +188,7 @@ def vote(opinion: PanelOpinion, stance: str, reason: str, actor) -> OpinionVote:
         row = OpinionVote(expert_id=expert_id, stance=stance)
         opinion.votes.append(row)
     row.stance, row.reason = stance, reason
-    db.session.flush()
+    # written by the audit event's flush, in the same transaction
     audit.record(f"opinion.{stance}", "application", opinion.application_id, actor=actor,
                  after={"opinion": opinion.id}, reason=reason)  # fmt: skip
     return row
@@ -212,7 +212,7 @@ def sign(opinion: PanelOpinion, actor) -> None:
     opinion.status = "signed"
     opinion.signed_at = utcnow()
     opinion.lead_expert_id = _expert_id(actor)
-    db.session.flush()
+    # written by the audit event's flush, in the same transaction
     objections = sum(v.stance == "object" for v in opinion.votes)
     audit.record("opinion.sign", "application", opinion.application_id, actor=actor,
                  after={"opinion": opinion.id, "objections": objections})  # fmt: skip
