@@ -6,7 +6,8 @@ time to other work on the machine) and the SQL statements it ran (independent of
 the load average at the start and the end. ``--profile DIR`` also writes one cProfile file per
 stage (``DIR/<stage>.prof``; read with ``python -m pstats``) and prints each stage's top
 functions by own time; a profiler slows Python-heavy stages far more than C-heavy ones, so
-compare profiled runs only with profiled runs.
+compare profiled runs only with profiled runs. ``--statements STAGE`` prints that stage's most
+frequent SQL statements (the first 160 characters of each, with their counts).
 
 Run from the project root:
 ``python bench/simulate_profile.py [--applications 200 --experts 150 --seed 1] [--profile DIR]``.
