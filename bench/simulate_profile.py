@@ -6,7 +6,8 @@ time to other work on the machine) and the SQL statements it ran (independent of
 the load average at the start and the end. ``--profile DIR`` also writes one cProfile file per
 stage (``DIR/<stage>.prof``; read with ``python -m pstats``) and prints each stage's top
 functions by own time; a profiler slows Python-heavy stages far more than C-heavy ones, so
-compare profiled runs only with profiled runs.
+compare profiled runs only with profiled runs. ``--statements STAGE`` prints that stage's most
+frequent SQL statements (the first 160 characters of each, with their counts).
 
 Run from the project root:
 ``python bench/simulate_profile.py [--applications 200 --experts 150 --seed 1] [--profile DIR]``.
@@ -20,6 +21,7 @@ import os
 import pstats
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,7 +33,7 @@ from review_app.cli.common import upgrade_schema  # noqa: E402
 from review_app.extensions import db  # noqa: E402
 from review_app.simulate import Clock, Simulation  # noqa: E402
 
-STAGES = ("accounts", "intake", "similarity", "endorse", "format_check", "anonymise", "assign",
+STAGES = ("accounts", "intake", "similarity", "endorse", "format_check", "anonymise", "assign", "meeting",
           "score", "discuss", "reconsider", "panel_opinions", "inspect", "decide", "publicity",
           "export", "archive")  # fmt: skip
 
@@ -45,6 +47,8 @@ def main() -> None:
     parser.add_argument("--out", default=scratch)
     parser.add_argument("--profile", help="a directory for one cProfile file per stage")
     parser.add_argument("--top", type=int, default=12, help="functions shown per stage")
+    parser.add_argument("--statements", metavar="STAGE",
+                        help="print the most frequent SQL statements of this stage")  # fmt: skip
     args = parser.parse_args()
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -59,11 +63,20 @@ def main() -> None:
     if profile_dir:
         profile_dir.mkdir(parents=True, exist_ok=True)
     counts = {"n": 0}
+    statements: Counter = Counter()
+    watching = {"stage": None}
+
+    def count(conn, cursor, statement, *rest):
+        counts["n"] += 1
+        if watching["stage"] == args.statements:
+            statements[" ".join(statement.split())[:160]] += 1
+
     rows: dict[str, tuple[float, float, int]] = {}
     reports: list[str] = []
 
     def measured(name, method):
         def run(*a, **kw):
+            watching["stage"] = name
             n0, w0, c0 = counts["n"], time.perf_counter(), os.times()
             profiler = cProfile.Profile() if profile_dir else None
             try:
@@ -90,8 +103,7 @@ def main() -> None:
     started = time.perf_counter()
     with app.app_context():
         upgrade_schema()
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda *a: counts.__setitem__("n", counts["n"] + 1))  # fmt: skip
+        event.listen(db.engine, "before_cursor_execute", count)
         sim = Simulation(args.applications, args.experts, args.seed, out)
         for name in STAGES:
             setattr(sim, name, measured(name, getattr(sim, name)))
@@ -100,6 +112,8 @@ def main() -> None:
     load1 = os.getloadavg()
     for text in reports:
         print(text)
+    for statement, n in statements.most_common(args.top * 3):
+        print(f"{n:8d}  {statement}")
     print(f"load average at start {load0[0]:.2f}, at end {load1[0]:.2f} (1 min)")
     print(f"{'stage':<16} {'wall s':>8} {'CPU s':>8} {'SQL':>8}")
     for name in STAGES:

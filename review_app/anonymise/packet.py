@@ -31,7 +31,8 @@ def section_packet(code: str, track_name: str, section_title: str, text: str) ->
     doc = _blank()
     body = doc.element.body
     try:
-        doc.add_heading(f"{code} · {section_title}", level=1)
+        # add_heading(level=1) without looking the style up by name among all styles
+        doc.add_paragraph(f"{code} · {section_title}")._p.style = "Heading1"
         doc.add_paragraph(f"{track_name} · 匿名评审材料（请勿外传）")
         for line in (text or "").split("\n"):
             doc.add_paragraph(line)
@@ -79,17 +80,9 @@ def _package(doc) -> bytes:
     """The document zipped as ``Document.save`` would (same members, same order), without the
     extended and custom properties, the thumbnail and custom XML and references to them; every
     member dated 2000-01-01. One compression instead of a save and a rewrite."""
-    package = doc.part.package
-    parts = package.parts
-    for part in parts:
-        part.before_marshal()
-    members = _Members()
-    PackageWriter._write_content_types_stream(members, parts)  # noqa: SLF001 - save's own steps
-    PackageWriter._write_pkg_rels(members, package.rels)  # noqa: SLF001
-    PackageWriter._write_parts(members, parts)  # noqa: SLF001
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, content in members.items:
+        for name, content in _members(doc):
             if _DROPPED.match(name):
                 continue
             if name.endswith(".rels"):
@@ -103,6 +96,26 @@ def _package(doc) -> bytes:
             info.external_attr = 0o600 << 16  # as ZipFile.writestr gives a member it names
             target.writestr(info, content)
     return out.getvalue()
+
+
+def _members(doc) -> list[tuple[str, bytes]]:
+    """The document's (member name, bytes) as ``Document.save`` writes them. Only the main
+    document part changes from one packet to the next (the blank document's styles, settings,
+    theme, properties and relationships stay as they are): the others are serialised once per
+    thread and kept."""
+    main = doc.part.partname.membername
+    kept = getattr(_LOCAL, "members", None)
+    if kept is None:
+        package = doc.part.package
+        parts = package.parts
+        for part in parts:
+            part.before_marshal()
+        members = _Members()
+        PackageWriter._write_content_types_stream(members, parts)  # noqa: SLF001 - save's steps
+        PackageWriter._write_pkg_rels(members, package.rels)  # noqa: SLF001
+        PackageWriter._write_parts(members, parts)  # noqa: SLF001
+        kept = _LOCAL.members = members.items
+    return [(name, doc.part.blob if name == main else blob) for name, blob in kept]
 
 
 def _dropped(target: bytes) -> bool:

@@ -74,7 +74,11 @@ def record(
 def _forget_head(session, transaction) -> None:
     """The chain's head is known only inside the transaction that appended it: there the append
     lock (PostgreSQL's advisory lock, SQLite's write lock) keeps every other writer out, so the
-    next event needs no query. Any end (commit, rollback, a savepoint's) forgets it."""
+    next event needs no query. Any end (commit, rollback, a savepoint's) forgets it; not the end
+    of the inner transaction each flush opens and closes (a failed flush deactivates the whole
+    transaction, whose rollback then forgets it)."""
+    if transaction.parent is not None and not transaction.nested:
+        return  # a flush's subtransaction
     session.info.pop(_HEAD, None)
 
 

@@ -4,6 +4,7 @@ import secrets
 
 from sqlalchemy import select
 
+from .. import txmemo
 from ..audit import service as audit
 from ..auth.models import User
 from ..auth.service import create_user
@@ -33,8 +34,16 @@ def _username_for(row, taken: set[str]) -> str:
 
 
 def expert_of(user) -> Expert | None:
-    """The expert profile of a user account, if it has one."""
-    return db.session.execute(select(Expert).where(Expert.user_id == user.id)).scalar_one_or_none()
+    """The expert profile of a user account, if it has one (memoised in the transaction)."""
+    expert_id = txmemo.get("expert_of", user.id, lambda: _expert_id_of(user))
+    return db.session.get(Expert, expert_id) if expert_id is not None else None
+
+
+def _expert_id_of(user) -> int | None:
+    expert = db.session.execute(
+        select(Expert).where(Expert.user_id == user.id)
+    ).scalar_one_or_none()
+    return expert.id if expert is not None else None
 
 
 def import_experts(rows, actor) -> list[tuple[Expert, str]]:

@@ -9,6 +9,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import txmemo
 from ..applications.models import Application
 from ..audit import service as audit
 from ..auth.permissions import require
@@ -136,7 +137,11 @@ def _check_text(opinion: PanelOpinion, actor) -> None:
         raise InvalidInput("请填写主要问题和改进建议。", code="incomplete")
     if not opinion.strengths.strip():
         raise InvalidInput("请填写主要优点。", code="incomplete")
-    hits = comments.leaks(opinion.text, opinion.application, expert_of(actor))
+    expert = expert_of(actor)
+    key = (opinion.application_id, expert.id if expert else None, opinion.text)
+    # Circulated, then signed unchanged: one scan of the text in the transaction.
+    hits = txmemo.get("opinion_leaks", key,
+                      lambda: tuple(comments.leaks(opinion.text, opinion.application, expert)))  # fmt: skip
     if hits:
         raise InvalidInput(comments.hits_message(hits), code="opinion_leak")
 
@@ -148,7 +153,7 @@ def circulate(opinion: PanelOpinion, actor) -> None:
         raise InvalidInput("该意见已在征求意见中。", code="not_draft")
     _check_text(opinion, actor)
     opinion.status = "circulated"
-    db.session.flush()
+    # written by the audit event's flush, in the same transaction
     audit.record("opinion.circulate", "application", opinion.application_id, actor=actor,
                  after={"opinion": opinion.id})  # fmt: skip
     acting = roles.acting_lead_id(opinion.application, opinion.panel)
@@ -183,7 +188,7 @@ def vote(opinion: PanelOpinion, stance: str, reason: str, actor) -> OpinionVote:
         row = OpinionVote(expert_id=expert_id, stance=stance)
         opinion.votes.append(row)
     row.stance, row.reason = stance, reason
-    db.session.flush()
+    # written by the audit event's flush, in the same transaction
     audit.record(f"opinion.{stance}", "application", opinion.application_id, actor=actor,
                  after={"opinion": opinion.id}, reason=reason)  # fmt: skip
     return row
@@ -207,7 +212,7 @@ def sign(opinion: PanelOpinion, actor) -> None:
     opinion.status = "signed"
     opinion.signed_at = utcnow()
     opinion.lead_expert_id = _expert_id(actor)
-    db.session.flush()
+    # written by the audit event's flush, in the same transaction
     objections = sum(v.stance == "object" for v in opinion.votes)
     audit.record("opinion.sign", "application", opinion.application_id, actor=actor,
                  after={"opinion": opinion.id, "objections": objections})  # fmt: skip

@@ -6,6 +6,7 @@ from string import ascii_uppercase
 
 from sqlalchemy import select
 
+from .. import txmemo
 from ..applications.catalogue import BY_KEY
 from ..applications.models import Application, Section
 from ..assignment.conflict_service import BLOCKING_STATUSES
@@ -20,12 +21,18 @@ from .models import PanelLead
 
 def lead_of(panel: Panel) -> Expert | None:
     """The 组长: the coordinator's choice, else the first drawn expert who accepted the
-    panel's invitation (by the time of the answer), else nobody yet."""
+    panel's invitation (by the time of the answer), else nobody yet (memoised in the
+    transaction, ``txmemo``)."""
+    lead_id = txmemo.get("panel_lead", panel.id, lambda: _lead_id(panel))
+    return db.session.get(Expert, lead_id) if lead_id is not None else None
+
+
+def _lead_id(panel: Panel) -> int | None:
     row = db.session.execute(
         select(PanelLead).where(PanelLead.panel_id == panel.id)
     ).scalar_one_or_none()
     if row is not None:
-        return row.expert
+        return row.expert.id  # loaded with it: the caller's get needs no query
     first = db.session.execute(
         select(Invitation)
         .where(Invitation.panel_id == panel.id, Invitation.role == "drawn",
@@ -33,7 +40,7 @@ def lead_of(panel: Panel) -> Expert | None:
         .order_by(Invitation.answered_at, Invitation.id)
         .limit(1)
     ).scalar_one_or_none()  # fmt: skip
-    return first.expert if first is not None else None
+    return first.expert.id if first is not None else None
 
 
 def lead_source(panel: Panel) -> str | None:
@@ -89,27 +96,25 @@ def opinion_assignments(application: Application, panel: Panel) -> list[Assignme
 
 
 def member_ids(application: Application, panel: Panel) -> list[int]:
-    """The experts who reviewed the application in ``panel`` (assignment order, once each)."""
-    return list(dict.fromkeys(a.expert_id for a in opinion_assignments(application, panel)))
+    """The experts who reviewed the application in ``panel`` (assignment order, once each;
+    memoised in the transaction)."""
+    return list(txmemo.get("panel_members", (application.id, panel.id), lambda: tuple(
+        dict.fromkeys(a.expert_id for a in opinion_assignments(application, panel))
+    )))  # fmt: skip
 
 
 def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
     """``member_ids`` of each of ``applications`` (its id → the list, empty when nobody), in
-    one query instead of one per application; the sections counted as ``panel_sections``
-    counts them (a 会议评审's panel holds every section, the track's other panels none)."""
-    out: dict[int, list[int]] = {a.id: [] for a in applications}
-    grouped = {k for k, spec in BY_KEY.items() if spec.group is not None}
-    own = {k for k, spec in BY_KEY.items() if spec.group == panel.section_group}
-    meeting_panel = panel.section_group == MEETING_PANEL_GROUP
-    keys = {a.id: (grouped if meeting_panel else set()) if is_meeting_review(a) else own
-            for a in applications}  # fmt: skip
-    ids = [i for i, k in keys.items() if k]
+    one query instead of one per application."""
+    ids = [a.id for a in applications]
+    out: dict[int, list[int]] = {i: [] for i in ids}
     if not ids:
         return out
+    keys = {a.id: _panel_keys(a, panel) for a in applications}
     rows = db.session.execute(
         select(Assignment.application_id, Assignment.expert_id, Section.key)
         .join(Section, Section.id == Assignment.section_id)
-        .where(Section.application_id.in_(ids), Section.key.in_(grouped | own),
+        .where(Section.application_id.in_(ids), Section.key.in_(set().union(*keys.values())),
                Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES))
         .order_by(Assignment.id)
     )  # fmt: skip
@@ -117,6 +122,16 @@ def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
         if key in keys[application_id] and expert_id not in out[application_id]:
             out[application_id].append(expert_id)
     return out
+
+
+def _panel_keys(application: Application, panel: Panel) -> set[str]:
+    """The keys of the sections of ``application`` that ``panel`` scores, as ``panel_sections``
+    chooses them (in a 会议评审 the meeting's panel every scored section, other panels none)."""
+    if is_meeting_review(application):
+        if panel.section_group != MEETING_PANEL_GROUP:
+            return set()
+        return {k for k, spec in BY_KEY.items() if spec.group is not None}
+    return {k for k, spec in BY_KEY.items() if spec.group == panel.section_group}
 
 
 def code_at(n: int) -> str:
@@ -136,7 +151,13 @@ def is_panel_lead(user, panel: Panel) -> bool:
 
 
 def conflicted(expert_id: int, application: Application) -> bool:
-    """A conflict of interest (active, pinned or pending) of the expert with the enterprise."""
+    """A conflict of interest (active, pinned or pending) of the expert with the enterprise
+    (memoised in the transaction)."""
+    key = (expert_id, application.enterprise_id)
+    return txmemo.get("conflicted", key, lambda: _conflicted(expert_id, application))
+
+
+def _conflicted(expert_id: int, application: Application) -> bool:
     return (
         db.session.execute(
             select(Conflict.id).where(

@@ -1,13 +1,14 @@
 """The audit chain: appends link by hash; any update, delete or out-of-band insert is caught."""
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from review_app.audit import service as audit
 from review_app.audit.chain import canonical_json, event_hash
 from review_app.audit.models import GENESIS_HASH, AuditEvent
 from review_app.extensions import db
+from review_app.programs.models import Prefecture
 
 
 def _three_events():
@@ -190,3 +191,27 @@ def test_events_in_two_transactions_chain(app):
     assert [e.action for e in events] == ["test.first", "test.fourth"]
     report = audit.verify()
     assert report.ok and report.count == 2
+
+
+def test_the_head_is_asked_once_per_transaction_whatever_flushes_in_between(app):
+    # Each flush opens and closes an inner transaction: its end must not forget the head (it
+    # did, and nearly every event asked for the head again).
+    asked = []
+
+    def note(conn, cursor, statement, *rest):
+        if statement.lstrip().upper().startswith("SELECT") and "audit_event" in statement:
+            asked.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for n in range(4):
+            audit.record("test.flushed", "thing", n, actor_label="tester")
+            db.session.add(
+                Prefecture(name=f"测试单位{n}", division_code=f"99000{n}", sort_order=90 + n)
+            )
+            db.session.flush()  # a write of its own between two events, as a verb's
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    db.session.commit()
+    assert len(asked) == 1
+    assert audit.verify().ok

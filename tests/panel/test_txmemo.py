@@ -1,0 +1,90 @@
+"""The transaction's memo (``review_app/txmemo.py``): the panel's lookups asked once per
+transaction, forgotten at commit and rollback and at any write they may depend on; the opinion
+verbs run in a bounded number of statements; answers stay right after a change in between."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from review_app import txmemo
+from review_app.assignment.models import Conflict
+from review_app.experts.service import expert_of
+from review_app.extensions import db
+from review_app.panel import opinions, roles
+
+from .test_opinions import _with_lead
+
+
+@contextmanager
+def counted():
+    found = []
+
+    def note(conn, cursor, statement, *rest):
+        found.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield found
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_lookups_are_asked_once_per_transaction_and_forgotten_at_its_end(app):
+    w, tasks, lead = _with_lead()
+
+    def ask():
+        assert roles.lead_of(w.panel).id == lead.id
+        assert roles.member_ids(w.app, w.panel)
+        assert expert_of(lead.user).id == lead.id
+        assert roles.conflicted(lead.id, w.app) is False
+
+    with counted() as first:
+        ask()
+    assert first  # asked the database (and loaded what the commit expired)
+    with counted() as again:
+        ask()
+        ask()
+    assert again == []
+    assert txmemo.KEY in db.session.info
+    db.session.commit()
+    assert txmemo.KEY not in db.session.info
+    roles.lead_of(w.panel)
+    db.session.rollback()
+    assert txmemo.KEY not in db.session.info
+
+
+def test_a_write_the_answers_depend_on_is_seen(app):
+    w, tasks, lead = _with_lead()
+    assert roles.acting_lead_id(w.app, w.panel) == lead.id
+    # A conflict added (not even flushed): the next lookup sees it, as the query did.
+    db.session.add(Conflict(expert_id=lead.id, enterprise_id=w.app.enterprise_id,
+                            rule="declared_relation", source="declared", evidence="曾提供咨询",
+                            status="active"))  # fmt: skip
+    assert roles.conflicted(lead.id, w.app) is True
+    assert roles.acting_lead_id(w.app, w.panel) != lead.id
+    # Another 组长 named by the coordinator in the same transaction.
+    other = tasks[1].expert
+    opinions.set_lead(w.panel, other, w.actors.coordinator)
+    assert roles.lead_of(w.panel).id == other.id
+    # A task declined: no longer a member.
+    before = roles.member_ids(w.app, w.panel)
+    tasks[1].status = "declined_conflict"
+    assert roles.member_ids(w.app, w.panel) == [e for e in before if e != other.id]
+
+
+def test_an_opinion_from_draft_to_signed_in_bounded_statements(app):
+    w, tasks, lead = _with_lead()
+    members = roles.member_ids(w.app, w.panel)
+    db.session.commit()
+    with counted() as found:
+        opinion = opinions.start(w.app, w.panel, lead.user)
+        opinions.save(opinion, "优点。", "问题不足。", "建议改进。", lead.user, version=None)
+        opinions.circulate(opinion, lead.user)
+        for expert_id in opinions.waiting_for(opinion):
+            member = next(a.expert for a in tasks if a.expert_id == expert_id)
+            opinions.vote(opinion, "agree", "", member.user)
+        opinions.sign(opinion, lead.user)
+    assert opinion.status == "signed" and len(members) == 3
+    # SQLite: 81 statements with every lookup asked again (txmemo.get computing each time), 46
+    # with the memo; PostgreSQL 51 (the chain's lock, the opinion's own reload).
+    assert len(found) <= 55, len(found)
