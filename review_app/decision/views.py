@@ -20,6 +20,7 @@ from ..programs.selection import selected_program
 from ..similarity.service import marked_pairs
 from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
+from .columns import COLUMNS, DEFAULT_COLUMNS, chosen_columns
 from .forms import BundleForm, NoticeForm, StageForm
 from .models import DecisionEntry, DecisionRun, ResultNotice
 from .permissions import (
@@ -72,6 +73,7 @@ def track(track: str):
         cut_rank=(trial.cut_rank if trial is not None else run.summary.get("cut_rank")),
         sections=[(s.key, s.title) for s in scored_sections(track)], kinds=KINDS,
         args=request.args, similar_pairs=marked_pairs(program, track),
+        columns=COLUMNS, cols=chosen_columns(request.args), default_cols=DEFAULT_COLUMNS,
     )  # fmt: skip
 
 
