@@ -14,6 +14,8 @@ from ..extensions import db
 from ..files import send_bytes
 from ..jobs.tasks import build_export_bundle
 from ..jobs.views import start
+from ..outbox import tally
+from ..outbox.models import MESSAGE_STATUSES
 from ..panel.report import signed_opinions
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
@@ -248,8 +250,10 @@ def notice_list():
     rows = [n for n in rows if can_download_notice(current_user, n)]
     prefectures = db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
     return render_template(
-        "decision/notices.html", rows=rows, form=NoticeForm(), prefectures=list(prefectures)
-    )
+        "decision/notices.html", rows=rows, form=NoticeForm(), prefectures=list(prefectures),
+        mail=tally.letters_by_notice(program), mail_sent=tally.letters_sent(program),
+        sent_status=tally.SENT, sent_of=tally.sent_of, statuses=MESSAGE_STATUSES,
+    )  # fmt: skip
 
 
 @bp.route("/notices/<int:notice_id>.docx")

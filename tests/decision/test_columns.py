@@ -3,9 +3,10 @@ first columns, and the explanation that wraps instead of scrolling sideways."""
 
 import re
 
+from werkzeug.datastructures import MultiDict
+
 from review_app.decision.columns import DEFAULT_COLUMNS, chosen_columns
 from review_app.extensions import db
-from werkzeug.datastructures import MultiDict
 
 from .. import factories as f
 from ..conftest import login
@@ -53,6 +54,9 @@ def test_the_default_columns_and_a_chosen_set(world, client):  # noqa: F811
 def test_the_table_css_sticks_the_header_and_wraps_the_explanation(app, client):
     css = client.get("/static/css/app.css").get_data(as_text=True)
     assert re.search(r"table\.ranking thead th \{ position: sticky; top: 0;", css)
-    assert re.search(r"table\.ranking th:first-child, table\.ranking td:first-child \{ position: sticky; left: 0;", css)
+    assert re.search(
+        r"table\.ranking th:first-child, table\.ranking td:first-child \{ position: sticky; left: 0;",
+        css,
+    )
     assert re.search(r"td\.explain \{[^}]*white-space: normal", css)
     assert ".table-frame { max-height: 75vh; overflow: auto;" in css
