@@ -13,6 +13,7 @@ from ..applications.models import Application, Section
 from ..applications.service import provisional_ranking
 from ..assignment.models import Assignment
 from ..clock import china_date
+from ..decision.models import ResultNotice
 from ..decision.service import latest_run
 from ..draws.service import notice_statements
 from ..experts.models import Expert, Panel
@@ -293,3 +294,13 @@ def ranking_points(program: Program, track: str):
               for rank, (code, score) in enumerate(ranked, start=1)]  # fmt: skip
     cut = points[capacity - 1][1] if len(points) >= capacity > 0 else None
     return points, (capacity if cut is not None else None), cut, "按评审得分的临时排名"
+
+
+def notice_of(program: Program, prefecture_id: int | None) -> ResultNotice | None:
+    """The prefecture's released result notice (a draft is the 厅's, not yet theirs)."""
+    return db.session.execute(
+        select(ResultNotice).where(
+            ResultNotice.program_id == program.id, ResultNotice.prefecture_id == prefecture_id,
+            ResultNotice.status == "released",
+        )
+    ).scalar_one_or_none()  # fmt: skip

@@ -80,7 +80,8 @@ def _prefecture(program, today):
     counts = service.state_counts(program, pid, state_column(current_user))
     return render_template(
         "dashboard/prefecture.html", counts=counts, quotas=quotas,
-        states=VISIBLE_STATE_NAMES, program=program, today=today,
+        states=VISIBLE_STATE_NAMES, program=program, today=today, after=stage_of(program),
+        notice=service.notice_of(program, pid),
     )  # fmt: skip
 
 
@@ -93,7 +94,7 @@ def _expert(program, today):
 
 def _inspector(program, today):
     pending = service.inspections_pending(program, current_user.id)
-    return render_template("dashboard/inspector.html", pending=pending)
+    return render_template("dashboard/inspector.html", pending=pending, after=stage_of(program))
 
 
 def _applicant(program, today):

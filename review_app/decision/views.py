@@ -14,12 +14,15 @@ from ..extensions import db
 from ..files import send_bytes
 from ..jobs.tasks import build_export_bundle
 from ..jobs.views import start
+from ..outbox import tally
+from ..outbox.models import MESSAGE_STATUSES
 from ..panel.report import signed_opinions
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
 from ..similarity.service import marked_pairs
 from ..web import commit_or_flash, posted, valid_or_flash
 from . import exports, notices, service
+from .columns import COLUMNS, DEFAULT_COLUMNS, chosen_columns
 from .forms import BundleForm, NoticeForm, StageForm
 from .models import DecisionEntry, DecisionRun, ResultNotice
 from .permissions import (
@@ -72,6 +75,7 @@ def track(track: str):
         cut_rank=(trial.cut_rank if trial is not None else run.summary.get("cut_rank")),
         sections=[(s.key, s.title) for s in scored_sections(track)], kinds=KINDS,
         args=request.args, similar_pairs=marked_pairs(program, track),
+        columns=COLUMNS, cols=chosen_columns(request.args), default_cols=DEFAULT_COLUMNS,
     )  # fmt: skip
 
 
@@ -246,8 +250,10 @@ def notice_list():
     rows = [n for n in rows if can_download_notice(current_user, n)]
     prefectures = db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars()
     return render_template(
-        "decision/notices.html", rows=rows, form=NoticeForm(), prefectures=list(prefectures)
-    )
+        "decision/notices.html", rows=rows, form=NoticeForm(), prefectures=list(prefectures),
+        mail=tally.letters_by_notice(program), mail_sent=tally.letters_sent(program),
+        sent_status=tally.SENT, sent_of=tally.sent_of, statuses=MESSAGE_STATUSES,
+    )  # fmt: skip
 
 
 @bp.route("/notices/<int:notice_id>.docx")

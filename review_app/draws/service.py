@@ -209,7 +209,9 @@ def run_draw(program: Program, panel: Panel, values: dict, seed: str, actor) -> 
         limits = limits_from(values)
         result = drawing.draw(pool, limits, seed)
     except drawing.DrawShortfall as err:
-        raise InvalidInput(f"无法按所设条件抽取：{err}") from err
+        # the reason once: the shortfalls themselves, not the exception's own preamble
+        reasons = "；".join(short.message for short in err.shortfalls)
+        raise InvalidInput(f"无法按所设条件抽取：{reasons}。") from err
     except ValueError as err:
         raise InvalidInput(str(err)) from err
     now = utcnow()

@@ -9,18 +9,19 @@ from sqlalchemy import select
 from ..applications.catalogue import GROUP_NAMES
 from ..assignment.service import ensure_panels
 from ..auth.permissions import permission_required
-from ..errors import NotFound
+from ..errors import DomainError, NotFound
 from ..experts.models import RELATION_KINDS, Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
 from ..form_fields import ActionForm
 from ..programs.models import TRACK_NAMES, Prefecture, Program
 from ..programs.selection import selected_program
-from ..web import act, commit_or_flash, local_path, posted, valid_or_flash
+from ..web import act, first_error, local_path, posted
 from . import service
 from .forms import AnswerForm, AvailabilityForm, DrawForm, PledgeForm
 from .models import DrawRun, Invitation
 from .permissions import can_answer_invitation, can_manage_draws, can_sign_pledge
+from .typed import defaults, typed
 
 bp = Blueprint("draws", __name__)
 
@@ -81,30 +82,41 @@ def panel(panel_id: int):
     program = selected_program()
     the_panel = _panel(panel_id, program)
     if request.method == "POST":
-        form = valid_or_flash(DrawForm)
-        if form is not None and form.action.data == "expire":
+        form = DrawForm()
+        if form.validate_on_submit() and form.action.data == "expire":
             act(service.expire_overdue, "已处理逾期未答复的邀请。")
-        elif form is not None:
-            values = {
-                "count": form.count.data or 0,
-                "backups": form.backups.data or 0,
-                "specialties": form.specialties.data or [],
-                "max_per_unit": form.max_per_unit.data,
-                "max_per_prefecture": form.max_per_prefecture.data,
-                "excluded_prefectures": form.excluded_prefectures.data or [],
-                "exclude_recent": form.exclude_recent.data,
-                "recent_programs": form.recent_programs.data or 0,
-                "answer_hours": form.answer_hours.data or service.DEFAULT_ANSWER_HOURS,
-            }
-            ok, run = commit_or_flash(
-                lambda: service.run_draw(
-                    program, the_panel, values, form.seed.data or "", current_user
-                )
-            )
-            if ok:
-                flash(f"已抽取{len(run.drawn)}名专家和{len(run.backups)}名备选，邀请已放入发件箱。",
-                      "success")  # fmt: skip
+            return redirect(url_for(".panel", panel_id=panel_id))
+        if not form.validate_on_submit():
+            return _panel_page(program, the_panel, typed(form), first_error(form))
+        try:
+            run = service.run_draw(program, the_panel, _values(form), form.seed.data or "",
+                                   current_user)  # fmt: skip
+        except DomainError as err:  # nothing kept; the reason once, beside what was typed
+            db.session.rollback()
+            return _panel_page(program, the_panel, typed(form), err.message)
+        db.session.commit()
+        flash(f"已抽取{len(run.drawn)}名专家和{len(run.backups)}名备选，邀请已放入发件箱。",
+              "success")  # fmt: skip
         return redirect(url_for(".panel", panel_id=panel_id))
+    return _panel_page(program, the_panel)
+
+
+def _values(form: DrawForm) -> dict:
+    return {
+        "count": form.count.data or 0,
+        "backups": form.backups.data or 0,
+        "specialties": form.specialties.data or [],
+        "max_per_unit": form.max_per_unit.data,
+        "max_per_prefecture": form.max_per_prefecture.data,
+        "excluded_prefectures": form.excluded_prefectures.data or [],
+        "exclude_recent": form.exclude_recent.data,
+        "recent_programs": form.recent_programs.data or 0,
+        "answer_hours": form.answer_hours.data or service.DEFAULT_ANSWER_HOURS,
+    }
+
+
+def _panel_page(program, the_panel: Panel, values: dict | None = None, error: str = ""):
+    """The panel's page; after a refused draw (``error``) with the typed ``values``, 400."""
     status = service.panel_status(the_panel)
     experts = {
         e.id: e
@@ -121,11 +133,13 @@ def panel(panel_id: int):
     default_specialty = (
         the_panel.section_group if the_panel.section_group.startswith("link.") else ""
     )
-    return render_template(
+    shown = values or defaults(status, excluded_default, default_specialty)
+    page = render_template(
         "draws/panel.html", panel=the_panel, label=service.panel_label(the_panel), status=status,
-        experts=experts, prefectures=prefectures, excluded_default=excluded_default,
-        default_specialty=default_specialty, specialties=GROUP_NAMES, form=DrawForm(),
+        experts=experts, prefectures=prefectures, values=shown, error=error,
+        specialties=GROUP_NAMES, form=DrawForm(formdata=None),
     )  # fmt: skip
+    return (page, 400) if error else page
 
 
 @bp.route("/draws/runs/<int:draw_id>/verify", methods=["POST"])

@@ -27,6 +27,7 @@ from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
+from . import tally
 from .models import (
     ALWAYS_RELEASED,
     DEFAULT_AUTO_RELEASE,
@@ -188,13 +189,9 @@ def resend(message: OutboxMessage, actor, reason: str) -> None:
                  before={"status": before}, after={"status": "released"}, reason=reason)  # fmt: skip
 
 
-def counts(program) -> dict[str, int]:
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count())
-        .where(OutboxMessage.program_id == program.id)
-        .group_by(OutboxMessage.status)
-    ).all()
-    return dict(rows)
+def counts(program, kind: str | None = None) -> dict[str, int]:
+    """The program's messages by status (``tally``: one definition of sent)."""
+    return tally.status_counts(program, kind)
 
 
 # -- delivery -------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def index():
             act(verb, "已保存自动发出设置。")
         return redirect(url_for(".index", **request.args))
     status = request.args.get("status") or None
-    kind = request.args.get("kind") or None
+    kind = request.args.get("kind") if request.args.get("kind") in MESSAGE_KINDS else None
     query = select(OutboxMessage).where(OutboxMessage.program_id == program.id)
     if status in MESSAGE_STATUSES:
         query = query.where(OutboxMessage.status == status)
@@ -54,7 +54,8 @@ def index():
         query = query.where(OutboxMessage.kind == kind)
     page = paginate(query.order_by(OutboxMessage.id.desc()))
     return render_template(
-        "outbox/index.html", page=page, counts=service.counts(program), status=status, kind=kind,
+        "outbox/index.html", page=page, counts=service.counts(program, kind), status=status,
+        kind=kind,
         kinds=MESSAGE_KINDS, statuses=MESSAGE_STATUSES, configured=service.delivery_configured(),
         auto=service.auto_release_kinds(program), form=OutboxForm(),
     )  # fmt: skip

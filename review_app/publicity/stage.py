@@ -1,5 +1,6 @@
 """Where the program stands after the decision, for the dashboards (DESIGN.md section 10): the
-stage and what is left (审定, 公示 days left, open objections, letters to release)."""
+stage and what is left (审定, 公示 days left, open objections, letters to release and their
+mail as the outbox counts it, the archive written or not)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -7,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..applications.models import Application
+from ..audit.models import AuditEvent
 from ..clock import china_date, utcnow
-from ..decision.models import ResultNotice
+from ..decision.models import DecisionRun, ResultNotice
 from ..extensions import db
+from ..outbox.tally import letters_sent
 from ..programs.models import Program
 from ..workflow.states import PROPOSAL_STATES
 from .issue import issued
@@ -26,6 +29,10 @@ class Stage:
     letters_draft: int = 0
     letters_released: int = 0
     issued_number: str = ""
+    decided: bool = False  # a decision is confirmed: the dashboards show what is left
+    mail_sent: int = 0  # the result letters' mail, counted as the 发件箱 counts (outbox.tally)
+    mail_total: int = 0
+    archived: bool = False  # an archive of the program has been written
 
 
 def stage_of(program: Program, now: datetime | None = None) -> Stage:
@@ -69,5 +76,28 @@ def stage_of(program: Program, now: datetime | None = None) -> Stage:
         name = "待正式发文"
     else:
         name = "评审中"
+    mail_sent, mail_total = letters_sent(program)
     return Stage(name, awaiting, running, open_objections, letters.get("draft", 0),
-                 letters.get("released", 0), record.doc_number if record else "")  # fmt: skip
+                 letters.get("released", 0), record.doc_number if record else "",
+                 decided=_decided(program), mail_sent=mail_sent, mail_total=mail_total,
+                 archived=_archived(program))  # fmt: skip
+
+
+def _decided(program: Program) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count(DecisionRun.id)).where(
+                DecisionRun.program_id == program.id, DecisionRun.status == "confirmed"
+            )
+        )
+        > 0
+    )
+
+
+def _archived(program: Program) -> bool:
+    return db.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "archive.write", AuditEvent.object_type == "program",
+            AuditEvent.object_id == str(program.id),
+        )
+    ) > 0  # fmt: skip
