@@ -29,6 +29,7 @@ from ..extensions import db
 from ..ids import db_id
 from ..intake.parsed import UnreadableFile
 from ..meeting.people import slot_of
+from ..paging import paginate
 from ..panel import roles, threads
 from ..panel.comments import refuse_leaky_comment, review_comment_hits
 from ..programs.selection import selected_program
@@ -49,6 +50,10 @@ from .queue import place_of
 from .sheet import write_sheet
 
 bp = Blueprint("scoring", __name__)
+# 复议's lists: the open flags first (what is left to do), the resolved ones, all; paged so the
+# page stays short at province scale (each flag is a card with its reviews and a form).
+FLAG_VIEWS = {"open": "待复议", "resolved": "已处理", "all": "全部"}
+FLAGS_PER_PAGE = 20
 
 
 @bp.route("/expert/assignments/<int:assignment_id>/score", methods=["GET", "POST"])
@@ -134,7 +139,9 @@ def flags():
         db.session.commit()
         flash("复议已处理。", "success")
         return redirect(url_for(".flags"))
-    rows = db.session.execute(
+    show = request.args.get("show", "open")
+    show = show if show in FLAG_VIEWS else "open"
+    query = (
         select(DispersionFlag)
         .join(Application, Application.id == DispersionFlag.application_id)
         .where(Application.program_id == selected_program().id)
@@ -146,7 +153,13 @@ def flags():
             ),
         )
         .order_by(DispersionFlag.status, DispersionFlag.id)
-    ).scalars().all()  # fmt: skip
+    )  # fmt: skip
+    if show == "open":
+        query = query.where(DispersionFlag.status == "open")
+    elif show == "resolved":
+        query = query.where(DispersionFlag.status != "open")
+    page = paginate(query, FLAGS_PER_PAGE)
+    rows = page.rows
     by_section: dict[int, list] = {}
     if rows:
         for a, r in db.session.execute(
@@ -172,6 +185,7 @@ def flags():
     # The reviewers' codes and the threads' post counts of every flag, in two queries.
     return render_template(
         "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlagForm(),
+        page=page, show=show, views=FLAG_VIEWS,
         codes=roles.codes_by_section(f.section_id for f in rows),
         posts=threads.counts(f.id for f in rows),
     )  # fmt: skip
