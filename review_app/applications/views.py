@@ -131,9 +131,7 @@ def show(application_id: int):
         app_=application,
         timeline=timeline,
         actor_names=names,
-        actions=shown_actions(
-            application.state, available_transitions(application, current_user)
-        ),
+        actions=shown_actions(application.state, available_transitions(application, current_user)),
         form=TransitionForm(),
     )
 
