@@ -8,12 +8,14 @@ from sqlalchemy import func, select
 
 from review_app.audit.models import AuditEvent
 from review_app.enterprises.uscc import make_uscc
+from review_app.errors import DomainError
 from review_app.extensions import db
 from review_app.intake.service import import_docx, run_format_check
 from review_app.programs.service import current_program
+from review_app.workflow.service import fire
 
 from .. import factories as f
-from ..conftest import login, post_form
+from ..conftest import BEFORE_DEADLINE, login, post_form
 from .conftest import docx_for, valid_sample
 
 
@@ -83,3 +85,13 @@ def test_once_corrected_endorse_is_enabled(app, client, officer):
     login(client, "lyofficer")
     html = client.get("/intake/").get_data(as_text=True)
     assert "disabled" not in _endorse_button(html)
+
+
+def test_the_service_refuses_with_the_same_reason(app, officer):
+    application = _blocked(officer)
+    message = next(p["message"] for p in application.format_report if p["severity"] == "blocking")
+    with pytest.raises(DomainError, match="形式审查报告中有未解决的阻断问题") as refused:
+        fire(application, "endorse", officer, now=BEFORE_DEADLINE)
+    assert message in str(refused.value.message)
+    db.session.rollback()
+    assert db.session.get(type(application), application.id).state == "submitted"
