@@ -23,6 +23,7 @@ from ..web import flash_errors, local_path
 from ..workflow.machine import TRIGGERS
 from ..workflow.service import available_transitions, fire, load_for_transition
 from ..workflow.states import STATE_NAMES
+from .action_display import shown_actions
 from .forms import TransitionForm
 from .models import Application
 from .permissions import (
@@ -130,7 +131,7 @@ def show(application_id: int):
         app_=application,
         timeline=timeline,
         actor_names=names,
-        actions=available_transitions(application, current_user),
+        actions=shown_actions(application.state, available_transitions(application, current_user)),
         form=TransitionForm(),
     )
 

@@ -36,6 +36,7 @@ from ..programs.years import figure_years
 from ..workflow.service import available_transitions
 from ..workflow.states import ENDORSED_STATES
 from . import refusals, service, summary
+from .field_problems import blocking_by_field
 from .forms import SummaryImportForm, UploadForm, application_fields_form, order_form_class
 from .parsed import UnreadableFile
 from .permissions import (
@@ -238,9 +239,10 @@ def edit(application_id: int):
             flash(f"已保存，形式审查重新检查：{blocking}项阻断问题。", "success")
             return redirect(url_for("applications.show", application_id=application.id))
     status = 400 if form.errors or refused else 200
+    placed, elsewhere = blocking_by_field(application.format_report, (f.name for f in form))
     return render_template(
         "intake/edit.html", form=form, app_=application, years=years,
-        figure_fields=FIGURE_FIELDS,
+        figure_fields=FIGURE_FIELDS, placed=placed, elsewhere=elsewhere,
     ), status  # fmt: skip
 
 

@@ -61,7 +61,8 @@ NON_FINAL = tuple(s for s in STATE_NAMES if s not in FINAL_STATES)
 
 TRANSITIONS: tuple[TransitionSpec, ...] = (
     _t("endorse", "submitted", "prefecture_endorsed", {"prefecture"},
-       (g.before_the_deadline, opinion_written, g.within_quota), label="地市推荐"),
+       (g.before_the_deadline, g.no_blocking_problems, opinion_written, g.within_quota),
+       label="地市推荐"),
     _t("return", "submitted", "returned", {"prefecture"}, (g.before_the_deadline,),
        needs_reason=True, label="退回企业修改"),
     _t("return", "prefecture_endorsed", "returned", {"coordinator"}, (g.before_the_deadline,),

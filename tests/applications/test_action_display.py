@@ -1,0 +1,64 @@
+"""The application page's actions: the expected next one primary, the others secondary, the
+irreversible ones confirm, one reason box per action, the format report before 基本信息."""
+
+import re
+
+from review_app.applications.action_display import EXPECTED_NEXT, shown_actions
+from review_app.extensions import db
+from review_app.workflow.machine import TRANSITIONS
+from review_app.workflow.service import Available
+from review_app.workflow.states import STATE_NAMES
+
+from .. import factories as f
+from ..conftest import login
+
+
+def test_every_expected_step_is_a_row_of_the_table():
+    for state, trigger in EXPECTED_NEXT.items():
+        assert state in STATE_NAMES
+        assert any(t.trigger == trigger and state in t.source for t in TRANSITIONS), state
+
+
+def test_the_expected_step_comes_first_and_is_primary_only_when_allowed():
+    actions = [
+        Available("withdraw", "撤回申报", True, None),
+        Available("return", "退回企业修改", True, None),
+        Available("endorse", "地市推荐", False, None),
+    ]
+    shown = shown_actions("submitted", actions)
+    assert [a.trigger for a in shown] == ["endorse", "withdraw", "return"]
+    assert [a.primary for a in shown] == [True, False, False]
+    assert shown[0].confirm and shown[1].confirm and shown[2].confirm is None
+    refused = shown_actions("submitted", [Available("endorse", "地市推荐", False, "不行。")])
+    assert refused[0].primary is False
+
+
+def _page(client, application):
+    return client.get(f"/applications/{application.id}").get_data(as_text=True)
+
+
+def _buttons(html):
+    return {
+        label: tag
+        for tag, label in re.findall(
+            r'(<button type="submit" class="(?:primary|secondary)"[^>]*>)([^<]+)</button>', html
+        )
+    }
+
+
+def test_prefecture_page_marks_endorse_primary_and_confirms(app, client):
+    f.user("prefecture", "lyofficer", prefecture="洛阳市")
+    application = f.application(pref="洛阳市")
+    db.session.commit()
+    login(client, "lyofficer")
+    html = _page(client, application)
+    buttons = _buttons(html)
+    assert 'class="primary"' in buttons["地市推荐"] and "data-confirm" in buttons["地市推荐"]
+    assert 'class="secondary"' in buttons["撤回申报"] and "data-confirm" in buttons["撤回申报"]
+    assert 'class="secondary"' in buttons["退回企业修改"]
+    assert "data-confirm" not in buttons["退回企业修改"]
+    # one reason box per action that needs one, each labelled by its action
+    assert html.count("<textarea") == 2
+    assert "撤回申报的理由" in html and "退回企业修改的理由" in html
+    # the format report is in the first row, before 基本信息
+    assert html.index("形式审查报告") < html.index("基本信息")
