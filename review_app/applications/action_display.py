@@ -4,22 +4,8 @@ ask first (static/js/confirm.js reads ``data-confirm``)."""
 
 from dataclasses import dataclass
 
+from ..workflow.machine import EXPECTED_NEXT
 from ..workflow.service import Available
-
-# The forward path of the transition table: from each state, the step that moves it on.
-EXPECTED_NEXT: dict[str, str] = {
-    "submitted": "endorse",
-    "returned": "resubmit",
-    "prefecture_endorsed": "pass_format_check",
-    "format_checked": "assign",
-    "expert_assigned": "complete_scoring",
-    "scored": "record_inspection",
-    "spot_inspected": "propose",
-    "proposed": "publish",
-    "in_publicity": "issue",
-    "not_selected": "issue",
-    "revoked": "issue",
-}
 
 # Transitions that cannot be taken back by the same person: the question asked before the POST.
 CONFIRMS: dict[str, str] = {

@@ -117,6 +117,22 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
 TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(t.trigger for t in TRANSITIONS))
 
 
+# The forward path of the transition table: from each state, the step that moves it on.
+EXPECTED_NEXT: dict[str, str] = {
+    "submitted": "endorse",
+    "returned": "resubmit",
+    "prefecture_endorsed": "pass_format_check",
+    "format_checked": "assign",
+    "expert_assigned": "complete_scoring",
+    "scored": "record_inspection",
+    "spot_inspected": "propose",
+    "proposed": "publish",
+    "in_publicity": "issue",
+    "not_selected": "issue",
+    "revoked": "issue",
+}
+
+
 def spec_for(trigger: str, state: str) -> TransitionSpec | None:
     """The table row for ``trigger`` fired from ``state``, if any."""
     for spec in TRANSITIONS:
