@@ -4,9 +4,8 @@ irreversible ones confirm, one reason box per action, the format report before å
 import re
 
 from review_app.applications.action_display import shown_actions
-from review_app.workflow.machine import EXPECTED_NEXT
 from review_app.extensions import db
-from review_app.workflow.machine import TRANSITIONS
+from review_app.workflow.machine import EXPECTED_NEXT, TRANSITIONS
 from review_app.workflow.service import Available
 from review_app.workflow.states import STATE_NAMES
 
