@@ -103,4 +103,6 @@ def test_notices_outbox_and_dashboard_agree_on_what_was_sent(decided):
     # the prefecture's dashboard offers its released letter
     html = _page(actors.prefecture)
     assert f"/decision/notices/{zz.id}.docx" in html and "本地市评审结果通知：已发出" in html
+    assert html.count('id="after-decision"') == 1  # once, in the page, never in its <title>
+    assert re.search(r"<title>([^<]*)</title>", html).group(1) == "工作台 · 智能工厂培育评审系统"
     assert "省厅尚未发出" in _page(actors.officer("洛阳市"))
