@@ -5,13 +5,14 @@ reloaded with reference data before each test. ``TEST_DATABASE_URL`` selects the
 import os
 import re
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 
 os.environ["REVIEW_APP_ENV"] = "testing"
 
 import psycopg
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 from sqlalchemy.engine import make_url
 
 from review_app import create_app
@@ -160,3 +161,18 @@ def live_server(_app):
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+@contextmanager
+def statements():
+    """The SQL statements the engine runs inside the ``with`` block, as a list."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *rest):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

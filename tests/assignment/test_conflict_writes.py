@@ -2,9 +2,7 @@
 its statement count does not grow with the findings (同地市回避 alone is about 0.7 · m · n / 18
 pairs: quadratic at national scale, where each was one ORM insert)."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 
 from review_app.assignment import conflict_service
 from review_app.assignment.models import Conflict
@@ -13,20 +11,7 @@ from review_app.extensions import db
 from review_app.programs.service import current_program
 
 from .. import factories as f
-
-
-@contextmanager
-def counted():
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from ..conftest import statements as counted
 
 
 def _world(expert_prefecture: str, n_experts: int = 6, n_apps: int = 3):

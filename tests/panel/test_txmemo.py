@@ -2,31 +2,14 @@
 transaction, forgotten at commit and rollback and at any write they may depend on; the opinion
 verbs run in a bounded number of statements; answers stay right after a change in between."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from review_app import txmemo
 from review_app.assignment.models import Conflict
 from review_app.experts.service import expert_of
 from review_app.extensions import db
 from review_app.panel import opinions, roles
 
+from ..conftest import statements as counted
 from .test_opinions import _with_lead
-
-
-@contextmanager
-def counted():
-    found = []
-
-    def note(conn, cursor, statement, *rest):
-        found.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield found
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_lookups_are_asked_once_per_transaction_and_forgotten_at_its_end(app):
