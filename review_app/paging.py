@@ -1,4 +1,6 @@
-"""Paging a list query: the page asked for (clamped), its rows and the page count."""
+"""Paging a list query: the page asked for (clamped), its rows and the page count; and the
+pieces every list shares (a choice from the URL, a LIKE pattern, the list's own URL arguments),
+so lists page, sort and filter the same way (issue 22 point 1)."""
 
 from dataclasses import dataclass
 
@@ -24,3 +26,29 @@ def paginate(query: Select, size: int | None = None) -> Page:
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     rows = db.session.execute(query.limit(size).offset((page - 1) * size)).scalars().all()
     return Page(list(rows), page, pages, total)
+
+
+def choice(name: str, allowed, default: str = "") -> str:
+    """``?name=`` when it is one of ``allowed`` (a dict's keys or any container), else
+    ``default``: unknown values are ignored, never an error."""
+    value = request.args.get(name, "")
+    return value if value in allowed else default
+
+
+def text_arg(name: str = "q", limit: int = 100) -> str:
+    """A search box's text from the URL, trimmed and bounded."""
+    return (request.args.get(name) or "").strip()[:limit]
+
+
+def like_pattern(text: str) -> str:
+    """``text`` anywhere, its own % _ and \\ taken literally (with ``escape="\\"``)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def list_args(filters: dict, defaults: dict | None = None) -> dict:
+    """A list's filters and page as URL arguments, the empty and default ones left out (after a
+    POST, back to the same filtered page)."""
+    defaults = defaults or {}
+    args = {k: v for k, v in filters.items() if v and defaults.get(k) != v}
+    page = request.args.get("page", type=int)
+    return {**args, "page": page} if page and page > 1 else args

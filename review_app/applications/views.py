@@ -16,7 +16,7 @@ from ..decision.visibility import (
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..ids import db_id
-from ..paging import paginate
+from ..paging import like_pattern, paginate
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
 from ..web import flash_errors, local_path
@@ -34,12 +34,6 @@ from .permissions import (
 )
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, its own % _ and \\ taken literally (use with
-    ``escape="\\"``)."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _filters():

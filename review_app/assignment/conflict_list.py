@@ -8,11 +8,12 @@ from flask import request
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from .. import paging
 from ..applications.models import Application
 from ..enterprises.models import Enterprise
 from ..experts.models import Expert
 from ..extensions import db
-from ..paging import Page, paginate
+from ..paging import Page, like_pattern, paginate
 from .models import CONFLICT_RULES, CONFLICT_STATUSES, Conflict
 
 PAGE_SIZE = 50
@@ -47,15 +48,7 @@ def filters() -> dict:
 
 def list_args() -> dict:
     """The list's filters and page as URL arguments (after a POST, back to the same page)."""
-    f = filters()
-    args = {k: v for k, v in f.items() if v and not (k == "sort" and v == "status")}
-    page = request.args.get("page", type=int)
-    return {**args, "page": page} if page and page > 1 else args
-
-
-def like_pattern(text: str) -> str:
-    """``text`` anywhere, its own % _ and \\ taken literally (with ``escape="\\"``)."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return paging.list_args(filters(), {"sort": "status"})
 
 
 def conflict_page(f: dict) -> Page:

@@ -6,13 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..applications.views import like_pattern
 from ..auth.permissions import permission_required
 from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
 from ..intake.parsed import UnreadableFile
-from ..paging import paginate
+from ..paging import like_pattern, paginate
 from ..programs.models import Prefecture
 from ..web import first_error, posted
 from .forms import ExpertForm, ImportForm
