@@ -48,14 +48,6 @@ class Block:
     def value_rows(self, idx: np.ndarray) -> np.ndarray:
         return self.class_value[self.row_class[idx]]
 
-    @property
-    def free(self) -> np.ndarray:
-        return self.free_rows(np.arange(len(self.rows)))
-
-    @property
-    def value(self) -> np.ndarray:
-        return self.class_value[self.row_class]
-
     def free_counts(self) -> np.ndarray:
         """Free members of each row, counted once per application."""
         apps, inverse = np.unique(self.row_app, return_inverse=True)
