@@ -1,6 +1,6 @@
 """Timings of the assignment solver (a script, not a test). Run from the project root:
 
-    python bench/assignment_bench.py [--part side|province|randomised|national]
+    python bench/assignment_bench.py [--part side|province|randomised|national|simulated]
     python bench/assignment_bench.py --instance FILE [--seed N] [--no-balance]
     python bench/assignment_bench.py --write-instance FILE [--papers N --reviewers M ...]
 
@@ -10,7 +10,8 @@ network at the same load bound (1200 one-section applications x 400 experts, 3 e
 optimal solver at 200/400/800 applications; ``randomised`` the randomised mode; ``national`` a
 plain instance of 35,000 papers x 3,000 reviewers (100 candidates each) and 5,000 applications x
 11 sections with 3,000 experts in 12 panels through ``solver.solve`` (each slot pruned to its
-best 100).
+best 100); ``simulated`` the shape ``review-app simulate`` gives it at 1,000 / 600 (also as
+before: every pair listed) and 5,000 / 3,000, with affinities by class (not in the default run).
 
 ``--instance FILE`` reads a plain instance (``review_app/assignment/plain.py``) and prints one
 JSON line ``{"seconds", "objective", "max_load", "violations", ...}``; a bad file exits 2.
@@ -32,7 +33,10 @@ from ortools.graph.python import min_cost_flow  # noqa: E402
 
 from review_app.applications.catalogue import scored_sections  # noqa: E402
 from review_app.assignment import plain  # noqa: E402
+from review_app.assignment.affinity import affinity as affinity_of  # noqa: E402
+from review_app.assignment.classes import ClassAffinity  # noqa: E402
 from review_app.assignment.flow import SCALE, costs_of  # noqa: E402
+from review_app.assignment.problem import Problem  # noqa: E402
 from review_app.assignment.randomised import solve_randomised  # noqa: E402
 from review_app.assignment.solver import Reviewer, Slot, solve  # noqa: E402
 from tests.assignment.test_solver import province_instance  # noqa: E402
@@ -214,6 +218,70 @@ def national_application():
     )
 
 
+def simulated_instance(n_apps: int, n_experts: int, seed: int = 1):
+    """The shape ``review-app simulate`` gives the solver: ``n_apps`` 卓越级 applications (11
+    sections), one panel per group with experts shared out by the group's seats, each expert in
+    one panel scoring its own group (affinity.py: 0.6 on a 环节, 0 on the 综合组), 70 % of
+    experts and every application in one of 18 prefectures (同地市回避: a conflict for each such
+    pair), affinities by (group, 大类)."""
+    rng = np.random.default_rng(seed)
+    specs = scored_sections("excellent")
+    groups = sorted({s.group for s in specs})
+    seats = {g: 3 * n_apps * sum(s.group == g for s in specs) for g in groups}
+    counts = {g: max(10, round(n_experts * seats[g] / sum(seats.values()))) for g in groups}
+    slots, slot_class, sid = [], {}, 0
+    app_pref = rng.integers(0, 18, n_apps)
+    division = rng.choice(["13", "26", "34", "35", "38", "39"], n_apps)
+    for app in range(n_apps):
+        for spec in specs:
+            sid += 1
+            slots.append(Slot(sid, app + 1, spec.group))
+            slot_class[sid] = (spec.group, str(division[app]))
+    reviewers, table, eid, pref = [], {}, 0, []
+    for g in groups:
+        cap = int(np.ceil(seats[g] / counts[g] * 1.25)) + 2
+        for _ in range(counts[g]):
+            eid += 1
+            reviewers.append(Reviewer(eid, frozenset({g}), cap))
+            pref.append(int(rng.integers(0, 18)) if rng.random() < 0.7 else -1)
+            for d in set(division.tolist()):
+                table[(eid, (g, d))] = affinity_of({g}, set(), g, d)
+    by_pref = {}
+    for k, p in enumerate(pref):
+        by_pref.setdefault(p, []).append(k + 1)
+    conflicts = {(e, app + 1) for app in range(n_apps) for e in by_pref.get(int(app_pref[app]), [])}
+    return slots, reviewers, conflicts, ClassAffinity(slot_class, table)
+
+
+def simulated(sizes=((1000, 600), (5000, 3000)), pairs_up_to: int = 1000):
+    """The simulation's shape solved as the application solves it: affinities by class, each
+    slot pruned to its best 100 above a million pairs; up to ``pairs_up_to`` applications also
+    as before (every (section, panel member) pair in a dictionary, the full network)."""
+    for n_apps, n_experts in sizes:
+        start = time.process_time()
+        slots, reviewers, conflicts, classes = simulated_instance(n_apps, n_experts)
+        built = time.process_time() - start
+        k = Problem(slots, reviewers, conflicts, classes, []).max_candidates()
+        start = time.process_time()
+        sol = solve(slots, reviewers, conflicts=conflicts, affinity=classes, seed=1,
+                    max_candidates=k)  # fmt: skip
+        took = time.process_time() - start
+        line = (f"simulated {n_apps:,} / {n_experts:,} ({len(slots):,} sections, "
+                f"{len(conflicts):,} conflicts): by class, candidates {k or 'all'}: "
+                f"{took:.2f} s CPU (instance {built:.2f} s), max load {sol.max_load}, "
+                f"affinity {sol.total_affinity:.1f}")  # fmt: skip
+        if n_apps <= pairs_up_to:
+            start = time.process_time()
+            pairs = classes.pairs(slots, reviewers)
+            listed = time.process_time() - start
+            start = time.process_time()
+            old = solve(slots, reviewers, conflicts=conflicts, affinity=pairs, seed=1)
+            line += (f"; as before ({len(pairs):,} pairs listed in {listed:.2f} s): "
+                     f"{time.process_time() - start:.2f} s CPU, max load {old.max_load}, "
+                     f"affinity {old.total_affinity:.1f}")  # fmt: skip
+        print(line + f"; peak memory {peak_gb():.1f} GB", flush=True)
+
+
 def run_instance(args) -> int:
     start = time.perf_counter()
     try:
@@ -255,7 +323,9 @@ def write_instance(args) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", choices=["side", "province", "randomised", "national"])
+    parser.add_argument(
+        "--part", choices=["side", "province", "randomised", "national", "simulated"]
+    )
     parser.add_argument("--instance", help="a plain instance file to solve")
     parser.add_argument("--write-instance", help="write a random plain instance to this file")
     parser.add_argument("--seed", type=int, default=None)
@@ -285,6 +355,8 @@ def main(argv=None) -> int:
     if "national" in parts:
         national_plain()
         national_application()
+    if "simulated" in parts:
+        simulated()
     return 0
 
 

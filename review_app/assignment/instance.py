@@ -14,6 +14,11 @@ or declared:
   ``spread`` hands the experts back to the sections afterwards.
 - **Pruning** (``max_candidates``): each network slot keeps its best candidates by affinity,
   ties broken by a hash of (section, expert, seed) so that no expert is favoured everywhere.
+  With affinities by class (``classes.ClassAffinity``: one row of scores per class, not per
+  slot) the pruning is ``classes.window_best``, which never scores a slot's every member.
+
+A block's eligibility is not stored per (slot, member): it is the instance's (application,
+expert) ``blocked`` matrix read at the block's applications and members.
 """
 
 import itertools
@@ -22,26 +27,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .classes import ClassAffinity, _mix, window_best
 from .flow import SCALE
-
-MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser on uint64 arrays (wrapping arithmetic)."""
-    x = x.astype(np.uint64)
-    with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
 
 
 @dataclass
 class Block:
     rows: np.ndarray  # slot indices of the group, ascending
     members: np.ndarray  # expert indices, ascending
-    free: np.ndarray  # (rows, members) bool
-    value: np.ndarray  # (rows, members) affinity in millionths (int32; clipped to 0..1)
+    row_app: np.ndarray  # application index of each row
+    row_class: np.ndarray  # each row's row of ``class_value`` (its own one without classes)
+    class_value: np.ndarray  # (classes, members) affinity in millionths (int32; clipped to 0..1)
+    blocked: np.ndarray  # the instance's (application, expert) matrix: conflicted or holding
+    canon: np.ndarray | None = None  # by class: classes with equal scores share a number
+
+    def free_rows(self, idx: np.ndarray) -> np.ndarray:
+        """(rows ``idx``, members) bool: not conflicted, not holding another section."""
+        return ~self.blocked[np.ix_(self.row_app[idx], self.members)]
+
+    def value_rows(self, idx: np.ndarray) -> np.ndarray:
+        return self.class_value[self.row_class[idx]]
+
+    def free_counts(self) -> np.ndarray:
+        """Free members of each row, counted once per application."""
+        apps, inverse = np.unique(self.row_app, return_inverse=True)
+        return (~self.blocked[np.ix_(apps, self.members)]).sum(axis=1)[inverse]
+
+    def same_value(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether rows ``a`` and ``b`` (elementwise) score every member alike."""
+        if self.canon is not None:
+            return self.canon[self.row_class[a]] == self.canon[self.row_class[b]]
+        return np.all(self.value_rows(a) == self.value_rows(b), axis=1)
 
 
 @dataclass
@@ -115,9 +131,8 @@ class Prepared:
                            count=2 * (len(conflicts) + len(existing)))  # fmt: skip
         be, ba = self.index(self.expert_ids, flat[0::2]), self.index(self.app_ids, flat[1::2])
         ok = (be >= 0) & (ba >= 0)
-        blocked = np.zeros((n_a, n_e), bool)  # (application, expert)
+        self.blocked = blocked = np.zeros((n_a, n_e), bool)  # (application, expert)
         blocked[ba[ok], be[ok]] = True
-        self.blocks = []
         member_pos = np.full((len(self.groups), max(1, n_e)), -1, np.int64)
         slot_row = np.zeros(len(self.slots), np.int64)
         shapes = []
@@ -134,15 +149,19 @@ class Prepared:
             member_pos[g, members] = np.arange(len(members))
             slot_row[rows] = np.arange(len(rows))
             shapes.append((rows, members))
+        if isinstance(affinity, ClassAffinity):
+            self.blocks = [self._class_block(rows, members, affinity) for rows, members in shapes]
+            return
         # Every block's affinities live in one flat array (the blocks hold views of it), so the
         # mapping is scattered onto all of them at once; missing pairs count 0.
         sizes = [len(rows) * len(members) for rows, members in shapes]
         offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
         flat_value = np.zeros(int(offsets[-1]), np.int32)  # millionths: half of float64's memory
+        self.blocks = []
         for (rows, members), lo, hi in zip(shapes, offsets[:-1], offsets[1:], strict=True):
-            free = ~blocked[np.ix_(self.app[rows], members)]
             value = flat_value[lo:hi].reshape(len(rows), len(members))
-            self.blocks.append(Block(rows, members, free, value))
+            self.blocks.append(Block(rows, members, self.app[rows], np.arange(len(rows)), value,
+                                     blocked))  # fmt: skip
         n = len(affinity)
         if n and len(flat_value):
             keys = np.fromiter(itertools.chain.from_iterable(affinity), np.int64, count=2 * n)
@@ -159,21 +178,40 @@ class Prepared:
             millionths = np.rint(np.clip(vals[hit], 0.0, 1.0) * SCALE).astype(np.int32)
             flat_value[offsets[g] + slot_row[asl] * widths[g] + col] = millionths
 
+    def _class_block(self, rows, members, affinity: ClassAffinity) -> Block:
+        """A block whose affinities are one row per class: (classes, members), not (slots,
+        members)."""
+        keys: dict = {}
+        row_class = np.array(
+            [keys.setdefault(affinity.slot_class.get(int(self.section_ids[r])), len(keys))
+             for r in rows.tolist()], np.int64,
+        )  # fmt: skip
+        expert_ids = self.expert_ids[members].tolist()
+        scores = [[affinity.table.get((e, key), 0.0) for e in expert_ids] for key in keys]
+        value = np.rint(
+            np.clip(np.array(scores, np.float64).reshape(len(keys), len(members)), 0.0, 1.0) * SCALE
+        ).astype(np.int32)
+        canon = np.unique(value, axis=0, return_inverse=True)[1].reshape(-1)
+        return Block(rows, members, self.app[rows], row_class, value, self.blocked, canon)
+
     @property
     def eligible(self) -> dict[int, list[int]]:
         """section_id -> eligible expert ids, ascending."""
         if self._eligible is None:
             out = {}
             for b in self.blocks:
-                for row, free in zip(b.rows.tolist(), b.free, strict=True):
-                    out[int(self.section_ids[row])] = self.expert_ids[b.members[free]].tolist()
+                apps, inverse = np.unique(b.row_app, return_inverse=True)
+                free = ~b.blocked[np.ix_(apps, b.members)]
+                lists = [self.expert_ids[b.members[f]].tolist() for f in free]
+                for row, k in zip(b.rows.tolist(), inverse.reshape(-1).tolist(), strict=True):
+                    out[int(self.section_ids[row])] = list(lists[k])
             self._eligible = out
         return self._eligible
 
     def eligible_count(self) -> np.ndarray:
         counts = np.zeros(len(self.slots), np.int64)
         for b in self.blocks:
-            counts[b.rows] = b.free.sum(axis=1)
+            counts[b.rows] = b.free_counts()
         return counts
 
     def arcs(self, *, merge: bool = True, max_candidates: int | None = None, seed: int = 0) -> Arcs:
@@ -186,15 +224,31 @@ class Prepared:
                 rows, label, heads = _merge(b, live, self.app[b.rows], self.need[b.rows])
             else:
                 rows, label, heads = live, np.arange(len(live)), live
-            sub_free, sub_value = b.free[heads], b.value[heads]
-            if max_candidates is not None and b.free.shape[1] > max_candidates:
-                sub_free = sub_free & _best(self.section_ids[b.rows[heads]],
-                                            self.expert_ids[b.members], sub_value, sub_free,
-                                            max_candidates, seed)  # fmt: skip
-            i, j = np.nonzero(sub_free)
+            if (
+                max_candidates is not None
+                and len(b.members) > max_candidates
+                and b.canon is not None
+            ):
+                i, j = window_best(
+                    b.class_value, self.expert_ids[b.members], b.row_class[heads],
+                    self.section_ids[b.rows[heads]],
+                    lambda h, m, heads=heads, b=b: ~b.blocked[b.row_app[heads[h]], b.members[m]],
+                    max_candidates, seed,
+                )  # fmt: skip
+                order = np.lexsort((j, i))
+                i, j = i[order], j[order]
+                arc_value = b.class_value[b.row_class[heads[i]], j]
+            else:
+                sub_free, sub_value = b.free_rows(heads), b.value_rows(heads)
+                if max_candidates is not None and len(b.members) > max_candidates:
+                    sub_free = sub_free & _best(self.section_ids[b.rows[heads]],
+                                                self.expert_ids[b.members], sub_value, sub_free,
+                                                max_candidates, seed)  # fmt: skip
+                i, j = np.nonzero(sub_free)
+                arc_value = sub_value[i, j]
             arc_slot.append(count + i)
             arc_expert.append(b.members[j])
-            value.append(sub_value[i, j])
+            value.append(arc_value)
             sizes = np.bincount(label, minlength=len(heads))
             need.append(np.bincount(label, self.need[b.rows[rows]], len(heads)).astype(np.int64))
             app.append(self.app[b.rows[heads]])
@@ -219,11 +273,9 @@ def _merge(b: Block, live: np.ndarray, app_rows: np.ndarray, need_rows: np.ndarr
     start = np.r_[True, apps[1:] != apps[:-1]]
     run = np.cumsum(start) - 1
     head = order[start][run]  # the first row of each row's application
-    same = (
-        np.all(b.value[order] == b.value[head], axis=1)
-        & np.all(b.free[order] == b.free[head], axis=1)
-        & (need_rows[order] == need_rows[head])
-    )
+    # The rows of one application are free for the same members (eligibility is per
+    # application and expert), so the scores and the need decide.
+    same = b.same_value(order, head) & (need_rows[order] == need_rows[head])
     run_ok = np.ones(int(run[-1]) + 1, bool)
     np.logical_and.at(run_ok, run, same)
     key = np.where(run_ok[run], head, order)  # the row each row is merged into

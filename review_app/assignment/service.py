@@ -2,13 +2,12 @@
 transaction), manual changes with the conflict check, and reassignment after a declared
 conflict."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, insert, select
 
 from ..anonymise.service import distribution_refusal
-from ..applications.catalogue import BY_KEY, GROUP_NAMES, scored_sections
+from ..applications.catalogue import BY_KEY, GROUP_NAMES
 from ..applications.models import Application, Section
 from ..audit import service as audit
 from ..errors import InvalidInput
@@ -17,16 +16,15 @@ from ..extensions import db
 from ..programs.models import TRACK_NAMES, Program
 from ..scoring.in_force import is_meeting_review, is_meeting_track
 from ..scoring.models import Review
-from ..workflow.guards import reviewers_per_section
 from ..workflow.service import fire
 from ..workflow.states import STAFFING_STATES
 from . import conflict_service
-from .affinity import affinity
 from .conflict_service import blocking_pairs
-from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
+from .models import Assignment
 from .permissions import can_adjust_experts, can_remove_assignment
+from .problem import build_problem, expert_loads
 from .randomised import solve_randomised
-from .solver import Existing, Infeasible, Reviewer, Slot, Solution, solve
+from .solver import Infeasible, Solution, solve
 
 
 def ensure_panels(program: Program, actor) -> list[Panel]:
@@ -115,90 +113,6 @@ def staffing_applications(program: Program, *options) -> list[Application]:
     )
 
 
-def _loads(program: Program) -> dict[int, int]:
-    return dict(
-        db.session.execute(
-            select(Assignment.expert_id, func.count(Assignment.id))
-            .join(Application, Application.id == Assignment.application_id)
-            .where(
-                Application.program_id == program.id,
-                Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
-            )
-            .group_by(Assignment.expert_id)
-        ).all()
-    )
-
-
-@dataclass
-class Problem:
-    slots: list[Slot]
-    reviewers: list[Reviewer]
-    conflicts: set[tuple[int, int]]
-    affinity: dict[tuple[int, int], float]
-    existing: list[Existing]
-
-
-def build_problem(program: Program, track: str, apps: list[Application]) -> Problem:
-    need = reviewers_per_section(apps[0]) if apps else 3
-    panels = db.session.execute(
-        select(Panel).where(Panel.program_id == program.id, Panel.track_code == track)
-    ).scalars().all()  # fmt: skip
-    groups: dict[int, set[str]] = {}
-    experts: dict[int, Expert] = {}
-    for panel in panels:
-        for member in panel.members:
-            groups.setdefault(member.expert_id, set()).add(panel.section_group)
-            experts[member.expert_id] = member.expert
-    app_ids = [a.id for a in apps]
-    current = db.session.execute(
-        select(Assignment).where(
-            Assignment.application_id.in_(app_ids),
-            Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
-        )
-    ).scalars().all() if app_ids else []  # fmt: skip
-    existing = [Existing(a.section_id, a.application_id, a.expert_id) for a in current]
-    declined = db.session.execute(
-        select(Assignment.expert_id, Assignment.application_id).where(
-            Assignment.application_id.in_(app_ids), Assignment.status == "declined_conflict"
-        )
-    ).all() if app_ids else []  # fmt: skip
-    conflicts = blocking_pairs(program) | {(e, a) for e, a in declined}
-    loads = _loads(program)
-    # Kept assignments count in the solver's own load; the reviewer's load is the rest.
-    kept = {}
-    for a in current:
-        kept[a.expert_id] = kept.get(a.expert_id, 0) + 1
-    reviewers = [
-        Reviewer(e.id, frozenset(groups[e.id]), e.capacity, loads.get(e.id, 0) - kept.get(e.id, 0))
-        for e in experts.values()
-    ]
-    # The pairs grow with sections × panel members (n · m at national scale): each group's
-    # members listed once (in the experts' order) and each score computed once per expert,
-    # group and 大类 (it depends on nothing else), not once per pair.
-    members = {
-        group: [e for e in experts.values() if group in groups[e.id]]
-        for group in {g for gs in groups.values() for g in gs}
-    }
-    known: dict[tuple[int, str, str | None], float] = {}
-    slots, scores = [], {}
-    for app in apps:
-        division = app.enterprise.industry_division
-        for spec in scored_sections(app.track_code):
-            section = app.section(spec.key)
-            if section is None:
-                continue
-            slots.append(Slot(section.id, app.id, spec.group, need))
-            for e in members.get(spec.group, ()):
-                key = (e.id, spec.group, division)
-                score = known.get(key)
-                if score is None:
-                    score = known[key] = affinity(
-                        set(e.specialties or []), set(e.industries or []), spec.group, division
-                    )
-                scores[(e.id, section.id)] = score
-    return Problem(slots, reviewers, conflicts, scores, existing)
-
-
 def preview(
     program: Program, track: str, seed: int, q: float | None = None
 ) -> tuple[Solution, list[Application]]:
@@ -227,6 +141,7 @@ def preview(
     solution = solve(
         problem.slots, problem.reviewers, conflicts=problem.conflicts,
         affinity=problem.affinity, existing=problem.existing, seed=seed,
+        max_candidates=problem.max_candidates(),
     )  # fmt: skip
     return solution, apps
 
@@ -281,7 +196,7 @@ def manual_assign(section: Section, expert: Expert, actor, due: date | None = No
         raise InvalidInput(
             f"{expert.name}已评审（或已回避）该申报的一个章节，每位专家每个申报只评一个章节。"
         )
-    if _loads(program).get(expert.id, 0) >= expert.capacity:
+    if expert_loads(program).get(expert.id, 0) >= expert.capacity:
         raise InvalidInput(f"{expert.name}的评审量已达上限（{expert.capacity}）。")
     assignment = Assignment(
         application_id=app.id, section_id=section.id, expert_id=expert.id,

@@ -228,6 +228,16 @@ def load_bounds(prep: Prepared, arcs):
     return min(lower, high), high
 
 
+def lowest_bound(prep: Prepared) -> int:
+    """``load_bounds``'s lower bound, whatever the candidates."""
+    floor = int(prep.base_a.max()) if len(prep.base_a) else 0
+    return max([floor] + [
+        fill_bound(prep.base_a[b.members], prep.spare_a[b.members],
+                   int(prep.need[b.rows].sum()), floor)
+        for b in prep.blocks
+    ])  # fmt: skip
+
+
 def solve(
     slots: Iterable[Slot],
     reviewers: Iterable[Reviewer],
@@ -244,9 +254,10 @@ def solve(
     ``conflicts`` holds (expert_id, application_id); ``affinity`` maps (expert_id, section_id)
     to 0..1 (missing pairs count 0). Raises ``Infeasible``. ``time_limit`` is accepted for
     callers that budget time; the flow algorithms are exact and polynomial and do not use it.
-    ``max_candidates`` keeps only each slot's best candidates (by affinity, then expert id): the
-    optimum over that pruned network, not the exact one (the full network is solved when the
-    pruned one cannot carry the need).
+    ``max_candidates`` keeps only each slot's best candidates (by affinity, then a seeded hash):
+    the optimum over that pruned network, not the exact one; it is taken only when its maximum
+    load is the lowest possible (else wider candidates, then the full network: ``solve_prepared``).
+    ``affinity`` may be a ``classes.ClassAffinity`` (scores by slot class, never listed per pair).
     """
     slots = list(slots)
     reviewers = list(reviewers)
@@ -256,15 +267,26 @@ def solve(
 
 
 def solve_prepared(slots, prep: Prepared, *, seed: int = 0, max_candidates=None) -> Solution:
-    """``solve`` on an instance ``prepare_checked`` has accepted."""
+    """``solve`` on an instance ``prepare_checked`` has accepted.
+
+    With ``max_candidates`` the pruned network is taken when it reaches the lower bound on the
+    maximum load (no network can do better on the first objective); else four times as many
+    candidates (taken when they carry the need), then every pair."""
+    limits = [None]
+    if max_candidates is not None:
+        widest = max((len(b.members) for b in prep.blocks), default=0)
+        limits = [k for k in (max_candidates, 4 * max_candidates) if k < widest] + [None]
     result = None
-    for limit in [max_candidates, None] if max_candidates is not None else [None]:
+    for limit in limits:
+        widened = limit is not None and limit != max_candidates
         arcs = prep.arcs(max_candidates=limit, seed=seed)
         net = Network(arcs.need, arcs.app, prep.base_a, prep.spare_a, arcs.arc_slot,
                       arcs.arc_expert, costs_of(arcs.value), seed=seed)  # fmt: skip
-        result = net.solve(*load_bounds(prep, arcs))
-        if result is not None:
+        lower, high = load_bounds(prep, arcs)
+        result = net.solve(lower, high)
+        if result is not None and (limit is None or widened or result[0] <= lowest_bound(prep)):
             break
+        result = None
     if result is None:
         raise structural_infeasible(slots, prep)
     taken = np.flatnonzero(net.candidate_flows(result[1]) > 0)

@@ -1,9 +1,12 @@
-"""``build_problem`` scores every (panel member, section) pair of the section's group, once per
-expert, group and 大类 (the score depends on nothing else), in the experts' order."""
+"""``build_problem`` scores every panel member once per group and 大类 (the score depends on
+nothing else): listed per (panel member, section) pair they are the scores of every pair of the
+section's group, in the experts' order; at province scale the assignment is the one the pairs
+give (``test_classes`` compares the solver's two inputs at province size)."""
 
 from review_app.applications.catalogue import scored_sections
 from review_app.assignment import service
 from review_app.assignment.affinity import affinity
+from review_app.assignment.solver import solve
 
 from .test_service import _panels, _ready
 
@@ -26,7 +29,30 @@ def test_scores_are_every_member_pair_with_its_affinity(app):
                     set(e.specialties or []), set(e.industries or []), spec.group,
                     application.enterprise.industry_division,
                 )  # fmt: skip
-    assert problem.affinity == expected
-    assert list(problem.affinity) == list(expected)  # the same order: the solver's tie-breaks
+    pairs = problem.pairs()
+    assert pairs == expected
+    assert list(pairs) == list(expected)  # the same order
+    # One score per (expert, class), not per pair: 3 applications, two 大类, 11 sections each.
+    classes = set(problem.affinity.slot_class.values())
+    assert len(classes) == 2 * len({s.group for s in problem.slots})
+    assert len(problem.affinity.table) < len(expected)
     assert len({s for s in expected.values()}) > 1  # the case distinguishes scores
     assert len(problem.slots) == sum(len(scored_sections("excellent")) for _ in apps)
+
+
+def test_the_service_assigns_as_the_pairs_did_at_province_scale(app):
+    apps = _ready(3) + _ready(2, pref="洛阳市")
+    apps[0].enterprise.industry_division = "26"
+    program, _, experts = _panels(general=24, per_link=5)
+    for k, e in enumerate(experts["general"]):
+        e.industries = ["C26"] if k % 3 == 0 else ["C34"]
+        if k % 4 == 0:
+            e.specialties = ["general", "link.rnd"]
+    problem = service.build_problem(program, "excellent", apps)
+    assert problem.max_candidates() is None  # every pair: the exact optimum
+    for seed in (0, 5):
+        solution, _ = service.preview(program, "excellent", seed)
+        before = solve(problem.slots, problem.reviewers, conflicts=problem.conflicts,
+                       affinity=problem.pairs(), existing=problem.existing, seed=seed)  # fmt: skip
+        assert solution == before
+        assert solution.total_affinity > 0
