@@ -35,6 +35,11 @@ def choice(name: str, allowed, default: str = "") -> str:
     return value if value in allowed else default
 
 
+def sort_arg(sorts: dict, name: str = "sort") -> str:
+    """``?sort=`` when it is one of ``sorts``, else the first of them (the list's default)."""
+    return choice(name, sorts, next(iter(sorts)))
+
+
 def text_arg(name: str = "q", limit: int = 100) -> str:
     """A search box's text from the URL, trimmed and bounded."""
     return (request.args.get(name) or "").strip()[:limit]
