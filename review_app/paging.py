@@ -18,14 +18,15 @@ class Page:
     total: int
 
 
-def paginate(query: Select, size: int | None = None) -> Page:
-    """Rows of ``query`` (already ordered) for ``?page=N``; a page past the end shows the last."""
+def paginate(query: Select, size: int | None = None, *, scalars: bool = True) -> Page:
+    """Rows of ``query`` (already ordered) for ``?page=N``; a page past the end shows the last.
+    ``scalars=False``: whole result rows (an entity with its counts), not the first column."""
     size = size or current_app.config["PAGE_SIZE"]
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, -(-total // size))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    rows = db.session.execute(query.limit(size).offset((page - 1) * size)).scalars().all()
-    return Page(list(rows), page, pages, total)
+    result = db.session.execute(query.limit(size).offset((page - 1) * size))
+    return Page(list(result.scalars() if scalars else result), page, pages, total)
 
 
 def choice(name: str, allowed, default: str = "") -> str:
@@ -33,6 +34,11 @@ def choice(name: str, allowed, default: str = "") -> str:
     ``default``: unknown values are ignored, never an error."""
     value = request.args.get(name, "")
     return value if value in allowed else default
+
+
+def sort_arg(sorts: dict, name: str = "sort") -> str:
+    """``?sort=`` when it is one of ``sorts``, else the first of them (the list's default)."""
+    return choice(name, sorts, next(iter(sorts)))
 
 
 def text_arg(name: str = "q", limit: int = 100) -> str:

@@ -9,7 +9,7 @@ from ..audit.display import describe
 from ..audit.models import AuditEvent
 from ..auth import accounts
 from ..auth.forms import AccountActionForm, RoleForm, UserForm
-from ..auth.models import User
+from ..auth.models import ROLES, User
 from ..auth.permissions import permission_required
 from ..auth.service import create_user
 from ..extensions import db
@@ -21,6 +21,7 @@ from ..jobs.views import start
 from ..paging import paginate
 from ..programs.models import Prefecture
 from ..web import commit_or_flash, flash_errors
+from . import user_list
 from .permissions import can_manage_users, can_read_audit_events, can_verify_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -52,13 +53,16 @@ def users():
             flash(
                 f"已创建账号 {user.username}（{user.role_name}）；首次登录须修改密码。", "success"
             )
-            return redirect(url_for(".users"))
+            return redirect(url_for(".users", **user_list.list_args()))
         status = 400
     elif form.errors:
         status = 400
         flash_errors(form)
-    rows = db.session.execute(select(User).order_by(User.role, User.username)).scalars().all()
-    return render_template("admin/users.html", rows=rows, form=form), status
+    f = user_list.filters()
+    return render_template(
+        "admin/users.html", listing=user_list.user_page(f), filters=f, form=form,
+        roles=ROLES, statuses=user_list.STATUSES, sorts=user_list.SORTS,
+    ), status  # fmt: skip
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

@@ -2,12 +2,13 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from ..audit.service import events_for
 from ..auth.models import User
 from ..auth.permissions import permission_required
 from ..decision.visibility import (
+    NEUTRAL_STATE,
     VISIBLE_STATE_NAMES,
     sees_results_early,
     state_column,
@@ -16,7 +17,7 @@ from ..decision.visibility import (
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..ids import db_id
-from ..paging import like_pattern, paginate
+from ..paging import like_pattern, paginate, sort_arg
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
 from ..web import flash_errors, local_path
@@ -36,6 +37,10 @@ from .permissions import (
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
 
+# The list's orders; the first is the default.
+SORTS = {"rank": "地市与推荐顺序", "name": "企业名称", "state": "状态", "updated": "最近更新"}
+
+
 def _filters():
     args = request.args
     return {
@@ -43,7 +48,25 @@ def _filters():
         "track": args.get("track") if args.get("track") in TRACKS else "",
         "prefecture": args.get("prefecture", type=db_id),
         "q": (args.get("q") or "").strip()[:100],
+        "sort": sort_arg(SORTS),
     }
+
+
+def _order(sort: str, state) -> tuple:
+    """The list's order by ``sort``; ``state`` is the state the user may see, so neither the
+    state order nor the last update tells a result still hidden (a hidden one counts as 评审中,
+    its update time as unknown)."""
+    by_rank = (Application.prefecture_id, Application.track_code,
+               Application.priority_rank.is_(None), Application.priority_rank, Application.id)  # fmt: skip
+    if sort == "name":
+        return (Enterprise.name, Application.id)
+    if sort == "state":
+        place = case({code: i for i, code in enumerate(VISIBLE_STATE_NAMES)}, value=state)
+        return (place, *by_rank)
+    if sort == "updated":
+        shown = case((state == NEUTRAL_STATE, None), else_=Application.updated_at)
+        return (shown.is_(None), shown.desc(), Application.id.desc())
+    return by_rank
 
 
 @bp.route("/")
@@ -76,12 +99,7 @@ def index():
         ).all()
     )
     query = base.where(state == f["state"]) if f["state"] else base
-    listing = paginate(
-        query.order_by(
-            Application.prefecture_id, Application.track_code,
-            Application.priority_rank.is_(None), Application.priority_rank, Application.id,
-        )
-    )  # fmt: skip
+    listing = paginate(query.order_by(*_order(f["sort"], state)))
     prefectures = (
         db.session.execute(select(Prefecture).order_by(Prefecture.sort_order)).scalars().all()
         if can_view_every_prefecture(current_user)
@@ -96,6 +114,7 @@ def index():
         filters=f,
         prefectures=prefectures,
         state_names=STATE_NAMES if sees_results_early(current_user) else VISIBLE_STATE_NAMES,
+        sorts=SORTS,
     )
 
 

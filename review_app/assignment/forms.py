@@ -5,22 +5,22 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from ..form_fields import Choice, IdField, IdListField, needs
+from ..form_fields import Choice, IdField, needs
 from ..forms_numeric import SafeFloatField, SafeIntegerField
 
 REASON = [Optional(), Length(max=500, message="理由不能超过500字。")]
 
 
 class PanelMembersForm(FlaskForm):
-    """建立评审组 (``action=ensure``) or a panel's members."""
+    """建立评审组 (``action=ensure``), or add or remove one expert of a panel."""
 
-    action = Choice(["ensure", "members"], required=False)
+    action = Choice(["ensure", "add", "remove"])
     panel_id = IdField("评审组", required=False)
-    experts = IdListField("专家")
+    expert_id = IdField("专家", required=False)
 
     def validate(self, extra_validators=None) -> bool:
         return super().validate(extra_validators) and needs(
-            self, [] if self.action.data == "ensure" else ["panel_id"]
+            self, [] if self.action.data == "ensure" else ["panel_id", "expert_id"]
         )
 
 

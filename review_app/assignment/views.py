@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from .. import paging
 from ..applications.catalogue import scored_sections
 from ..applications.models import Application
 from ..auth.permissions import permission_required
@@ -14,13 +15,14 @@ from ..experts.models import Expert, Panel
 from ..experts.permissions import can_review
 from ..extensions import db
 from ..forms_numeric import parse_decimal, parse_int
+from ..ids import db_id
 from ..jobs.tasks import commit_assignment
 from ..jobs.views import start
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
 from ..scoring.in_force import is_meeting_review
 from ..web import act, posted, reads_only
-from . import conflict_list, conflict_service, service
+from . import conflict_list, conflict_service, membership, service
 from .forms import AutoAssignForm, ConflictForm, DeclareForm, ManualAssignForm, PanelMembersForm
 from .models import CONFLICT_RULES, CONFLICT_STATUSES, Assignment, Conflict
 from .permissions import can_adjust_experts, can_declare_conflict
@@ -35,32 +37,54 @@ def _share(raw) -> float | None:
     return None if value is None else float(value)
 
 
+def _panel_args(panel: Panel | None = None) -> dict:
+    """The panel page's choices as URL arguments: the track and panel, the search text and the
+    members' page (after a POST, back to the same page)."""
+    args = {"track": paging.choice("track", TRACKS, "excellent"),
+            "panel": request.args.get("panel", type=db_id), "q": paging.text_arg("q", 50)}  # fmt: skip
+    if panel is not None:
+        args |= {"track": panel.track_code, "panel": panel.id}
+    return paging.list_args(args)
+
+
 @bp.route("/panels", methods=["GET", "POST"])
 @reads_only
 @permission_required(can_adjust_experts)
 def panels():
-    """The panels of a track and their members. A GET only reads: the panels are built by a
-    POST (the page's 建立评审组 button, or the draws page), never as a side effect of viewing."""
+    """A track's panels; one panel's members (paged) and the search for experts to add. A GET
+    only reads: the panels are built by a POST (the page's 建立评审组 button, or the draws
+    page), never as a side effect of viewing. Each add or remove is one transaction."""
     program = selected_program()
-    track = request.args.get("track") if request.args.get("track") in TRACKS else "excellent"
+    track = paging.choice("track", TRACKS, "excellent")
     if request.method == "POST":
         form = posted(PanelMembersForm)
         if form.action.data == "ensure":
             act(lambda: service.ensure_panels(program, current_user), "已按重点环节建立评审组。")
             return redirect(url_for(".panels", track=track))
-        panel = db.session.get(Panel, form.panel_id.data) or abort(404)
-        service.set_members(panel, form.experts.data, current_user)
-        conflict_service.detect_conflicts(program, current_user)
+        panel = membership.panel_of(program, form.panel_id.data)
+        if form.action.data == "add":
+            expert = membership.add_member(panel, form.expert_id.data, current_user)
+            # the newcomer's conflicts, before any assignment can use the panel
+            conflict_service.detect_conflicts(program, current_user, [expert])
+            message = f"已将{expert.name}加入{panel.name}，并检测了其利益冲突。"
+        else:
+            expert = membership.remove_member(panel, form.expert_id.data, current_user)
+            message = f"已将{expert.name}移出{panel.name}。"
         db.session.commit()
-        flash(f"{panel.name}成员已保存，利益冲突已重新检测。", "success")
-        return redirect(url_for(".panels", track=panel.track_code))
+        flash(message, "success")
+        return redirect(url_for(".panels", **_panel_args(panel)))
     rows = db.session.execute(
         select(Panel).where(Panel.program_id == program.id, Panel.track_code == track).order_by(Panel.id)
     ).scalars().all()  # fmt: skip
-    experts = db.session.execute(select(Expert).order_by(Expert.name)).scalars().all()
+    wanted = request.args.get("panel", type=db_id)
+    panel = next((p for p in rows if p.id == wanted), rows[0] if rows else None)
+    q = paging.text_arg("q", 50)
     return render_template(
-        "assignment/panels.html", panels=rows, experts=experts, track=track, form=PanelMembersForm(),
-        missing=service.missing_panels(program, track),
+        "assignment/panels.html", panels=rows, panel=panel, track=track, q=q,
+        counts=membership.member_counts(rows),
+        members=membership.member_page(panel) if panel else None,
+        found=membership.search(panel, q) if panel else None, results=membership.RESULTS,
+        form=PanelMembersForm(), missing=service.missing_panels(program, track),
     )  # fmt: skip
 
 

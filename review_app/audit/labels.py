@@ -33,6 +33,7 @@ ACTION_LABELS: dict[str, str] = {
     "invitation.decline": "谢绝评审邀请", "invitation.expire": "评审邀请逾期",
     "pledge.sign": "签署保密与回避承诺",
     "panel.ensure": "建立专家组", "panel.members": "调整专家组成员",
+    "panel.member_add": "加入评审组成员", "panel.member_remove": "移出评审组成员",
     "meeting.schedule": "安排会议评审（答辩）", "meeting.sign_in": "会议评审签到",
     "meeting.held": "完成答辩",
     "assignment.commit": "确认专家分配", "assignment.manual": "手动分配专家",

@@ -11,9 +11,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..files import XLSX
 from ..intake.parsed import UnreadableFile
-from ..paging import like_pattern, paginate
 from ..programs.models import Prefecture
 from ..web import first_error, posted
+from . import expert_list
 from .forms import ExpertForm, ImportForm
 from .models import Expert
 from .permissions import can_manage_experts
@@ -26,17 +26,12 @@ bp = Blueprint("experts_admin", __name__, url_prefix="/experts")
 @bp.route("/")
 @permission_required(can_manage_experts)
 def index():
-    q = (request.args.get("q") or "").strip()[:50]
-    query = select(Expert).order_by(Expert.name)
-    if q:
-        like = like_pattern(q)
-        query = query.where(
-            Expert.name.like(like, escape="\\") | Expert.employer.like(like, escape="\\")
-        )
-    listing = paginate(query)
+    f = expert_list.filters()
     return render_template(
-        "experts/index.html", rows=listing.rows, listing=listing, q=q, form=ImportForm()
-    )
+        "experts/index.html", listing=expert_list.expert_page(f), filters=f, form=ImportForm(),
+        prefectures=expert_list.prefectures(), specialties=expert_list.SPECIALTIES,
+        sorts=expert_list.SORTS,
+    )  # fmt: skip
 
 
 @bp.route("/template.xlsx")

@@ -23,7 +23,7 @@ from ..assignment.models import Assignment
 from ..auth.permissions import permission_required
 from ..clock import china_date, utcnow
 from ..errors import DomainError
-from ..experts.models import Expert, Panel
+from ..experts.models import Expert
 from ..experts.service import expert_of
 from ..extensions import db
 from ..ids import db_id
@@ -34,6 +34,7 @@ from ..panel import roles, threads
 from ..panel.comments import refuse_leaky_comment, review_comment_hits
 from ..programs.selection import selected_program
 from ..web import keeps_input_on_csrf, posted, reads_only
+from . import progress as progress_list
 from . import service, stored
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
 from .in_force import is_meeting_review
@@ -224,41 +225,19 @@ def breakdown(application_id: int):
 @bp.route("/scoring/progress")
 @permission_required(can_view_scoring_progress)
 def progress():
-    """Scoring progress per panel and per expert, with overdue tasks."""
+    """Scoring progress per panel, and per expert one page at a time (filters, order and page
+    in the URL), with overdue tasks; the offline sheet of each expert."""
     today = china_date(utcnow())
-    # The four columns counted, and each expert once (not an ORM row and a lazy load each).
     program = selected_program()
-    rows = db.session.execute(
-        select(Assignment.panel_id, Assignment.expert_id, Assignment.status, Assignment.due_date)
-        .join(Application, Application.id == Assignment.application_id)
-        .where(
-            Application.program_id == program.id,
-            Assignment.status.in_(("assigned", "submitted", "reopened")),
-        )
-    ).all()  # fmt: skip
-    people = {
-        e.id: e
-        for e in db.session.execute(
-            select(Expert).where(Expert.id.in_({a.expert_id for a in rows}))
-        ).scalars()
-    } if rows else {}  # fmt: skip
-    panels, experts = {}, {}
-    names = {
-        p.id: p.name
-        for p in db.session.execute(select(Panel).where(Panel.program_id == program.id)).scalars()
-    }
-    for a in rows:
-        overdue = a.status != "submitted" and a.due_date is not None and a.due_date < today
-        for key, table in ((names.get(a.panel_id, "（未编组）"), panels),
-                           (people[a.expert_id], experts)):  # fmt: skip
-            entry = table.setdefault(key, {"total": 0, "done": 0, "overdue": 0})
-            entry["total"] += 1
-            entry["done"] += a.status == "submitted"
-            entry["overdue"] += overdue
-    expert_rows = sorted(experts.items(), key=lambda kv: (-kv[1]["overdue"], kv[0].name))
+    f = progress_list.filters(program)
     return render_template(
-        "scoring/progress.html", panels=sorted(panels.items()), experts=expert_rows, today=today
-    )
+        "scoring/progress.html", today=today, filters=f,
+        panels=progress_list.by_panel(program, f, today),
+        listing=progress_list.by_expert(program, f, today),
+        panel_choices={i: p.name for i, p in progress_list.panels_of(program, f["track"]).items()},
+        statuses=progress_list.STATUSES, sorts=progress_list.SORTS,
+        back=progress_list.list_args(program),
+    )  # fmt: skip
 
 
 def _sheet_expert(expert_id: int | None):
@@ -293,7 +272,10 @@ def sheet_upload():
     form = posted(SheetForm)
     expert = _sheet_expert(form.expert.data)
     upload = form.file.data
-    back = url_for("expert.assignments") if can_score(current_user) else url_for(".progress")
+    back = (
+        url_for("expert.assignments") if can_score(current_user)
+        else url_for(".progress", **progress_list.list_args(selected_program()))
+    )  # fmt: skip
     if upload is None or not upload.filename:
         flash("请选择评分表（.xlsx）。", "error")
         return redirect(back)

@@ -2,8 +2,11 @@
 组长 after a member's objection; the coordinator names the 组长, reads the comments beside the
 scores and puts the signed problems into the result letter."""
 
+import re
+
 from sqlalchemy import select
 
+from review_app.experts.models import Panel
 from review_app.extensions import db
 from review_app.panel import opinions
 from review_app.panel.models import FlagPost, PanelOpinion
@@ -104,3 +107,56 @@ def test_coordinator_names_the_lead_and_reads_comments_beside_scores(journey, ap
     j.shot(page, "breakdown")
     db.session.expire_all()
     assert opinions.roles.lead_of(db.session.get(type(w.panel), panel_id)).id == chosen_id
+
+
+def test_coordinator_searches_adds_and_removes_a_panel_member(journey, app):
+    """The 评审组 page: one panel's members and a search (issue 22 point 1: no checkbox per
+    expert any more); 添加 puts the expert on the panel, 移出 takes the expert off."""
+    from review_app.assignment.service import ensure_panels, set_members
+    from review_app.programs.service import current_program
+
+    from .. import factories as f
+
+    coordinator = f.user("coordinator", "coord-panel", display_name="省厅协调员")
+    panel = next(p for p in ensure_panels(current_program(), coordinator)
+                 if p.track_code == "excellent" and p.section_group == "link.production")  # fmt: skip
+    sitting = f.expert(pledge=False)
+    sitting.name, sitting.employer = "周在组", "郑州大学"
+    newcomer = f.expert(pledge=False)
+    newcomer.name, newcomer.employer = "吴新人", "河南科技大学机械学院"
+    set_members(panel, [sitting.id], coordinator)
+    db.session.commit()
+    panel_id, newcomer_id = panel.id, newcomer.id
+
+    j = journey("coordinator-panel-members")
+    page = j.login("coord-panel")
+    nav(page, "专家分配")
+    page.get_by_role("link", name="评审组", exact=True).click()
+    page.get_by_role("navigation", name="评审组").get_by_role("link", name="生产作业组").click()
+    expect(
+        page.get_by_role("heading", name="卓越级智能工厂培育 · 生产作业组 · 成员")
+    ).to_be_visible()
+    members = page.locator("table").first
+    expect(members).to_contain_text("周在组")
+    expect(page.get_by_text("共 1 人")).to_be_visible()
+    page.get_by_label("搜索专家").fill("科技大学")
+    page.get_by_role("button", name="搜索", exact=True).click()
+    expect(page).to_have_url(re.compile(r"q=%E7%A7%91"))  # the search is in the URL
+    result = page.locator("tr").filter(has_text="吴新人")
+    expect(result).to_contain_text("河南科技大学机械学院")
+    j.shot(page, "search")
+    result.get_by_role("button", name="添加").click()
+    expect(page.get_by_role("alert")).to_contain_text("已将吴新人加入")
+    expect(members).to_contain_text("吴新人")
+    expect(page.get_by_text("共 2 人")).to_be_visible()
+    expect(page.get_by_label("搜索专家")).to_have_value("科技大学")  # back to the same search
+    j.shot(page, "added")
+    assert newcomer_id in {m.expert_id for m in fresh(Panel, panel_id).members}
+    members.locator("tr").filter(has_text="吴新人").get_by_role("button", name="移出").click()
+    expect(page.get_by_role("alert")).to_contain_text("已将吴新人移出")
+    expect(members).not_to_contain_text("吴新人")
+    expect(
+        page.locator("tr").filter(has_text="吴新人").get_by_role("button", name="添加")
+    ).to_be_visible()
+    j.shot(page, "removed")
+    assert {m.expert_id for m in fresh(Panel, panel_id).members} == {sitting.id}

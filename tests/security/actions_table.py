@@ -55,6 +55,7 @@ from review_app.dossier.permissions import (
 )
 from review_app.draws.models import Invitation
 from review_app.draws.permissions import can_answer_invitation
+from review_app.experts.models import Panel, PanelMember
 from review_app.extensions import db
 from review_app.inspection.models import EvidenceFile, Inspection, InspectionInspector
 from review_app.inspection.permissions import (
@@ -106,7 +107,7 @@ TABLES = (AuditEvent, Assignment, Review, Conflict, DispersionFlag, Inspection,
           InspectionInspector, EvidenceFile, ResultNotice, OutboxMessage, Invitation, User,
           Job, PrefectureOpinion, EndorsementLetter, Attachment, DossierCheck, EntryFigures,
           IndustryAverage, FlagPost, PanelOpinion, OpinionVote, Objection, ObjectionFile,
-          Reconsideration, Meeting, MeetingSlot, Attendance)  # fmt: skip
+          Reconsideration, Meeting, MeetingSlot, Attendance, PanelMember)  # fmt: skip
 REFUSED = (400, 403, 404, 409)
 
 
@@ -147,6 +148,7 @@ def _conflict(action):
                          {"action": action, "conflict_id": o.id, "reason": "测试理由"})  # fmt: skip
 
 
+PANELS_PAGE = ("assignment.panels", lambda w, o: {"track": o.track_code, "panel": o.id})
 INSPECTION_STATES = ({"verdict": None}, {"verdict": "true"})
 OUTBOX_PAGE = ("outbox.show", lambda w, o: {"message_id": o.id})
 OUTBOX_STATES = _status("draft", "released", "sent", "failed", "uncertain", "cancelled")
@@ -343,6 +345,18 @@ ACTIONS = (
     Action("panel.letter", PanelOpinion, _t("opinion_member"), OPINION_PAGE,
            lambda w, o: 'value="letter_on"', can_choose_letter, _opinion("letter_on"),
            OPINION_STATES),
+    Action("panel.member_add", Panel, _t("panel"),
+           ("assignment.panels", lambda w, o: {"track": o.track_code, "panel": o.id,
+                                               "q": w.targets["panel_search"]}),
+           lambda w, o: 'value="add"', lambda u, o: can_adjust_experts(u),
+           lambda w, o: ("POST", "assignment.panels", {},
+                         {"action": "add", "panel_id": o.id,
+                          "expert_id": w.targets["panel_outsider"]})),
+    Action("panel.member_remove", Panel, _t("panel"), PANELS_PAGE,
+           lambda w, o: 'value="remove"', lambda u, o: can_adjust_experts(u),
+           lambda w, o: ("POST", "assignment.panels", {},
+                         {"action": "remove", "panel_id": o.id,
+                          "expert_id": w.targets["panel_member"]})),
     Action("publicity.accept", Objection, _m("objection_id"), OBJECTION_PAGE,
            lambda w, o: 'value="accept"', can_accept_objection, _objection("accept"),
            OBJECTION_STATES),

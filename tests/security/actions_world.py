@@ -1,7 +1,7 @@
 """The world of ``world.build()`` plus one target object for each action button whose showing
 depends on the object's state: an application being staffed (a task to remove, a review to
 reopen, an open task of the world's expert to declare a conflict on), a conflict, a 复议 flag,
-and a result for the world's job. The tests put each target through its states."""
+a result for the world's job and a panel with a member. The tests put each target through its states."""
 
 from sqlalchemy import select
 
@@ -9,6 +9,7 @@ from review_app.applications.catalogue import BY_KEY, scored_sections
 from review_app.assignment.models import Assignment, Conflict
 from review_app.assignment.service import ensure_panels
 from review_app.auth.models import User
+from review_app.experts.models import PanelMember
 from review_app.extensions import db
 from review_app.jobs.models import Job
 from review_app.panel import roles
@@ -59,15 +60,26 @@ def build():
     job = db.session.get(Job, w.mine["job_id"])
     job.result_url = f"/jobs/{job.id}/file"
     db.session.flush()
-    as_member, as_lead = _opinions(w)
+    as_member, as_lead, panel = *_opinions(w), _panel_of(experts)
     w.targets = {
         "staffing_app": staffing.id, "own_task": own_task.id, "removable": removable.id,
         "review": review.id, "conflict": conflict.id, "flag": flag.id,
         "admin": _user(w, "admin").id, "thread": w.mine["flag_id"],
         "opinion_member": as_member.id, "opinion_lead": as_lead.id,
+        "panel": panel.id, "panel_member": experts[0].id, "panel_outsider": experts[1].id,
+        "panel_search": experts[1].name,
     }  # fmt: skip
     db.session.commit()
     return w
+
+
+def _panel_of(experts):
+    """The leading track's 综合组 with one member (the first expert; the second is not one)."""
+    panel = next(p for p in ensure_panels(current_program(), None)
+                 if p.track_code == "leading" and p.section_group == "general")  # fmt: skip
+    db.session.add(PanelMember(panel_id=panel.id, expert_id=experts[0].id))
+    db.session.flush()
+    return panel
 
 
 def _opinions(w):

@@ -84,7 +84,7 @@ def _roles(endpoint: str) -> set[str]:
 def test_malformed_posts_answer_below_500_and_change_nothing(app):
     world = wmod.build()
     text, typed = _field_names()
-    assert {"panel_id", "experts", "conflict_id", "count", "capacity", "notice_id"} <= typed
+    assert {"panel_id", "inspectors", "conflict_id", "count", "capacity", "notice_id"} <= typed
     assert {"reason", "note", "seed"} <= text
     payloads = _payloads(world)
     rules = sorted(
