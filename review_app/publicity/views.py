@@ -16,7 +16,7 @@ from ..programs.models import TRACKS
 from ..programs.selection import selected_program
 from ..web import commit_or_flash, valid_or_flash
 from . import issue as issuing
-from . import objections, rules, run_list, service
+from . import objection_page, objections, rules, run_list, service
 from .forms import (
     ApprovalForm,
     BackfillForm,
@@ -26,7 +26,14 @@ from .forms import (
     ReconsiderForm,
     RecordObjectionForm,
 )
-from .models import Approval, Objection, ObjectionFile, PublicityPeriod
+from .models import (
+    CHANNELS,
+    OBJECTION_STATUSES,
+    Approval,
+    Objection,
+    ObjectionFile,
+    PublicityPeriod,
+)
 from .objections import Filing
 from .permissions import (
     CHECKER_ROLES,
@@ -175,9 +182,12 @@ def objection_list():
                 for note in notes:
                     flash(note, "warning")
         return redirect(url_for(".objection_list"))
-    rows = objections.objections(program, current_user)
+    f = objection_page.filters()
+    listing = objection_page.objection_page(program, current_user, f)
     return render_template(
-        "publicity/objections.html", rows=rows, form=form, periods=service.periods(program),
+        "publicity/objections.html", listing=listing, filters=f,
+        filtered=objection_page.filtered(f), sorts=objection_page.SORTS, channels=CHANNELS,
+        statuses=OBJECTION_STATUSES, form=form, periods=service.periods(program),
     )  # fmt: skip
 
 
