@@ -3,7 +3,7 @@
 an order from the URL, with the total (issue 22 point 1). The 审核情况表 (.xlsx) keeps every row."""
 
 from flask import request
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import paging
@@ -48,9 +48,9 @@ def list_args(prefecture: Prefecture | None) -> dict:
     return paging.list_args(filters(prefecture), DEFAULTS)
 
 
-def page(program: Program, prefecture: Prefecture | None, f: dict) -> tuple[Page, list[SheetRow]]:
-    """One page of ``program``'s applications (``prefecture``'s only for an officer) matching
-    ``f``, and its rows as the 审核情况表 shows them."""
+def query(program: Program, prefecture: Prefecture | None, f: dict) -> Select:
+    """``program``'s applications (``prefecture``'s only for an officer) matching ``f``, in its
+    order (the 材料核对 page pages the recommended ones the same way)."""
     query = (
         select(Application)
         .join(Prefecture, Prefecture.id == Application.prefecture_id)
@@ -84,7 +84,12 @@ def page(program: Program, prefecture: Prefecture | None, f: dict) -> tuple[Page
         "opinion": (PrefectureOpinion.written_at.is_(None), PrefectureOpinion.written_at.desc(),
                     Application.id),
     }[f["sort"]]  # fmt: skip
-    listing = paginate(query.order_by(*order), size=PAGE_SIZE)
+    return query.order_by(*order)
+
+
+def page(program: Program, prefecture: Prefecture | None, f: dict) -> tuple[Page, list[SheetRow]]:
+    """One page of ``query``, and its rows as the 审核情况表 shows them."""
+    listing = paginate(query(program, prefecture, f), size=PAGE_SIZE)
     ids = [a.id for a in listing.rows]
     opinions = {
         o.application_id: o

@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 
 from review_app.dossier import index_list
 from review_app.extensions import db
+from review_app.workflow.service import fire
 
 from .. import factories as f
-from ..conftest import csrf_from, login
+from ..conftest import BEFORE_DEADLINE, csrf_from, login
 
 
 def _ids(html: str) -> list[int]:
@@ -109,3 +110,29 @@ def test_writing_an_opinion_returns_to_a_list_that_holds_the_row(apps, client):
     assert response.status_code == 302
     back = client.get(response.headers["Location"]).get_data(as_text=True)
     assert _ids(back) == [target.id]
+
+
+def test_the_completeness_list_pages_the_recommended_ones_with_the_same_filters(
+    apps, client, monkeypatch
+):
+    actors = f.Actors()
+    endorsed = [a for a in apps if a.enterprise.name in ("甲一装备有限公司", "甲四重工有限公司",
+                                                         "乙一装备有限公司", "乙二食品有限公司")]  # fmt: skip
+    for a in endorsed:
+        fire(a, "endorse", actors.officer(a.prefecture.name), now=BEFORE_DEADLINE)
+    db.session.commit()
+    monkeypatch.setattr(index_list, "PAGE_SIZE", 3)
+    login(client, actors.coordinator.username)
+
+    def shown(query: str = "") -> list[int]:
+        html = client.get("/dossier/completeness?" + query).get_data(as_text=True)
+        return [int(x) for x in re.findall(r"/dossier/applications/(\d+)/files", html)]
+
+    html = client.get("/dossier/completeness").get_data(as_text=True)
+    assert "共 4 项已推荐的申报，第 1 / 2 页" in html
+    assert sorted(shown() + shown("page=2")) == sorted(a.id for a in endorsed)
+    luoyang = f.prefecture("洛阳市").id
+    assert sorted(shown(f"prefecture={luoyang}")) == sorted(a.id for a in endorsed[2:])
+    assert shown("track=leading&q=甲四") == [endorsed[1].id]
+    assert shown("q=乙三") == []  # not recommended
+    assert "共 4 项" in client.get("/dossier/completeness?track=x&sort=y").get_data(True)
