@@ -19,10 +19,13 @@ DEFAULTS = {"sort": "newest"}
 
 
 def _day(name: str) -> date | None:
+    """A YYYY-MM-DD from the URL; malformed or far-off dates (which would overflow the
+    conversion to UTC) are ignored."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 2999 else None
 
 
 def _utc(day: date) -> datetime:

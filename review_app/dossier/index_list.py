@@ -6,7 +6,6 @@ from flask import request
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
-from .. import paging
 from ..applications.models import Application
 from ..enterprises.models import Enterprise
 from ..extensions import db
@@ -28,7 +27,8 @@ def filters(prefecture: Prefecture | None) -> dict:
     """The list's filters from the URL (anything unknown ignored); a prefecture officer's own
     prefecture is fixed, the ``prefecture`` argument then ignored."""
     prefecture_id = request.args.get("prefecture", type=db_id)
-    if prefecture is not None or db.session.get(Prefecture, prefecture_id or 0) is None:
+    known = prefecture_id is not None and db.session.get(Prefecture, prefecture_id) is not None
+    if prefecture is not None or not known:
         prefecture_id = None
     return {
         "prefecture": prefecture_id,
@@ -44,11 +44,7 @@ def filtered(f: dict) -> bool:
     return any(f[k] for k in ("prefecture", "track", "opinion", "state", "q"))
 
 
-def list_args(prefecture: Prefecture | None) -> dict:
-    return paging.list_args(filters(prefecture), DEFAULTS)
-
-
-def query(program: Program, prefecture: Prefecture | None, f: dict) -> Select:
+def applications(program: Program, prefecture: Prefecture | None, f: dict) -> Select:
     """``program``'s applications (``prefecture``'s only for an officer) matching ``f``, in its
     order (the 材料核对 page pages the recommended ones the same way)."""
     query = (
@@ -88,8 +84,8 @@ def query(program: Program, prefecture: Prefecture | None, f: dict) -> Select:
 
 
 def page(program: Program, prefecture: Prefecture | None, f: dict) -> tuple[Page, list[SheetRow]]:
-    """One page of ``query``, and its rows as the 审核情况表 shows them."""
-    listing = paginate(query(program, prefecture, f), size=PAGE_SIZE)
+    """One page of ``applications``, and its rows as the 审核情况表 shows them."""
+    listing = paginate(applications(program, prefecture, f), size=PAGE_SIZE)
     ids = [a.id for a in listing.rows]
     opinions = {
         o.application_id: o

@@ -128,7 +128,7 @@ def completeness():
     program = selected_program()
     f = {**index_list.filters(None), "opinion": "", "state": ""}
     listing = paginate(
-        index_list.query(program, None, f).where(Application.state.in_(ENDORSED_STATES)),
+        index_list.applications(program, None, f).where(Application.state.in_(ENDORSED_STATES)),
         size=index_list.PAGE_SIZE,
     )
     apps = listing.rows
