@@ -6,6 +6,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..audit.display import describe
+from ..audit.labels import OBJECT_LABELS
 from ..audit.models import AuditEvent
 from ..auth import accounts
 from ..auth.forms import AccountActionForm, RoleForm, UserForm
@@ -21,7 +22,7 @@ from ..jobs.views import start
 from ..paging import paginate
 from ..programs.models import Prefecture
 from ..web import commit_or_flash, flash_errors
-from . import user_list
+from . import audit_list, user_list
 from .permissions import can_manage_users, can_read_audit_events, can_verify_audit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -132,6 +133,11 @@ def audit():
         if job is not None and job.owner_id != current_user.id:
             job = None
 
-    listing = paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), size=100)
+    f = audit_list.filters()
+    listing = paginate(audit_list.events(f), size=audit_list.PAGE_SIZE)
     rows = describe(listing.rows, identities=True) if can_read_audit_events(current_user) else []
-    return render_template("admin/audit.html", rows=rows, listing=listing, form=form, job=job)
+    return render_template(
+        "admin/audit.html", rows=rows, listing=listing, form=form, job=job, filters=f,
+        filter_args=audit_list.url_args(f), filtered=audit_list.filtered(f),
+        actions=audit_list.action_options(), objects=OBJECT_LABELS, sorts=audit_list.SORTS,
+    )  # fmt: skip

@@ -58,19 +58,23 @@ def rows(program: Program, prefecture: Prefecture | None = None) -> list[SheetRo
             select(EndorsementLetter).where(EndorsementLetter.program_id == program.id)
         ).scalars()
     }
-    out = []
-    for app, opinion in db.session.execute(query).all():
-        letter = letters.get(app.prefecture_id)
-        said = f"已上传（{letter.filename}，{_stamp(letter.uploaded_at)}）" if letter else "未上传"
-        out.append(
-            SheetRow(
-                app.prefecture.name, said, TRACK_NAMES.get(app.track_code, app.track_code),
-                app.priority_rank, app.enterprise.name, app.enterprise.uscc,
-                STATE_NAMES.get(app.state, app.state), opinion.text if opinion else "",
-                opinion.written_at if opinion else None, app.id,
-            )
-        )  # fmt: skip
-    return out
+    return [
+        sheet_row(app, opinion, letters.get(app.prefecture_id))
+        for app, opinion in db.session.execute(query).all()
+    ]
+
+
+def sheet_row(
+    app: Application, opinion: PrefectureOpinion | None, letter: EndorsementLetter | None
+) -> SheetRow:
+    """One application's row (the page's list reads the same, without the letter)."""
+    said = f"已上传（{letter.filename}，{_stamp(letter.uploaded_at)}）" if letter else "未上传"
+    return SheetRow(
+        app.prefecture.name, said, TRACK_NAMES.get(app.track_code, app.track_code),
+        app.priority_rank, app.enterprise.name, app.enterprise.uscc,
+        STATE_NAMES.get(app.state, app.state), opinion.text if opinion else "",
+        opinion.written_at if opinion else None, app.id,
+    )  # fmt: skip
 
 
 def workbook(program: Program, prefecture: Prefecture | None = None) -> bytes:

@@ -10,10 +10,12 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..files import send_bytes
 from ..form_fields import ActionForm
-from ..programs.models import Prefecture
+from ..programs.models import TRACK_NAMES, Prefecture
 from ..programs.selection import selected_program
 from ..web import act, posted
+from ..workflow.states import STATE_NAMES
 from . import (  # noqa: F401 - views_* add their routes
+    index_list,
     review_sheet,
     service,
     views_entry,
@@ -45,12 +47,17 @@ def index():
     program = selected_program()
     prefecture = _own_prefecture()
     letters = db.session.query(EndorsementLetter).filter_by(program_id=program.id).all()
+    prefectures = db.session.query(Prefecture).order_by(Prefecture.sort_order).all()
+    f = index_list.filters(prefecture)
+    listing, rows = index_list.page(program, prefecture, f)
     return render_template(
         "dossier/index.html", program=program, prefecture=prefecture,
-        rows=review_sheet.rows(program, prefecture),
+        rows=rows, listing=listing, filters=f, filtered=index_list.filtered(f),
+        sorts=index_list.SORTS, opinion_filters=index_list.OPINION_FILTERS,
+        states=STATE_NAMES, tracks=TRACK_NAMES,
         letter=service.letter_of(program, prefecture) if prefecture else None,
         letters={x.prefecture_id: x for x in letters},
-        prefectures=db.session.query(Prefecture).order_by(Prefecture.id).all(),
+        prefectures=prefectures, prefecture_options=[(p.id, p.name) for p in prefectures],
         letter_form=LetterForm(), form=ActionForm(), max_mb=MAX_PDF_BYTES // (1024 * 1024),
     )  # fmt: skip
 
@@ -100,7 +107,9 @@ def opinion(application_id: int):
             "审核意见已保存。",
         )
         if done:
-            return redirect(url_for(".index", _anchor=f"app-{application.id}"))
+            # the list is paged: back to a list that holds this application's row
+            return redirect(url_for(".index", q=application.enterprise.uscc,
+                                    _anchor=f"app-{application.id}"))  # fmt: skip
     current = opinion_of(application)
     if current and not form.text.data:
         form.text.data = current.text

@@ -11,10 +11,12 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..files import send_bytes
 from ..form_fields import ActionForm
+from ..paging import paginate
+from ..programs.models import TRACK_NAMES, Prefecture
 from ..programs.selection import selected_program
 from ..web import act, commit_or_flash, posted
 from ..workflow.states import ENDORSED_STATES
-from . import attachments, checks, checks_import
+from . import attachments, checks, checks_import, index_list
 from .blueprint import bp
 from .forms import CheckForm, FileForm, ImportForm
 from .kinds import APPLICANT_KINDS, BY_CODE, MAX_STAMPED_BYTES
@@ -124,11 +126,12 @@ def record_check(application_id: int):
 def completeness():
     """材料核对: every recommended application with what its dossier lacks and its checks."""
     program = selected_program()
-    apps = db.session.execute(
-        select(Application)
-        .where(Application.program_id == program.id, Application.state.in_(ENDORSED_STATES))
-        .order_by(Application.prefecture_id, Application.priority_rank, Application.id)
-    ).scalars().all()  # fmt: skip
+    f = {**index_list.filters(None), "opinion": "", "state": ""}
+    listing = paginate(
+        index_list.applications(program, None, f).where(Application.state.in_(ENDORSED_STATES)),
+        size=index_list.PAGE_SIZE,
+    )
+    apps = listing.rows
     rows = [
         (a, attachments.missing_attachments(a), checks.checks_of(a),
          next(iter(attachments.files_of(a, "stamped_form")), None))
@@ -136,7 +139,10 @@ def completeness():
     ]  # fmt: skip
     return render_template(
         "dossier/completeness.html", rows=rows, check_names=CHECK_NAMES,
-        result_names=RESULT_NAMES, import_form=ImportForm(),
+        result_names=RESULT_NAMES, import_form=ImportForm(), listing=listing, filters=f,
+        filtered=index_list.filtered(f), tracks=TRACK_NAMES, sorts=index_list.SORTS,
+        prefecture_options=[(p.id, p.name) for p in db.session.execute(
+            select(Prefecture).order_by(Prefecture.sort_order)).scalars()],
     )  # fmt: skip
 
 

@@ -14,16 +14,18 @@ from ..experts.models import RELATION_KINDS, Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
 from ..form_fields import ActionForm
+from ..paging import choice, paginate
 from ..programs.models import TRACK_NAMES, Prefecture, Program
 from ..programs.selection import selected_program
 from ..web import act, first_error, local_path, posted
 from . import service
 from .forms import AnswerForm, AvailabilityForm, DrawForm, PledgeForm
-from .models import DrawRun, Invitation
+from .models import INVITATION_STATUSES, DrawRun, Invitation
 from .permissions import can_answer_invitation, can_manage_draws, can_sign_pledge
 from .typed import defaults, typed
 
 bp = Blueprint("draws", __name__)
+INVITATIONS_PER_PAGE = 50
 
 # Pages that show an application's text to an expert: the pledge comes first.
 TEXT_ENDPOINTS = {
@@ -186,16 +188,19 @@ def pool():
 @permission_required(can_answer_invitation)
 def invitations():
     expert = expert_of(current_user)
-    rows = []
-    if expert is not None:
-        rows = list(
-            db.session.execute(
-                select(Invitation)
-                .where(Invitation.expert_id == expert.id, Invitation.status != "standby")
-                .order_by(Invitation.id.desc())
-            ).scalars()
-        )
-    return render_template("draws/invitations.html", rows=rows, label=service.panel_label)
+    shown = {k: v for k, v in INVITATION_STATUSES.items() if k != "standby"}
+    status = choice("status", shown)  # unknown values ignored
+    query = select(Invitation).where(
+        Invitation.expert_id == (expert.id if expert is not None else -1),
+        Invitation.status != "standby",
+    )
+    if status:
+        query = query.where(Invitation.status == status)
+    listing = paginate(query.order_by(Invitation.id.desc()), size=INVITATIONS_PER_PAGE)
+    return render_template(
+        "draws/invitations.html", listing=listing, rows=listing.rows, status=status,
+        statuses=shown, label=service.panel_label,
+    )  # fmt: skip
 
 
 @bp.route("/invitations/<int:invitation_id>", methods=["GET", "POST"])

@@ -49,15 +49,18 @@ EVIDENCE_KINDS = (
 WEBP = ("image/webp", (".webp",))
 
 
-def inspections_of(program: Program, track: str) -> list[Inspection]:
-    return list(
-        db.session.execute(
-            select(Inspection)
-            .join(Application, Application.id == Inspection.application_id)
-            .where(Application.program_id == program.id, Application.track_code == track)
-            .order_by(Application.anon_code)
-        ).scalars()
+def sample_query(program: Program, track: str):
+    """The track's 抽查名单 (a query joined to the application), by anonymous code."""
+    return (
+        select(Inspection)
+        .join(Application, Application.id == Inspection.application_id)
+        .where(Application.program_id == program.id, Application.track_code == track)
+        .order_by(Application.anon_code)
     )
+
+
+def inspections_of(program: Program, track: str) -> list[Inspection]:
+    return list(db.session.execute(sample_query(program, track)).scalars())
 
 
 def provisional_ranks(program: Program, track: str) -> dict[int, int]:

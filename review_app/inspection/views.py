@@ -16,16 +16,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..applications.models import Application
 from ..auth.models import User
 from ..auth.permissions import permission_required
+from ..enterprises.models import Enterprise
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..files import send_bytes
 from ..form_fields import ActionForm
+from ..paging import choice, like_pattern, paginate, text_arg
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
 from ..programs.years import code_year
@@ -49,6 +51,7 @@ from .permissions import (
 from .sampling import RULES, SampleParams
 
 bp = Blueprint("inspection", __name__, url_prefix="/inspections")
+PAGE_SIZE = 50
 
 
 def _track() -> str:
@@ -69,13 +72,25 @@ def index():
         return render_template("inspection/mine.html", rows=rows)
     program = selected_program()
     track = _track()
-    inspections = service.inspections_of(program, track)
+    verdict = choice("verdict", {**VERDICTS, "pending": "待核查"})  # unknown values ignored
+    q = text_arg("q")
+    query = service.sample_query(program, track)
+    if verdict == "pending":
+        query = query.where(Inspection.verdict.is_(None))
+    elif verdict:
+        query = query.where(Inspection.verdict == verdict)
+    if q:
+        names = select(Enterprise.id).where(Enterprise.name.like(like_pattern(q), escape="\\"))
+        query = query.where(or_(Application.enterprise_id.in_(names),
+                                Application.anon_code.like(like_pattern(q), escape="\\")))  # fmt: skip
+    listing = paginate(query, size=PAGE_SIZE)
     inspectors = db.session.execute(
         select(User).where(User.role == "inspector", User.is_active_account).order_by(User.id)
     ).scalars().all()  # fmt: skip
     pool = service.candidates(program, track)
     return render_template(
-        "inspection/index.html", track=track, rows=inspections, inspectors=inspectors,
+        "inspection/index.html", track=track, rows=listing.rows, listing=listing,
+        verdict=verdict, q=q, inspectors=inspectors,
         pool=pool, capacity=program.track(track).capacity, rules=RULES, form=ActionForm(),
         verdicts=VERDICTS, code_year=code_year(program.year),
     )  # fmt: skip

@@ -2,12 +2,12 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..audit import service as audit
 from ..auth.permissions import permission_required
 from ..extensions import db
-from ..paging import paginate
+from ..paging import choice, like_pattern, paginate, text_arg
 from ..programs.selection import selected_program
 from ..web import act, commit_or_flash, posted
 from . import service
@@ -16,6 +16,8 @@ from .models import MESSAGE_KINDS, MESSAGE_STATUSES, OutboxMessage
 from .permissions import can_manage_outbox, can_release_message
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
+PAGE_SIZE = 50
+SORTS = {"newest": "最新在前", "oldest": "最早在前"}
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -45,17 +47,23 @@ def index():
 
             act(verb, "已保存自动发出设置。")
         return redirect(url_for(".index", **request.args))
-    status = request.args.get("status") or None
-    kind = request.args.get("kind") if request.args.get("kind") in MESSAGE_KINDS else None
+    status = choice("status", MESSAGE_STATUSES) or None
+    kind = choice("kind", MESSAGE_KINDS) or None
+    q, sort = text_arg("q"), choice("sort", SORTS, "newest")
     query = select(OutboxMessage).where(OutboxMessage.program_id == program.id)
-    if status in MESSAGE_STATUSES:
+    if status:
         query = query.where(OutboxMessage.status == status)
-    if kind in MESSAGE_KINDS:
+    if kind:
         query = query.where(OutboxMessage.kind == kind)
-    page = paginate(query.order_by(OutboxMessage.id.desc()))
+    if q:
+        like = like_pattern(q)
+        query = query.where(or_(*(column.like(like, escape="\\") for column in (
+            OutboxMessage.to_name, OutboxMessage.to_address, OutboxMessage.subject))))  # fmt: skip
+    order = OutboxMessage.id.asc() if sort == "oldest" else OutboxMessage.id.desc()
+    page = paginate(query.order_by(order), size=PAGE_SIZE)
     return render_template(
         "outbox/index.html", page=page, counts=service.counts(program, kind), status=status,
-        kind=kind,
+        kind=kind, q=q, sort=sort, sorts=SORTS,
         kinds=MESSAGE_KINDS, statuses=MESSAGE_STATUSES, configured=service.delivery_configured(),
         auto=service.auto_release_kinds(program), form=OutboxForm(),
     )  # fmt: skip

@@ -261,9 +261,15 @@ def reply(objection: Objection) -> None:
     )  # fmt: skip
 
 
-def objections(program: Program, user=None) -> list[Objection]:
-    """The program's objections a user may see: all for coordinators, assigned ones else."""
-    query = select(Objection).where(Objection.program_id == program.id).order_by(Objection.id)
+def visible(program: Program, user=None):
+    """The program's objections a user may see (a query): all for coordinators, assigned ones
+    else."""
+    query = select(Objection).where(Objection.program_id == program.id)
     if user is not None and getattr(user, "role", None) != "coordinator":
         query = query.where(Objection.checker_id == getattr(user, "id", -1))
-    return list(db.session.execute(query).scalars())
+    return query
+
+
+def objections(program: Program, user=None) -> list[Objection]:
+    """``visible`` as a list, by number."""
+    return list(db.session.execute(visible(program, user).order_by(Objection.id)).scalars())

@@ -16,7 +16,7 @@ from ..programs.models import TRACKS
 from ..programs.selection import selected_program
 from ..web import commit_or_flash, valid_or_flash
 from . import issue as issuing
-from . import objections, rules, service
+from . import objection_page, objections, rules, run_list, service
 from .forms import (
     ApprovalForm,
     BackfillForm,
@@ -26,7 +26,14 @@ from .forms import (
     ReconsiderForm,
     RecordObjectionForm,
 )
-from .models import Approval, Objection, ObjectionFile, PublicityPeriod
+from .models import (
+    CHANNELS,
+    OBJECTION_STATUSES,
+    Approval,
+    Objection,
+    ObjectionFile,
+    PublicityPeriod,
+)
 from .objections import Filing
 from .permissions import (
     CHECKER_ROLES,
@@ -58,19 +65,15 @@ def track(track: str):
     run = service.confirmed_run_or_none(program, track)
     waiting = [db.session.get(Application, i) for i in rules.awaiting_publicity(program.id, track)]
     entry, why = rules.next_eligible(program.id, track) if run else (None, "")
-    apps = db.session.execute(
-        select(Application).where(Application.program_id == program.id,
-                                  Application.track_code == track,
-                                  Application.id.in_([e.application_id for e in run.entries]
-                                                     if run else []))
-        .order_by(Application.id)
-    ).scalars().all()  # fmt: skip
+    f = run_list.filters()
+    listing = run_list.run_page(run, f) if run else None
     today = china_date(utcnow())
     return render_template(
         "publicity/track.html", track=track, run=run, waiting=waiting,
         approvals=service.approvals(program, track), periods=service.periods(program, track),
         refusal=rules.approval_refusal(program.id, track, run.id) if run else None,
-        next_entry=entry, next_why=why, apps=apps, today=today,
+        next_entry=entry, next_why=why, listing=listing, filters=f,
+        filtered=run_list.filtered(f), sorts=run_list.SORTS, today=today,
         approval_form=ApprovalForm(), publish_form=PublishForm(formdata=None,
                                                                   start_on=today,
                                                                   contact=service.default_contact(program)),
@@ -179,9 +182,12 @@ def objection_list():
                 for note in notes:
                     flash(note, "warning")
         return redirect(url_for(".objection_list"))
-    rows = objections.objections(program, current_user)
+    f = objection_page.filters()
+    listing = objection_page.objection_page(program, current_user, f)
     return render_template(
-        "publicity/objections.html", rows=rows, form=form, periods=service.periods(program),
+        "publicity/objections.html", listing=listing, filters=f,
+        filtered=objection_page.filtered(f), sorts=objection_page.SORTS, channels=CHANNELS,
+        statuses=OBJECTION_STATUSES, form=form, periods=service.periods(program),
     )  # fmt: skip
 
 

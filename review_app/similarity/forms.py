@@ -1,11 +1,10 @@
-"""The coordinator's forms: mark a finding, and the list's filters."""
+"""The coordinator's form: mark a finding (the list's filters are plain URL arguments)."""
 
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..form_fields import Choice
-from .models import KINDS, STATUSES
 from .service import MAX_REASON
 
 
@@ -18,13 +17,3 @@ class MarkForm(FlaskForm):
             Length(max=MAX_REASON, message=f"不能超过{MAX_REASON}字。"),
         ],
     )
-
-
-class FilterForm(FlaskForm):
-    """The list's filters (GET, no CSRF): an unknown value is an error, not a 500."""
-
-    class Meta:
-        csrf = False
-
-    status = Choice([("", "全部"), *STATUSES.items()], "状态", required=False)
-    kind = Choice([("", "全部"), *KINDS.items()], "类型", required=False)

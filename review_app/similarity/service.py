@@ -11,13 +11,15 @@ Each verb flushes and writes its audit event; the caller commits.
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..applications.models import Application, Section
 from ..audit import service as audit
 from ..clock import utcnow
+from ..enterprises.models import Enterprise
 from ..errors import InvalidInput
 from ..extensions import db
+from ..paging import like_pattern
 from ..programs.models import Program
 from . import report
 from .candidates import Doc
@@ -142,14 +144,33 @@ def mark(finding: SimilarityFinding, status: str, reason: str, actor) -> Similar
     return finding
 
 
-def findings(program: Program, status: str | None = None, kind: str | None = None):
-    """The program's findings, highest score first (filters: status, kind)."""
+FINDING_SORTS = {"score": "相似度（高在前）", "shared": "共同字数（多在前）", "newest": "最新在前"}
+
+
+def findings(
+    program: Program, status: str | None = None, kind: str | None = None, q: str = "",
+    sort: str = "score",
+):  # fmt: skip
+    """The program's findings (filters: status, kind, an enterprise's name on either side),
+    highest score first unless ``sort`` says otherwise (FINDING_SORTS)."""
     query = select(SimilarityFinding).where(SimilarityFinding.program_id == program.id)
     if status in STATUSES:
         query = query.where(SimilarityFinding.status == status)
     if kind in KINDS:
         query = query.where(SimilarityFinding.kind == kind)
-    return query.order_by(SimilarityFinding.score.desc(), SimilarityFinding.id)
+    if q:
+        names = (
+            select(Application.id)
+            .join(Enterprise, Enterprise.id == Application.enterprise_id)
+            .where(Enterprise.name.like(like_pattern(q), escape="\\"))
+        )
+        query = query.where(or_(SimilarityFinding.application_a_id.in_(names),
+                                SimilarityFinding.application_b_id.in_(names)))  # fmt: skip
+    order = {
+        "shared": (SimilarityFinding.shared_chars.desc(), SimilarityFinding.id),
+        "newest": (SimilarityFinding.id.desc(),),
+    }.get(sort, (SimilarityFinding.score.desc(), SimilarityFinding.id))
+    return query.order_by(*order)
 
 
 def marked_pairs(program: Program, track: str | None = None) -> list[SimilarityFinding]:

@@ -1,38 +1,41 @@
 """雷同检测 pages (coordinator only): the findings, one finding side by side, the verdict, and
 running the detection on demand."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.permissions import permission_required
 from ..extensions import db
 from ..form_fields import ActionForm
 from ..jobs.tasks import queue_similarity
-from ..paging import paginate
+from ..paging import choice, paginate, text_arg
 from ..programs.selection import selected_program
 from ..web import act, posted, valid_or_flash
 from . import service
 from .detect import settings_from
-from .forms import FilterForm, MarkForm
+from .forms import MarkForm
 from .highlight import segments
 from .models import KINDS, STATUSES, SimilarityFinding
 from .permissions import can_review_similarity
 
 bp = Blueprint("similarity", __name__, url_prefix="/similarity")
+PAGE_SIZE = 50
 
 
 @bp.route("/")
 @permission_required(can_review_similarity)
 def index():
     program = selected_program()
-    filters = FilterForm(request.args)
-    if not filters.validate():
-        abort(400)
-    status, kind = filters.status.data or None, filters.kind.data or None
-    page = paginate(service.findings(program, status, kind))
+    f = {
+        "status": choice("status", STATUSES),
+        "kind": choice("kind", KINDS),
+        "q": text_arg("q"),
+        "sort": choice("sort", service.FINDING_SORTS, "score"),
+    }  # unknown values ignored
+    page = paginate(service.findings(program, **f), size=PAGE_SIZE)
     return render_template(
-        "similarity/index.html", page=page, filters=filters, statuses=STATUSES, kinds=KINDS,
-        settings=settings_from(program.settings), form=ActionForm(), status=status, kind=kind,
+        "similarity/index.html", page=page, filters=f, statuses=STATUSES, kinds=KINDS,
+        sorts=service.FINDING_SORTS, settings=settings_from(program.settings), form=ActionForm(),
     )  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..auth.permissions import permission_required
 from ..extensions import db
 from ..form_fields import ActionForm
-from ..paging import paginate
+from ..paging import choice, paginate
 from ..web import commit_or_flash, posted
 from . import service
 from .forms import ActiveForm, WebhookForm
@@ -15,6 +15,8 @@ from .models import DELIVERY_STATUSES, Webhook, WebhookDelivery
 from .permissions import can_manage_webhooks
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+PAGE_SIZE = 50
+DELIVERY_SORTS = {"newest": "最新在前", "oldest": "最早在前"}
 
 
 def _index(new=None, new_secret: str | None = None, entered: dict | None = None, status=200):
@@ -75,13 +77,16 @@ def delete(webhook_id: int):
 @permission_required(can_manage_webhooks)
 def show(webhook_id: int):
     webhook = service.require_webhook(webhook_id)
-    status = request.args.get("status") or None
+    status = choice("status", DELIVERY_STATUSES) or None  # unknown values ignored
+    sort = choice("sort", DELIVERY_SORTS, "newest")
     query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
-    if status in DELIVERY_STATUSES:
+    if status:
         query = query.where(WebhookDelivery.status == status)
-    page = paginate(query.order_by(WebhookDelivery.id.desc()))
+    order = WebhookDelivery.id.asc() if sort == "oldest" else WebhookDelivery.id.desc()
+    page = paginate(query.order_by(order), size=PAGE_SIZE)
     return render_template(
         "webhooks/show.html", w=webhook, page=page, counts=service.counts(webhook),
-        status=status, statuses=DELIVERY_STATUSES, masked=service.masked, pretty=service.pretty,
+        status=status, sort=sort, sorts=DELIVERY_SORTS, statuses=DELIVERY_STATUSES,
+        masked=service.masked, pretty=service.pretty,
         max_attempts=service.MAX_ATTEMPTS, form=ActiveForm(),
     )  # fmt: skip

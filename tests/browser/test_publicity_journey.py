@@ -95,7 +95,11 @@ def test_publicity_objection_backfill_issue_and_letters(journey, app, tmp_path):
     nav(page, "审定公示")
     expect(page.get_by_role("heading", name="卓越级智能工厂培育：审定、公示与递补")).to_be_visible()
     approval = page.locator("#approval")
-    expect(approval).to_contain_text(f"待审定、待公示的拟入库申报 2 家：{names[0]}（郑州市）")
+    expect(approval).to_contain_text("待审定、待公示的拟入库申报 2 家。")
+    waiting = approval.locator("details.name-list")  # the names folded: the form stays near
+    waiting.get_by_text("查看名单（2 家）").click()
+    expect(waiting.get_by_role("listitem")).to_have_text([f"{names[0]}（郑州市）",
+                                                          f"{names[1]}（洛阳市）"])  # fmt: skip
     expect(page.locator("#publish-form")).to_have_count(0)  # 审定 first
     expect(page.locator("#publicity")).to_contain_text("尚未公示。")
     _approve(j, page, "厅长、分管副厅长、装备工业处", "厅长办公会纪要.pdf", "approval-form")
@@ -245,9 +249,8 @@ def test_publicity_objection_backfill_issue_and_letters(journey, app, tmp_path):
     assert _states(ids) == ["revoked", "in_publicity", "proposed", "not_selected"]
 
     # its own 审定 and 公示
-    expect(page.locator("#approval")).to_contain_text(
-        f"待审定、待公示的拟入库申报 1 家：{names[2]}（郑州市）"
-    )
+    expect(page.locator("#approval")).to_contain_text("待审定、待公示的拟入库申报 1 家。")
+    expect(page.locator("#approval details.name-list li")).to_have_text([f"{names[2]}（郑州市）"])
     _approve(j, page, "厅长、分管副厅长", "递补审定纪要.pdf", "backfill-approval")
     _publish(page, "装备工业处 0371-65509873", "2026-04-02 至 2026-04-09")
     expect(periods).to_have_count(2)
