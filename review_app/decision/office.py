@@ -24,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -222,11 +223,29 @@ def table(doc, columns: Sequence[Column], rows: Iterable[Sequence]):
         else:
             tr = deepcopy(blank_row)
             tbl._tbl.append(tr)  # noqa: SLF001
-        for tc, (_, _, kind), value in zip(tr.tc_lst, columns, values, strict=True):
+        cells = tr.iterchildren(_TC)  # the row's cells (``tr.tc_lst`` runs an XPath query)
+        for tc, (_, _, kind), value in zip(cells, columns, values, strict=True):
             text = _cell_text(value, kind)
             if text:
-                tc.p_lst[0].r_lst[0].text = text
+                _set_run_text(tc.find(_P).find(_R), text)
     return tbl
+
+
+_TC, _P, _R, _T = qn("w:tc"), qn("w:p"), qn("w:r"), qn("w:t")
+_PRESERVE = qn("xml:space")
+
+
+def _set_run_text(r, text: str) -> None:
+    """``r.text = text`` on an empty run (its ``w:rPr`` only): plain text is one ``w:t``
+    appended directly (python-docx's setter scans the run and the text character by character,
+    most of a long table's time); text with a tab or a line break goes through the setter."""
+    if "\t" in text or "\n" in text or "\r" in text:
+        r.text = text
+        return
+    t = etree.SubElement(r, _T)
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(_PRESERVE, "preserve")
 
 
 # -- GB/T 9704 版头: the red 发文机关标志, 发文字号 and red line; lines; styled runs ----------
