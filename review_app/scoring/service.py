@@ -67,6 +67,15 @@ def review_of(assignment: Assignment) -> Review | None:
     ).scalar_one_or_none()
 
 
+def reviews_of(assignments) -> dict[int, Review]:
+    """``review_of`` of each of ``assignments`` in one query: assignment id → its review."""
+    ids = [a.id for a in assignments]
+    if not ids:
+        return {}
+    found = db.session.execute(select(Review).where(Review.assignment_id.in_(ids))).scalars()
+    return {r.assignment_id: r for r in found}
+
+
 @cache
 def _task_statement():
     """Built once (building the eager-load options costs more than running the query)."""
