@@ -111,3 +111,18 @@ def test_the_members_answers_are_written_together_and_the_chain_holds(app):
     )
     assert actions == ["opinion.sign", "opinion.object", "opinion.agree"]
     assert audit.verify().ok
+
+
+def test_the_scans_identity_is_read_once_and_follows_a_change_of_the_enterprise(app):
+    from review_app.panel import comments
+
+    w, tasks, lead = _with_lead()
+    text = "该企业即河南新晨精密制造有限公司，建议加强数据贯通。"
+    assert comments.leaks(text, w.app, None) == []
+    with counted() as again:
+        assert comments.leaks(text, w.app, None) == []
+    assert again == []  # the identity is read once per transaction
+    w.app.enterprise.name = "河南新晨精密制造有限公司"  # not flushed: still seen
+    assert [h.found for h in comments.leaks(text, w.app, None)] == ["河南新晨精密制造有限公司"]
+    db.session.rollback()
+    assert comments.leaks(text, w.app, None) == []
