@@ -95,7 +95,7 @@ def main() -> None:
             try:
                 if profiler:
                     profiler.enable()
-                return method(*a, **kw)
+                result = method(*a, **kw)
             finally:
                 if profiler:
                     profiler.disable()
@@ -112,6 +112,7 @@ def main() -> None:
             if name == args.stop_after:
                 db.session.commit()
                 raise _Stopped
+            return result
 
         return run
 
