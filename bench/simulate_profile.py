@@ -9,7 +9,8 @@ functions by own time; a profiler slows Python-heavy stages far more than C-heav
 compare profiled runs only with profiled runs. ``--statements STAGE`` prints that stage's most
 frequent SQL statements (the first 160 characters of each, with their counts).
 
-Run from the project root:
+Run from the project root (``--stop-after STAGE`` ends the run there; ``--profile-stages a,b``
+profiles only those):
 ``python bench/simulate_profile.py [--applications 200 --experts 150 --seed 1] [--profile DIR]``.
 """
 
@@ -38,6 +39,10 @@ STAGES = ("accounts", "intake", "similarity", "endorse", "format_check", "anonym
           "export", "archive")  # fmt: skip
 
 
+class _Stopped(Exception):
+    """--stop-after: the named stage has run."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=200)
@@ -46,6 +51,12 @@ def main() -> None:
     scratch = "/tmp/simulate-profile"  # noqa: S108 - a bench's scratch directory
     parser.add_argument("--out", default=scratch)
     parser.add_argument("--profile", help="a directory for one cProfile file per stage")
+    parser.add_argument(
+        "--profile-stages",
+        default="",
+        help="comma-separated stages to profile (default: all, with --profile)",
+    )
+    parser.add_argument("--stop-after", metavar="STAGE", help="end the run after this stage")
     parser.add_argument("--top", type=int, default=12, help="functions shown per stage")
     parser.add_argument("--statements", metavar="STAGE",
                         help="print the most frequent SQL statements of this stage")  # fmt: skip
@@ -60,6 +71,7 @@ def main() -> None:
         env={"REVIEW_APP_ENV": "development", "SECRET_KEY": "simulation"},
     )  # fmt: skip
     profile_dir = Path(args.profile).resolve() if args.profile else None
+    only = {s for s in args.profile_stages.split(",") if s}
     if profile_dir:
         profile_dir.mkdir(parents=True, exist_ok=True)
     counts = {"n": 0}
@@ -78,11 +90,12 @@ def main() -> None:
         def run(*a, **kw):
             watching["stage"] = name
             n0, w0, c0 = counts["n"], time.perf_counter(), os.times()
-            profiler = cProfile.Profile() if profile_dir else None
+            profiled = profile_dir and (not only or name in only)
+            profiler = cProfile.Profile() if profiled else None
             try:
                 if profiler:
                     profiler.enable()
-                return method(*a, **kw)
+                result = method(*a, **kw)
             finally:
                 if profiler:
                     profiler.disable()
@@ -96,6 +109,10 @@ def main() -> None:
                     text = io.StringIO()
                     pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(args.top)
                     reports.append(f"==== {name}\n{text.getvalue()}")
+            if name == args.stop_after:
+                db.session.commit()
+                raise _Stopped
+            return result
 
         return run
 
@@ -107,7 +124,10 @@ def main() -> None:
         sim = Simulation(args.applications, args.experts, args.seed, out)
         for name in STAGES:
             setattr(sim, name, measured(name, getattr(sim, name)))
-        result = sim.run(Clock(app.config))
+        try:
+            result = sim.run(Clock(app.config))
+        except _Stopped:
+            result = {}
     total = time.perf_counter() - started
     load1 = os.getloadavg()
     for text in reports:

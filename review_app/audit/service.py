@@ -38,8 +38,12 @@ def record(
     after: Mapping | None = None,
     reason: str = "",
     actor_label: str | None = None,
+    flush: bool = True,
 ) -> AuditEvent:
-    """Append one event to the chain (flushes; the caller commits with its other writes)."""
+    """Append one event to the chain (flushes; the caller commits with its other writes).
+    ``flush=False``: the event (with the verb's pending rows) is written by the transaction's
+    next flush, for a verb that needs nothing of it written now and is often run several times
+    in a row (the chain's head is kept in the session either way; the ids are assigned here)."""
     session = db.session
     head = session.info.get(_HEAD)
     if head is None:
@@ -65,7 +69,8 @@ def record(
     )
     event.hash = event_hash(prev_hash, _as_mapping(event))
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     session.info[_HEAD] = (event.id, event.hash)
     return event
 

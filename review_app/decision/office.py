@@ -24,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -184,7 +185,7 @@ def _cell_text(value, kind: str) -> str:
 def table(doc, columns: Sequence[Column], rows: Iterable[Sequence]):
     """A bordered table across the text width; the header row repeats on every page."""
     tbl = doc.add_table(rows=1, cols=len(columns))
-    tbl.style = doc.styles["Table Grid"]
+    tbl._tbl.tblStyle_val = _style_id(doc, "Table Grid")  # noqa: SLF001 - as ``tbl.style =``
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl.autofit = False
     total = sum(width for _, width, _ in columns)
@@ -194,7 +195,7 @@ def table(doc, columns: Sequence[Column], rows: Iterable[Sequence]):
     # The style's id looked up once: ``p.style = name`` scans every style twice per cell (by
     # name, and for the default one), most of a long table's time. Not the default style, so
     # the id is what ``p.style`` would write.
-    text_style = doc.styles[_TABLE_STYLE].style_id
+    text_style = _style_id(doc, _TABLE_STYLE)
 
     def fill(cells, values, header: bool) -> None:
         for cell, width, (_, _, kind), value in zip(cells, widths, columns, values, strict=True):
@@ -222,11 +223,43 @@ def table(doc, columns: Sequence[Column], rows: Iterable[Sequence]):
         else:
             tr = deepcopy(blank_row)
             tbl._tbl.append(tr)  # noqa: SLF001
-        for tc, (_, _, kind), value in zip(tr.tc_lst, columns, values, strict=True):
+        cells = tr.iterchildren(_TC)  # the row's cells (``tr.tc_lst`` runs an XPath query)
+        for tc, (_, _, kind), value in zip(cells, columns, values, strict=True):
             text = _cell_text(value, kind)
             if text:
-                tc.p_lst[0].r_lst[0].text = text
+                _set_run_text(tc.find(_P).find(_R), text)
     return tbl
+
+
+_STYLE, _NAME, _VAL, _STYLE_ID = qn("w:style"), qn("w:name"), qn("w:val"), qn("w:styleId")
+
+
+def _style_id(doc, name: str) -> str:
+    """The id of the style named ``name`` (neither the default style of its type nor one whose
+    name python-docx translates, as "Table Grid" and the table text's): the styles part read
+    directly instead of python-docx's walk over every style with its name translation."""
+    for style in doc.styles.element.iterchildren(_STYLE):
+        found = style.find(_NAME)
+        if found is not None and found.get(_VAL) == name:
+            return style.get(_STYLE_ID)
+    raise KeyError(f"no style named {name!r}")
+
+
+_TC, _P, _R, _T = qn("w:tc"), qn("w:p"), qn("w:r"), qn("w:t")
+_PRESERVE = qn("xml:space")
+
+
+def _set_run_text(r, text: str) -> None:
+    """``r.text = text`` on an empty run (its ``w:rPr`` only): plain text is one ``w:t``
+    appended directly (python-docx's setter scans the run and the text character by character,
+    most of a long table's time); text with a tab or a line break goes through the setter."""
+    if "\t" in text or "\n" in text or "\r" in text:
+        r.text = text
+        return
+    t = etree.SubElement(r, _T)
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(_PRESERVE, "preserve")
 
 
 # -- GB/T 9704 版头: the red 发文机关标志, 发文字号 and red line; lines; styled runs ----------

@@ -32,13 +32,14 @@ def section_tasks(slot: MeetingSlot, expert_id: int) -> list[SectionTask]:
     """The expert's sections of the slot's application in the catalogue's order."""
     app: Application = slot.application
     by_section = {a.section_id: a for a in people.tasks(expert_id, app.id)}
+    reviews = scoring.reviews_of(by_section.values())
     out = []
     for spec in scored_sections(app.track_code):
         section = app.section(spec.key)
         if section is None or section.id not in by_section:
             continue
         a = by_section[section.id]
-        out.append(SectionTask(a, scoring.review_of(a), scoring.rubric_section(section)))
+        out.append(SectionTask(a, reviews.get(a.id), scoring.rubric_section(section)))
     return out
 
 

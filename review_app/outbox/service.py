@@ -18,9 +18,10 @@ in a state the next worker can read:
 import re
 import uuid
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from .. import delivery
 from ..audit import service as audit
@@ -66,6 +67,12 @@ def render(template: str, context: dict) -> tuple[str, str]:
     return subject, str(module).strip() + "\n"
 
 
+@cache
+def _by_key():
+    """Built once (building it cost more than running it: a message per member of a panel)."""
+    return select(OutboxMessage).where(OutboxMessage.dedupe_key == bindparam("key"))
+
+
 def compose(
     kind: str,
     *,
@@ -81,9 +88,7 @@ def compose(
     """Render and store one message; a key already used returns that message unchanged."""
     if kind not in MESSAGE_KINDS:
         raise ValueError(kind)
-    existing = db.session.execute(
-        select(OutboxMessage).where(OutboxMessage.dedupe_key == key)
-    ).scalar_one_or_none()
+    existing = db.session.execute(_by_key(), {"key": key}).scalar_one_or_none()
     if existing is not None:
         return existing
     subject, body = render(template, context)

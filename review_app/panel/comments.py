@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from .. import txmemo
 from ..anonymise.leakscan import scan
 from ..anonymise.redaction_types import Identity
 from ..anonymise.service import identity_for
@@ -47,9 +48,12 @@ def leaks(text: str, application: Application, expert: Expert | None) -> list[Hi
     ``text`` still carries, in text order."""
     if not (text or "").strip():
         return []
+    # The application's identifiers, read once per transaction (each of its panels' opinions
+    # is scanned at 征求意见); forgotten at any write they may depend on (``txmemo``).
+    identity = txmemo.get("identity", application.id, lambda: identity_for(application))
     found = [
         (leak.position, Hit(leak.found, KIND_NAMES.get(leak.kind, leak.kind), leak.context))
-        for leak in scan(text, identity_for(application))
+        for leak in scan(text, identity)
     ]
     if expert is not None:
         own = Identity(enterprise_name=expert.employer or "", people=[expert.name])

@@ -188,9 +188,10 @@ def vote(opinion: PanelOpinion, stance: str, reason: str, actor) -> OpinionVote:
         row = OpinionVote(expert_id=expert_id, stance=stance)
         opinion.votes.append(row)
     row.stance, row.reason = stance, reason
-    # written by the audit event's flush, in the same transaction
+    # Written with the audit event by the transaction's next flush (the members' answers one
+    # after another in one flush; the page commits at once).
     audit.record(f"opinion.{stance}", "application", opinion.application_id, actor=actor,
-                 after={"opinion": opinion.id}, reason=reason)  # fmt: skip
+                 after={"opinion": opinion.id}, reason=reason, flush=False)  # fmt: skip
     return row
 
 

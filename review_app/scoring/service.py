@@ -56,10 +56,24 @@ def _app_rubric(app: Application):
     return rubric_for(app.track_code, app.program)
 
 
+@cache
+def _review_statement():
+    return select(Review).where(Review.assignment_id == bindparam("assignment_id"))
+
+
 def review_of(assignment: Assignment) -> Review | None:
     return db.session.execute(
-        select(Review).where(Review.assignment_id == assignment.id)
+        _review_statement(), {"assignment_id": assignment.id}
     ).scalar_one_or_none()
+
+
+def reviews_of(assignments) -> dict[int, Review]:
+    """``review_of`` of each of ``assignments`` in one query: assignment id → its review."""
+    ids = [a.id for a in assignments]
+    if not ids:
+        return {}
+    found = db.session.execute(select(Review).where(Review.assignment_id.in_(ids))).scalars()
+    return {r.assignment_id: r for r in found}
 
 
 @cache
@@ -186,17 +200,23 @@ def _same(review: Review, values: dict, comment: str) -> bool:
     return stored == given and review.comment == comment
 
 
-def section_reviews(section: Section) -> list[SectionReview]:
-    rows = db.session.execute(
+@cache
+def _section_reviews_statement():
+    """Built once, as the statements below (building one cost more than running it)."""
+    return (
         select(Assignment, Review)
         .join(Review, Review.assignment_id == Assignment.id)
         .where(
-            Assignment.section_id == section.id,
+            Assignment.section_id == bindparam("section_id"),
             Review.status == "submitted",
             Assignment.status == "submitted",
         )
         .order_by(Assignment.id)  # the order the stored aggregates add them up in
-    ).all()  # fmt: skip
+    )
+
+
+def section_reviews(section: Section) -> list[SectionReview]:
+    rows = db.session.execute(_section_reviews_statement(), {"section_id": section.id}).all()
     return submitted_reviews(section, rows)
 
 
@@ -211,15 +231,20 @@ def submitted_reviews(section: Section, rows) -> list[SectionReview]:
     ]
 
 
+@cache
+def _active_statement():
+    return select(Assignment.status).where(
+        Assignment.section_id == bindparam("section_id"),
+        Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
+    )
+
+
 def after_submit(section: Section) -> None:
     """Aggregate a fully reviewed section; flag it when reviewers disagree; complete the
     application when nothing is missing. While a review of the section is still out there is
     nothing to aggregate and the application cannot be complete: nothing more is asked."""
     active = db.session.execute(
-        select(Assignment.status).where(
-            Assignment.section_id == section.id,
-            Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
-        )
+        _active_statement(), {"section_id": section.id}
     ).scalars().all()  # fmt: skip
     if not active or any(s != "submitted" for s in active):
         return

@@ -33,6 +33,7 @@ from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ..applications.catalogue import BY_KEY
 from ..applications.models import Application, Section
@@ -310,6 +311,20 @@ def _changes_an_application(session: Session, obj) -> bool:
     return isinstance(obj, Section) and _moved(session, obj, "key", "application_id")
 
 
+def _held(session: Session, cls, ident, *attrs: str):
+    """The values of ``attrs`` (one value, or a tuple of several) of the row of ``cls`` with
+    primary key ``ident`` when the session holds it with them loaded (read without a query:
+    after a flush they are what the database holds), else None."""
+    obj = session.identity_map.get(identity_key(cls, ident))
+    if obj is None:
+        return None
+    values = inspect(obj).dict
+    if any(a not in values for a in attrs):
+        return None
+    found = tuple(values[a] for a in attrs)
+    return found[0] if len(found) == 1 else found
+
+
 def _changed_tracks(session: Session) -> set[tuple[int, str]]:
     """(program id, track) of every track whose aggregation inputs this flush changes."""
     tracks: set[tuple[int, str]] = session.info.pop(MOVED_KEY, set())
@@ -321,6 +336,17 @@ def _changed_tracks(session: Session) -> set[tuple[int, str]]:
         elif _changes_an_application(session, obj):
             application_ids.add(obj.application_id)
     application_ids.discard(None)
+    # What the session holds already needs no query (a save's assignment and application).
+    for assignment_id in list(assignment_ids):
+        application_id = _held(session, Assignment, assignment_id, "application_id")
+        if application_id is not None:
+            assignment_ids.discard(assignment_id)
+            application_ids.add(application_id)
+    for application_id in list(application_ids):
+        track = _held(session, Application, application_id, "program_id", "track_code")
+        if track is not None:
+            application_ids.discard(application_id)
+            tracks.add(track)
     # One statement: the applications named, and those of the assignments named.
     which = []
     if assignment_ids:

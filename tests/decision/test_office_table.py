@@ -13,7 +13,8 @@ COLUMNS = (("匿名编号", 3, "centre"), ("评审章节", 4, "text"), ("评分�
            ("得分", 2, "score"), ("人数", 1, "int"))  # fmt: skip
 ROWS = [
     (f"A{i:03d}", "章节\t标题" if i % 5 == 0 else "章节标题",
-     "指标（满分10）\n第二行" if i % 7 == 0 else "", [7.5, None, 3, "不适用", 0.0][i % 5],
+     "指标（满分10）\n第二行" if i % 7 == 0 else (" 前后有空格 " if i % 11 == 0 else ""),
+     [7.5, None, 3, "不适用", 0.0][i % 5],
      [1, None, 0][i % 3])
     for i in range(40)
 ]  # fmt: skip

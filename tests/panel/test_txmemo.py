@@ -71,3 +71,58 @@ def test_an_opinion_from_draft_to_signed_in_bounded_statements(app):
     # SQLite: 81 statements with every lookup asked again (txmemo.get computing each time), 46
     # with the memo; PostgreSQL 51 (the chain's lock, the opinion's own reload).
     assert len(found) <= 55, len(found)
+
+
+def test_the_members_answers_are_written_together_and_the_chain_holds(app):
+    """``vote`` leaves its row and its audit event to the transaction's next flush: several
+    members' answers one after another are one flush, and the chain verifies once committed."""
+    from sqlalchemy import event, func, select
+
+    from review_app.audit import service as audit
+    from review_app.audit.models import AuditEvent
+    from review_app.panel.models import OpinionVote
+
+    w, tasks, lead = _with_lead()
+    opinion = opinions.start(w.app, w.panel, lead.user)
+    opinions.save(opinion, "优点。", "问题不足。", "建议改进。", lead.user, version=None)
+    opinions.circulate(opinion, lead.user)
+    voters = [
+        next(a.expert for a in tasks if a.expert_id == e) for e in opinions.waiting_for(opinion)
+    ]
+    assert len(voters) == 2
+    assert all(roles.is_member(v.user, opinion) for v in voters)  # loaded and memoised
+    flushes = []
+    listener = lambda session, context: flushes.append(1)  # noqa: E731
+    event.listen(db.session(), "after_flush", listener)
+    try:
+        opinions.vote(opinion, "agree", "", voters[0].user)
+        opinions.vote(opinion, "object", "数据不足。", voters[1].user)
+        assert flushes == []  # nothing written yet
+        assert db.session.scalar(select(func.count()).select_from(OpinionVote)) == 2  # autoflush
+        assert flushes == [1]
+    finally:
+        event.remove(db.session(), "after_flush", listener)
+    opinions.sign(opinion, lead.user)
+    db.session.commit()
+    actions = (
+        db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(3))
+        .scalars()
+        .all()
+    )
+    assert actions == ["opinion.sign", "opinion.object", "opinion.agree"]
+    assert audit.verify().ok
+
+
+def test_the_scans_identity_is_read_once_and_follows_a_change_of_the_enterprise(app):
+    from review_app.panel import comments
+
+    w, tasks, lead = _with_lead()
+    text = "该企业即河南新晨精密制造有限公司，建议加强数据贯通。"
+    assert comments.leaks(text, w.app, None) == []
+    with counted() as again:
+        assert comments.leaks(text, w.app, None) == []
+    assert again == []  # the identity is read once per transaction
+    w.app.enterprise.name = "河南新晨精密制造有限公司"  # not flushed: still seen
+    assert [h.found for h in comments.leaks(text, w.app, None)] == ["河南新晨精密制造有限公司"]
+    db.session.rollback()
+    assert comments.leaks(text, w.app, None) == []
