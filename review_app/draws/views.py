@@ -10,11 +10,12 @@ from ..applications.catalogue import GROUP_NAMES
 from ..assignment.service import ensure_panels
 from ..auth.permissions import permission_required
 from ..errors import DomainError, NotFound
-from ..experts.models import RELATION_KINDS, Expert, Panel
+from ..experts import expert_list
+from ..experts.models import RELATION_KINDS, Expert, ExpertAvailability, Panel
 from ..experts.service import expert_of
 from ..extensions import db
 from ..form_fields import ActionForm
-from ..paging import choice, paginate
+from ..paging import choice, list_args, paginate
 from ..programs.models import TRACK_NAMES, Prefecture, Program
 from ..programs.selection import selected_program
 from ..web import act, first_error, local_path, posted
@@ -173,12 +174,33 @@ def pool():
         act(lambda: service.set_availability(program, expert, available, form.note.data or "",
                                               current_user),
              f"已更新{expert.name}在本批次的可参加状态。")  # fmt: skip
-        return redirect(url_for(".pool", page=request.args.get("page")))
-    experts = list(db.session.execute(select(Expert).order_by(Expert.id)).scalars())
+        return redirect(url_for(".pool", **list_args(pool_filters(), expert_list.DEFAULTS)))
+    f, listing = pool_page(program)
     return render_template(
-        "draws/pool.html", experts=experts, availability=service.availability(program),
-        history=service.history(), program=program, form=AvailabilityForm(), GROUP_NAMES=GROUP_NAMES,
+        "draws/pool.html", listing=listing, filters=f, availability=service.availability(program),
+        history=service.history(e.id for e in listing.rows), program=program,
+        form=AvailabilityForm(), GROUP_NAMES=GROUP_NAMES, prefectures=expert_list.prefectures(),
+        specialties=expert_list.SPECIALTIES, sorts=expert_list.SORTS, AVAILABILITY=AVAILABILITY,
     )  # fmt: skip
+
+
+AVAILABILITY = {"available": "可参加", "unavailable": "本批次不能参加"}
+
+
+def pool_filters() -> dict:
+    """The pool's filters from the URL: the expert list's and 本批次 availability."""
+    return {**expert_list.filters(), "available": choice("available", AVAILABILITY)}
+
+
+def pool_page(program: Program):
+    """The filters and one page of the pool (50 experts at most)."""
+    f = pool_filters()
+    unavailable = select(ExpertAvailability.expert_id).where(
+        ExpertAvailability.program_id == program.id, ExpertAvailability.available.is_(False)
+    )
+    where = {"available": (Expert.id.not_in(unavailable),),
+             "unavailable": (Expert.id.in_(unavailable),)}.get(f["available"], ())  # fmt: skip
+    return f, expert_list.expert_page(f, *where)
 
 
 # -- expert ---------------------------------------------------------------------------------

@@ -39,13 +39,15 @@ def list_args() -> dict:
     return paging.list_args(filters(), DEFAULTS)
 
 
-def expert_page(f: dict) -> Page:
-    """One page (``?page=N``, ``PAGE_SIZE`` rows at most) of the experts matching ``f``."""
+def expert_page(f: dict, *where) -> Page:
+    """One page (``?page=N``, ``PAGE_SIZE`` rows at most) of the experts matching ``f`` and the
+    further conditions ``where`` (the draw pool's availability)."""
     query = (
         select(Expert)
         .outerjoin(Prefecture, Prefecture.id == Expert.prefecture_id)
         .options(joinedload(Expert.prefecture), joinedload(Expert.user))
     )
+    query = query.where(*where)
     if f["prefecture"]:
         query = query.where(Expert.prefecture_id == f["prefecture"])
     if f["specialty"]:
