@@ -11,6 +11,7 @@ journeys' screenshots.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -34,16 +35,26 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="session")
 def province(tmp_path_factory):
-    """The simulated province served from a thread: (base URL, {role: username})."""
+    """The simulated province served from a thread: (base URL, {role: username}).
+    ``PROVINCE_SQLITE=<file>`` serves a copy of a province simulated before instead."""
     out = tmp_path_factory.mktemp("province")
+    database = out / "simulation.sqlite3"
+    if os.environ.get("PROVINCE_SQLITE"):
+        shutil.copyfile(os.environ["PROVINCE_SQLITE"], database)
+        yield from _serve(f"sqlite:///{database}")
+        return
     run = subprocess.run(
         [sys.executable, "-c", "from review_app.cli import main; main()", *SIMULATE,
          "--out", str(out)],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-        timeout=1200, check=False,
+        timeout=1800, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
-    app = province_app(f"sqlite:///{out / 'simulation.sqlite3'}")
+    yield from _serve(f"sqlite:///{database}")
+
+
+def _serve(database_url: str):
+    app = province_app(database_url)
     users = accounts(app)
     assert set(ROLES) <= set(users), users
     with served(app) as base:
