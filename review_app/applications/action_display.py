@@ -1,10 +1,9 @@
-"""How the application page shows its transitions: the one the workflow expects next from the
-application's state is the primary button, the others secondary; those that cannot be undone
+"""How the application page shows its transitions: the one the workflow expects next for the
+application (workflow/machine.expected_next) is the primary button, the others secondary; those that cannot be undone
 ask first (static/js/confirm.js reads ``data-confirm``)."""
 
 from dataclasses import dataclass
 
-from ..workflow.machine import EXPECTED_NEXT
 from ..workflow.service import Available
 
 # Transitions that cannot be taken back by the same person: the question asked before the POST.
@@ -28,9 +27,8 @@ class ShownAction:
     confirm: str | None
 
 
-def shown_actions(state: str, actions: list[Available]) -> list[ShownAction]:
-    """``actions`` with the expected next one first and primary (when it is allowed now)."""
-    expected = EXPECTED_NEXT.get(state)
+def shown_actions(expected: str | None, actions: list[Available]) -> list[ShownAction]:
+    """``actions`` with the ``expected`` next one first and primary (when it is allowed now)."""
     shown = [
         ShownAction(
             a.trigger,

@@ -21,7 +21,7 @@ from ..paging import like_pattern, paginate, sort_arg
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
 from ..web import flash_errors, local_path
-from ..workflow.machine import TRIGGERS
+from ..workflow.machine import TRIGGERS, expected_next
 from ..workflow.service import available_transitions, fire, load_for_transition
 from ..workflow.states import STATE_NAMES
 from .action_display import shown_actions
@@ -144,7 +144,9 @@ def show(application_id: int):
         app_=application,
         timeline=timeline,
         actor_names=names,
-        actions=shown_actions(application.state, available_transitions(application, current_user)),
+        actions=shown_actions(
+            expected_next(application), available_transitions(application, current_user)
+        ),
         form=TransitionForm(),
     )
 

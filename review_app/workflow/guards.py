@@ -210,6 +210,11 @@ def _inspection(app: Application):
     ).scalar_one_or_none()
 
 
+def sampled_for_inspection(app: Application) -> bool:
+    """Whether the application was drawn for 实地抽查 (an inspection exists for it)."""
+    return _inspection(app) is not None
+
+
 def inspection_verdict_recorded(ctx: Context) -> str | None:
     inspection = _inspection(ctx.application)
     if inspection is None:

@@ -133,6 +133,15 @@ EXPECTED_NEXT: dict[str, str] = {
 }
 
 
+def expected_next(application) -> str | None:
+    """The step that moves ``application`` on: EXPECTED_NEXT of its state, except that a scored
+    application not sampled for 实地抽查 goes on to the decision (拟入库)."""
+    trigger = EXPECTED_NEXT.get(application.state)
+    if trigger == "record_inspection" and not g.sampled_for_inspection(application):
+        return "propose"
+    return trigger
+
+
 def spec_for(trigger: str, state: str) -> TransitionSpec | None:
     """The table row for ``trigger`` fired from ``state``, if any."""
     for spec in TRANSITIONS:

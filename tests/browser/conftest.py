@@ -10,11 +10,15 @@ acted. ``app.config["FROZEN_NOW"]`` is read by the server thread too.
 Without ``/usr/bin/chromium`` or the ``playwright`` package the folder is skipped, unless
 ``REQUIRE_BROWSER=1`` (CI), which turns the skip into a failure. Every journey saves full-page
 screenshots into ``$BROWSER_SCREENSHOTS`` (default ``test-screenshots/`` at the repo root) as
-``<journey>-<nn>-<step>.png`` and, for each, the page's height and axe-core's violations into
-``<journey>-axe.json`` (tests/browser/axe.py). Any axe violation (WCAG 2.1 A/AA and best
-practice), console error or uncaught page error fails the test.
+``<journey>-<nn>-<step>.png``. Every page a journey reaches is audited with axe-core
+(tests/browser/axe.py), not only those screenshotted: each document audits itself once loaded
+(each address once per journey), and the journey's next action or assertion on that page waits
+for it; a screenshot audits the page again as it is then. Each page's height and violations go
+to ``<journey>-axe.json``. Any axe violation (WCAG 2.1 A/AA and best practice), console error
+or uncaught page error fails the test.
 """
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -25,6 +29,11 @@ import pytest
 
 from ..factories import PASSWORD
 from . import axe
+
+try:
+    from playwright.sync_api import Error as PlaywrightError
+except ImportError:  # the folder is skipped (_browser_available)
+    PlaywrightError = Exception
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -84,7 +93,8 @@ class Journey:
         self.contexts = []
         self.folder = screenshot_dir()
         self.step = 0
-        self.audits: list[dict] = []  # axe-core and the height of every page screenshotted
+        self.audits: list[dict] = []  # axe-core and the height of every page audited
+        self.wanted: set[str] = set()  # the addresses whose audit a document started
         for old in self.folder.glob(f"{name}-[0-9][0-9]-*.png"):
             old.unlink()
 
@@ -94,8 +104,13 @@ class Journey:
             accept_downloads=True, **context_options,
         )  # fmt: skip
         context.set_default_timeout(TIMEOUT_MS)
+        context.expose_binding("__axeWanted", lambda source, url: self._wanted(url))
+        context.expose_binding("__axeReport", lambda source, found: self._record("visit", found))
+        context.add_init_script(axe.watch_script())
         self.contexts.append(context)
         page = context.new_page()
+        # before any action or assertion: wait until the page's document has been audited
+        page.add_locator_handler(page.locator(f"html[{axe.PENDING}]"), lambda: None)
         page.on("console", lambda msg: self._console(page, msg))
         page.on("pageerror", lambda err: self.errors.append(f"{page.url}: uncaught {err}"))
         # Irreversible actions ask first (static/js/confirm.js): the journeys answer yes.
@@ -127,17 +142,40 @@ class Journey:
         self.step += 1
         path = self.folder / f"{self.name}-{self.step:02d}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
-        found = axe.audit(page)
-        self.audits.append({"step": path.stem, **found})
-        self.errors += [f"{page.url}: axe {v['id']} ({v['impact']}) {v['help']}: {v['nodes']}"
-                        for v in found["violations"]]  # fmt: skip
+        self._record(path.stem, axe.audit(page))
         self.check()
         return path
+
+    def _wanted(self, url: str) -> bool:
+        """Whether a document at ``url`` should audit itself: the first at each address."""
+        if url in self.wanted:
+            return False
+        self.wanted.add(url)
+        return True
+
+    def _record(self, step: str, found: dict) -> None:
+        self.audits.append({"step": step, **found})
+        if "error" in found:
+            self.errors.append(f"{found['url']}: axe could not run: {found['error']}")
+            return
+        self.errors += [f"{found['url']}: axe {v['id']} ({v['impact']}) {v['help']}: {v['nodes']}"
+                        for v in found["violations"]]  # fmt: skip
+
+    def unaudited(self) -> list[str]:
+        """Addresses whose document started its audit but was left before it ended."""
+        done = {a["url"] for a in self.audits}
+        return sorted(self.wanted - done)
 
     def check(self) -> None:
         assert not self.errors, "the browser reported errors:\n" + "\n".join(self.errors)
 
     def close(self) -> None:
+        for context in self.contexts:
+            for page in context.pages:  # the audits still running
+                with contextlib.suppress(PlaywrightError):  # a page going away: not audited
+                    page.locator(f"html[{axe.PENDING}]").wait_for(state="detached")
+        for url in self.unaudited():
+            self.audits.append({"step": "left before its audit ended", "url": url})
         if self.audits:
             report = self.folder / f"{self.name}-axe.json"
             report.write_text(json.dumps(self.audits, ensure_ascii=False, indent=1), "utf-8")

@@ -267,6 +267,8 @@ def test_expert_scores_a_section(journey, app):
 
     total = page.locator("#running-total")
     expect(total).to_have_text("0.0（未填完）")
+    # the running total is read out as it changes: inside a polite live region
+    expect(page.locator('[aria-live="polite"] #running-total')).to_have_count(1)
     for criterion, value in zip(criteria[:-1], points[:-1], strict=True):
         page.get_by_label(f"{criterion.code} {criterion.title}").fill(str(value))
     expect(total).to_have_text(

@@ -54,6 +54,10 @@ def test_an_expert_scores_a_whole_application_at_the_meeting(journey, app):
         box = inputs.nth(i)
         box.fill(f"{float(box.get_attribute('data-max')) * 0.8:.1f}")
     expect(page.locator("#meeting-total")).to_have_text("80.0 / 100")
+    # the totals are read out as they change: each inside a polite live region
+    expect(page.locator('[aria-live="polite"] #meeting-total')).to_have_count(1)
+    sections = page.locator(".section-total")
+    expect(page.locator('.section-total[aria-live="polite"]')).to_have_count(sections.count())
     page.get_by_label("总体评审意见").fill(COMMENT)
     j.shot(page, "sheet")
     page.get_by_role("button", name="提交全部章节").click()

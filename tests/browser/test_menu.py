@@ -68,3 +68,26 @@ def test_the_experts_menu_shows_only_its_stage(journey, app):
     expect(bar.locator('[aria-current="page"]')).to_have_text("我的评审任务")
     _one_line(page)
     j.shot(page, "assignments")
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_moves_to_the_main_content(journey, app):
+    coordinator = f.user("coordinator")
+    username = coordinator.username
+    db.session.commit()
+
+    j = journey("skip-link")
+    page = j.login(username, **LAPTOP)
+    skip = page.get_by_role("link", name="跳到正文", exact=True)
+    box = skip.bounding_box()
+    assert box["y"] + box["height"] <= 0, box  # out of sight until it has the focus
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box["y"] >= 0 and box["height"] > 0, box  # shown while focused
+    j.shot(page, "focused")  # axe checks its contrast while it is shown
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    assert page.url.endswith("#main")
+    # the next Tab stop is inside the main content, past the whole menu
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")

@@ -1,0 +1,75 @@
+"""Issue 22 points 1 and 9 on a simulated province: every page one account of each role reaches
+(tests/browser/crawl.py, at 1366×768) is at most 10,000 px tall and has no axe-core violation.
+
+The province (``review-app simulate --applications 200 --experts 150 --seed 1``, about two
+minutes) is built once per run into a temporary SQLite file, in this file of its own so that
+one xdist worker builds it (``--dist loadfile``). It runs on SQLite only: page heights and the
+markup do not depend on the database, and the PostgreSQL run of the suite has no time for a
+second province. Each role's pages, heights and rules go to ``province-<role>.json`` beside the
+journeys' screenshots.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from review_app.simulate import PASSWORD
+
+from .conftest import ROOT, screenshot_dir
+from .crawl import LIMIT_PX, accounts, crawl, province_app, served
+
+ROLES = ("coordinator", "prefecture", "expert", "inspector")
+PER_ROLE = 40  # pages per role at most (two of a kind: every kind of page the role reaches)
+SIMULATE = ["simulate", "--applications", "200", "--experts", "150", "--seed", "1"]
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="the simulated province runs on SQLite only (page heights and markup do not depend "
+    "on the database; the PostgreSQL run has no time for a second province)",
+)
+
+
+@pytest.fixture(scope="session")
+def province(tmp_path_factory):
+    """The simulated province served from a thread: (base URL, {role: username}).
+    ``PROVINCE_SQLITE=<file>`` serves a copy of a province simulated before instead."""
+    out = tmp_path_factory.mktemp("province")
+    database = out / "simulation.sqlite3"
+    if os.environ.get("PROVINCE_SQLITE"):
+        shutil.copyfile(os.environ["PROVINCE_SQLITE"], database)
+        yield from _serve(f"sqlite:///{database}")
+        return
+    run = subprocess.run(
+        [sys.executable, "-c", "from review_app.cli import main; main()", *SIMULATE,
+         "--out", str(out)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=1800, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    yield from _serve(f"sqlite:///{database}")
+
+
+def _serve(database_url: str):
+    app = province_app(database_url)
+    users = accounts(app)
+    assert set(ROLES) <= set(users), users
+    with served(app) as base:
+        yield base, users
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_a_role_reaches_is_short_and_passes_axe(province, browser, role):
+    base, users = province
+    pages = crawl(browser, base, users[role], PASSWORD, PER_ROLE)
+    report = screenshot_dir() / f"province-{role}.json"
+    report.write_text(json.dumps(pages, ensure_ascii=False, indent=1), "utf-8")
+    assert len(pages) >= 3, pages  # signed in and followed the menu
+    wrong = [f"{p['path']}: HTTP {p['status']}" for p in pages if p["status"] != 200]
+    wrong += [f"{p['path']}: {p['height']:,} px" for p in pages if p["height"] > LIMIT_PX]
+    wrong += [f"{p['path']}: {p['faults']} axe faults ({', '.join(p['rules'])})"
+              for p in pages if p["faults"]]  # fmt: skip
+    assert not wrong, f"{role}, {len(pages)} pages; at fault:\n" + "\n".join(wrong)
