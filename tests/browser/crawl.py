@@ -68,11 +68,9 @@ def accounts(app) -> dict[str, str]:
     return out
 
 
-def crawl(browser, base: str, username: str, password: str, per_role: int) -> list[dict]:
-    """The pages ``username`` reaches, at most ``per_role``: for each its path, status, height
-    in CSS pixels, the number of elements axe finds at fault and its rules."""
-    from playwright.sync_api import Error as PlaywrightError
-
+@contextmanager
+def signed_in(browser, base: str, username: str, password: str):
+    """A browser page signed in as ``username`` through the login form (1366×768)."""
     context = browser.new_context(base_url=base, viewport=VIEWPORT, locale="zh-CN")
     try:
         page = context.new_page()
@@ -81,6 +79,25 @@ def crawl(browser, base: str, username: str, password: str, per_role: int) -> li
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录", exact=True).click()
         page.wait_for_url(lambda url: "/login" not in url)
+        yield page
+    finally:
+        context.close()
+
+
+def measure(page, path: str, status: int) -> dict:
+    """The page's path, status, height in CSS pixels, axe's faults and their rules."""
+    result = axe.audit(page)
+    return {"path": path, "status": status, "height": result["height"],
+            "faults": sum(v["count"] for v in result["violations"]),
+            "rules": sorted({v["id"] for v in result["violations"]})}  # fmt: skip
+
+
+def crawl(browser, base: str, username: str, password: str, per_role: int) -> list[dict]:
+    """The pages ``username`` reaches, at most ``per_role``: for each its path, status, height
+    in CSS pixels, the number of elements axe finds at fault and its rules."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    with signed_in(browser, base, username, password) as page:
         start = urlsplit(page.url).path
         queue, seen, found, kinds = deque([start]), {start}, [], Counter()
         while queue and len(found) < per_role:
@@ -91,10 +108,7 @@ def crawl(browser, base: str, username: str, password: str, per_role: int) -> li
                 continue
             if response is None or "text/html" not in response.headers.get("content-type", ""):
                 continue
-            result = axe.audit(page)
-            found.append({"path": path, "status": response.status, "height": result["height"],
-                          "faults": sum(v["count"] for v in result["violations"]),
-                          "rules": sorted({v["id"] for v in result["violations"]})})  # fmt: skip
+            found.append(measure(page, path, response.status))
             for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
                 parts = urlsplit(href)
                 if parts.netloc != urlsplit(base).netloc or parts.query or parts.path in seen:
@@ -108,5 +122,3 @@ def crawl(browser, base: str, username: str, password: str, per_role: int) -> li
                     continue
                 queue.append(parts.path)
         return found
-    finally:
-        context.close()

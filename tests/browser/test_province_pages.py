@@ -1,5 +1,7 @@
 """Issue 22 points 1 and 9 on a simulated province: every page one account of each role reaches
-(tests/browser/crawl.py, at 1366×768) is at most 10,000 px tall and has no axe-core violation.
+(tests/browser/crawl.py, at 1366×768) is at most 10,000 px tall and has no axe-core violation;
+the coordinator's lists, filtered, sorted and on a later page, show at most 50 rows, their
+total, and page links that keep the filters.
 
 The province (``review-app simulate --applications 200 --experts 150 --seed 1``, about two
 minutes) is built once per run into a temporary SQLite file, in this file of its own so that
@@ -20,7 +22,7 @@ import pytest
 from review_app.simulate import PASSWORD
 
 from .conftest import ROOT, screenshot_dir
-from .crawl import LIMIT_PX, accounts, crawl, province_app, served
+from .crawl import LIMIT_PX, accounts, crawl, measure, province_app, served, signed_in
 
 ROLES = ("coordinator", "prefecture", "expert", "inspector")
 PER_ROLE = 40  # pages per role at most (two of a kind: every kind of page the role reaches)
@@ -73,3 +75,54 @@ def test_every_page_a_role_reaches_is_short_and_passes_axe(province, browser, ro
     wrong += [f"{p['path']}: {p['faults']} axe faults ({', '.join(p['rules'])})"
               for p in pages if p["faults"]]  # fmt: skip
     assert not wrong, f"{role}, {len(pages)} pages; at fault:\n" + "\n".join(wrong)
+
+
+# The coordinator's lists with filters, an order and a later page, as a user would reach them.
+LISTS = (
+    "/applications/?track=excellent&sort=name&page=2",
+    "/assignment/conflicts?sort=expert&page=3",
+    "/assignment/panels",
+    "/scoring/progress?track=excellent&sort=name&page=2",
+    "/scoring/flags?show=all&page=2",
+    "/experts/?sort=employer&page=2",
+    "/draws/pool?available=available&sort=employer&page=2",
+    "/dossier/?track=excellent&page=2",
+    "/dossier/completeness?track=excellent&page=2",
+    "/publicity/excellent?page=2",
+    "/publicity/objections?page=2",
+    "/similarity/?status=open",
+    "/inspections/?page=2",
+    "/outbox/?page=2",
+    "/admin/audit?page=3",
+)
+
+
+def test_the_coordinators_lists_page_filter_and_keep_their_filters(province, browser):
+    base, users = province
+    wrong, report = [], []
+    with signed_in(browser, base, users["coordinator"], PASSWORD) as page:
+        for path in LISTS:
+            response = page.goto(path)
+            found = measure(page, path, response.status)
+            rows = page.eval_on_selector_all("tbody", "els => els.map(e => e.rows.length)")
+            found["rows"] = max(rows, default=0)
+            report.append(found)
+            body = page.locator("main").inner_text()
+            if found["status"] != 200 or found["height"] > LIMIT_PX or found["faults"]:
+                wrong.append(f"{path}: {found}")
+            if found["rows"] > 50:
+                wrong.append(f"{path}: a table of {found['rows']} rows")
+            if "共" not in body:
+                wrong.append(f"{path}: no total")
+            query = path.partition("?")[2]
+            kept = [a for a in query.split("&") if a and not a.startswith("page=")]
+            for href in page.eval_on_selector_all(
+                "nav.pager a", "els => els.map(e => e.getAttribute('href'))"
+            ):
+                missing = [a for a in kept if a not in href]
+                if missing:
+                    wrong.append(f"{path}: page link {href} lost {missing}")
+    (screenshot_dir() / "province-lists.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1), "utf-8"
+    )
+    assert not wrong, "\n".join(wrong)
