@@ -12,8 +12,9 @@ import zipfile
 from datetime import datetime
 
 from docx import Document
-from docx.opc.pkgwriter import PackageWriter
 from docx.shared import Pt
+
+from ..docx_fast import BodyWriter, PrepackedZip, deflated, members
 
 EPOCH = datetime(2000, 1, 1)
 # Parts that python-docx's default template carries and a packet does not need.
@@ -32,10 +33,11 @@ def section_packet(code: str, track_name: str, section_title: str, text: str) ->
     body = doc.element.body
     try:
         # add_heading(level=1) without looking the style up by name among all styles
-        doc.add_paragraph(f"{code} · {section_title}")._p.style = "Heading1"
-        doc.add_paragraph(f"{track_name} · 匿名评审材料（请勿外传）")
+        writer = BodyWriter(doc)  # doc.add_paragraph's elements, built directly
+        writer.paragraph(f"{code} · {section_title}", "Heading1")
+        writer.paragraph(f"{track_name} · 匿名评审材料（请勿外传）")
         for line in (text or "").split("\n"):
-            doc.add_paragraph(line)
+            writer.paragraph(line)
         return _package(doc)
     finally:
         for child in body[:-1]:  # back to the blank document: only its section properties
@@ -65,24 +67,17 @@ def _blank():
 _LOCAL = threading.local()
 
 
-class _Members:
-    """Stands in for python-docx's zip writer: keeps each (member name, bytes) in the order
-    ``Document.save`` writes them."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, bytes]] = []
-
-    def write(self, pack_uri, blob: bytes) -> None:
-        self.items.append((pack_uri.membername, blob))
-
-
 def _package(doc) -> bytes:
     """The document zipped as ``Document.save`` would (same members, same order), without the
     extended and custom properties, the thumbnail and custom XML and references to them; every
-    member dated 2000-01-01. One compression instead of a save and a rewrite."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, content in _members(doc):
+    member dated 2000-01-01. One compression instead of a save and a rewrite, and only the main
+    document part's: the other members are the same in every packet (``docx_fast.members``),
+    so they are filtered and deflated once per thread and their deflated bytes reused."""
+    main = doc.part.partname.membername
+    kept = getattr(_LOCAL, "packet_members", None)
+    if kept is None:
+        kept = []
+        for name, content in members(doc, _LOCAL):
             if _DROPPED.match(name):
                 continue
             if name.endswith(".rels"):
@@ -91,31 +86,17 @@ def _package(doc) -> bytes:
                 content = _OVERRIDE.sub(
                     lambda m: b"" if _dropped(m.group(1)) else m.group(0), content
                 )
+            kept.append((name, None if name == main else content))
+        _LOCAL.packet_members = kept
+        _LOCAL.packet_ready = {name: deflated(c) for name, c in kept if c is not None}
+    out = io.BytesIO()
+    with PrepackedZip(out, _LOCAL.packet_ready) as target:
+        for name, content in kept:
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16  # as ZipFile.writestr gives a member it names
-            target.writestr(info, content)
+            target.writestr(info, doc.part.blob if content is None else content)
     return out.getvalue()
-
-
-def _members(doc) -> list[tuple[str, bytes]]:
-    """The document's (member name, bytes) as ``Document.save`` writes them. Only the main
-    document part changes from one packet to the next (the blank document's styles, settings,
-    theme, properties and relationships stay as they are): the others are serialised once per
-    thread and kept."""
-    main = doc.part.partname.membername
-    kept = getattr(_LOCAL, "members", None)
-    if kept is None:
-        package = doc.part.package
-        parts = package.parts
-        for part in parts:
-            part.before_marshal()
-        members = _Members()
-        PackageWriter._write_content_types_stream(members, parts)  # noqa: SLF001 - save's steps
-        PackageWriter._write_pkg_rels(members, package.rels)  # noqa: SLF001
-        PackageWriter._write_parts(members, parts)  # noqa: SLF001
-        kept = _LOCAL.members = members.items
-    return [(name, doc.part.blob if name == main else blob) for name, blob in kept]
 
 
 def _dropped(target: bytes) -> bool:

@@ -29,12 +29,22 @@ def safe_relative(name: str) -> PurePosixPath:
     return path
 
 
-def write_manifest(root: Path, head: dict, meta: dict) -> dict:
-    """List every file under ``root`` (but the manifest) and write ``manifest.json``."""
-    files = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p != root / MANIFEST):
-        rel = path.relative_to(root).as_posix()
-        files.append({"path": rel, "sha256": file_sha256(path), "size": path.stat().st_size})
+def file_entry(rel: str, data: bytes) -> dict:
+    """A manifest entry for the file at ``rel`` holding ``data``."""
+    return {"path": rel, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def write_manifest(root: Path, head: dict, meta: dict, files: list[dict] | None = None) -> dict:
+    """Write ``manifest.json``: every file under ``root`` (but the manifest), read back and
+    hashed, or ``files`` (``file_entry`` of each, from the bytes just written: the writer of a
+    new folder knows them) in the same order, by path part by part as the folder is listed."""
+    if files is None:
+        files = []
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p != root / MANIFEST):
+            rel = path.relative_to(root).as_posix()
+            files.append({"path": rel, "sha256": file_sha256(path), "size": path.stat().st_size})
+    else:
+        files = sorted(files, key=lambda f: PurePosixPath(f["path"]).parts)
     manifest = {**meta, "audit_head": head, "files": files}
     (root / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"

@@ -16,7 +16,7 @@ from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..programs.models import Program
 from . import collect
-from .manifest import Verdict, safe_relative, verify_tree, write_manifest
+from .manifest import Verdict, file_entry, safe_relative, verify_tree, write_manifest
 
 
 def program_of_year(year: int) -> Program:
@@ -43,18 +43,23 @@ def write_archive(program: Program, out: Path, actor=None, progress=None) -> dic
     if len(set(names)) != len(names):
         raise InvalidInput("归档中有重名文件。", code="duplicate")
     out.mkdir(parents=True, exist_ok=True)
+    written, folders = [], {out}
     try:
         for n, (name, make) in enumerate(entries, start=1):
             path = out / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(make())
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
+            data = make()
+            path.write_bytes(data)
+            written.append(file_entry(name, data))
             if progress is not None:
                 progress(n, len(entries), name)
         event = audit.record("archive.write", "program", program.id, actor=actor,
                              after={"files": len(entries), "out": out.name})  # fmt: skip
         meta = {"program": program.name, "year": program.year,
                 "created_at": utcnow().isoformat(timespec="seconds")}  # fmt: skip
-        return write_manifest(out, {"id": event.id, "hash": event.hash}, meta)
+        return write_manifest(out, {"id": event.id, "hash": event.hash}, meta, written)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)  # nothing half-written is left behind
         raise

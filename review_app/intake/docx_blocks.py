@@ -40,6 +40,7 @@ _SKIP = {
     f"{{{MC_NS}}}Fallback",  # the VML copy of what mc:Choice already holds
 }
 _TXBX = f"{W}txbxContent"
+_RPR, _RFONTS = f"{W}rPr", f"{W}rFonts"
 
 # Symbol fonts: the character codes people use for check boxes, as the glyph they show.
 _SYMBOL_GLYPHS = {
@@ -193,7 +194,8 @@ def _run_text(r) -> str:
 
 
 def _symbol_font(r) -> str | None:
-    fonts = r.find(f"{W}rPr/{W}rFonts")
+    # r.find("w:rPr/w:rFonts") without the path: lxml compiles a path on every call
+    fonts = next((f for rpr in r.iterchildren(_RPR) for f in rpr.iterchildren(_RFONTS)), None)
     if fonts is None:
         return None
     for value in fonts.attrib.values():

@@ -8,14 +8,16 @@ paragraph. ``parse_docx(filled_template(t, p))`` gives back ``p``'s fields and s
 """
 
 import threading
-from io import BytesIO
+from copy import deepcopy
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.oxml.simpletypes import ST_Merge
 from docx.shared import Pt, RGBColor
+from lxml import etree
 
+from ..docx_fast import BodyWriter, add_run, save
 from ..programs.years import DEFAULT_YEAR, figure_years
 from .footnotes import HEADING as FOOTNOTE_HEADING
 from .footnotes import footnotes
@@ -74,9 +76,7 @@ def _build(track: str, parsed: ParsedApplication, blank: bool) -> bytes:
     body = doc.element.body
     try:
         _fill(doc, track, parsed, blank)
-        out = BytesIO()
-        doc.save(out)
-        return out.getvalue()
+        return save(doc, _LOCAL)  # doc.save's bytes, the unchanged parts kept
     finally:
         for child in body[:-1]:  # back to the blank document: only its section properties
             body.remove(child)
@@ -99,13 +99,14 @@ _LOCAL = threading.local()
 def _fill(doc, track: str, parsed: ParsedApplication, blank: bool) -> None:
     _cover(doc, parsed)
     doc.add_page_break()
-    heading = _heading_writer(doc)
+    body = BodyWriter(doc)
+    heading = _heading_writer(doc, body)
     heading("".join(PARTS[1]), 1)
-    _basic_table(doc, track, parsed, blank)
+    _basic_table(doc, body, track, parsed, blank)
     if blank:
-        doc.add_paragraph(FOOTNOTE_HEADING)
+        body.paragraph(FOOTNOTE_HEADING)
         for line in footnotes():
-            doc.add_paragraph(line)
+            body.paragraph(line)
     for kind, first, second in layout(track):
         if kind == "part":
             if first == "".join(PARTS[2]):
@@ -114,16 +115,19 @@ def _fill(doc, track: str, parsed: ParsedApplication, blank: bool) -> None:
         elif kind == "subpart":
             heading(first, 2)
             if blank:
-                doc.add_paragraph(second)
+                body.paragraph(second)
         elif kind == "note":
             if blank:
-                doc.add_paragraph(first)
+                body.paragraph(first)
         else:
             heading(second, 3 if first.startswith("link.") else 2)
             text = parsed.sections.get(first)
             lines = text.split("\n") if text else [instruction(first, track) or ""]
             for line in lines:
-                doc.add_paragraph(line)
+                body.paragraph(line)
+
+
+_W_TR, _W_TC, _W_P = qn("w:tr"), qn("w:tc"), qn("w:p")
 
 
 def _style_id(doc, name: str) -> str:
@@ -132,13 +136,13 @@ def _style_id(doc, name: str) -> str:
     return doc.styles[name].style_id
 
 
-def _heading_writer(doc):
+def _heading_writer(doc, body: BodyWriter):
     """``doc.add_heading`` with the style ids looked up once: python-docx resolves a style name
     by scanning every style of the document on each call."""
     ids = {level: _style_id(doc, f"Heading {level}") for level in (1, 2, 3)}
 
     def heading(text: str, level: int) -> None:
-        doc.add_paragraph(text)._p.style = ids[level]
+        body.paragraph(text, ids[level])
 
     return heading
 
@@ -193,13 +197,15 @@ def _number(value: float | None) -> str:
 
 
 class _Grid:
-    """The table being built: rows of ``COLUMNS`` cells, merged by column ranges."""
+    """The table being built: rows of ``COLUMNS`` cells, merged by column ranges. Its shape
+    (which cells span which columns, which merge down) is the same for every form, so the empty
+    table is built once per thread and shape with python-docx and copied for each form, and the
+    texts go into the copy (building it cell by cell was most of a form's time)."""
 
-    def __init__(self, doc, rows: int) -> None:
-        self.table = doc.add_table(rows=rows, cols=COLUMNS)
-        self.table._tbl.tblStyle_val = _style_id(doc, "Table Grid")
-        # Cell objects taken once, before merging: table.cell() rescans the whole table.
-        self.cells = [list(row.cells) for row in self.table.rows]
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.ops: list[tuple] = []  # ("put", row, first, last) and ("down", col, top, bottom)
+        self.texts: list[list[str]] = []  # the lines of each "put", in order
         self.row = 0
 
     def line(self, *cells: tuple[int, int, str | list[str]]) -> None:
@@ -209,32 +215,72 @@ class _Grid:
         self.row += 1
 
     def put(self, row: int, first: int, last: int, text: str | list[str]) -> None:
-        cell = self.cells[row][first]
-        if last > first:
-            self._span(row, first, last)
-        lines = text if isinstance(text, list) else [text]
-        cell.paragraphs[0].add_run(lines[0])  # a fresh cell: as ``.text =``, without clearing
-        for line in lines[1:]:
-            cell.add_paragraph(line)
-
-    def _span(self, row: int, first: int, last: int) -> None:
-        """Merge columns ``first``..``last`` of ``row`` as python-docx's ``merge`` does (the
-        first cell's gridSpan and width grow, the others go), without its whole-table rescans
-        on every step (most of the time of a filled form). The cells are still empty here."""
-        tcs = [self.cells[row][col]._tc for col in range(first, last + 1)]
-        tcs[0].width = sum(tc.width for tc in tcs)
-        tcs[0].grid_span = len(tcs)
-        for tc in tcs[1:]:
-            tc.getparent().remove(tc)
+        self.ops.append(("put", row, first, last))
+        self.texts.append(text if isinstance(text, list) else [text])
 
     def merge_down(self, col: int, top: int, bottom: int) -> None:
         """Merge ``col`` (one column wide, its lower cells empty) from ``top`` to ``bottom``."""
-        for row in range(top, bottom + 1):
-            self.cells[row][col]._tc.vMerge = ST_Merge.RESTART if row == top else ST_Merge.CONTINUE
+        self.ops.append(("down", col, top, bottom))
+
+    def write(self, doc, body: BodyWriter) -> None:
+        """The table into the document: a copy of the empty table of this shape, each cell's
+        first line as a run of its first paragraph and every further line a paragraph (a line
+        left empty is an empty paragraph), as ``cell.paragraphs[0].add_run`` and
+        ``cell.add_paragraph`` write them."""
+        shape = (self.rows, tuple(self.ops))
+        skeletons = _LOCAL.__dict__.setdefault("tables", {})
+        if shape not in skeletons:
+            skeletons[shape] = _skeleton(doc, self.rows, self.ops)
+        tbl, places = skeletons[shape]
+        table = deepcopy(tbl)
+        trs = [list(tr.iterchildren(_W_TC)) for tr in table.iterchildren(_W_TR)]
+        for (row, index), lines in zip(places, self.texts, strict=True):
+            tc = trs[row][index]
+            add_run(tc.find(_W_P), lines[0])
+            for line in lines[1:]:
+                p = etree.SubElement(tc, _W_P)
+                if line:
+                    add_run(p, line)
+        body.element(table)
 
 
-def _basic_table(doc, track: str, parsed: ParsedApplication, blank: bool) -> None:
-    e, g = parsed.enterprise, _Grid(doc, 26)
+def _skeleton(doc, rows: int, ops: list[tuple]):
+    """The empty table of a shape (taken out of ``doc`` again), and for each "put" the row and
+    position among the row's remaining cells of the cell it writes to."""
+    table = doc.add_table(rows=rows, cols=COLUMNS)
+    table._tbl.tblStyle_val = _style_id(doc, "Table Grid")
+    # Cell objects taken once, before merging: table.cell() rescans the whole table.
+    cells = [list(row.cells) for row in table.rows]
+    targets = []
+    for kind, a, b, c in ops:
+        if kind == "put":
+            row, first, last = a, b, c
+            targets.append((row, cells[row][first]._tc))
+            if last > first:
+                _span(cells, row, first, last)
+        else:
+            col, top, bottom = a, b, c
+            for row in range(top, bottom + 1):
+                cells[row][col]._tc.vMerge = ST_Merge.RESTART if row == top else ST_Merge.CONTINUE
+    tbl = table._tbl
+    tbl.getparent().remove(tbl)
+    trs = [list(tr.iterchildren(_W_TC)) for tr in tbl.iterchildren(_W_TR)]
+    return tbl, [(row, trs[row].index(tc)) for row, tc in targets]
+
+
+def _span(cells, row: int, first: int, last: int) -> None:
+    """Merge columns ``first``..``last`` of ``row`` as python-docx's ``merge`` does (the first
+    cell's gridSpan and width grow, the others go), without its whole-table rescans on every
+    step. The cells are still empty here."""
+    tcs = [cells[row][col]._tc for col in range(first, last + 1)]
+    tcs[0].width = sum(tc.width for tc in tcs)
+    tcs[0].grid_span = len(tcs)
+    for tc in tcs[1:]:
+        tc.getparent().remove(tc)
+
+
+def _basic_table(doc, body: BodyWriter, track: str, parsed: ParsedApplication, blank: bool) -> None:
+    e, g = parsed.enterprise, _Grid(26)
     g.line(
         (0, 0, "申报类别"), (1, 6, _options(TRACK_OPTIONS, None if blank else _track_word(track)))
     )
@@ -309,6 +355,7 @@ def _basic_table(doc, track: str, parsed: ParsedApplication, blank: bool) -> Non
     )
     promise = [PROMISE, "法定代表人（签字）：", "企业公章：", "年   月   日"]
     g.line((0, 0, list("真实性承诺")), (1, 6, promise))
+    g.write(doc, body)
 
 
 def _track_word(track: str) -> str:
