@@ -29,6 +29,14 @@ def paginate(query: Select, size: int | None = None, *, scalars: bool = True) ->
     return Page(list(result.scalars() if scalars else result), page, pages, total)
 
 
+def paginate_list(items: list, size: int | None = None) -> Page:
+    """``paginate`` for rows already in memory (a table built in Python), same ``?page=N``."""
+    size = size or current_app.config["PAGE_SIZE"]
+    pages = max(1, -(-len(items) // size))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    return Page(items[(page - 1) * size : page * size], page, pages, len(items))
+
+
 def choice(name: str, allowed, default: str = "") -> str:
     """``?name=`` when it is one of ``allowed`` (a dict's keys or any container), else
     ``default``: unknown values are ignored, never an error."""

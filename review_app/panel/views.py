@@ -14,6 +14,7 @@ from ..experts.service import expert_of
 from ..extensions import db
 from ..form_fields import ActionForm
 from ..ids import db_id
+from ..paging import paginate_list
 from ..programs.models import TRACKS, Program
 from ..programs.selection import selected_program
 from ..scoring.models import DispersionFlag
@@ -91,8 +92,10 @@ def opinions_status():
     choices = {
         p.id: [db.session.get(Expert, e) for e in opinions.panel_expert_ids(p)] for p in panels
     }
+    listing = paginate_list(rows)
     return render_template(
-        "panel/status.html", track=track, panels=panels, rows=rows, leads=leads,
+        "panel/status.html", track=track, panels=panels, rows=listing.rows, listing=listing,
+        leads=leads,
         choices=choices, sources=LEAD_SOURCES, form=LeadForm(),
     )  # fmt: skip
 
@@ -119,8 +122,9 @@ def mine():
     tasks = record.expert_tasks(expert, program) if expert is not None else []
     flags = record.expert_flags(expert, program) if expert is not None else []
     led = [p for p in record.panels_led(expert, program)] if expert is not None else []
-    return render_template("panel/mine.html", tasks=tasks, expert=expert, flags=flags, led=led,
-                           form=ActionForm())  # fmt: skip
+    listing = paginate_list(tasks)
+    return render_template("panel/mine.html", tasks=listing.rows, listing=listing, expert=expert,
+                           flags=flags, led=led, form=ActionForm())  # fmt: skip
 
 
 def _placeholder(application: Application, panel: Panel) -> PanelOpinion:

@@ -134,7 +134,7 @@ def test_sign_off_with_a_members_objection_end_to_end_in_the_browser(app):
     # The coordinator's page: status and objections; the letter choice.
     coordinator = wmod.signed_in(app, w.actors.coordinator.username)
     page = coordinator.get("/panel/opinions?track=excellent").get_data(as_text=True)
-    assert "组长已签发" in page and lead.name in page
+    assert "组长已签发" in page and lead.name in page and "共 1 项申报" in page
     wmod.post(coordinator, url, {"action": "letter_on"})
     db.session.expire_all()
     assert db.session.get(PanelOpinion, opinion.id).in_letter is True
