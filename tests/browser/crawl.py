@@ -92,9 +92,11 @@ def measure(page, path: str, status: int) -> dict:
             "rules": sorted({v["id"] for v in result["violations"]})}  # fmt: skip
 
 
-def crawl(browser, base: str, username: str, password: str, per_role: int) -> list[dict]:
+def crawl(browser, base: str, username: str, password: str, per_role: int,
+          check=None) -> list[dict]:  # fmt: skip
     """The pages ``username`` reaches, at most ``per_role``: for each its path, status, height
-    in CSS pixels, the number of elements axe finds at fault and its rules."""
+    in CSS pixels, the number of elements axe finds at fault and its rules; with ``check`` (a
+    function of the page giving a list of problems) also ``problems``."""
     from playwright.sync_api import Error as PlaywrightError
 
     with signed_in(browser, base, username, password) as page:
@@ -109,6 +111,8 @@ def crawl(browser, base: str, username: str, password: str, per_role: int) -> li
             if response is None or "text/html" not in response.headers.get("content-type", ""):
                 continue
             found.append(measure(page, path, response.status))
+            if check is not None:
+                found[-1]["problems"] = check(page)
             for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
                 parts = urlsplit(href)
                 if parts.netloc != urlsplit(base).netloc or parts.query or parts.path in seen:

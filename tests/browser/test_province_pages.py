@@ -21,6 +21,7 @@ import pytest
 
 from review_app.simulate import PASSWORD
 
+from ..security.test_chinese_pages import raw_codes, visible_text
 from .conftest import ROOT, screenshot_dir
 from .crawl import LIMIT_PX, accounts, crawl, measure, province_app, served, signed_in
 
@@ -55,6 +56,11 @@ def province(tmp_path_factory):
     yield from _serve(f"sqlite:///{database}")
 
 
+def _codes(page) -> list[str]:
+    """Raw enum, field or action codes in the page's visible text (issue 22 point 5)."""
+    return sorted(set(raw_codes(visible_text(page.content()))))
+
+
 def _serve(database_url: str):
     app = province_app(database_url)
     users = accounts(app)
@@ -66,7 +72,7 @@ def _serve(database_url: str):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_reaches_is_short_and_passes_axe(province, browser, role):
     base, users = province
-    pages = crawl(browser, base, users[role], PASSWORD, PER_ROLE)
+    pages = crawl(browser, base, users[role], PASSWORD, PER_ROLE, check=_codes)
     report = screenshot_dir() / f"province-{role}.json"
     report.write_text(json.dumps(pages, ensure_ascii=False, indent=1), "utf-8")
     assert len(pages) >= 3, pages  # signed in and followed the menu
@@ -74,6 +80,7 @@ def test_every_page_a_role_reaches_is_short_and_passes_axe(province, browser, ro
     wrong += [f"{p['path']}: {p['height']:,} px" for p in pages if p["height"] > LIMIT_PX]
     wrong += [f"{p['path']}: {p['faults']} axe faults ({', '.join(p['rules'])})"
               for p in pages if p["faults"]]  # fmt: skip
+    wrong += [f"{p['path']}: raw codes {p['problems']}" for p in pages if p["problems"]]
     assert not wrong, f"{role}, {len(pages)} pages; at fault:\n" + "\n".join(wrong)
 
 
@@ -126,3 +133,32 @@ def test_the_coordinators_lists_page_filter_and_keep_their_filters(province, bro
         json.dumps(report, ensure_ascii=False, indent=1), "utf-8"
     )
     assert not wrong, "\n".join(wrong)
+
+
+def test_after_the_decision_the_coordinator_sees_what_is_left(province, browser):
+    """Points 5, 7 and 8 on the province: the menu on one line by stage with the page marked, the
+    dashboard's 决定之后待办 instead of tiles of 0, and the decision table of the whole track
+    with its header held at the top of its frame and no sideways scrolling."""
+    from .test_menu import _one_line
+
+    base, users = province
+    with signed_in(browser, base, users["coordinator"], PASSWORD) as page:
+        page.goto("/dashboard/")
+        _one_line(page)
+        assert page.locator('header.topbar [aria-current="page"]').count() == 1
+        after = page.locator('section.tiles[aria-label="决定之后待办"]')
+        assert after.count() == 1 and "结果通知已发出" in after.inner_text()
+        left = page.locator(
+            'section.tiles[aria-label="评审阶段尚余工作"] .tile-n'
+        ).all_inner_texts()
+        assert "0" not in [t.strip() for t in left], left
+        page.goto("/decision/excellent")
+        frame = page.locator(".table-frame").first
+        assert frame.locator("tbody tr").count() >= 100  # the whole track, ranked
+        header = frame.locator("thead th").first
+        frame.scroll_into_view_if_needed()
+        top = frame.bounding_box()["y"]
+        frame.evaluate("el => el.scrollTop = 1500")
+        page.wait_for_function("document.querySelector('.table-frame').scrollTop > 0")
+        assert abs(header.bounding_box()["y"] - top) <= 2
+        assert frame.evaluate("el => el.scrollWidth <= el.clientWidth")
