@@ -62,6 +62,16 @@ def flash_errors(form: FlaskForm) -> None:
             flash(error, "error")
 
 
+def flash_hidden_errors(form: FlaskForm) -> None:
+    """Flash the errors of ``form``'s hidden fields (its CSRF token, a reset token): the page
+    shows every other field's errors beside it (``templates/_field.html``)."""
+    for name, errors in form.errors.items():
+        field = form[name] if name and name in form else None
+        if field is None or field.type in ("CSRFTokenField", "HiddenField"):
+            for error in errors if isinstance(errors, list) else [errors]:
+                flash(error, "error")
+
+
 def first_error(form: FlaskForm) -> str:
     """The first field error of ``form`` as one Chinese sentence."""
     for name, errors in form.errors.items():

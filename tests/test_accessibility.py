@@ -5,6 +5,8 @@ The browser side (tests/browser/test_menu.py, the journeys' axe audits) checks t
 import re
 from pathlib import Path
 
+from flask import g
+
 from review_app.extensions import db
 
 from . import factories as f
@@ -65,3 +67,49 @@ def test_no_template_renders_a_field_error_untied():
         name = path.relative_to(TEMPLATES).as_posix()
         if name not in tied:
             assert 'class="field-error"' not in path.read_text(encoding="utf-8"), name
+
+
+def _tied(html: str, field: str) -> bool:
+    tag = re.search(rf'<input[^>]*id="{field}"[^>]*>', html).group(0)
+    errors = re.search(rf'<div class="field-errors" id="{field}-error">(.*?)</div>', html)
+    return (
+        'aria-invalid="true"' in tag
+        and f'aria-describedby="{field}-error"' in tag
+        and errors is not None
+        and 'class="field-error"' in errors.group(1)
+    )
+
+
+def test_the_password_and_account_forms_tie_their_errors(app, client):
+    """The forms that re-render on a refused POST (修改密码, 重设密码, 新建账号) show each error
+    beside its field, not as a message at the top; a stale token is still refused in words."""
+    user = f.user("expert", "tie-errors")
+    admin = f.user("admin", "tie-errors-admin")
+    db.session.commit()
+    login(client, user.username)
+    token = csrf_from(client.get("/account/password").get_data(as_text=True))
+    response = client.post(
+        "/account/password", data={"csrf_token": token, "current": "x", "new": "", "confirm": ""}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert _tied(html, "new") and _tied(html, "confirm") and "请再次输入新密码。" in html
+    assert 'id="current"' in html and 'aria-invalid="true" aria-describedby="current' not in html
+    stale = client.post("/account/password", data={"csrf_token": "stale", "current": "x"})
+    assert stale.status_code == 400 and "表单已过期或缺少安全令牌" in stale.get_data(as_text=True)
+    g.pop("csrf_token", None)  # the tests share one app context: Flask-WTF's cached token
+    client = app.test_client()
+    login(client, admin.username)
+    g.pop("csrf_token", None)
+    token = csrf_from(client.get("/admin/users").get_data(as_text=True))
+    html = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "username": "",
+            "display_name": "",
+            "role": "expert",
+            "password": "",
+        },  # fmt: skip
+    ).get_data(as_text=True)
+    assert _tied(html, "username")

@@ -21,7 +21,7 @@ from ..jobs.tasks import verify_audit_chain
 from ..jobs.views import start
 from ..paging import paginate
 from ..programs.models import Prefecture
-from ..web import commit_or_flash, flash_errors
+from ..web import commit_or_flash, flash_hidden_errors
 from . import audit_list, user_list
 from .permissions import can_manage_users, can_read_audit_events, can_verify_audit
 
@@ -58,7 +58,7 @@ def users():
         status = 400
     elif form.errors:
         status = 400
-        flash_errors(form)
+        flash_hidden_errors(form)
     f = user_list.filters()
     return render_template(
         "admin/users.html", listing=user_list.user_page(f), filters=f, form=form,

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
 from ..extensions import db, limiter
-from ..web import commit_or_flash, flash_errors, local_path
+from ..web import commit_or_flash, flash_hidden_errors, local_path
 from . import accounts, sessions
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from .service import authenticate
@@ -76,7 +76,7 @@ def change_password():
         status = 400
     elif request.method == "POST":
         status = 400
-        flash_errors(form)
+        flash_hidden_errors(form)
     return render_template("auth/change_password.html", form=form), status
 
 
@@ -115,5 +115,5 @@ def reset_password():
         status = 400
     elif request.method == "POST":
         status = 400
-        flash_errors(form)
+        flash_hidden_errors(form)
     return render_template("auth/reset_password.html", form=form), status
