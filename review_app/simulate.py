@@ -188,6 +188,9 @@ class Simulation:
             for i, p in enumerate(self.prefectures[:8], start=1)
         ]
         self._experts()
+        # an administrator, last: the other accounts keep their ids whatever is added here
+        create_user("sim-admin", PASSWORD, "admin", display_name="系统管理员",
+                    actor_label="simulate", must_change_password=False)  # fmt: skip
 
     def _experts(self) -> None:
         """Experts shared out over the panels by the work each panel has; a tenth are lenient,
@@ -294,6 +297,11 @@ class Simulation:
             self.honesty[app.id] = (
                 "untrue" if roll < 0.04 else "mostly_true" if roll < 0.15 else "true"
             )
+        # the first enterprise's own account (申报企业), to follow its application to the end
+        first = self._apps()[0]
+        create_user("sim-applicant", PASSWORD, "applicant", display_name=first.enterprise.name,
+                    enterprise_id=first.enterprise_id, actor_label="simulate",
+                    must_change_password=False)  # fmt: skip
 
     def similarity(self) -> None:
         """雷同检测: plant copied passages (pairs across prefectures, edited: sentences reordered,

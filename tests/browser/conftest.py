@@ -184,15 +184,15 @@ class Journey:
         self.contexts.clear()
 
 
-@pytest.fixture()
-def journey(app, browser, live_server):
-    """``journey(name)`` starts a journey; each is closed and checked for browser errors at
-    the end of the test."""
+@contextlib.contextmanager
+def journeys(browser, base_url: str):
+    """``start(name)`` starts a journey on the app at ``base_url``; each is closed and checked
+    for browser errors at the end of the ``with`` block."""
     started: list[Journey] = []
 
     def start(name: str) -> Journey:
         assert re.fullmatch(r"[a-z0-9-]+", name), name
-        item = Journey(name, browser, live_server)
+        item = Journey(name, browser, base_url)
         started.append(item)
         return item
 
@@ -201,6 +201,14 @@ def journey(app, browser, live_server):
         item.close()
     for item in started:
         item.check()
+
+
+@pytest.fixture()
+def journey(app, browser, live_server):
+    """``journey(name)`` starts a journey on the session app; each is closed and checked for
+    browser errors at the end of the test."""
+    with journeys(browser, live_server) as start:
+        yield start
 
 
 def nav(page, text: str) -> None:

@@ -18,23 +18,12 @@ except ImportError:  # the folder's conftest skips these tests (fails under REQU
     expect = None
 
 
-def test_prefecture_corrects_a_blocking_problem_then_endorses(journey):
-    officer = f.user("prefecture", "ly-actions", prefecture="洛阳市", display_name="洛阳市工信局")
-    parsed = valid_sample(n=42, name="洛阳操作清晰测试有限公司")
-    application = import_docx(
-        current_program(), officer.prefecture, docx_for(parsed), "42.docx", officer
-    )
-    f.write_opinion(application)
-    uscc = application.enterprise.uscc
-    application.enterprise.uscc = uscc[:17] + ("0" if uscc[17] != "0" else "1")
-    run_format_check(application, officer)
-    db.session.commit()
-    app_id = application.id
-
-    j = journey("prefecture-actions")
-    page = j.login("ly-actions")
+def corrects_and_endorses(j, page, name: str, app_id: int, uscc: str) -> None:
+    """The officer signed in on ``page`` finds 推荐 disabled with its reason on 本地市申报 for the
+    application ``name``, the USCC's problem beside its field on the edit form (the figures in
+    full), types ``uscc`` and endorses with the primary 地市推荐."""
     nav(page, "本地市申报")
-    row = page.locator("tr").filter(has_text="洛阳操作清晰测试有限公司")
+    row = page.locator("tr").filter(has_text=name)
     expect(row.get_by_role("button", name="推荐", exact=True)).to_be_disabled()
     expect(row.get_by_text("形式审查报告中有未解决的阻断问题")).to_be_visible()
     j.shot(page, "endorse-disabled")
@@ -47,7 +36,7 @@ def test_prefecture_corrects_a_blocking_problem_then_endorses(journey):
     assert figure.bounding_box()["width"] > 100  # 11 digits and decimals fit
     j.shot(page, "edit-problem-beside-field")
 
-    uscc_box.fill(make_uscc("410300", "MA000042"))
+    uscc_box.fill(uscc)
     page.get_by_role("button", name="保存并重新检查").click()
     expect(page.get_by_role("alert").filter(has_text="0项阻断问题")).to_be_visible()
     endorse = page.get_by_role("button", name="地市推荐")
@@ -59,3 +48,26 @@ def test_prefecture_corrects_a_blocking_problem_then_endorses(journey):
 
     db.session.expire_all()
     assert db.session.get(Application, app_id).state == "prefecture_endorsed"
+
+
+def blocked_application(officer, parsed) -> Application:
+    """``parsed`` taken in by ``officer`` through the intake, its 审核意见 written, then its
+    USCC's check digit made wrong and the format check run again (one blocking problem)."""
+    application = import_docx(
+        current_program(), officer.prefecture, docx_for(parsed), "申报书.docx", officer
+    )
+    f.write_opinion(application)
+    uscc = application.enterprise.uscc
+    application.enterprise.uscc = uscc[:17] + ("0" if uscc[17] != "0" else "1")
+    run_format_check(application, officer)
+    return application
+
+
+def test_prefecture_corrects_a_blocking_problem_then_endorses(journey):
+    officer = f.user("prefecture", "ly-actions", prefecture="洛阳市", display_name="洛阳市工信局")
+    application = blocked_application(officer, valid_sample(n=42, name="洛阳操作清晰测试有限公司"))
+    db.session.commit()
+
+    j = journey("prefecture-actions")
+    corrects_and_endorses(j, j.login("ly-actions"), "洛阳操作清晰测试有限公司", application.id,
+                          make_uscc("410300", "MA000042"))  # fmt: skip

@@ -24,15 +24,58 @@ except ImportError:  # the folder's conftest skips these tests
 COMMENT = "数据贯通方案完整，指标有前后对比；建议补充投资回报测算和能耗数据的来源说明。"
 
 
-def _draft(page, assignment_id):
-    """The review the server holds, once the request sent when leaving the page has landed."""
+def _draft(page, assignment_id, comment):
+    """The review the server holds, once the request sent when leaving the page has landed
+    (its comment is ``comment``)."""
     for _ in range(100):
         db.session.expire_all()
         review = db.session.scalar(select(Review).where(Review.assignment_id == assignment_id))
-        if review is not None:
+        if review is not None and review.comment == comment:
             return review
         page.wait_for_timeout(100)
     return None
+
+
+def first_criterion(assignment_id: int):
+    """The first criterion of the assignment's section in its track's rubric, and a score to
+    type for it that the server does not hold already (2.5, else 2)."""
+    task = db.session.get(Assignment, assignment_id)
+    criterion = rubric_for(task.application.track_code).section(task.section.key).criteria[0]
+    review = db.session.scalar(select(Review).where(Review.assignment_id == assignment_id))
+    held = {s.criterion_code: s.points for s in (review.scores if review else [])}
+    return criterion, ("2" if held.get(criterion.code) == 2.5 else "2.5")
+
+
+def keeps_the_draft(j, page, ids, places) -> None:
+    """On the expert's first open task ``ids[0]``, whose 下一份 is ``ids[1]`` and back: a score
+    out of range is refused beside the total, the typed draft is saved on leaving by 下一份,
+    comes back from the server and still saves by hand. ``places``: each task's 第 N/M 份."""
+    criterion, points = first_criterion(ids[0])
+    page.goto(f"/expert/assignments/{ids[0]}/score")
+    expect(page.locator("#task-place")).to_have_text(places[0])
+    label = f"{criterion.code} {criterion.title}"
+    # a score above the criterion's maximum is not added up as the maximum
+    page.get_by_label(label).fill(f"{criterion.max + 1:g}")
+    expect(page.locator("#running-total")).to_have_text("有分值超出范围，请改正")
+    page.get_by_label(label).fill(points)
+    page.get_by_label("评审意见（必填）").fill(COMMENT)
+    j.shot(page, "typed")
+    # 下一份: the page is left without pressing 保存草稿; the draft is on the server
+    page.get_by_role("link", name="下一份").click()
+    page.wait_for_url(f"**/expert/assignments/{ids[1]}/score")
+    expect(page.locator("#task-place")).to_have_text(places[1])
+    review = _draft(page, ids[0], COMMENT)
+    assert review is not None and review.status == "draft"
+    assert {s.criterion_code: s.points for s in review.scores}[criterion.code] == float(points)
+    # back on the first task: the server's draft, and no stale copy restored over it
+    page.get_by_role("link", name="下一份").click()
+    page.wait_for_url(f"**/expert/assignments/{ids[0]}/score")
+    expect(page.get_by_label(label)).to_have_value(points)
+    expect(page.locator("#draft-restored")).to_be_hidden()
+    # the form still saves and submits by hand after the autosave moved the version on
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_role("alert").filter(has_text="草稿已保存。")).to_be_visible()
+    j.shot(page, "saved")
 
 
 def test_the_experts_draft_is_saved_when_the_page_is_left(journey, app):
@@ -45,39 +88,17 @@ def test_the_experts_draft_is_saved_when_the_page_is_left(journey, app):
         .order_by(Assignment.due_date, Assignment.id)
     ).scalars().all()  # fmt: skip
     assert len(tasks) == 2
-    criterion = rubric_for("excellent").section(tasks[0].section.key).criteria[0]
     username, ids = expert.user.username, [t.id for t in tasks]
     db.session.commit()
 
     j = journey("expert-keeps-work")
-    page = j.login(username)
-    page.goto(f"/expert/assignments/{ids[0]}/score")
-    expect(page.locator("#task-place")).to_have_text("第 1/2 份")
-    label = f"{criterion.code} {criterion.title}"
-    # a score above the criterion's maximum is not added up as the maximum
-    page.get_by_label(label).fill(f"{criterion.max + 1:g}")
-    expect(page.locator("#running-total")).to_have_text("有分值超出范围，请改正")
-    page.get_by_label(label).fill("2.5")
-    page.get_by_label("评审意见（必填）").fill(COMMENT)
-    j.shot(page, "typed")
-    # 下一份: the page is left without pressing 保存草稿; the draft is on the server
-    page.get_by_role("link", name="下一份").click()
-    page.wait_for_url(f"**/expert/assignments/{ids[1]}/score")
-    expect(page.locator("#task-place")).to_have_text("第 2/2 份")
-    review = _draft(page, ids[0])
-    assert review is not None and review.status == "draft" and review.comment == COMMENT
-    assert {s.criterion_code: float(s.points) for s in review.scores if s.points is not None} == {
-        criterion.code: 2.5
-    }
-    # back on the first task: the server's draft, and no stale copy restored over it
-    page.get_by_role("link", name="下一份").click()
-    page.wait_for_url(f"**/expert/assignments/{ids[0]}/score")
-    expect(page.get_by_label(label)).to_have_value("2.5")
-    expect(page.locator("#draft-restored")).to_be_hidden()
-    # the form still saves and submits by hand after the autosave moved the version on
-    page.get_by_role("button", name="保存草稿").click()
-    expect(page.get_by_role("alert").filter(has_text="草稿已保存。")).to_be_visible()
-    j.shot(page, "saved")
+    keeps_the_draft(j, j.login(username), ids, ("第 1/2 份", "第 2/2 份"))
+    # the only score typed is the one in the draft
+    db.session.expire_all()
+    review = db.session.scalar(select(Review).where(Review.assignment_id == ids[0]))
+    assert [(s.criterion_code, s.points) for s in review.scores if s.points is not None] == [
+        (first_criterion(ids[0])[0].code, 2.5)
+    ]
 
 
 def test_the_inspectors_refused_save_keeps_every_item_and_shows_the_error(journey, app):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from review_app.audit.models import AuditEvent
 from review_app.extensions import db
 from review_app.inspection import service as inspection_service
-from review_app.inspection.models import ChecklistSave, EvidenceFile, Inspection
+from review_app.inspection.models import ChecklistSave, EvidenceFile, Inspection, InspectionItem
 
 from .. import factories as f
 from ..conftest import AFTER_DEADLINE
@@ -29,23 +29,14 @@ def _counts():
             for m in (AuditEvent, EvidenceFile, ChecklistSave)]  # fmt: skip
 
 
-def test_inspector_saves_without_signal_and_the_queue_syncs_once(journey, app):
-    actors = f.Actors()
-    name = "郑州离线核查浏览器测试有限公司"
-    application = f.application(name=name, pref="郑州市")
-    f.scored(application, actors, 0.8)
-    app.config["FROZEN_NOW"] = AFTER_DEADLINE
-    inspection = inspection_service.add_manual(application, "现场核对", actors.coordinator)
-    inspector = f.user("inspector", "insp-off", prefecture="洛阳市", display_name="离线核查员")
-    inspection_service.set_inspectors(inspection, [inspector.id], actors.coordinator)
-    db.session.commit()
-    inspection_id = inspection.id
-    png = tiny_png()
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
-    j = journey("inspector-offline")
-    page = j.login(
-        "insp-off", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
+
+def works_offline(j, page, inspection_id: int, name: str) -> None:
+    """The inspector signed in on ``page`` (a phone) opens the inspection of ``name`` (its
+    items empty), loses the signal, saves two items and a photo into the queue, and when the
+    signal returns the queue is sent once."""
+    png = tiny_png()
     page.goto(f"/inspections/{inspection_id}")
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     # the service worker controls the page and the page is kept on the phone
@@ -93,7 +84,10 @@ def test_inspector_saves_without_signal_and_the_queue_syncs_once(journey, app):
     assert found["maturity"] == ("true", "")
     assert found["equipment"] == ("mostly_true", "两台设备未联网")
     assert found["finance"] == (None, "")
-    evidence = db.session.execute(select(EvidenceFile)).scalar_one()
+    evidence = db.session.execute(
+        select(EvidenceFile).join(InspectionItem)
+        .where(InspectionItem.inspection_id == inspection_id)
+    ).scalar_one()  # fmt: skip
     assert evidence.filename == "车间照片.png" and evidence.data == png
     assert evidence.item.code == "equipment"
     # two queued saves, each accepted once: 2 items + 1 photo audited, 2 save ids kept
@@ -107,3 +101,18 @@ def test_inspector_saves_without_signal_and_the_queue_syncs_once(journey, app):
         };
     })""")
     assert left == 0
+
+
+def test_inspector_saves_without_signal_and_the_queue_syncs_once(journey, app):
+    actors = f.Actors()
+    name = "郑州离线核查浏览器测试有限公司"
+    application = f.application(name=name, pref="郑州市")
+    f.scored(application, actors, 0.8)
+    app.config["FROZEN_NOW"] = AFTER_DEADLINE
+    inspection = inspection_service.add_manual(application, "现场核对", actors.coordinator)
+    inspector = f.user("inspector", "insp-off", prefecture="洛阳市", display_name="离线核查员")
+    inspection_service.set_inspectors(inspection, [inspector.id], actors.coordinator)
+    db.session.commit()
+
+    j = journey("inspector-offline")
+    works_offline(j, j.login("insp-off", **PHONE), inspection.id, name)

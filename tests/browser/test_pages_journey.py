@@ -5,7 +5,10 @@ decision. Every page is audited with axe-core (Journey.shot)."""
 
 from dataclasses import replace
 
+from sqlalchemy import func, select
+
 from review_app.decision import service as decision
+from review_app.draws.models import DrawRun
 from review_app.extensions import db
 from review_app.programs.service import current_program
 
@@ -20,14 +23,12 @@ except ImportError:  # the folder's conftest skips these tests
 SCREEN = {"viewport": {"width": 1366, "height": 768}}
 
 
-def test_a_refused_draw_keeps_what_was_typed(journey, app):
-    pool(60)
-    coordinator = f.user("coordinator", "draw-form-c")
-    the_panel = panel()
-    db.session.commit()
-    j = journey("draw-form")
-    page = j.login(coordinator.username, **SCREEN)
-    page.goto(f"/draws/panels/{the_panel.id}")
+def refused_draw(j, page, panel_id: int) -> None:
+    """The coordinator signed in on ``page`` asks the panel for 20 experts, at most one a
+    prefecture, 洛阳市 left out: more than the pool has. The refusal says why once, beside the
+    form as typed."""
+    runs = db.session.scalar(select(func.count(DrawRun.id)))
+    page.goto(f"/draws/panels/{panel_id}")
     page.get_by_label("抽取人数").fill("20")
     page.get_by_label("同一地市最多").fill("1")
     page.get_by_label("洛阳市").check()
@@ -46,6 +47,16 @@ def test_a_refused_draw_keeps_what_was_typed(journey, app):
     expect(page.get_by_label("抽取种子")).to_have_value("583920")
     expect(page.get_by_label("洛阳市")).to_be_checked()
     j.shot(page, "refused")
+    assert db.session.scalar(select(func.count(DrawRun.id))) == runs  # nothing drawn
+
+
+def test_a_refused_draw_keeps_what_was_typed(journey, app):
+    pool(60)
+    coordinator = f.user("coordinator", "draw-form-c")
+    the_panel = panel()
+    db.session.commit()
+    j = journey("draw-form")
+    refused_draw(j, j.login(coordinator.username, **SCREEN), the_panel.id)
 
 
 def test_the_decision_table_header_sticks_and_the_dashboard_says_what_is_left(journey, app):
