@@ -3,13 +3,13 @@ the period with why it ends when it does, how to object, and the objection form 
 limited per address, attachments bounded and content-checked). Whatever is filed is recorded;
 one the rules do not accept is recorded as 不予受理 with the reason."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..clock import china_date, utcnow
 from ..extensions import db, limiter
 from ..programs.models import Program
-from ..web import commit_or_flash, flash_errors
+from ..web import commit_or_flash, flash_hidden_errors, keeps_input_on_csrf
 from . import objections, service
 from .docx import publicity_title
 from .forms import PublicObjectionForm
@@ -19,6 +19,7 @@ from .views import uploads
 
 bp = Blueprint("gongshi", __name__, url_prefix="/gongshi")
 FILING_LIMIT = "5 per hour;20 per day"
+_FILES_AGAIN = "异议未提交，已填写的内容已保留；选择的证明材料须重新选择后再提交。"
 
 
 def _period(period_id: int) -> PublicityPeriod:
@@ -36,16 +37,24 @@ def index():
 
 
 @bp.route("/<int:period_id>", methods=["GET", "POST"])
+@keeps_input_on_csrf
 @limiter.limit(FILING_LIMIT, methods=["POST"])
 def show(period_id: int):
+    """The period's page and its objection form. A refused post (a field in error, a stale
+    token, a filing the rules refuse outright) answers 400 with the page again: what was typed
+    kept, each error beside its field, nothing recorded."""
     period = _period(period_id)
     program = db.session.get(Program, period.program_id)
     listed = service.listed_applications(period)
     form = PublicObjectionForm()
     form.application_id.render_kw = {}
-    if form.is_submitted():
-        if not form.validate():
-            flash_errors(form)
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            status = 400
+            flash_hidden_errors(form)
+            if any(f.filename for f in form.files.data or [] if f):
+                flash(_FILES_AGAIN, "warning")
         else:
             filing = Filing(form.name.data or "", form.unit.data or "", form.phone.data or "",
                             form.email.data or "", form.application_id.data, "",
@@ -53,7 +62,9 @@ def show(period_id: int):
             ok, result = commit_or_flash(
                 lambda: objections.file_public(period, filing, uploads(form.files))
             )
-            if ok:
+            if not ok:
+                status = 400
+            else:
                 objection, notes = result
                 if objection.status == "not_accepted":
                     flash(f"您的异议已登记（第{objection.id}号），但{objection.decision_reason}",
@@ -70,4 +81,4 @@ def show(period_id: int):
         title=publicity_title(program.year, program.track(period.track_code).name, period.kind),
         open_now=service.in_period(period, utcnow()), days_left=service.days_left(period),
         today_date=china_date(utcnow()),
-    )  # fmt: skip
+    ), status  # fmt: skip
