@@ -7,9 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from ..clock import china_date, utcnow
+from ..errors import DomainError
 from ..extensions import db, limiter
 from ..programs.models import Program
-from ..web import commit_or_flash, flash_hidden_errors, keeps_input_on_csrf
+from ..web import flash_hidden_errors, keeps_input_on_csrf
 from . import objections, service
 from .docx import publicity_title
 from .forms import PublicObjectionForm
@@ -53,19 +54,22 @@ def show(period_id: int):
         if not form.validate_on_submit():
             status = 400
             flash_hidden_errors(form)
-            if any(f.filename for f in form.files.data or [] if f):
-                flash(_FILES_AGAIN, "warning")
         else:
             filing = Filing(form.name.data or "", form.unit.data or "", form.phone.data or "",
                             form.email.data or "", form.application_id.data, "",
                             form.content.data or "")  # fmt: skip
-            ok, result = commit_or_flash(
-                lambda: objections.file_public(period, filing, uploads(form.files))
-            )
-            if not ok:
+            try:
+                objection, notes = objections.file_public(period, filing, uploads(form.files))
+            except DomainError as err:
+                db.session.rollback()
                 status = 400
+                field = form._fields.get(err.code)  # the rules name the field they refuse
+                if field is not None and field.type != "CSRFTokenField":
+                    field.errors = [*field.errors, err.message]
+                else:
+                    flash(err.message, "error")
             else:
-                objection, notes = result
+                db.session.commit()
                 if objection.status == "not_accepted":
                     flash(f"您的异议已登记（第{objection.id}号），但{objection.decision_reason}",
                           "warning")  # fmt: skip
@@ -75,6 +79,8 @@ def show(period_id: int):
                 for note in notes:
                     flash(note, "warning")
                 return redirect(url_for(".show", period_id=period.id))
+        if any(f.filename for f in form.files.data or [] if f):  # a browser never keeps them
+            flash(_FILES_AGAIN, "warning")
     return render_template(
         "publicity/public_show.html", period=period, program=program, listed=listed,
         track_name=program.track(period.track_code).name, form=form,

@@ -209,6 +209,12 @@ def test_a_refused_objection_comes_back_with_what_was_typed(app, proposed):
     assert tied(html, "unit", "不能超过200字。") and tied(html, "application_id", "编号无效。")
     assert "数据不实。</textarea>" in html and 'value="孙八"' in control(html, "name")
     assert changed(before, contents()) == []
+    # blank content passes the form but not the rules: beside the box too
+    response = _post(public, url, {**typed, "content": "   "})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and tied(html, "content", "请填写异议内容和理由。")
+    assert 'value="某研究院"' in control(html, "unit")
+    assert changed(before, contents()) == []
     # a file chosen with a refused filing must be chosen again: said so
     response = _post(public, url, {**typed, "files": (io.BytesIO(PDF), "证据.pdf")},
                      content_type="multipart/form-data")  # fmt: skip
