@@ -293,3 +293,28 @@ def test_public_filing_is_rate_limited(app, proposed, database_url):
         limiter.enabled = app.config["RATELIMIT_ENABLED"]
     assert codes[:5] == [302] * 5 and codes[5:] == [429, 429]
     assert db.session.scalar(select(func.count(Objection.id))) == 5
+
+
+def test_a_stale_token_counts_once_against_the_limit(app, proposed, database_url):
+    """A filing refused for its token re-renders the page (``keeps_input_on_csrf`` runs the view
+    again): it still counts once, not twice, against the per-address limit."""
+    actors, apps, program = proposed
+    period = _publish_by_web(app, client_as(app, "pub-coord"))
+    db.session.commit()
+    limited = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "RATELIMIT_ENABLED": True,
+         "SECRET_KEY": "x", "SERVER_NAME": "localhost", "FROZEN_NOW": app.config["FROZEN_NOW"]},
+        env={"REVIEW_APP_ENV": "testing", "SECRET_KEY": "x"},
+    )  # fmt: skip
+    form = {"csrf_token": "stale", "name": "钱七", "unit": "某厂", "phone": "1", "content": "异议"}
+    try:
+        limiter.reset()
+        with limited.app_context():
+            public = limited.test_client()
+            codes = [public.post(f"/gongshi/{period.id}", data=form).status_code for _ in range(7)]
+            db.session.remove()
+    finally:
+        limiter.reset()
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    assert codes == [400] * 5 + [429] * 2
+    assert db.session.scalar(select(func.count(Objection.id))) == 0
