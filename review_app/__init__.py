@@ -169,7 +169,12 @@ def _register_error_handlers(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if getattr(view, "keeps_input_on_csrf", False):
             g.pop("csrf_valid", None)  # the view's form checks the token again and says so
-            return view(**(request.view_args or {}))
+            try:
+                return view(**(request.view_args or {}))
+            except Exception as exc:  # handed to the app's own handlers
+                # raised inside this handler (a rate limit, a 403, a refusal), it would escape
+                # them as a 500: answer it as it would be answered outside
+                return app.handle_user_exception(exc)
         return render_template(
             "errors/error.html", message="表单已过期或缺少安全令牌，请刷新页面后重试。"
         ), 400

@@ -62,12 +62,18 @@ def flash_errors(form: FlaskForm) -> None:
             flash(error, "error")
 
 
+STALE_PAGE = "表单已过期或缺少安全令牌，未提交；已填写的内容已保留，请再次提交。"
+
+
 def flash_hidden_errors(form: FlaskForm) -> None:
     """Flash the errors of ``form``'s hidden fields (its CSRF token, a reset token): the page
-    shows every other field's errors beside it (``templates/_field.html``)."""
+    shows every other field's errors beside it (``templates/_field.html``). A refused CSRF
+    token (a view marked ``keeps_input_on_csrf``) is said in Chinese, once."""
     for name, errors in form.errors.items():
         field = form[name] if name and name in form else None
-        if field is None or field.type in ("CSRFTokenField", "HiddenField"):
+        if field is not None and field.type == "CSRFTokenField":
+            flash(STALE_PAGE, "error")
+        elif field is None or field.type == "HiddenField":
             for error in errors if isinstance(errors, list) else [errors]:
                 flash(error, "error")
 

@@ -7,10 +7,11 @@ from markupsafe import Markup, escape
 
 from ..applications.models import Application
 from ..auth.permissions import permission_required
+from ..errors import InvalidInput
 from ..extensions import db
 from ..form_fields import ActionForm
 from ..programs.selection import selected_program
-from ..web import flash_errors
+from ..web import flash_hidden_errors, keeps_input_on_csrf
 from . import service
 from .forms import TermForm
 from .permissions import can_anonymise
@@ -76,7 +77,11 @@ def index():
 @bp.route("/applications/<int:application_id>")
 @permission_required(can_anonymise)
 def show(application_id: int):
-    application = _application(application_id)
+    return _page(_application(application_id), TermForm())
+
+
+def _page(application: Application, term_form: TermForm, status: int = 200):
+    """The redaction page; ``term_form`` is the terms form as posted when it was refused."""
     sections = [
         {
             "section": s,
@@ -97,9 +102,9 @@ def show(application_id: int):
         terms=service.terms_of(application),
         former=service.former_values(application),
         form=ActionForm(),
-        term_form=TermForm(),
+        term_form=term_form,
         refusal=service.distribution_refusal(application),
-    )
+    ), status
 
 
 @bp.route("/applications/<int:application_id>/run", methods=["POST"])
@@ -119,14 +124,22 @@ def run(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/terms", methods=["POST"])
+@keeps_input_on_csrf
 @permission_required(can_anonymise)
 def add_term(application_id: int):
+    """Add a term and redact again. Refused (an empty or too long term, one the rules refuse,
+    a stale token): the page again (400) with the term typed and the error beside it."""
     application = _application(application_id)
     form = TermForm()
     if not form.validate_on_submit():
-        flash_errors(form)
-        return redirect(url_for(".show", application_id=application.id))
-    service.set_term(application, form.term.data, form.action.data, current_user)
+        flash_hidden_errors(form)
+        return _page(application, form, 400)
+    try:
+        service.set_term(application, form.term.data, form.action.data, current_user)
+    except InvalidInput as err:
+        db.session.rollback()
+        form.term.errors = [*form.term.errors, err.message]
+        return _page(application, form, 400)
     db.session.commit()
     flash("词语已保存，已重新匿名化；已确认的章节需重新确认。", "success")
     return redirect(url_for(".show", application_id=application.id))

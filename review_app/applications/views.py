@@ -7,6 +7,7 @@ from sqlalchemy import case, func, or_, select
 from ..audit.service import events_for
 from ..auth.models import User
 from ..auth.permissions import permission_required
+from ..clock import utcnow
 from ..decision.visibility import (
     NEUTRAL_STATE,
     VISIBLE_STATE_NAMES,
@@ -15,12 +16,14 @@ from ..decision.visibility import (
     visible_timeline,
 )
 from ..enterprises.models import Enterprise
+from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from ..ids import db_id
 from ..paging import like_pattern, paginate, sort_arg
 from ..programs.models import TRACKS, Prefecture
 from ..programs.selection import selected_program
-from ..web import flash_errors, local_path
+from ..web import flash_hidden_errors, keeps_input_on_csrf, local_path
+from ..workflow.guards import Context, reason_given
 from ..workflow.machine import TRIGGERS, expected_next
 from ..workflow.service import available_transitions, fire, load_for_transition
 from ..workflow.states import STATE_NAMES
@@ -130,7 +133,13 @@ def _get_visible(application_id: int) -> Application:
 @bp.route("/<int:application_id>")
 @permission_required(can_view_applications)
 def show(application_id: int):
-    application = _get_visible(application_id)
+    return _page(_get_visible(application_id))
+
+
+def _page(application: Application, refused: tuple[str, TransitionForm] | None = None,
+          status: int = 200):  # fmt: skip
+    """The application page. ``refused`` is the action whose post was refused with its form
+    as posted: its reason box shows what was typed and the error beside it."""
     timeline = visible_timeline(
         application, current_user, events_for("application", application.id)
     )
@@ -139,33 +148,76 @@ def show(application_id: int):
     names = dict(
         db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
     )
+    actions = shown_actions(
+        expected_next(application), available_transitions(application, current_user)
+    )
+    # One reason box per action that may be taken, each with its own id; the refused one's
+    # keeps what was typed even when the action is no longer possible (to copy elsewhere).
+    reason_forms = {}
+    for action in actions:
+        if not action.needs_reason:
+            continue
+        if refused and refused[0] == action.trigger:
+            form = refused[1]
+        elif not action.refusal:
+            form = TransitionForm(formdata=None)
+        else:
+            continue
+        form.reason.id = f"reason-{action.trigger}"
+        reason_forms[action.trigger] = form
+    if refused and refused[0] not in reason_forms:  # no box to show it beside: said above
+        for error in refused[1].reason.errors:
+            flash(error, "error")
     return render_template(
         "applications/show.html",
         app_=application,
         timeline=timeline,
         actor_names=names,
-        actions=shown_actions(
-            expected_next(application), available_transitions(application, current_user)
-        ),
-        form=TransitionForm(),
-    )
+        actions=actions,
+        form=TransitionForm(formdata=None),
+        reason_forms=reason_forms,
+    ), status
 
 
 @bp.route("/<int:application_id>/transition/<trigger>", methods=["POST"])
+@keeps_input_on_csrf
 @permission_required(can_view_applications)
 def transition(application_id: int, trigger: str):
+    """Fire ``trigger``. Refused from the application page (a reason missing or too long, a
+    guard, a stale token): the page again with the reason typed, its error beside the box (400)
+    or, for a guard's refusal, said above (its status); nothing changed. Refused from a list
+    (``back``, a button without a reason box): back to the list with the refusal said."""
     if trigger not in TRIGGERS:
         abort(404)
     application = _get_visible(application_id)
     form = TransitionForm()
+    back = local_path(form.back.data)  # the list the form was on, never another host
     if not form.validate():
-        flash_errors(form)
-        return redirect(url_for(".show", application_id=application.id))
-    application = load_for_transition(application.id)
-    fire(application, trigger, current_user, reason=form.reason.data or "")
+        flash_hidden_errors(form)
+        if back and not form.reason.errors:
+            return redirect(back)
+        return _page(application, (trigger, form), 400)
+    try:
+        application = load_for_transition(application.id)
+        fire(application, trigger, current_user, reason=form.reason.data or "")
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as err:
+        db.session.rollback()
+        reason = (form.reason.data or "").strip()
+        if err.message == reason_given(Context(application, current_user, reason, utcnow())):
+            form.reason.errors = [*form.reason.errors, err.message]
+            status = 400
+        else:
+            flash(err.message, "error")
+            status = err.status
+        if back:
+            if form.reason.errors:
+                flash(err.message, "error")
+            return redirect(back)
+        return _page(_get_visible(application_id), (trigger, form), status)
     db.session.commit()
     flash(f"{application.enterprise.name}：{STATE_NAMES[application.state]}。", "success")
-    back = local_path(form.back.data)  # the list the form was on, never another host
     if back:
         return redirect(back)
     return redirect(url_for(".show", application_id=application.id))

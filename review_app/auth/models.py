@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import utcnow
 from ..extensions import db
 from ..modelbase import Timestamps, one_of
 from ..programs.models import Prefecture
@@ -85,6 +86,12 @@ class User(UserMixin, Timestamps, db.Model):
     @property
     def role_name(self) -> str:
         return ROLES.get(self.role, self.role)
+
+    @property
+    def is_locked(self) -> bool:
+        """Locked now by failed sign-ins: a lock whose time has passed no longer counts (the
+        column keeps it until the next sign-in clears it)."""
+        return self.locked_until is not None and self.locked_until > utcnow()
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -1,6 +1,7 @@
 """The coordinator's expert pages: list, import from .xlsx, edit."""
 
 from io import BytesIO
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -12,7 +13,7 @@ from ..extensions import db
 from ..files import XLSX
 from ..intake.parsed import UnreadableFile
 from ..programs.models import Prefecture
-from ..web import first_error, posted
+from ..web import first_error, local_path, posted
 from . import expert_list
 from .forms import ExpertForm, ImportForm
 from .models import Expert
@@ -27,11 +28,21 @@ bp = Blueprint("experts_admin", __name__, url_prefix="/experts")
 @permission_required(can_manage_experts)
 def index():
     f = expert_list.filters()
+    here = url_for(".index", **expert_list.list_args())
     return render_template(
         "experts/index.html", listing=expert_list.expert_page(f), filters=f, form=ImportForm(),
         prefectures=expert_list.prefectures(), specialties=expert_list.SPECIALTIES,
-        sorts=expert_list.SORTS,
+        sorts=expert_list.SORTS, edit_next=here if here != url_for(".index") else None,
     )  # fmt: skip
+
+
+def _back() -> str:
+    """The 专家库 page an edit was opened from (``?next=``: its filters and page), else the
+    list; only that list's path is taken, never another page or host."""
+    target = local_path(request.args.get("next"))
+    if target and urlsplit(target).path == url_for(".index"):
+        return target
+    return url_for(".index")
 
 
 @bp.route("/template.xlsx")
@@ -80,7 +91,7 @@ def edit(expert_id: int):
             flash(first_error(form), "error")
             return render_template(
                 "experts/edit.html", expert=expert, prefectures=prefectures, form=form,
-                values=form.entered(),
+                values=form.entered(), back=_back(),
             ), 400  # fmt: skip
         update_expert(
             expert,
@@ -100,7 +111,8 @@ def edit(expert_id: int):
         )
         db.session.commit()
         flash("专家信息已保存。", "success")
-        return redirect(url_for(".index"))
+        return redirect(_back())
     return render_template(
-        "experts/edit.html", expert=expert, prefectures=prefectures, form=form, values=None
-    )
+        "experts/edit.html", expert=expert, prefectures=prefectures, form=form, values=None,
+        back=_back(),
+    )  # fmt: skip

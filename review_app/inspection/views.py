@@ -27,7 +27,7 @@ from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..files import send_bytes
 from ..form_fields import ActionForm
-from ..paging import choice, like_pattern, paginate, text_arg
+from ..paging import choice, like_pattern, list_args, paginate, text_arg
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
 from ..programs.years import code_year
@@ -59,6 +59,20 @@ def _track() -> str:
     return track if track in TRACKS else "excellent"
 
 
+def _verdict_filter() -> str:
+    return choice("verdict", {**VERDICTS, "pending": "待核查"})  # unknown values ignored
+
+
+def _list_args() -> dict:
+    """The 抽查名单's filters and page: the list's forms carry them in their action URL, so a
+    POST from the list returns to the same filtered page."""
+    return list_args({"verdict": _verdict_filter(), "q": text_arg("q")})
+
+
+def _to_list(track: str):
+    return redirect(url_for(".index", track=track, **_list_args()))
+
+
 @bp.route("/")
 @permission_required(can_view_inspections)
 def index():
@@ -72,8 +86,7 @@ def index():
         return render_template("inspection/mine.html", rows=rows)
     program = selected_program()
     track = _track()
-    verdict = choice("verdict", {**VERDICTS, "pending": "待核查"})  # unknown values ignored
-    q = text_arg("q")
+    verdict, q = _verdict_filter(), text_arg("q")
     query = service.sample_query(program, track)
     if verdict == "pending":
         query = query.where(Inspection.verdict.is_(None))
@@ -92,7 +105,7 @@ def index():
         "inspection/index.html", track=track, rows=listing.rows, listing=listing,
         verdict=verdict, q=q, inspectors=inspectors,
         pool=pool, capacity=program.track(track).capacity, rules=RULES, form=ActionForm(),
-        verdicts=VERDICTS, code_year=code_year(program.year),
+        verdicts=VERDICTS, code_year=code_year(program.year), list_args=_list_args(),
     )  # fmt: skip
 
 
@@ -122,7 +135,7 @@ def draw():
         flash(f"已抽取 {len(created)} 家（种子 {params.seed}）。", "info")
 
     act(verb, "抽查名单已保存。")
-    return redirect(url_for(".index", track=track))
+    return _to_list(track)
 
 
 @bp.route("/add", methods=["POST"])
@@ -142,7 +155,7 @@ def add():
     else:
         act(lambda: service.add_manual(app, form.reason.data or "", current_user),
              f"{code} 已加入抽查名单。")  # fmt: skip
-    return redirect(url_for(".index", track=track))
+    return _to_list(track)
 
 
 def _inspection(inspection_id: int) -> Inspection:
@@ -162,7 +175,7 @@ def remove(inspection_id: int):
     form = posted(ReasonForm)
     act(lambda: service.remove(inspection, form.reason.data or "", current_user),
          "已移出抽查名单。")  # fmt: skip
-    return redirect(url_for(".index", track=track))
+    return _to_list(track)
 
 
 @bp.route("/<int:inspection_id>/inspectors", methods=["POST"])
@@ -171,7 +184,7 @@ def inspectors(inspection_id: int):
     inspection = _inspection(inspection_id)
     ids = posted(InspectorsForm).inspectors.data
     act(lambda: service.set_inspectors(inspection, ids, current_user), "核查人员已指派。")
-    return redirect(url_for(".index", track=inspection.application.track_code))
+    return _to_list(inspection.application.track_code)
 
 
 def _show(

@@ -1,11 +1,17 @@
 """The coordinator's list (by state, filters, search, paging) and the application page."""
 
+import re
+from datetime import datetime
+
+import pytest
+
 from review_app.audit.service import events_for
 from review_app.extensions import db
 from review_app.workflow.service import fire
 
 from .. import factories as f
 from ..conftest import BEFORE_DEADLINE, csrf_from, login, post_form
+from ..form_checks import changed, contents, control, error_block, tied
 
 
 def _coordinator(client):
@@ -98,12 +104,85 @@ def test_transition_through_the_page_commits_state_and_audit(app, client):
     assert "请补充成熟度证明材料。" in html
 
 
+def _endorsed_page(client):
+    """An endorsed application and the coordinator on its page: (application, URL, token)."""
+    actors = f.Actors()
+    application = f.application()
+    fire(application, "endorse", actors.prefecture, now=BEFORE_DEADLINE)
+    _coordinator(client)
+    url = f"/applications/{application.id}"
+    return application, url, csrf_from(client.get(url).get_data(as_text=True))
+
+
 def test_refused_transition_shows_reason_and_changes_nothing(app, client):
     application, response = _return_endorsed_application(client, "")
-    assert response.status_code == 409
-    assert "请填写理由" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert tied(html, "reason-return", "请填写理由。")
     assert application.state == "prefecture_endorsed"
     assert events_for("application", application.id)[-1].action == "application.endorse"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("   ", "请填写理由。"), ("补" * 2001, "理由不能超过2000字。")],
+    ids=["blank", "too-long"],
+)
+def test_a_refused_reason_is_kept_beside_its_error(app, client, typed, message):
+    """The page again (400): the reason as typed in its box, the error beside it (the box
+    names it), the other actions' boxes untouched, and nothing in the database changed."""
+    application, url, token = _endorsed_page(client)
+    before = contents()
+    response = client.post(f"{url}/transition/return", data={"csrf_token": token, "reason": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert tied(html, "reason-return", message)
+    assert f">\r\n{typed}</textarea>" in html or f">{typed}</textarea>" in html
+    # the other boxes: empty, no error, their own ids
+    for other in re.findall(r'<textarea[^>]*id="(reason-[a-z_]+)"', html):
+        if other != "reason-return":
+            assert "aria-invalid" not in control(html, other) and error_block(html, other) is None
+    assert changed(before, contents()) == []
+    # the same reason, corrected, goes through
+    response = client.post(
+        f"{url}/transition/return", data={"csrf_token": token, "reason": "请补充证明材料。"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert application.state == "returned" and application.state_reason == "请补充证明材料。"
+
+
+def test_a_guard_refusal_keeps_the_reason_and_says_why(app, client):
+    """A refusal that is not about the reason (the page opened before the deadline, posted
+    after it) is said above the actions; the reason typed stays in its box, unmarked; nothing
+    changed."""
+    app.config["FROZEN_NOW"] = datetime(2026, 3, 27, 15, 50)  # 23:50 on the deadline's day
+    application, url, token = _endorsed_page(client)
+    app.config["FROZEN_NOW"] = datetime(2026, 3, 27, 16, 5)  # 00:05 the day after
+    before = contents()
+    response = client.post(
+        f"{url}/transition/return", data={"csrf_token": token, "reason": "材料不全，退回补正。"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "已过申报截止日期" in html and "材料不全，退回补正。</textarea>" in html
+    assert "aria-invalid" not in html
+    assert changed(before, contents()) == []
+
+
+def test_a_stale_token_keeps_the_reason(app, client):
+    """A post whose CSRF token is refused (a new session, a stale page): the page again with
+    the reason typed and the refusal said in Chinese; nothing changed."""
+    application, url, _ = _endorsed_page(client)
+    before = contents()
+    response = client.post(
+        f"{url}/transition/return", data={"csrf_token": "stale", "reason": "请补充成熟度证明。"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "表单已过期或缺少安全令牌" in html and "请补充成熟度证明。</textarea>" in html
+    assert "aria-invalid" not in control(html, "reason-return")
+    assert changed(before, contents()) == []
 
 
 def test_transition_without_csrf_is_refused(app, client):

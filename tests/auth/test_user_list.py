@@ -97,3 +97,21 @@ def test_only_the_administrator_lists_accounts(app):
     db.session.commit()
     for name in ("coord", "pref-0", "ex-01"):
         assert client_as(app, name).get("/admin/users?role=expert").status_code == 403, name
+
+
+def test_an_expired_lock_is_not_shown_as_one(app):
+    """锁定至 only while the lock lasts: a lock whose time has passed reads 正常 on the list and
+    on the account's page, as the 锁定 filter already counts it."""
+    past, future = "lock-past", "lock-future"
+    f.user("expert", past).locked_until = utcnow() - timedelta(minutes=1)
+    f.user("expert", future).locked_until = utcnow() + timedelta(minutes=10)
+    f.user("admin", "root")
+    db.session.commit()
+    admin = _admin(app)
+    html = admin.get("/admin/users?q=lock-").get_data(as_text=True)
+    row = {n: re.search(rf">{n}</a>.*?</tr>", html, re.S).group(0) for n in (past, future)}
+    assert "锁定至" not in row[past] and "正常" in row[past] and "锁定至" in row[future]
+    ids = dict(db.session.query(User.username, User.id).filter(User.username.in_([past, future])))
+    assert "锁定至" not in admin.get(f"/admin/users/{ids[past]}").get_data(as_text=True)
+    assert "锁定至" in admin.get(f"/admin/users/{ids[future]}").get_data(as_text=True)
+    assert _names(admin.get("/admin/users?status=locked").get_data(as_text=True)) == [future]

@@ -153,12 +153,29 @@ def test_publicity_objection_backfill_issue_and_letters(journey, app, tmp_path):
     form.get_by_label("工作单位（必填）").fill("郑州市某装备制造协会")
     form.get_by_label("联系电话（必填）").fill("13900000000")
     form.get_by_label("电子邮箱").fill("lisi@example.com")
-    form.get_by_label("异议内容和理由").fill(
-        "该企业申报的数控化率数据与实际不符，车间仍以手工为主。"
+    evidence = {"name": "现场照片说明.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    form.get_by_label("证明材料").set_input_files(evidence)
+    # sent with blank content (spaces pass the browser's check): the page comes back with what
+    # was typed and the error beside the box
+    content = form.get_by_label("异议内容和理由")
+    content.fill("   ")
+    form.get_by_role("button", name="提交异议").click()
+    expect(content).to_have_attribute("aria-invalid", "true")
+    expect(content).to_have_accessible_description("请填写异议内容和理由。")
+    expect(form.get_by_label("姓名（必填）")).to_have_value("李四")
+    expect(form.get_by_label("异议对象")).to_have_value(str(ids[0]))
+    expect(public.get_by_role("alert").filter(has_text="须重新选择")).to_be_visible()
+    # the refusal is answered 400 (the browser logs that status): expected here, nothing else
+    refused = (
+        f"/gongshi/{period.id}: console.error Failed to load resource: "
+        "the server responded with a status of 400"
     )
-    form.get_by_label("证明材料").set_input_files(
-        {"name": "现场照片说明.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
+    assert sum(refused in e for e in j.errors) == 1
+    j.errors[:] = [e for e in j.errors if refused not in e]
+    j.shot(public, "public-objection-refused")
+    assert db.session.scalar(select(func.count(Objection.id))) == 0
+    content.fill("该企业申报的数控化率数据与实际不符，车间仍以手工为主。")
+    form.get_by_label("证明材料").set_input_files(evidence)
     j.shot(public, "public-objection-form")
     form.get_by_role("button", name="提交异议").click()
     expect(public.get_by_role("alert").filter(has_text="您的异议已收到")).to_be_visible()

@@ -3,10 +3,14 @@ search, ordered from the URL, the filters combined; unknown arguments ignored; t
 coordinator's page only."""
 
 import re
+from html import unescape
+from urllib.parse import quote, unquote
 
+from review_app.experts.models import Expert
 from review_app.extensions import db
 
 from .. import factories as f
+from ..conftest import csrf_from
 from ..security.world import client_as
 
 
@@ -25,7 +29,7 @@ def _pool():
 
 
 def _names(html: str) -> list[str]:
-    return re.findall(r'<a href="/experts/\d+">([^<]+)</a>', html)
+    return re.findall(r'<a href="/experts/\d+(?:\?next=[^"]*)?">([^<]+)</a>', html)
 
 
 def test_experts_are_paged_by_fifty_with_the_total(app):
@@ -80,3 +84,34 @@ def test_only_the_coordinator_lists_experts(app):
     db.session.commit()
     for name in ("zzofficer", "root"):
         assert client_as(app, name).get("/experts/?q=库").status_code == 403, name
+
+
+def test_an_edit_returns_to_the_filtered_list(app):
+    """The edit link carries the list's filters and page (``next``); saving, and the page's
+    back link, return there. A ``next`` that is not the 专家库 list is ignored."""
+    zhengzhou, luoyang = _pool()
+    coord = client_as(app, "coord")
+    listing = f"/experts/?prefecture={luoyang.id}&sort=capacity"
+    html = coord.get(listing).get_data(as_text=True)
+    link = re.search(r'<a href="(/experts/(\d+)\?next=[^"]*)">库专家55</a>', html)
+    assert link, "the edit link carries next"
+    edit, expert_id = unescape(link.group(1)), link.group(2)
+    assert unquote(edit.split("next=", 1)[1]) == f"/experts/?prefecture={luoyang.id}&sort=capacity"
+    page = coord.get(edit).get_data(as_text=True)
+    back = re.search(r'<a href="([^"]*)">← 专家库</a>', page).group(1)
+    assert unescape(back) == listing
+    token = csrf_from(page)
+    data = {"csrf_token": token, "employer": "新单位", "capacity": "12"}
+    response = coord.post(edit, data=data)
+    assert response.status_code == 302 and response.headers["Location"] == listing
+    db.session.expire_all()
+    assert db.session.get(Expert, int(expert_id)).employer == "新单位"
+    # refused: the page again, its back link still to the filtered list
+    page = coord.post(edit, data={**data, "capacity": "x"}).get_data(as_text=True)
+    assert unescape(re.search(r'<a href="([^"]*)">← 专家库</a>', page).group(1)) == listing
+    # an unfiltered list links without next; another page or host is never a target
+    assert "?next=" not in coord.get("/experts/").get_data(as_text=True)
+    for target in ("//evil.example/experts/", "https://evil.example/experts/", "/admin/users"):
+        url = f"/experts/{expert_id}?next={quote(target)}"
+        response = coord.post(url, data=data)
+        assert response.headers["Location"] == "/experts/", target

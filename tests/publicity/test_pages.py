@@ -20,6 +20,7 @@ from review_app.publicity.models import Approval, FinalIssue, Objection, Publici
 
 from .. import factories as f
 from ..conftest import csrf_from
+from ..form_checks import changed, contents, control, tied
 from ..security.world import client_as
 from .helpers import PDF, after
 
@@ -181,6 +182,67 @@ def test_public_filings_are_recorded_with_the_reason_never_a_500(app, proposed, 
         assert any("未保存" in m for m in _flashes(public))
 
 
+def test_a_refused_objection_comes_back_with_what_was_typed(app, proposed):
+    """Issue 22: a refused filing answers 400 with the page again: every value typed kept (the
+    chosen enterprise still selected), each error beside its field, nothing recorded."""
+    actors, apps, program = proposed
+    period = _publish_by_web(app, client_as(app, "pub-coord"))
+    public = client_as(app, None)
+    url = f"/gongshi/{period.id}"
+    typed = {"application_id": str(apps[1].id), "name": "孙八", "unit": "某研究院",
+             "phone": "13600000000", "email": "s@example.cn", "content": ""}  # fmt: skip
+    before = contents()
+    response = _post(public, url, typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert tied(html, "content", "请填写异议内容和理由。")
+    for name in ("name", "unit", "phone", "email"):
+        tag = control(html, name)
+        assert f'value="{typed[name]}"' in tag and "aria-invalid" not in tag
+    assert f'<option value="{apps[1].id}" selected>' in html
+    assert changed(before, contents()) == []
+    # too long, and an enterprise that is not a number: each beside its own field
+    response = _post(public, url, {**typed, "unit": "单" * 201, "application_id": "0",
+                                   "content": "数据不实。"})  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert tied(html, "unit", "不能超过200字。") and tied(html, "application_id", "编号无效。")
+    assert "数据不实。</textarea>" in html and 'value="孙八"' in control(html, "name")
+    assert changed(before, contents()) == []
+    # blank content passes the form but not the rules: beside the box too
+    response = _post(public, url, {**typed, "content": "   "})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and tied(html, "content", "请填写异议内容和理由。")
+    assert 'value="某研究院"' in control(html, "unit")
+    assert changed(before, contents()) == []
+    # a file chosen with a refused filing must be chosen again: said so
+    response = _post(public, url, {**typed, "files": (io.BytesIO(PDF), "证据.pdf")},
+                     content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 400 and "须重新选择" in response.get_data(as_text=True)
+    assert changed(before, contents()) == []
+    # corrected, it is filed
+    response = _post(public, url, {**typed, "content": "数据不实。"})
+    assert response.status_code == 302
+    assert db.session.execute(select(Objection)).scalar_one().content == "数据不实。"
+
+
+def test_a_stale_token_keeps_the_objection(app, proposed):
+    """The token of a page left open past the session (or a new session): the filing is
+    refused in Chinese and the page comes back with the text typed; nothing recorded."""
+    actors, apps, program = proposed
+    period = _publish_by_web(app, client_as(app, "pub-coord"))
+    public = client_as(app, None)
+    before = contents()
+    response = public.post(f"/gongshi/{period.id}", data={
+        "csrf_token": "stale", "name": "周九", "unit": "某厂", "phone": "1",
+        "content": "长篇异议内容。"})  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "表单已过期或缺少安全令牌" in html and "长篇异议内容。</textarea>" in html
+    assert 'value="周九"' in control(html, "name") and "aria-invalid" not in html
+    assert changed(before, contents()) == []
+
+
 def test_public_filing_out_of_period_and_without_csrf(app, proposed):
     actors, apps, program = proposed
     period = _publish_by_web(app, client_as(app, "pub-coord"))
@@ -231,3 +293,28 @@ def test_public_filing_is_rate_limited(app, proposed, database_url):
         limiter.enabled = app.config["RATELIMIT_ENABLED"]
     assert codes[:5] == [302] * 5 and codes[5:] == [429, 429]
     assert db.session.scalar(select(func.count(Objection.id))) == 5
+
+
+def test_a_stale_token_counts_once_against_the_limit(app, proposed, database_url):
+    """A filing refused for its token re-renders the page (``keeps_input_on_csrf`` runs the view
+    again): it still counts once, not twice, against the per-address limit."""
+    actors, apps, program = proposed
+    period = _publish_by_web(app, client_as(app, "pub-coord"))
+    db.session.commit()
+    limited = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "RATELIMIT_ENABLED": True,
+         "SECRET_KEY": "x", "SERVER_NAME": "localhost", "FROZEN_NOW": app.config["FROZEN_NOW"]},
+        env={"REVIEW_APP_ENV": "testing", "SECRET_KEY": "x"},
+    )  # fmt: skip
+    form = {"csrf_token": "stale", "name": "钱七", "unit": "某厂", "phone": "1", "content": "异议"}
+    try:
+        limiter.reset()
+        with limited.app_context():
+            public = limited.test_client()
+            codes = [public.post(f"/gongshi/{period.id}", data=form).status_code for _ in range(7)]
+            db.session.remove()
+    finally:
+        limiter.reset()
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    assert codes == [400] * 5 + [429] * 2
+    assert db.session.scalar(select(func.count(Objection.id))) == 0
