@@ -41,20 +41,28 @@ from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES
 from .dossier.simulated import prepare_endorsement, record_checks
 from .draws.service import sign_pledge
 from .enterprises.uscc import make_uscc
+from .errors import DomainError
 from .experts.models import Expert
 from .extensions import db
 from .inspection import service as inspection_service
 from .inspection.models import Inspection
 from .inspection.sampling import SampleParams
-from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
-from .intake.service import import_docx
+from .intake.parsed import (
+    EnterpriseInfo,
+    Industry,
+    ParsedApplication,
+    Person,
+    UnreadableFile,
+    YearFigures,
+)
+from .intake.service import ReadUpload, import_docx, read_upload
 from .intake.template import filled_template
 from .meeting import simulated as meetings
 from .panel import rehearsal
 from .programs.models import Prefecture, Program, Track
 from .programs.scale import scale_factor, scale_program
 from .programs.service import current_program, load_reference_data
-from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
+from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, figure_years, scenario
 from .publicity import simulate as after_decision
 from .scoring.in_force import is_meeting_track
 from .scoring.models import DispersionFlag
@@ -282,20 +290,29 @@ class Simulation:
         return slots
 
     def intake(self) -> None:
+        """Each 申报书 generated, then uploaded by its prefecture's officer (import_docx); the
+        forms are written, checked and parsed by the worker processes (``_upload``), the imports
+        run here in the plan's order."""
         used_names: set[str] = set()
+        years = figure_years(self.program.year)
+        plan = []
         for serial, (track, prefecture) in enumerate(self._plan(), start=1):
             parsed = self._parsed(serial, track, prefecture, used_names)
-            data = filled_template(track, parsed)
-            app = import_docx(self.program, prefecture, data, f"{parsed.enterprise.name}申报书.docx",
-                              self.officers[prefecture.id])  # fmt: skip
-            app.enterprise.main_business = CHAIN_BUSINESS.get(
-                parsed.enterprise.chain, "智能制造装备"
-            )
-            self.quality[app.id] = self._quality.pop(serial)
-            roll = self.rng.random()
-            self.honesty[app.id] = (
-                "untrue" if roll < 0.04 else "mostly_true" if roll < 0.15 else "true"
-            )
+            roll = self.rng.random()  # drawn in the same order as one import at a time
+            plan.append((serial, prefecture, parsed, roll))
+        jobs = ((parsed.track, parsed, _form_name(parsed), years) for _s, _p, parsed, _r in plan)
+        with parallel.workers() as workers:
+            uploads = workers.map(_upload, jobs)
+            for (serial, prefecture, parsed, roll), (data, read) in zip(plan, uploads, strict=True):
+                app = import_docx(self.program, prefecture, data, _form_name(parsed),
+                                  self.officers[prefecture.id], read=read)  # fmt: skip
+                app.enterprise.main_business = CHAIN_BUSINESS.get(
+                    parsed.enterprise.chain, "智能制造装备"
+                )
+                self.quality[app.id] = self._quality.pop(serial)
+                self.honesty[app.id] = (
+                    "untrue" if roll < 0.04 else "mostly_true" if roll < 0.15 else "true"
+                )
 
     def similarity(self) -> None:
         """雷同检测: plant copied passages (pairs across prefectures, edited: sentences reordered,
@@ -646,6 +663,21 @@ class Simulation:
             "archive": getattr(self, "archived", {}),
             **getattr(self, "after", {}),
         }
+
+
+def _form_name(parsed: ParsedApplication) -> str:
+    return f"{parsed.enterprise.name}申报书.docx"
+
+
+def _upload(job) -> tuple[bytes, ReadUpload | None]:
+    """A generated 申报书 and what the upload's check and parse make of it (``read_upload``; None
+    when they refuse it: ``import_docx`` then refuses it itself). Run by the workers."""
+    track, parsed, filename, years = job
+    data = filled_template(track, parsed)
+    try:
+        return data, read_upload(data, filename, years)
+    except (UnreadableFile, DomainError):
+        return data, None
 
 
 def cpu_used() -> float:
