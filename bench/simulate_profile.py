@@ -1,13 +1,15 @@
 """Per-stage cost of ``review-app simulate`` (a script, not a test).
 
 Runs the simulation as the CLI does (a new SQLite file under ``--out``) and prints, for each
-stage, its wall time, its CPU time (this process's user + system time: less sensitive than wall
-time to other work on the machine) and the SQL statements it ran (independent of load), with
+stage, its wall time, its CPU time (user + system time of this process and of the worker processes
+it ran, parallel.py, with this process's alone beside it: less sensitive than wall time to other
+work on the machine) and the SQL statements it ran (independent of load), with
 the load average at the start and the end. ``--profile DIR`` also writes one cProfile file per
 stage (``DIR/<stage>.prof``; read with ``python -m pstats``) and prints each stage's top
 functions by own time; a profiler slows Python-heavy stages far more than C-heavy ones, so
 compare profiled runs only with profiled runs. ``--statements STAGE`` prints that stage's most
-frequent SQL statements (the first 160 characters of each, with their counts).
+frequent SQL statements (the first 160 characters of each, with their counts). A profile covers
+this process only; ``--workers 1`` keeps the workers' part in it.
 
 Run from the project root (``--stop-after STAGE`` ends the run there; ``--profile-stages a,b``
 profiles only those):
@@ -56,6 +58,8 @@ def main() -> None:
         default="",
         help="comma-separated stages to profile (default: all, with --profile)",
     )
+    parser.add_argument("--workers", type=int, default=0,
+                        help="WORKER_PROCESSES (0: one per core, 1: in this process)")  # fmt: skip
     parser.add_argument("--stop-after", metavar="STAGE", help="end the run after this stage")
     parser.add_argument("--top", type=int, default=12, help="functions shown per stage")
     parser.add_argument("--statements", metavar="STAGE",
@@ -67,7 +71,8 @@ def main() -> None:
     target.unlink(missing_ok=True)
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}", "SECRET_KEY": "simulation",
-         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False},
+         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False,
+         "WORKER_PROCESSES": args.workers},
         env={"REVIEW_APP_ENV": "development", "SECRET_KEY": "simulation"},
     )  # fmt: skip
     profile_dir = Path(args.profile).resolve() if args.profile else None
@@ -100,10 +105,12 @@ def main() -> None:
                 if profiler:
                     profiler.disable()
                 c1 = os.times()
-                cpu = (c1.user - c0.user) + (c1.system - c0.system)
-                rows[name] = (time.perf_counter() - w0, cpu, counts["n"] - n0)
-                print(f"  {name}: {rows[name][0]:.2f} s wall, {cpu:.2f} s CPU, "
-                      f"{rows[name][2]} SQL, load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+                cpu = sum(c1[:4]) - sum(c0[:4])  # user, system, and the worker processes' too
+                main = sum(c1[:2]) - sum(c0[:2])  # this process's alone
+                rows[name] = (time.perf_counter() - w0, cpu, counts["n"] - n0, main)
+                print(f"  {name}: {rows[name][0]:.2f} s wall, {cpu:.2f} s CPU ({main:.2f} s in "
+                      f"this process), {rows[name][2]} SQL, load {os.getloadavg()[0]:.1f}",
+                      flush=True)  # fmt: skip
                 if profiler:
                     profiler.dump_stats(profile_dir / f"{name}.prof")
                     text = io.StringIO()
@@ -135,10 +142,10 @@ def main() -> None:
     for statement, n in statements.most_common(args.top * 3):
         print(f"{n:8d}  {statement}")
     print(f"load average at start {load0[0]:.2f}, at end {load1[0]:.2f} (1 min)")
-    print(f"{'stage':<16} {'wall s':>8} {'CPU s':>8} {'SQL':>8}")
+    print(f"{'stage':<16} {'wall s':>8} {'CPU s':>8} {'SQL':>8} {'main CPU s':>11}")
     for name in STAGES:
-        wall, cpu, n = rows.get(name, (0.0, 0.0, 0))
-        print(f"{name:<16} {wall:8.2f} {cpu:8.2f} {n:8d}")
+        wall, cpu, n, main = rows.get(name, (0.0, 0.0, 0, 0.0))
+        print(f"{name:<16} {wall:8.2f} {cpu:8.2f} {n:8d} {main:11.2f}")
     cpu_all = sum(r[1] for r in rows.values())
     print(f"{'all stages':<16} {sum(r[0] for r in rows.values()):8.2f} {cpu_all:8.2f} "
           f"{sum(r[2] for r in rows.values()):8d}   whole run {total:.1f} s wall")  # fmt: skip

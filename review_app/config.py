@@ -17,6 +17,8 @@ long without a request, and this long after sign-in in any case.
 from any addresses, lock the account for ``LOGIN_ACCOUNT_LOCK_MINUTES`` (60).
 ``JOB_LEASE_SECONDS`` (900), ``JOB_MAX_ATTEMPTS`` (3): when a long job's worker is taken to have
 died, and how often a job is resumed before it is failed.
+``WORKER_PROCESSES`` (0: one per core): processes a batch (the simulation's intake, endorsement
+and anonymisation) uses for its pure CPU-heavy work; 1 keeps it in the calling process.
 """
 
 import os
@@ -117,6 +119,9 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # taken this many times is failed rather than resumed again.
         "JOB_LEASE_SECONDS": _int_setting(env, "JOB_LEASE_SECONDS", 900, low=0),
         "JOB_MAX_ATTEMPTS": _int_setting(env, "JOB_MAX_ATTEMPTS", 3),
+        # Processes for the CPU-heavy pure work of a batch (parallel.py): 0 = one per core,
+        # 1 = none besides the calling process.
+        "WORKER_PROCESSES": _int_setting(env, "WORKER_PROCESSES", 0, low=0),
         # Tests only: hold a worker after each progress commit so it can be killed midway.
         "JOB_TEST_PAUSE_SECONDS": (
             0.0 if mode == "production" else float(env.get("JOB_TEST_PAUSE_SECONDS") or 0)

@@ -13,6 +13,7 @@ summary can say how many of the truly best were admitted.
 
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -22,7 +23,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from .anonymise.service import anonymise_application, confirm_anonymisation
+from . import parallel
+from .anonymise.service import anonymise_applications, confirm_anonymisation
 from .applications.catalogue import required_sections, scored_sections
 from .applications.models import Application
 from .applications.service import seeded_codes, submit_application
@@ -39,20 +41,28 @@ from .demo import CHAIN_BUSINESS, ENTERPRISES, IDENTITY_SENTENCES
 from .dossier.simulated import prepare_endorsement, record_checks
 from .draws.service import sign_pledge
 from .enterprises.uscc import make_uscc
+from .errors import DomainError
 from .experts.models import Expert
 from .extensions import db
 from .inspection import service as inspection_service
 from .inspection.models import Inspection
 from .inspection.sampling import SampleParams
-from .intake.parsed import EnterpriseInfo, Industry, ParsedApplication, Person, YearFigures
-from .intake.service import import_docx
+from .intake.parsed import (
+    EnterpriseInfo,
+    Industry,
+    ParsedApplication,
+    Person,
+    UnreadableFile,
+    YearFigures,
+)
+from .intake.service import ReadUpload, import_docx, read_upload
 from .intake.template import filled_template
 from .meeting import simulated as meetings
 from .panel import rehearsal
 from .programs.models import Prefecture, Program, Track
 from .programs.scale import scale_factor, scale_program
 from .programs.service import current_program, load_reference_data
-from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, scenario
+from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, figure_years, scenario
 from .publicity import simulate as after_decision
 from .scoring.in_force import is_meeting_track
 from .scoring.models import DispersionFlag
@@ -102,7 +112,7 @@ class Simulation:
     quality: dict[int, float] = field(default_factory=dict)  # application id -> hidden quality
     honesty: dict[int, str] = field(default_factory=dict)  # what an inspection would find
     seconds: dict[str, float] = field(default_factory=dict)
-    cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's CPU per stage
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # CPU per stage, workers included
     quota_factor: int = 1  # >1 at national scale: the 附件3 quotas multiplied (programs/scale)
     users: dict[str, User] = field(default_factory=dict)
     experts: list[Expert] = field(default_factory=list)
@@ -147,11 +157,11 @@ class Simulation:
             for name, moment, stage in stages:
                 if moment is not None:
                     clock.set(moment)
-                started, cpu = time.perf_counter(), time.process_time()
+                started, cpu = time.perf_counter(), cpu_used()
                 stage()
                 db.session.commit()
                 self.seconds[name] = round(time.perf_counter() - started, 2)
-                self.cpu_seconds[name] = round(time.process_time() - cpu, 2)
+                self.cpu_seconds[name] = round(cpu_used() - cpu, 2)
                 # progress on stderr, so a long run shows its stages before the summary
                 print(f"阶段 {name}：{self.seconds[name]} 秒（CPU {self.cpu_seconds[name]} 秒）",
                       file=sys.stderr, flush=True)  # fmt: skip
@@ -283,20 +293,29 @@ class Simulation:
         return slots
 
     def intake(self) -> None:
+        """Each 申报书 generated, then uploaded by its prefecture's officer (import_docx); the
+        forms are written, checked and parsed by the worker processes (``_upload``), the imports
+        run here in the plan's order."""
         used_names: set[str] = set()
+        years = figure_years(self.program.year)
+        plan = []
         for serial, (track, prefecture) in enumerate(self._plan(), start=1):
             parsed = self._parsed(serial, track, prefecture, used_names)
-            data = filled_template(track, parsed)
-            app = import_docx(self.program, prefecture, data, f"{parsed.enterprise.name}申报书.docx",
-                              self.officers[prefecture.id])  # fmt: skip
-            app.enterprise.main_business = CHAIN_BUSINESS.get(
-                parsed.enterprise.chain, "智能制造装备"
-            )
-            self.quality[app.id] = self._quality.pop(serial)
-            roll = self.rng.random()
-            self.honesty[app.id] = (
-                "untrue" if roll < 0.04 else "mostly_true" if roll < 0.15 else "true"
-            )
+            roll = self.rng.random()  # drawn in the same order as one import at a time
+            plan.append((serial, prefecture, parsed, roll))
+        jobs = ((parsed.track, parsed, _form_name(parsed), years) for _s, _p, parsed, _r in plan)
+        with parallel.workers() as workers:
+            uploads = workers.map(_upload, jobs)
+            for (serial, prefecture, parsed, roll), (data, read) in zip(plan, uploads, strict=True):
+                app = import_docx(self.program, prefecture, data, _form_name(parsed),
+                                  self.officers[prefecture.id], read=read)  # fmt: skip
+                app.enterprise.main_business = CHAIN_BUSINESS.get(
+                    parsed.enterprise.chain, "智能制造装备"
+                )
+                self.quality[app.id] = self._quality.pop(serial)
+                self.honesty[app.id] = (
+                    "untrue" if roll < 0.04 else "mostly_true" if roll < 0.15 else "true"
+                )
         # the first enterprise's own account (申报企业), to follow its application to the end
         first = self._apps()[0]
         create_user("sim-applicant", PASSWORD, "applicant", display_name=first.enterprise.name,
@@ -443,11 +462,13 @@ class Simulation:
             fire(app, "pass_format_check", self.coord)
 
     def anonymise(self) -> None:
-        for app in self._apps("format_checked"):
-            leaks = anonymise_application(app, self.coord)
-            if leaks:
-                raise RuntimeError(f"{app.anon_code} 匿名化后仍有泄露：{leaks[:3]}")
-            confirm_anonymisation(app, self.coord)
+        with parallel.workers() as workers:  # the redactions computed on every core
+            for app, leaks in anonymise_applications(
+                self._apps("format_checked"), self.coord, workers=workers
+            ):
+                if leaks:
+                    raise RuntimeError(f"{app.anon_code} 匿名化后仍有泄露：{leaks[:3]}")
+                confirm_anonymisation(app, self.coord)
 
     def assign(self) -> None:
         detect_conflicts(self.program, self.coord)
@@ -650,6 +671,27 @@ class Simulation:
             "archive": getattr(self, "archived", {}),
             **getattr(self, "after", {}),
         }
+
+
+def _form_name(parsed: ParsedApplication) -> str:
+    return f"{parsed.enterprise.name}申报书.docx"
+
+
+def _upload(job) -> tuple[bytes, ReadUpload | None]:
+    """A generated 申报书 and what the upload's check and parse make of it (``read_upload``; None
+    when they refuse it: ``import_docx`` then refuses it itself). Run by the workers."""
+    track, parsed, filename, years = job
+    data = filled_template(track, parsed)
+    try:
+        return data, read_upload(data, filename, years)
+    except (UnreadableFile, DomainError):
+        return data, None
+
+
+def cpu_used() -> float:
+    """CPU time of this process and of its ended worker processes (parallel.py), user + system."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def run_simulation(n_applications: int, n_experts: int, seed: int, out: Path, config) -> dict:

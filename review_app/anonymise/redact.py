@@ -97,7 +97,13 @@ def redact_text(text: str, identity: Identity, section: str = "") -> Redaction:
     ``text``."""
     if not text:
         return Redaction(text or "")
-    identity = with_short_forms(identity, [text])
+    return _redact(text, with_short_forms(identity, [text]), section)
+
+
+def _redact(text: str, identity: Identity, section: str) -> Redaction:
+    """``redact_text`` with ``identity`` already holding the short forms ``text`` declares."""
+    if not text:
+        return Redaction(text or "")
     folded = fold(text)
     candidates = _known(folded, identity)
     detected = find_patterns(text, folded) + find_places(text, folded) + _entities(text)
@@ -112,7 +118,20 @@ def redact_text(text: str, identity: Identity, section: str = "") -> Redaction:
 def redact_sections(sections: dict[str, str], identity: Identity) -> dict[str, Redaction]:
     """Each section redacted; short forms declared in one section are redacted in all."""
     identity = with_short_forms(identity, sections.values())
-    return {key: redact_text(text, identity, key) for key, text in sections.items()}
+    # the short forms of each text are among those of all the texts: not looked for again
+    return {key: _redact(text, identity, key) for key, text in sections.items()}
+
+
+def prepare_redaction() -> None:
+    """Load what every redaction uses (jieba's dictionary, the place tables and patterns, the
+    word lists and character variants) by redacting a short sample, so that worker processes
+    forked afterwards start with them (parallel.py)."""
+    sample = Identity("郑州示例科技有限公司", people=["张伟"], phones=["0371-66668888"],
+                      emails=["info@example.com"], addresses=["郑州市金水区示例路1号"],
+                      prefecture="郑州市", county="金水区")  # fmt: skip
+    redact_sections(
+        {"sample": "郑州示例科技有限公司（以下简称“示例科技”）由总经理张伟负责。"}, sample
+    )
 
 
 def _known(folded: str, identity: Identity) -> list[Span]:

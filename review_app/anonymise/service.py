@@ -24,10 +24,15 @@ the coordinator confirmed against the application's CURRENT identifiers.
   ``can_edit_application`` (the service, the edit page and the 修改 button ask it).
 """
 
-from dataclasses import asdict
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import and_, exists, or_, select
 
+from .. import parallel
 from ..applications.catalogue import scored_sections
 from ..applications.models import Application, Section
 from ..audit import service as audit
@@ -39,8 +44,14 @@ from ..programs.models import Prefecture
 from ..workflow.states import BEFORE_SCORED_STATES, DECIDABLE_STATES
 from .leakscan import scan_sections
 from .models import RedactionTerm
-from .redact import identity_from_parsed, redact_sections, with_former, with_short_forms
-from .redaction_types import Identity
+from .redact import (
+    identity_from_parsed,
+    prepare_redaction,
+    redact_sections,
+    with_former,
+    with_short_forms,
+)
+from .redaction_types import Identity, Leak, Redaction
 
 # Sections distributed to experts only when their anonymised text is confirmed.
 DISTRIBUTABLE = "confirmed"
@@ -180,13 +191,67 @@ def record_unconfirmed(app: Application, sections, actor, reason: str) -> None:
 def anonymise_application(app: Application, actor, reason: str = RERUN_REASON) -> list[dict]:
     """Redact every section, scan the result, store text, report and status. Returns leaks.
     Confirmed sections go back to unconfirmed (audited with ``reason``)."""
+    return next(anonymise_applications([app], actor, reason))[1]
+
+
+def anonymise_applications(
+    apps, actor, reason: str = RERUN_REASON, workers: parallel.Workers | None = None
+) -> Iterator[tuple[Application, list[dict]]]:
+    """``anonymise_application`` for each of ``apps``, in their order, yielding (application,
+    leaks) as each is stored. Every application is read (locked, texts, identity) before the
+    first is written; the redaction, a pure function of what was read, runs in ``workers``
+    (parallel.workers) when given. Nothing this verb writes is read back by it (sections and
+    audit events, not the identity), so the rows are those of one call per application; the
+    caller may confirm each as it is yielded, but must change nothing else of the applications
+    meanwhile."""
+    apps = list(apps)
+    workers = workers or parallel.Workers(None, 1)
+    if workers.processes > 1:
+        prepare_redaction()  # loaded once here, before the workers are forked
+    jobs = (_redaction_job(app) for app in apps)
+    outcomes = workers.map(redaction_outcome, jobs)
+    for app, outcome in zip(apps, outcomes, strict=True):
+        yield app, _store_redaction(app, outcome, actor, reason)
+
+
+@dataclass(frozen=True)
+class RedactionJob:
+    """What the redaction of one application reads: its section texts and identity."""
+
+    texts: dict[str, str]
+    identity: Identity
+    confirmed: tuple[str, ...]  # keys of the sections confirmed before
+
+
+@dataclass(frozen=True)
+class RedactionOutcome:
+    job: RedactionJob
+    identity: Identity  # with the short forms the texts declare
+    results: dict[str, Redaction]
+    leaks: list[Leak]
+
+
+def _redaction_job(app: Application) -> RedactionJob:
     _lock_sections(app)
-    confirmed = [s for s in app.sections if s.leak_status == DISTRIBUTABLE]
     texts = {s.key: s.text or "" for s in app.sections}
+    confirmed = tuple(s.key for s in app.sections if s.leak_status == DISTRIBUTABLE)
+    return RedactionJob(texts, identity_for(app), confirmed)
+
+
+def redaction_outcome(job: RedactionJob) -> RedactionOutcome:
+    """The redaction and leak scan of one application (pure: a worker may run it)."""
     # Short forms declared in the texts (以下简称“X”) are identifiers too: scan for them.
-    identity = with_short_forms(identity_for(app), texts.values())
-    results = redact_sections(texts, identity)
+    identity = with_short_forms(job.identity, job.texts.values())
+    results = redact_sections(job.texts, identity)
     leaks = scan_sections({key: r.text for key, r in results.items()}, identity)
+    return RedactionOutcome(job, identity, results, leaks)
+
+
+def _store_redaction(app: Application, outcome: RedactionOutcome, actor, reason: str) -> list:
+    job, results, leaks = outcome.job, outcome.results, outcome.leaks
+    if {s.key: s.text or "" for s in app.sections} != job.texts:  # the caller's promise
+        raise RuntimeError("sections changed between reading and storing their redaction")
+    _remember_scan(job.identity, job.texts, {k: r.text for k, r in results.items()}, leaks)
     leaks_by_section: dict[str, list[dict]] = {}
     for leak in leaks:
         leaks_by_section.setdefault(leak.section, []).append(asdict(leak))
@@ -209,8 +274,38 @@ def anonymise_application(app: Application, actor, reason: str = RERUN_REASON) -
             "leaks": len(leaks),
         },
     )
+    confirmed = [s for s in app.sections if s.key in job.confirmed]
     record_unconfirmed(app, confirmed, actor, reason)
     return [asdict(leak) for leak in leaks]
+
+
+# The leak scans of the latest redactions: confirming right after a redaction scans the same
+# texts against the same identity again, a pure function of them (key: their digest).
+_SCANS: OrderedDict[str, list[Leak]] = OrderedDict()
+SCANS_KEPT = 512
+
+
+def _scan_key(identity: Identity, texts: dict[str, str], redacted: dict[str, str]) -> str:
+    data = json.dumps([asdict(identity), texts, redacted], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _remember_scan(identity, texts, redacted, leaks) -> None:
+    key = _scan_key(identity, texts, redacted)
+    _SCANS[key] = list(leaks)
+    _SCANS.move_to_end(key)
+    while len(_SCANS) > SCANS_KEPT:
+        _SCANS.popitem(last=False)
+
+
+def rescan(identity: Identity, texts: dict[str, str], redacted: dict[str, str]) -> list[Leak]:
+    """The leaks left in ``redacted`` (the sections' stored redacted texts) against ``identity``
+    (identity_for: without short forms) and the short forms ``texts`` declare: the scan a
+    redaction of ``texts`` made when it produced ``redacted``, or a new one."""
+    found = _SCANS.get(_scan_key(identity, texts, redacted))
+    if found is not None:
+        return list(found)
+    return scan_sections(redacted, with_short_forms(identity, texts.values()))
 
 
 def identity_changed(app: Application, actor, reason: str = EDIT_REASON) -> list[Application]:
@@ -241,11 +336,9 @@ def confirm_anonymisation(app: Application, actor) -> None:
         raise DomainError(
             "以下章节仍有身份信息泄露，不能确认分发：" + "、".join(leaking) + "。", code="leaking"
         )
-    identity = with_short_forms(identity_for(app), [s.text or "" for s in app.sections])
-    found = {
-        leak.section
-        for leak in scan_sections({s.key: s.anonymised_text for s in app.sections}, identity)
-    }
+    texts = {s.key: s.text or "" for s in app.sections}
+    redacted = {s.key: s.anonymised_text for s in app.sections}
+    found = {leak.section for leak in rescan(identity_for(app), texts, redacted)}
     if found:
         raise DomainError(
             "按当前企业信息重新扫描，以下章节仍有身份信息泄露，请重新运行匿名化："

@@ -114,7 +114,14 @@ def _start_consumer():
     default=None,
     help="数据库地址（须为空库）；默认在输出目录新建 simulation.sqlite3",
 )
-def simulate_command(n_applications, n_experts, seed, out_dir, database_url):
+@click.option(
+    "--workers",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="进程数（0 为每个CPU核一个，1 为不另开进程）；结果与进程数无关",
+)
+def simulate_command(n_applications, n_experts, seed, out_dir, database_url, workers):
     """Run the whole pipeline headless on generated data and print a JSON summary."""
     import json
 
@@ -135,7 +142,8 @@ def simulate_command(n_applications, n_experts, seed, out_dir, database_url):
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "simulation",
          # generated accounts only: a cheap hash keeps hundreds of them fast
-         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False},
+         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False,
+         "WORKER_PROCESSES": workers},
         env={"REVIEW_APP_ENV": "development", "SECRET_KEY": "simulation"},
     )  # fmt: skip
     with app.app_context():

@@ -13,7 +13,7 @@ from ..audit import service as audit
 from ..clock import utcnow
 from ..errors import InvalidInput, PermissionDenied
 from ..extensions import db
-from .compare import compare, docx_text
+from .compare import compare_with_word_file
 from .kinds import (
     APPLICANT_KINDS,
     BY_CODE,
@@ -120,7 +120,7 @@ def add_attachment(app: Application, kind_code: str, upload: Upload, actor) -> A
     if kind.code == "stamped_form":
         word = _word_file(app)
         if word is not None:
-            result = compare(docx_text(word.data), info.text)
+            result = compare_with_word_file(word.data, info.text)
             row.similarity, row.differences = result.similarity, result.differences
     db.session.add(row)
     db.session.flush()

@@ -44,6 +44,14 @@ def docx_text(data: bytes) -> str:
     return "\n".join(lines)
 
 
+def compare_with_word_file(word_data: bytes, pdf_text: str) -> Comparison:
+    """``compare(docx_text(word_data), pdf_text)``; a text layer too short for any comparison
+    (a scan, ``MIN_CHARS``) is told without opening the Word file."""
+    if sum(len(key) for key, _ in passages(pdf_text)) < MIN_CHARS:
+        return Comparison(scanned=True, similarity=None)
+    return compare(docx_text(word_data), pdf_text)
+
+
 def _key(passage: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", passage))
 

@@ -4,7 +4,7 @@ Each verb changes rows, writes its audit events and flushes; the caller commits 
 """
 
 import hashlib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 
@@ -93,18 +93,46 @@ def merge_problems(problems: list[Problem]) -> list[dict]:
     return report
 
 
+@dataclass(frozen=True)
+class ReadUpload:
+    """An uploaded 申报书 checked and parsed (``read_upload``), ahead of its import."""
+
+    sha256: str
+    filename: str
+    years: tuple[int, ...]
+    parsed: ParsedApplication
+
+
+def read_upload(data: bytes, filename: str, years) -> ReadUpload:
+    """The safety check and the parse of an upload (pure: a worker process may run it,
+    parallel.py). Raises UnreadableFile."""
+    check_docx(data, filename)
+    parsed = parse_docx(data, years)
+    return ReadUpload(hashlib.sha256(data).hexdigest(), filename, tuple(years), parsed)
+
+
 def import_docx(
-    program: Program, prefecture: Prefecture, data: bytes, filename: str, actor
+    program: Program,
+    prefecture: Prefecture,
+    data: bytes,
+    filename: str,
+    actor,
+    read: ReadUpload | None = None,
 ) -> Application:
     """Store one uploaded 申报书 as an application of ``prefecture`` (new, or replacing a
     submitted or returned one of the same enterprise). Raises UnreadableFile or InvalidInput;
     nothing is stored then. A prefecture officer files only their prefecture's enterprises, an
     enterprise of another prefecture's filing is a neutral refusal (``refusals``: both raise
-    ``ImportRefused``, which the caller records after rolling back)."""
+    ``ImportRefused``, which the caller records after rolling back). ``read``: this upload
+    already checked and parsed by ``read_upload`` (in a worker), used when it was made from
+    these very bytes, name and figure years; the upload is read here otherwise."""
     if can_recommend(actor) and actor.prefecture_id != prefecture.id:
         raise PermissionDenied("只能为本地市上传申报书。")
-    check_docx(data, filename)
-    parsed = parse_docx(data, figure_years(program.year))
+    digest = hashlib.sha256(data).hexdigest()
+    years = tuple(figure_years(program.year))
+    if read is None or (read.sha256, read.filename, read.years) != (digest, filename, years):
+        read = read_upload(data, filename, years)
+    parsed = read.parsed
     if parsed.track not in ("excellent", "leading"):
         raise InvalidInput("申报书未勾选申报类别（卓越级或领航级），或两者都勾选了，无法受理。")
     uscc = parsed.enterprise.uscc = normalise_uscc(parsed.enterprise.uscc)
@@ -119,7 +147,6 @@ def import_docx(
     ).scalar_one_or_none()
     if existing is not None and existing.prefecture_id != prefecture.id:
         raise duplicate(details, existing.prefecture.name)
-    digest = hashlib.sha256(data).hexdigest()
     source_file = SourceFile(
         filename=filename[:255],
         content_type=DOCX_TYPE,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from review_app.applications.models import SourceFile
 from review_app.clock import utcnow
 from review_app.dossier import attachments, checks, checks_import
-from review_app.dossier.compare import compare
+from review_app.dossier.compare import compare, compare_with_word_file, docx_text
 from review_app.dossier.kinds import MAX_ATTACHMENT_BYTES, Facts, missing
 from review_app.dossier.models import Attachment, DossierCheck
 from review_app.dossier.service import Upload
@@ -141,6 +141,15 @@ def test_compare_reports_a_figure_and_the_differing_passage():
 def test_a_scan_is_marked_for_manual_comparison():
     result = compare("公司成立于2005年，主营数控机床。" * 10, "")
     assert result.scanned and result.similarity is None
+
+
+def test_a_scan_is_told_without_opening_the_word_file_and_text_is_compared_as_before():
+    word = filled_template("excellent", docgen.sample("excellent"))
+    assert compare_with_word_file(b"not a Word file", "") == compare(docx_text(word), "")
+    assert compare_with_word_file(b"not a Word file", "盖章" * 24).scanned  # 48 characters
+    text = docx_text(word)[:400]
+    assert compare_with_word_file(word, text) == compare(docx_text(word), text)
+    assert not compare_with_word_file(word, text).scanned
 
 
 def test_stamped_pdf_with_text_is_compared_with_the_stored_word_file(application, actors):

@@ -14,8 +14,9 @@ from review_app.enterprises.models import Enterprise
 from review_app.errors import InvalidInput, PermissionDenied
 from review_app.extensions import db
 from review_app.intake.parsed import UnreadableFile
-from review_app.intake.service import import_docx
+from review_app.intake.service import import_docx, read_upload
 from review_app.programs.service import current_program
+from review_app.programs.years import figure_years
 from review_app.workflow.service import fire
 
 from .. import factories as f
@@ -191,3 +192,23 @@ def test_other_roles_cannot_upload(app, client):
     db.session.commit()
     login(client, "someexpert")
     assert client.get("/intake/upload").status_code == 403
+
+
+def test_an_upload_read_ahead_is_used_only_for_the_same_bytes_name_and_years(app):
+    """``read_upload`` (a worker's check and parse) stands for the import's own only when it
+    was made from the very bytes, file name and figure years; otherwise the upload is read
+    again, so a mismatched one can neither smuggle a parse nor skip the safety check."""
+    officer = f.user("prefecture", prefecture="洛阳市")
+    program = current_program()
+    years = figure_years(program.year)
+    first, second = valid_sample(n=1), valid_sample(n=2)
+    read_first = read_upload(docx_for(first), "1.docx", years)
+    application = import_docx(program, officer.prefecture, docx_for(first), "1.docx", officer,
+                              read=read_first)  # fmt: skip
+    assert application.enterprise.name == first.enterprise.name
+    other = import_docx(program, officer.prefecture, docx_for(second), "2.docx", officer,
+                        read=read_upload(docx_for(first), "2.docx", years))  # fmt: skip
+    assert other.enterprise.name == second.enterprise.name  # its own bytes, read again
+    with pytest.raises(UnreadableFile):
+        import_docx(program, officer.prefecture, BAD_FILES["not_docx"], "2.docx", officer,
+                    read=read_upload(docx_for(second), "2.docx", years))  # fmt: skip
