@@ -22,7 +22,7 @@ from ..workflow.service import fire, load_for_transition
 from .docx import Listed, cn_date, publicity_docx
 from .models import MEETING_KINDS, Approval, PublicityListing, PublicityPeriod
 from .permissions import require_manage_publicity
-from .rules import approval_refusal, awaiting_publicity, list_hash
+from .rules import CheckedList, approval_refusal, awaiting_publicity, list_hash
 from .uploads import Upload, checked
 from .workdays import PeriodEnd, period_end
 
@@ -169,11 +169,16 @@ def publish(
     )  # fmt: skip
     db.session.add(period)
     db.session.flush()
+    # The list is checked as a whole here, before and after, not once per application.
+    checked = CheckedList(approval.id, frozenset(approval.listed or ()))
     for app_id in listed:
         application = load_for_transition(app_id)
-        fire(application, "publish", actor, now=now, via_publicity=True)
+        fire(application, "publish", actor, now=now, via_publicity=True, checked_list=checked)
         db.session.add(PublicityListing(period_id=period.id, application_id=app_id))
     db.session.flush()
+    why = approval_refusal(program.id, track, run.id)  # changed meanwhile by another session
+    if why:
+        raise DomainError(why, "approval_required")
     audit.record(
         "publicity.publish", "publicity_period", period.id, actor=actor,
         after={"track": track, "kind": period.kind, "start": start_on.isoformat(),

@@ -9,8 +9,9 @@ from datetime import date, datetime
 import docx
 import pytest
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from review_app.applications.models import Application
 from review_app.audit.models import AuditEvent
 from review_app.decision import notices
 from review_app.decision import service as decision
@@ -76,6 +77,40 @@ def test_publicity_needs_an_approval_of_the_same_list(proposed):
                              actor=actors.coordinator)  # fmt: skip
     assert {a.state for a in apps[:2]} == {"in_publicity"}
     assert period.kind == "initial" and period.contact == service.DEFAULT_CONTACT
+
+
+def test_publish_checks_each_application_against_the_list_it_checked(proposed):
+    actors, apps, program = proposed
+    approval = approve(program, "excellent", actors.coordinator)
+    db.session.commit()
+    other = rules.CheckedList(approval.id, frozenset(a.id for a in apps[1:3]))
+    with pytest.raises(DomainError, match="不在最近一次审定的拟入库名单中"):
+        fire(apps[0], "publish", actors.coordinator, via_publicity=True, checked_list=other)
+    db.session.rollback()
+    assert apps[0].state == "proposed"
+
+
+def test_a_list_changed_while_publishing_refuses_the_whole_publicity(proposed, monkeypatch):
+    actors, apps, program = proposed
+    approve(program, "excellent", actors.coordinator)
+    db.session.commit()
+    before = audit_count()
+    real_fire = service.fire
+
+    def fire_and_change(application, *args, **kwargs):
+        # as if another session proposed one more application while the list is published
+        db.session.execute(
+            update(Application).where(Application.id == apps[3].id).values(state="proposed")
+        )
+        return real_fire(application, *args, **kwargs)
+
+    monkeypatch.setattr(service, "fire", fire_and_change)
+    with pytest.raises(DomainError, match="重新审定"):
+        service.publish(program, "excellent", start_on=date(2026, 3, 20), contact="",
+                        actor=actors.coordinator)  # fmt: skip
+    db.session.rollback()
+    assert [a.state for a in apps] == ["proposed"] * 3 + ["not_selected"] * 3
+    assert audit_count() == before and service.periods(program) == []
 
 
 def test_publicity_period_counts_working_days_with_holidays(proposed):
