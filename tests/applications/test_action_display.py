@@ -3,11 +3,11 @@ irreversible ones confirm, one reason box per action, the format report before å
 
 import re
 
-from review_app.applications.action_display import shown_actions
+from review_app.applications.action_display import CONFIRMS, shown_actions
 from review_app.extensions import db
 from review_app.workflow.machine import EXPECTED_NEXT, TRANSITIONS, expected_next
 from review_app.workflow.service import Available
-from review_app.workflow.states import STATE_NAMES
+from review_app.workflow.states import FINAL_STATES, STATE_NAMES
 
 from .. import factories as f
 from ..conftest import AFTER_DEADLINE, login
@@ -17,6 +17,12 @@ def test_every_expected_step_is_a_row_of_the_table():
     for state, trigger in EXPECTED_NEXT.items():
         assert state in STATE_NAMES
         assert any(t.trigger == trigger and state in t.source for t in TRANSITIONS), state
+
+
+def test_every_action_that_ends_an_application_asks_first():
+    ending = {t.trigger for t in TRANSITIONS if t.dest in FINAL_STATES}
+    assert ending == {"fail_format_check", "issue", "reconsider", "withdraw"}
+    assert ending <= set(CONFIRMS)
 
 
 def test_the_expected_step_comes_first_and_is_primary_only_when_allowed():

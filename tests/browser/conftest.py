@@ -95,6 +95,8 @@ class Journey:
         self.step = 0
         self.audits: list[dict] = []  # axe-core and the height of every page audited
         self.wanted: set[str] = set()  # the addresses whose audit a document started
+        self.asked: list[str] = []  # the questions of window.confirm, in order
+        self.answer = True  # the journey's answer to them (False: 取消)
         for old in self.folder.glob(f"{name}-[0-9][0-9]-*.png"):
             old.unlink()
 
@@ -113,9 +115,17 @@ class Journey:
         page.add_locator_handler(page.locator(f"html[{axe.PENDING}]"), lambda: None)
         page.on("console", lambda msg: self._console(page, msg))
         page.on("pageerror", lambda err: self.errors.append(f"{page.url}: uncaught {err}"))
-        # Irreversible actions ask first (static/js/confirm.js): the journeys answer yes.
-        page.on("dialog", lambda dialog: dialog.accept())
+        # Irreversible actions ask first (static/js/confirm.js): the journeys answer yes
+        # unless they set ``answer`` to False; ``asked`` keeps the questions.
+        page.on("dialog", self._dialog)
         return page
+
+    def _dialog(self, dialog) -> None:
+        self.asked.append(dialog.message)
+        if self.answer:
+            dialog.accept()
+        else:
+            dialog.dismiss()
 
     def _console(self, page, msg) -> None:
         if msg.type == "error":

@@ -10,10 +10,14 @@ is served (tests/browser/test_province_pages.py):
 - one concluded inspection of one inspector back to 待核查, its items and verdict empty;
 - a new application of one prefecture, through the real intake (``import_docx``) on the day of
   the simulation's intake, its 审核意见 written and its 统一社会信用代码's check digit wrong (a
-  blocking problem of the format report), in a prefecture with a place left in its quota.
+  blocking problem of the format report), in a prefecture with a place left in its quota;
+- a second new application of that prefecture, without its 成熟度评估分数 (a 提醒 of the format
+  report), endorsed on that day with its dossier and the coordinator's checks: it waits for
+  形式审查通过 (the coordinator's actions of point 3). It takes the prefecture's last place but one.
 
 Deadlines: the app's clock reads ``FROZEN_NOW``; the journeys set it to the simulation's day of
-the stage they act in (``INTAKE_DAY`` for the prefecture's endorsement, before the deadline).
+the stage they act in (``INTAKE_DAY`` for the prefecture's endorsement, before the deadline;
+``REVIEW_DAY`` for the coordinator's format check, after it).
 """
 
 from dataclasses import dataclass
@@ -39,10 +43,11 @@ from review_app.simulate import INTAKE_DAY
 from review_app.workflow.states import ENDORSED_STATES
 
 from ..intake.conftest import valid_sample
-from .test_actions_journey import blocked_application
+from .test_actions_journey import blocked_application, endorsed_application, unscored
 
 NEW_APPLICATION = "郑州省级浏览器测试智能装备有限公司"
 SERIAL = "MA009901"  # the new application's USCC serial (its check digit then made wrong)
+ENDORSED_APPLICATION = "郑州省级浏览器测试待形式审查有限公司"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Work:
     prefecture: str
     division: str  # the prefecture's division code, for the corrected USCC
     application: int
+    endorsed: int  # the application waiting for 形式审查通过
     coordinator: str
     panel: int  # the 卓越级 重点环节 panel of 工厂建设
 
@@ -69,7 +75,9 @@ def reopen(app, users: dict[str, str]) -> Work:
         prefecture = _user(users["prefecture"]).prefecture
         app.config["FROZEN_NOW"] = INTAKE_DAY
         try:
-            application = _new_application(users["prefecture"], prefecture)
+            application, endorsed = _new_applications(
+                users["prefecture"], users["coordinator"], prefecture
+            )
         finally:
             app.config["FROZEN_NOW"] = None
         panel = db.session.scalar(
@@ -78,7 +86,7 @@ def reopen(app, users: dict[str, str]) -> Work:
         )  # fmt: skip
         db.session.commit()
         return Work(expert, tasks, places, users["inspector"], inspection, inspected,
-                    users["prefecture"], prefecture.division_code, application,
+                    users["prefecture"], prefecture.division_code, application, endorsed,
                     users["coordinator"], panel)  # fmt: skip
 
 
@@ -128,9 +136,10 @@ def _reopen_inspection(username: str) -> tuple[int, str]:
     return inspection.id, inspection.application.enterprise.name
 
 
-def _new_application(username: str, prefecture: Prefecture) -> int:
-    """A 卓越级 application of the officer's prefecture, through the intake, with its 审核意见
-    and a wrong check digit in its USCC (the format report's blocking problem)."""
+def _new_applications(username: str, coordinator: str, prefecture: Prefecture) -> tuple[int, int]:
+    """Two 卓越级 applications of the officer's prefecture, through the intake: one with its
+    审核意见 and a wrong check digit in its USCC (the format report's blocking problem), one
+    endorsed without its 成熟度评估分数 (a 提醒), waiting for the format check."""
     program = current_program()
     quota = db.session.scalar(
         select(ProgramQuota.quota).where(ProgramQuota.program_id == program.id,
@@ -143,7 +152,10 @@ def _new_application(username: str, prefecture: Prefecture) -> int:
             Application.track_code == "excellent", Application.state.in_(ENDORSED_STATES),
         )
     )  # fmt: skip
-    assert used < quota, f"{prefecture.name} has no place left to endorse ({used}/{quota})"
+    assert used + 2 <= quota, f"{prefecture.name} has no two places left ({used}/{quota})"
+    officer = _user(username)
+    waiting = unscored(valid_sample(n=9902, name=ENDORSED_APPLICATION, pref=prefecture.name))
+    endorsed = endorsed_application(officer, _user(coordinator), waiting)
     parsed = valid_sample(n=9901, name=NEW_APPLICATION, pref=prefecture.name)
     assert parsed.enterprise.uscc == make_uscc(prefecture.division_code, SERIAL)
-    return blocked_application(_user(username), parsed).id
+    return blocked_application(officer, parsed).id, endorsed.id

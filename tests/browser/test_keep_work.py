@@ -15,6 +15,7 @@ from review_app.scoring.service import rubric_for
 from .. import factories as f
 from ..conftest import AFTER_DEADLINE, BEFORE_DEADLINE
 from .test_journeys import fresh
+from .test_offline_inspection import PHONE
 
 try:
     from playwright.sync_api import expect
@@ -114,9 +115,7 @@ def test_the_inspectors_refused_save_keeps_every_item_and_shows_the_error(journe
     inspection_id = inspection.id
 
     j = journey("inspector-refused")
-    page = j.login(
-        "insp-refused", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
+    page = j.login("insp-refused", **PHONE)
     page.goto(f"/inspections/{inspection_id}")
     top = page.locator("#item-maturity")
     top.get_by_label("属实", exact=True).check()

@@ -2,12 +2,16 @@
 reaches (tests/browser/crawl.py, at 1366×768) is at most 10,000 px tall and has no axe-core
 violation; the coordinator's lists, filtered, sorted and on a later page, show at most 50 rows,
 their total, and page links that keep the filters. Points 5, 7 and 8: the coordinator's menu,
-dashboard and decision table after the decision. Points 2, 3, 4 and 6: the journeys of the
-factory-world tests on the province's own data (tests/browser/open_work.py reopens the work
-they need): the expert's draft kept on 下一份 and across an expired session with 第 N/M 份 of
-the expert's real tasks; the prefecture's blocking problem beside its field and the primary
-地市推荐; the inspector's two items and a photo saved offline and sent once; the refused draw
-keeping what was typed. Every journey page is audited with axe-core (conftest.Journey).
+dashboard and decision table after the decision (100 卓越级 and 5 领航级 admitted). Points 2,
+3, 4 and 6: the journeys of the factory-world tests on the province's own data
+(tests/browser/open_work.py reopens the work they need): the expert's draft kept on 下一份 and
+across an expired session with 第 N/M 份 of the expert's real tasks; the prefecture's blocking
+problem beside its field, the 近三年 figures in full and the primary 地市推荐; the
+coordinator's actions on an application waiting for the format check (the report in the first
+screen, the expected step primary, a reason box per action, 取消 and 确定 of an action that
+cannot be undone); the inspector's two items and a photo saved offline and sent once; the
+refused draw keeping what was typed. Every journey page is audited with axe-core
+(conftest.Journey).
 
 The province (``review-app simulate --applications 200 --experts 150 --seed 1``, about two
 minutes) is built once per run into a temporary SQLite file, in this file of its own so that
@@ -25,20 +29,29 @@ import sys
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import func, select
 
+from review_app.applications.models import Application
+from review_app.extensions import db
 from review_app.simulate import DECISION_DAY, INTAKE_DAY, PASSWORD, REVIEW_DAY
 
 from ..security.test_chinese_pages import raw_codes, visible_text
 from .conftest import ROOT, journeys, screenshot_dir
 from .crawl import LIMIT_PX, accounts, crawl, measure, province_app, served, signed_in
 from .open_work import NEW_APPLICATION, SERIAL, Work, reopen
-from .test_actions_journey import corrects_and_endorses
+from .test_actions_journey import actions_are_clear, corrects_and_endorses
 from .test_keep_work import keeps_the_draft
 from .test_offline_inspection import PHONE, works_offline
 from .test_pages_journey import SCREEN, refused_draw
 from .test_score_draft import survives_expiry
 
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the folder's conftest skips these tests
+    expect = None
+
 ROLES = ("coordinator", "prefecture", "expert", "inspector", "admin", "applicant")
+ADMITTED = {"excellent": 100, "leading": 5}  # the simulation's decision (its summary.json)
 PER_ROLE = 40  # pages per role at most (two of a kind: every kind of page the role reaches)
 SIMULATE = ["simulate", "--applications", "200", "--experts", "150", "--seed", "1"]
 
@@ -168,7 +181,8 @@ def test_the_coordinators_lists_page_filter_and_keep_their_filters(province, bro
 def test_after_the_decision_the_coordinator_sees_what_is_left(province, browser):
     """Points 5, 7 and 8 on the province: the menu on one line by stage with the page marked, the
     dashboard's 决定之后待办 instead of tiles of 0, and the decision table of the whole track
-    with its header held at the top of its frame and no sideways scrolling."""
+    with its header held at the top of its frame and no sideways scrolling; the decision's
+    入库 100 卓越级 and 5 领航级, on its pages and in the database."""
     from .test_menu import _one_line
 
     with signed_in(browser, province.base, province.users["coordinator"], PASSWORD) as page:
@@ -191,6 +205,15 @@ def test_after_the_decision_the_coordinator_sees_what_is_left(province, browser)
         page.wait_for_function("document.querySelector('.table-frame').scrollTop > 0")
         assert abs(header.bounding_box()["y"] - top) <= 2
         assert frame.evaluate("el => el.scrollWidth <= el.clientWidth")
+        for track, admitted in ADMITTED.items():
+            page.goto(f"/decision/{track}")
+            expect(page.get_by_text("决定已冻结")).to_contain_text(f"入库 {admitted} 家")
+    with province.app.app_context():
+        found = dict(db.session.execute(
+            select(Application.track_code, func.count(Application.id))
+            .where(Application.state == "admitted").group_by(Application.track_code)
+        ).all())  # fmt: skip
+    assert found == ADMITTED
 
 
 # Points 2, 3, 4 and 6: the factory-world journeys on the province's reopened work.
@@ -218,6 +241,17 @@ def test_the_prefecture_corrects_a_blocking_problem_on_the_province(province, pr
     page = j.login(work.prefecture, PASSWORD, **SCREEN)
     corrects_and_endorses(j, page, NEW_APPLICATION, work.application,
                           make_uscc(work.division, SERIAL))  # fmt: skip
+
+
+def test_the_coordinators_actions_on_the_province(province, province_journey):
+    """Point 3 for the coordinator after the deadline, on the application waiting for the
+    format check: its report in the first screen, 形式审查通过 the primary button, a reason box
+    per action, and 形式审查不通过 asks first (取消 changes nothing, 确定 rejects it)."""
+    work = province.work
+    province.app.config["FROZEN_NOW"] = REVIEW_DAY
+    j = province_journey("province-coordinator-actions")
+    page = j.login(work.coordinator, PASSWORD, **SCREEN)
+    actions_are_clear(j, page, work.endorsed, "形式审查不通过", "申报书缺少盖章页，材料不完整。")
 
 
 def test_the_inspector_works_offline_on_the_province(province, province_journey):
