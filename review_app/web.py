@@ -78,6 +78,16 @@ def flash_hidden_errors(form: FlaskForm) -> None:
                 flash(error, "error")
 
 
+def refusal_beside(form: FlaskForm, err: DomainError) -> None:
+    """Show a verb's refusal beside the field it is about (its ``code`` names the field, as
+    ``InvalidInput("…", "doc_number")`` does), else flash it above the page."""
+    field = form._fields.get(err.code)
+    if field is not None and field.type not in ("CSRFTokenField", "HiddenField"):
+        field.errors = [*field.errors, err.message]
+    else:
+        flash(err.message, "error")
+
+
 def first_error(form: FlaskForm) -> str:
     """The first field error of ``form`` as one Chinese sentence."""
     for name, errors in form.errors.items():

@@ -31,8 +31,9 @@ def can_manage_account(user, target=None) -> bool:
 
 
 def can_unlock_account(user, target=None) -> bool:
-    """解除锁定: an administrator, for another account that is locked."""
-    return can_manage_account(user, target) and (target is None or target.locked_until is not None)
+    """解除锁定: an administrator, for another account that is locked now (a lock whose time has
+    passed no longer counts, ``User.is_locked``)."""
+    return can_manage_account(user, target) and (target is None or target.is_locked)
 
 
 def can_disable_account(user, target=None) -> bool:

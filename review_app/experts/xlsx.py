@@ -332,6 +332,13 @@ def _industries(value) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+def industry_codes(text: str) -> list[str]:
+    """GB/T 4754 制造业大类 codes typed in one box (the expert edit form), read as the import
+    reads its cell: ``、`` ``,`` ``，`` or spaces between them, ``C34`` or ``34``; else
+    ``ValueError`` with a Chinese message."""
+    return _industries(text)
+
+
 def _capacity(value) -> int:
     text = _text(value)
     if not text:

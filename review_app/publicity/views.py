@@ -2,7 +2,7 @@
 objections' register and each objection's 核查, 正式发文 and 复核. Thin: parse, call a verb,
 render; the verbs are in ``service``, ``objections`` and ``issue``."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,11 +10,18 @@ from ..applications.models import Application
 from ..auth.models import User
 from ..auth.permissions import permission_required
 from ..clock import china_date, utcnow
+from ..errors import DomainError
 from ..extensions import db
 from ..files import send_bytes
 from ..programs.models import TRACKS
 from ..programs.selection import selected_program
-from ..web import commit_or_flash, valid_or_flash
+from ..web import (
+    commit_or_flash,
+    flash_hidden_errors,
+    keeps_input_on_csrf,
+    refusal_beside,
+    valid_or_flash,
+)
 from . import issue as issuing
 from . import objection_page, objections, rules, run_list, service
 from .forms import (
@@ -247,26 +254,39 @@ def objection_file(objection_file_id: int):
 
 
 @bp.route("/issue", methods=["GET", "POST"])
+@keeps_input_on_csrf
 @permission_required(can_manage_publicity)
 def issue():
+    """正式发文. Refused (a field in error, a stale token, not yet possible): the page again
+    (400) with what was typed, each error beside its field; nothing issued."""
     program = selected_program()
     form = IssueForm()
-    if form.is_submitted():
-        form = valid_or_flash(IssueForm)
-        if form is not None:
-            ok, record = commit_or_flash(lambda: issuing.issue(
-                program, doc_number=form.doc_number.data, addressees=form.addressees.data or "",
-                copied_to=form.copied_to.data or "", actor=current_user,
-            ))  # fmt: skip
-            if ok:
-                flash("已正式发文，结果通知草稿已生成，请核对后发出。" if record
-                      else "入库名单此前已正式发文，未作改动。", "success")  # fmt: skip
-        return redirect(url_for(".issue"))
+    if request.method != "POST":
+        return _issue_page(program, form)
+    if not form.validate_on_submit():
+        flash_hidden_errors(form)
+        return _issue_page(program, form, 400)
+    try:
+        record = issuing.issue(
+            program, doc_number=form.doc_number.data, addressees=form.addressees.data or "",
+            copied_to=form.copied_to.data or "", actor=current_user,
+        )  # fmt: skip
+    except DomainError as err:
+        db.session.rollback()
+        refusal_beside(form, err)
+        return _issue_page(program, form, 400)
+    db.session.commit()
+    flash("已正式发文，结果通知草稿已生成，请核对后发出。" if record
+          else "入库名单此前已正式发文，未作改动。", "success")  # fmt: skip
+    return redirect(url_for(".issue"))
+
+
+def _issue_page(program, form: IssueForm, status: int = 200):
     return render_template(
         "publicity/issue.html", record=issuing.issued(program),
         blockers=issuing.blockers(program), form=form,
         default_addressees=issuing.DEFAULT_ADDRESSEES, help=issuing.doc_number_help(program),
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.route("/issue.docx")
@@ -277,20 +297,35 @@ def issue_docx():
 
 
 @bp.route("/applications/<int:application_id>/reconsider", methods=["GET", "POST"])
+@keeps_input_on_csrf
 @permission_required(can_manage_publicity)
 def reconsider(application_id: int):
+    """复核 of a final result. Refused (a field in error, a stale token, the result not final):
+    the page again (400) with what was typed, each error beside its field; nothing changed."""
     application = db.session.get(Application, application_id) or abort(404)
     if application.program_id != selected_program().id:
         abort(404)
     form = ReconsiderForm()
-    if form.is_submitted():
-        if not can_reconsider(current_user, application):
-            abort(403)
-        form = valid_or_flash(ReconsiderForm)
-        if form is not None:
-            commit_or_flash(lambda: issuing.reconsider(
-                application, reason=form.reason.data, approval_record=form.approval_record.data,
-                actor=current_user,
-            ), "已记录复核并变更结果。")  # fmt: skip
-        return redirect(url_for(".reconsider", application_id=application.id))
-    return render_template("publicity/reconsider.html", a=application, form=form)
+    if request.method != "POST":
+        return _reconsider_page(application, form)
+    if not can_reconsider(current_user, application):
+        abort(403)
+    if not form.validate_on_submit():
+        flash_hidden_errors(form)
+        return _reconsider_page(application, form, 400)
+    try:
+        issuing.reconsider(
+            application, reason=form.reason.data, approval_record=form.approval_record.data,
+            actor=current_user,
+        )  # fmt: skip
+    except DomainError as err:
+        db.session.rollback()
+        refusal_beside(form, err)
+        return _reconsider_page(db.session.get(Application, application_id), form, 400)
+    db.session.commit()
+    flash("已记录复核并变更结果。", "success")
+    return redirect(url_for(".reconsider", application_id=application.id))
+
+
+def _reconsider_page(application: Application, form: ReconsiderForm, status: int = 200):
+    return render_template("publicity/reconsider.html", a=application, form=form), status

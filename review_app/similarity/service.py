@@ -125,11 +125,11 @@ def mark(finding: SimilarityFinding, status: str, reason: str, actor) -> Similar
     require_review_similarity(actor)
     reason = (reason or "").strip()
     if status not in ("normal", "similar"):
-        raise InvalidInput("请选择“正常”或“雷同”。")
+        raise InvalidInput("请选择“正常”或“雷同”。", "status")
     if not reason:
-        raise InvalidInput("请填写判断理由。")
+        raise InvalidInput("请填写判断理由。", "reason")
     if len(reason) > MAX_REASON:
-        raise InvalidInput(f"判断理由不能超过{MAX_REASON}字。")
+        raise InvalidInput(f"判断理由不能超过{MAX_REASON}字。", "reason")
     before = {"status": finding.status, "reason": finding.reason}
     finding.status, finding.reason = status, reason
     finding.marked_by_id, finding.marked_at = actor.id, utcnow()

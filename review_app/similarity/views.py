@@ -5,12 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.permissions import permission_required
+from ..errors import DomainError
 from ..extensions import db
 from ..form_fields import ActionForm
 from ..jobs.tasks import queue_similarity
 from ..paging import choice, paginate, text_arg
 from ..programs.selection import selected_program
-from ..web import act, posted, valid_or_flash
+from ..web import flash_hidden_errors, keeps_input_on_csrf, posted, refusal_beside
 from . import service
 from .detect import settings_from
 from .forms import MarkForm
@@ -76,15 +77,24 @@ def _show(finding: SimilarityFinding, form: MarkForm, status: int = 200):
 
 
 @bp.route("/<int:finding_id>/mark", methods=["POST"])
+@keeps_input_on_csrf
 @permission_required(can_review_similarity)
 def mark(finding_id: int):
+    """Mark a finding 正常 or 雷同 with a reason. Refused (a field in error, a stale token, the
+    rules): the finding's page again (400) with the choice and reason as typed, each error
+    beside its field; nothing changed."""
     finding = _finding(finding_id)
-    form = valid_or_flash(MarkForm)
-    if form is None:
-        return _show(finding, MarkForm(), 400)
+    form = MarkForm()
+    if not form.validate_on_submit():
+        flash_hidden_errors(form)
+        return _show(finding, form, 400)
     label = STATUSES.get(form.status.data, "")
-    done = act(lambda: service.mark(finding, form.status.data, form.reason.data, current_user),
-               f"已标记为“{label}”。")  # fmt: skip
-    if not done:
-        return _show(_finding(finding_id), MarkForm(), 400)
+    try:
+        service.mark(finding, form.status.data, form.reason.data, current_user)
+    except DomainError as err:
+        db.session.rollback()
+        refusal_beside(form, err)
+        return _show(_finding(finding_id), form, 400)
+    db.session.commit()
+    flash(f"已标记为“{label}”。", "success")
     return redirect(url_for(".show", finding_id=finding_id))

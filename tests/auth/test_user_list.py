@@ -115,3 +115,30 @@ def test_an_expired_lock_is_not_shown_as_one(app):
     assert "锁定至" not in admin.get(f"/admin/users/{ids[past]}").get_data(as_text=True)
     assert "锁定至" in admin.get(f"/admin/users/{ids[future]}").get_data(as_text=True)
     assert _names(admin.get("/admin/users?status=locked").get_data(as_text=True)) == [future]
+
+
+def test_unlock_is_offered_only_while_the_lock_lasts(app):
+    """解除锁定 on the account's page only while the lock lasts; posted for a lock whose time has
+    passed, it is refused in Chinese and nothing changes (the column keeps the old time)."""
+    past, future = "unlock-past", "unlock-future"
+    f.user("expert", past).locked_until = utcnow() - timedelta(minutes=1)
+    f.user("expert", future).locked_until = utcnow() + timedelta(minutes=10)
+    f.user("admin", "root")
+    db.session.commit()
+    admin = _admin(app)
+    ids = dict(db.session.query(User.username, User.id).filter(User.username.in_([past, future])))
+    assert 'value="unlock"' not in admin.get(f"/admin/users/{ids[past]}").get_data(as_text=True)
+    assert 'value="unlock"' in admin.get(f"/admin/users/{ids[future]}").get_data(as_text=True)
+    before = db.session.get(User, ids[past]).locked_until
+    response = admin.post(
+        f"/admin/users/{ids[past]}", data={"acct-csrf_token": admin.csrf, "acct-action": "unlock"}
+    )
+    assert response.status_code == 400 and "该账号未被锁定。" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, ids[past]).locked_until == before
+    response = admin.post(
+        f"/admin/users/{ids[future]}", data={"acct-csrf_token": admin.csrf, "acct-action": "unlock"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, ids[future]).locked_until is None

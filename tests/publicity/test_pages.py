@@ -135,8 +135,9 @@ def test_the_coordinator_runs_every_stage_by_the_web(app, proposed):
     assert db.session.scalar(select(func.count(Approval.id))) == 2
 
     # 正式发文: refused while the period runs, then done once
-    _post(coord, "/publicity/issue", {"doc_number": "豫工信装〔2026〕12号"})
-    assert any("尚未结束" in m for m in _flashes(coord))
+    refused = _post(coord, "/publicity/issue", {"doc_number": "豫工信装〔2026〕12号"})
+    assert refused.status_code == 400 and "尚未结束" in refused.get_data(as_text=True)
+    assert 'value="豫工信装〔2026〕12号"' in control(refused.get_data(as_text=True), "doc_number")
     assert db.session.scalar(select(func.count(FinalIssue.id))) == 0
     app.config["FROZEN_NOW"] = after(second)
     coord = client_as(app, "pub-coord")  # a new sign-in: the old session timed out meanwhile

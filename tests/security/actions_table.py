@@ -175,6 +175,7 @@ ACCOUNT_PAGE = ("admin.user", lambda w, o: {"user_id": o.id})
 ACCOUNT_STATES = (
     {"locked_until": None, "is_active_account": True},
     {"locked_until": "soon", "is_active_account": True},
+    {"locked_until": "past", "is_active_account": True},  # a lock whose time has passed
     {"locked_until": None, "is_active_account": False},
 )
 
@@ -411,7 +412,8 @@ def _set(obj, state: dict) -> None:
         *path, attr = name.split(".")
         for step in path:
             target = getattr(target, step)
-        setattr(target, attr, utcnow() + timedelta(hours=1) if value == "soon" else value)
+        when = {"soon": utcnow() + timedelta(hours=1), "past": utcnow() - timedelta(hours=1)}
+        setattr(target, attr, when.get(value, value) if isinstance(value, str) else value)
     db.session.commit()
 
 

@@ -4,6 +4,8 @@ batch queues the detection."""
 
 import io
 import random
+import re
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +21,7 @@ from review_app.similarity.textgen import plant, section_text
 
 from .. import factories as f
 from ..conftest import csrf_from, login, post_form
+from ..form_checks import changed, contents, control, error_block, tied
 
 KEY = "link.production"
 
@@ -186,3 +189,50 @@ def test_a_detection_that_fails_fails_its_job_with_nothing_kept(app, client, pai
 
 def _columns(finding):
     return {c.name: getattr(finding, c.name) for c in SimilarityFinding.__table__.columns}
+
+
+def _reason(html: str) -> str:
+    """The text of the reason box (WTForms starts it with a line break the browser drops)."""
+    match = re.search(r'<textarea[^>]*id="reason"[^>]*>\r?\n(.*?)</textarea>', html, re.S)
+    return unescape(match.group(1))
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"status": "similar", "reason": "  "}, "reason", "请填写判断理由。"),
+        ({"status": "similar", "reason": "照" * 501}, "reason", "不能超过500字。"),
+        ({"status": "maybe", "reason": "同一集团共用的系统描述"}, "status", "“判断”的选项无效。"),
+    ],
+    ids=["blank-reason", "long-reason", "bad-choice"],
+)
+def test_a_refused_mark_keeps_what_was_typed_beside_its_error(app, client, pair, data, field,
+                                                               message):  # fmt: skip
+    *_, coord, finding = pair
+    login(client, coord.username)
+    page = f"/similarity/{finding.id}"
+    before = contents()
+    response = post_form(client, f"{page}/mark", data, page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert tied(html, field, message)
+    other = "status" if field == "reason" else "reason"
+    assert "aria-invalid" not in control(html, other) and error_block(html, other) is None
+    assert _reason(html) == data["reason"]
+    if data["status"] == "similar":
+        assert '<option selected value="similar">' in html
+    assert changed(before, contents()) == []
+
+
+def test_a_stale_token_keeps_the_mark(app, client, pair):
+    *_, coord, finding = pair
+    login(client, coord.username)
+    before = contents()
+    response = client.post(
+        f"/similarity/{finding.id}/mark",
+        data={"csrf_token": "stale", "status": "normal", "reason": "同一集团两家子公司"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "表单已过期或缺少安全令牌" in html
+    assert _reason(html) == "同一集团两家子公司" and '<option selected value="normal">' in html
+    assert changed(before, contents()) == []
