@@ -66,7 +66,14 @@ from .programs.years import DEFAULT_FIGURE_YEARS, DEFAULT_YEAR, figure_years, sc
 from .publicity import simulate as after_decision
 from .scoring.in_force import is_meeting_track
 from .scoring.models import DispersionFlag
-from .scoring.service import resolve_flag, rubric_file_for, rubric_section, save, scoring_task
+from .scoring.service import (
+    resolve_flag,
+    rubric_file_for,
+    rubric_section,
+    save,
+    scoring_task,
+    scoring_tasks,
+)
 from .similarity import service as similarity
 from .similarity import textgen
 from .similarity.models import SimilarityFinding
@@ -82,6 +89,7 @@ LEADING_SHARE = 16  # the notice: 16 national 卓越级 factories may apply for 
 MIN_GENERAL = 30
 MIN_PER_LINK = 6
 MIN_EXPERTS = MIN_GENERAL + 5 * MIN_PER_LINK
+TASK_CHUNK = 500  # scoring tasks read per query
 WORDS = ("宏", "鑫", "华", "瑞", "恒", "泰", "中", "博", "嘉", "盛", "源", "创", "达", "信", "远",
          "航", "科", "联", "德", "立", "金", "新", "正", "和", "兴", "安", "豫", "峰", "川", "晟")  # fmt: skip
 TRADES = ("智能装备", "精密机械", "新材料", "电气", "汽车零部件", "食品", "化工", "电子",
@@ -493,12 +501,15 @@ class Simulation:
         ids = db.session.execute(
             select(Assignment.id).where(Assignment.status == "assigned").order_by(Assignment.id)
         ).scalars().all()  # fmt: skip
-        for assignment_id in ids:
-            self._score(assignment_id)
+        for start in range(0, len(ids), TASK_CHUNK):
+            chunk = ids[start : start + TASK_CHUNK]
+            # As the scoring page reads a task (assignment, section, expert, review), in one
+            # query for a chunk of them.
+            tasks = scoring_tasks(chunk)
+            for assignment_id in chunk:
+                self._score(*tasks[assignment_id])
 
-    def _score(self, assignment_id: int, noise: float = 0.05) -> None:
-        # As the scoring page: the task (assignment, section, expert, review) in one query.
-        assignment, review = scoring_task(assignment_id)
+    def _score(self, assignment: Assignment, review, noise: float = 0.05) -> None:
         q = self.quality[assignment.application_id] + self.leniency.get(assignment.expert_id, 0)
         if self.rng.random() < 0.01:  # a reviewer who reads the section very differently
             q += self.rng.choice((-0.35, 0.35))

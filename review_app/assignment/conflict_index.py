@@ -28,6 +28,9 @@ from .conflicts import (
     unit_core,
 )
 
+# Up to this many wanted bigrams, ``EnterpriseIndex`` searches the texts for each of them.
+SEARCHED_BIGRAMS = 32
+
 
 def _bigrams(text: str) -> set[str]:
     return set(map(add, text, text[1:]))
@@ -64,10 +67,16 @@ class EnterpriseIndex:
             for form in mention_forms(expert.employer):
                 wanted |= _bigrams(form)
         self.postings: dict[str, set[int]] = defaultdict(set)
+        # Few bigrams wanted (one expert signing in to a meeting): each is searched for in the
+        # texts (a scan in C) rather than every text cut into its bigrams (a step per character).
+        search = len(wanted) <= SEARCHED_BIGRAMS
         for i, e in enumerate(enterprises):
-            present = set()
-            for text in e.normal_texts:
-                present |= _bigrams(text) & wanted
+            if search:
+                present = {g for g in wanted if any(g in text for text in e.normal_texts)}
+            else:
+                present = set()
+                for text in e.normal_texts:
+                    present |= _bigrams(text) & wanted
             for gram in present:
                 self.postings[gram].add(i)
 

@@ -18,6 +18,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -475,6 +476,7 @@ def rubric_for(track: str, root: str | Path | None = None, year: int = PROGRAM_Y
     return load_track_rubric(rubric_path(track, root, year), track)
 
 
+@cache
 def rubric_file_path(rubric_file: str) -> Path:
     """Where a ``Track.rubric_file`` is: ``rubrics/<name>.toml`` in the shipped rubrics folder,
     any other relative path under the checkout, an absolute path as it is."""

@@ -1,11 +1,13 @@
 """Scoring verbs: save a draft, submit (idempotent), reopen with a reason; after each submit the
 section is aggregated, a wide disagreement raises a 复议 flag, and an application whose last
-review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits."""
+review is in with no open flag becomes ``scored`` by itself. Each verb flushes and audits (a
+save's audit event is written by the transaction's next flush: saves come many in a row)."""
 
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..anonymise.service import check_distributable, expert_refusal
@@ -27,14 +29,20 @@ from .aggregate import (
     application_score,
     review_total,
 )
-from .in_force import is_meeting_review, rubric_for
 from .in_force import rubric_file_for as rubric_file_for  # re-exported: its callers ask here
+from .in_force import rubric_for
 from .models import DispersionFlag, Review, ReviewScore
 from .permissions import can_enter_scores, can_reopen_review, can_resolve_flag
 from .sheet import SheetTask, read_sheet
 from .sheet_leaks import comment_leaks
 
 MIN_COMMENT = 10
+_SCORE_INSERT = ReviewScore.__table__.insert()  # built once (its cache key is then memoised)
+_ASSIGNMENT_SUBMITTED = (
+    update(Assignment.__table__)
+    .where(Assignment.__table__.c.id == bindparam("assignment_id"))
+    .values(status="submitted", updated_at=bindparam("updated_at"))
+)
 
 
 class StaleReview(DomainError):
@@ -79,10 +87,14 @@ def reviews_of(assignments) -> dict[int, Review]:
 @cache
 def _task_statement():
     """Built once (building the eager-load options costs more than running the query)."""
+    return _tasks_statement().where(Assignment.id == bindparam("assignment_id"))
+
+
+@cache
+def _tasks_statement():
     return (
         select(Assignment, Review)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.id == bindparam("assignment_id"))
         .options(
             joinedload(Assignment.expert),
             joinedload(Assignment.application),
@@ -100,6 +112,16 @@ def scoring_task(assignment_id: int) -> tuple[Assignment, Review | None] | None:
     too. None when there is no such assignment."""
     rows = db.session.execute(_task_statement(), {"assignment_id": assignment_id}).unique().all()
     return (rows[0][0], rows[0][1]) if rows else None
+
+
+def scoring_tasks(assignment_ids: list[int]) -> dict[int, tuple[Assignment, Review | None]]:
+    """``scoring_task`` of each of ``assignment_ids`` in one query (the same rows joined):
+    assignment id → (assignment, review or None)."""
+    if not assignment_ids:
+        return {}
+    statement = _tasks_statement().where(Assignment.id.in_(assignment_ids))
+    rows = db.session.execute(statement).unique().all()
+    return {a.id: (a, r) for a, r in rows}
 
 
 def _check_owner(assignment: Assignment, actor) -> None:
@@ -132,7 +154,8 @@ def save(assignment: Assignment, values: dict, comment: str, *, version: int | N
     """Save the score sheet as a draft, or submit it (then it is locked). ``review``: the
     assignment's review (or None) when the caller has read it in this transaction already."""
     _check_owner(assignment, actor)
-    section_rubric = rubric_section(assignment.section)
+    rubric = _app_rubric(assignment.application)  # read once: the section's, the review mode
+    section_rubric = rubric.section(assignment.section.key)
     if review is _UNREAD:
         review = review_of(assignment)
     comment = (comment or "").strip()
@@ -142,7 +165,7 @@ def save(assignment: Assignment, values: dict, comment: str, *, version: int | N
         raise DomainError("该评分已提交并锁定；如需修改请联系省厅协调员重新开放。", code="locked")
     if assignment.status not in ("assigned", "reopened"):
         raise DomainError("该评审任务已不在您名下（已回避或已撤销）。", code="not_active")
-    if not is_meeting_review(assignment.application):  # 会议评审: identified, not anonymised
+    if rubric.review_mode != "meeting":  # 会议评审 (is_meeting_review): identified, not anonymised
         check_distributable(assignment.section)  # its anonymisation is under review: no score
     if review is not None and version is not None and review.version != version:
         raise StaleReview()
@@ -151,33 +174,55 @@ def save(assignment: Assignment, values: dict, comment: str, *, version: int | N
         raise InvalidInput(f"请填写评审意见（至少{MIN_COMMENT}字）。", code="comment")
     if len(comment) > 3000:
         raise InvalidInput("评审意见不能超过3000字。", code="comment")
-    if review is None:
+    new = review is None
+    if new:  # its scores are inserted once it has an id (below)
         review = Review(assignment_id=assignment.id, status="draft", comment="")
         db.session.add(review)
-    by_code = {s.criterion_code: s for s in review.scores}
-    for s in scores:
-        row = by_code.get(s.code)
-        if row is None:
-            row = ReviewScore(criterion_code=s.code)
-            review.scores.append(row)
-        row.points, row.not_applicable = s.points, s.not_applicable
+    else:
+        by_code = {s.criterion_code: s for s in review.scores}
+        for s in scores:
+            row = by_code.get(s.code)
+            if row is None:
+                row = ReviewScore(criterion_code=s.code)
+                review.scores.append(row)
+            row.points, row.not_applicable = s.points, s.not_applicable
     review.comment = comment
     complete = all(s.not_applicable or s.points is not None for s in scores)
     review.total = review_total(scores, section_rubric.max) if complete else None
     if submit:
         review.status = "submitted"
         review.submitted_at = utcnow()
-        assignment.status = "submitted"
     try:
         db.session.flush()
     except StaleDataError as err:  # another session saved in between: the version moved on
         raise StaleReview() from err
+    if submit:
+        # One statement, outside the unit of work (which would bring in every mapper the
+        # assignment refers to); the review flushed just now has already marked the track's
+        # stored aggregates invalid (``stored.note_changes``). The loaded row is set to match.
+        now = utcnow()
+        db.session.connection().execute(
+            _ASSIGNMENT_SUBMITTED, {"assignment_id": assignment.id, "updated_at": now}
+        )
+        set_committed_value(assignment, "status", "submitted")
+        set_committed_value(assignment, "updated_at", now)
+    if new:
+        # One executemany in criterion order, after the flush that gave the review its id (the
+        # ORM would insert them one by one on SQLite, each with RETURNING, for ids nothing here
+        # needs); ``review.scores`` loads them when read.
+        db.session.connection().execute(_SCORE_INSERT, [
+            {"review_id": review.id, "criterion_code": s.code, "points": s.points,
+             "not_applicable": s.not_applicable} for s in scores
+        ])  # fmt: skip
+    # Written by the transaction's next flush (the next save's, or its commit's): a flush of
+    # its own would cost more than the save's other statements together.
     audit.record(
         "review.submit" if submit else "review.save", "review", review.id, actor=actor,
         after={"assignment": assignment.id, "total": review.total, "status": review.status},
+        flush=False,
     )  # fmt: skip
     if submit:
-        after_submit(assignment.section)
+        after_submit(assignment.section, rubric)
     return review
 
 
@@ -232,32 +277,58 @@ def submitted_reviews(section: Section, rows) -> list[SectionReview]:
 
 
 @cache
-def _active_statement():
-    return select(Assignment.status).where(
-        Assignment.section_id == bindparam("section_id"),
-        Assignment.status.in_(ACTIVE_ASSIGNMENT_STATUSES),
-    )
+def _application_reviews_statement():
+    """Every active assignment of an application with its review's status and total (none
+    without a review), in assignment order."""
+    return (
+        select(Assignment.section_id, Assignment.expert_id, Assignment.status,
+               Review.status.label("review_status"), Review.total)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(
+            Assignment.application_id == bindparam("application_id"),
+            # not ``in_``: its expanding parameter would render the statement at each run
+            or_(*(Assignment.status == s for s in ACTIVE_ASSIGNMENT_STATUSES)),
+        )
+        .order_by(Assignment.id)  # the order the stored aggregates add them up in
+    )  # fmt: skip
 
 
-def after_submit(section: Section) -> None:
+def after_submit(section: Section, rubric=None) -> None:
     """Aggregate a fully reviewed section; flag it when reviewers disagree; complete the
     application when nothing is missing. While a review of the section is still out there is
-    nothing to aggregate and the application cannot be complete: nothing more is asked."""
-    active = db.session.execute(
-        _active_statement(), {"section_id": section.id}
-    ).scalars().all()  # fmt: skip
-    if not active or any(s != "submitted" for s in active):
+    nothing to aggregate and the application cannot be complete: nothing more is asked.
+    ``rubric``: the application's, when the caller has it.
+
+    One query reads the application's active assignments and reviews: the section's give its
+    reviews (as ``section_reviews``); while one of the application's reviews is not submitted
+    the transition table is not asked (its guard ``all_reviews_submitted`` would refuse)."""
+    # Plain rows, no ORM loading and no autoflush: the save has flushed what this reads (only
+    # its audit event may be pending).
+    rows = db.session.connection().execute(
+        _application_reviews_statement(), {"application_id": section.application_id}
+    ).all()  # fmt: skip
+    mine = [r for r in rows if r.section_id == section.id]
+    if not mine or any(r.status != "submitted" for r in mine):
         return
-    settings = _app_rubric(section.application).aggregation
+    if rubric is None:
+        rubric = _app_rubric(section.application)
+    settings = rubric.aggregation
+    maximum = rubric.section(section.key).max
+    reviews = [
+        SectionReview(r.expert_id, section.key, section.application_id, float(r.total), maximum)
+        for r in mine
+        if r.review_status == "submitted"
+    ]
     result = aggregate_section(
-        section_reviews(section),
+        reviews,
         trim_when_at_least=settings.trim_when_at_least,
         dispersion_range=settings.dispersion_range,
         dispersion_deviation=settings.dispersion_deviation,
     )
     if result.flagged:
         _raise_flag(section, result)
-    maybe_complete(section.application)
+    if all(r.review_status == "submitted" for r in rows):
+        maybe_complete(section.application)
 
 
 def _raise_flag(section: Section, result) -> None:

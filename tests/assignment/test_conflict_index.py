@@ -6,6 +6,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from review_app.assignment import conflict_index
 from review_app.assignment.conflict_index import EnterpriseIndex, matrix
 from review_app.assignment.conflicts import EnterpriseFacts, ExpertFacts, Relation, detect
 from review_app.enterprises.uscc import make_uscc
@@ -90,3 +91,26 @@ def test_the_index_narrows_the_pairs_it_looks_at():
     # and a unit named nowhere is looked for nowhere
     stranger = ExpertFacts(999, "外人", "深圳鹏城实验室", None, ())
     assert index.candidates(stranger, True) == set() and index.mentioning(stranger) == set()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), same_prefecture=st.booleans())
+def test_one_expert_at_a_time_is_detect_on_every_pair(seed, same_prefecture):
+    """A sign-in runs the matrix for one expert: few bigrams wanted, each searched for in the
+    texts; the same findings as ``detect`` on every pair (and as the cut-into-bigrams way)."""
+    experts, enterprises = _world(random.Random(seed), 6, 15)
+    for expert in experts:
+        assert matrix([expert], enterprises, year=YEAR, same_prefecture=same_prefecture) == (
+            _pairwise([expert], enterprises, same_prefecture)
+        )
+
+
+def test_searching_few_bigrams_gives_the_postings_of_cutting_the_texts(monkeypatch):
+    experts, enterprises = _world(random.Random(11), 30, 60)
+    for expert in experts:
+        searched = EnterpriseIndex(enterprises, [expert]).postings
+        monkeypatch.setattr(conflict_index, "SEARCHED_BIGRAMS", -1)  # always cut into bigrams
+        cut = EnterpriseIndex(enterprises, [expert]).postings
+        monkeypatch.undo()
+        assert searched == cut
+    assert any(EnterpriseIndex(enterprises, [x]).postings for x in experts)  # some are found

@@ -56,6 +56,53 @@ def test_submit_locks_and_a_double_submit_is_idempotent(app):
         service.save(a, _values(a.section, 0.5), COMMENT, version=None, actor=user, submit=True)
 
 
+def test_a_submit_is_written_whole_at_commit_and_not_at_all_on_rollback(app):
+    """The review, its scores (one statement), the assignment's status and the audit event
+    (written by the transaction's next flush) are all there after the commit; a rollback
+    leaves none of them."""
+    from review_app.audit import service as audit
+    from review_app.scoring.models import ReviewScore
+
+    application, _ = _assigned()
+    first, second = _mine(application)[:2]
+    values = _values(first.section)
+    review = service.save(first, values, COMMENT, version=None, actor=first.expert.user,
+                          submit=True)  # fmt: skip
+    db.session.commit()
+    stored = {s.criterion_code: (float(s.points), s.not_applicable) for s in review.scores}
+    assert stored == {code: (float(p), na) for code, (p, na) in values.items()}
+    assert db.session.get(Assignment, first.id).status == "submitted"
+    events = audit.events_for("review", review.id)
+    assert [e.action for e in events] == ["review.submit"]
+    assert events[0].after["assignment"] == first.id and events[0].after["status"] == "submitted"
+    assert audit.verify().ok
+
+    reviews_before = db.session.scalar(select(func.count(Review.id)))
+    scores_before = db.session.scalar(select(func.count(ReviewScore.id)))
+    other = service.save(second, _values(second.section), COMMENT, version=None,
+                         actor=second.expert.user, submit=True)  # fmt: skip
+    other_id = other.id
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Review.id))) == reviews_before
+    assert db.session.scalar(select(func.count(ReviewScore.id))) == scores_before
+    assert db.session.get(Assignment, second.id).status == "assigned"
+    assert audit.events_for("review", other_id) == [] and audit.verify().ok
+
+
+def test_scoring_tasks_reads_what_scoring_task_reads(app):
+    application, _ = _assigned()
+    a, b = _mine(application)[:2]
+    service.save(a, _values(a.section), "", version=None, actor=a.expert.user, submit=False)
+    db.session.commit()
+    many = service.scoring_tasks([a.id, b.id, 10**9])
+    assert set(many) == {a.id, b.id}
+    for assignment_id, (assignment, review) in many.items():
+        one = service.scoring_task(assignment_id)
+        assert one == (assignment, review)
+    assert many[a.id][1] is not None and many[b.id][1] is None
+    assert service.scoring_tasks([]) == {}
+
+
 def test_not_applicable_is_rescaled_not_zero(app):
     application, _ = _assigned()
     a = _mine(application)[0]
