@@ -78,10 +78,11 @@ def flash_hidden_errors(form: FlaskForm) -> None:
                 flash(error, "error")
 
 
-def refusal_beside(form: FlaskForm, err: DomainError) -> None:
+def refusal_beside(form: FlaskForm, err: DomainError, fields: dict[str, str] | None = None) -> None:
     """Show a verb's refusal beside the field it is about (its ``code`` names the field, as
-    ``InvalidInput("…", "doc_number")`` does), else flash it above the page."""
-    field = form._fields.get(err.code)
+    ``InvalidInput("…", "doc_number")`` does, or ``fields`` maps the code to the field's name,
+    as ``{"empty_post": "body"}``), else flash it above the page."""
+    field = form._fields.get((fields or {}).get(err.code, err.code))
     if field is not None and field.type not in ("CSRFTokenField", "HiddenField"):
         field.errors = [*field.errors, err.message]
     else:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..applications.models import Application
 from ..auth.permissions import permission_required
-from ..errors import InvalidInput
+from ..errors import DomainError, InvalidInput
 from ..experts.models import Expert, Panel
 from ..experts.service import expert_of
 from ..extensions import db
@@ -18,7 +18,14 @@ from ..paging import paginate_list
 from ..programs.models import TRACKS, Program
 from ..programs.selection import selected_program
 from ..scoring.models import DispersionFlag
-from ..web import act, commit_or_flash, posted, reads_only
+from ..web import (
+    act,
+    flash_hidden_errors,
+    keeps_input_on_csrf,
+    posted,
+    reads_only,
+    refusal_beside,
+)
 from . import comments, opinions, record, roles, sheets, threads
 from .forms import LeadForm, OpinionForm, PostForm
 from .models import LEAD_SOURCES, STANCES, PanelOpinion
@@ -59,23 +66,45 @@ def _register_globals(state) -> None:
     )
 
 
+# The discussion verb's refusals shown beside the post's box.
+POST_FIELDS = {"empty_post": "body", "long_post": "body"}
+
+
 @bp.route("/flags/<int:flag_id>", methods=["GET", "POST"])
 @reads_only
+@keeps_input_on_csrf
 @permission_required(can_view_thread)
 def thread(flag_id: int):
-    """复议讨论: the flagged section's reviews by code, and the posts."""
+    """复议讨论: the flagged section's reviews by code, and the posts. A refused post (empty, too
+    long, a stale token, the flag resolved meanwhile): the page again (400) with the text as
+    typed, the error beside it; nothing posted."""
     flag = db.session.get(DispersionFlag, flag_id) or abort(404)
     if not can_view_thread(current_user, flag):
         abort(404)
-    if request.method == "POST":
-        act(lambda: threads.post(flag, posted(PostForm).body.data, current_user), "发言已发布。")
-        return redirect(url_for(".thread", flag_id=flag_id))
+    form = PostForm()
+    if request.method != "POST":
+        return _thread_page(flag, form)
+    if not form.validate_on_submit():
+        flash_hidden_errors(form)
+        return _thread_page(flag, form, 400)
+    try:
+        threads.post(flag, form.body.data, current_user)
+    except DomainError as err:
+        db.session.rollback()
+        refusal_beside(form, err, POST_FIELDS)
+        return _thread_page(db.session.get(DispersionFlag, flag_id), form, 400)
+    db.session.commit()
+    flash("发言已发布。", "success")
+    return redirect(url_for(".thread", flag_id=flag_id))
+
+
+def _thread_page(flag: DispersionFlag, form: PostForm, status: int = 200):
     coordinator = can_manage_opinions(current_user)
     section_reviews = comments.section_comments([flag.section_id]).get(flag.section_id, [])
     return render_template(
         "panel/thread.html", flag=flag, reviews=section_reviews, names=coordinator,
-        posts=threads.shown(flag, current_user, names=coordinator), form=PostForm(),
-    )  # fmt: skip
+        posts=threads.shown(flag, current_user, names=coordinator), form=form,
+    ), status  # fmt: skip
 
 
 @bp.route("/opinions")
@@ -162,6 +191,7 @@ DONE = {"start": "已根据评审意见生成草稿。", "save": "已保存。",
 
 @bp.route("/opinions/<int:application_id>/<int:panel_id>", methods=["GET", "POST"])
 @reads_only
+@keeps_input_on_csrf
 @permission_required(can_view_opinion)
 def opinion(application_id: int, panel_id: int):
     """One 专家组意见: the section comments by code, the text, the members' answers."""
@@ -173,22 +203,53 @@ def opinion(application_id: int, panel_id: int):
     shown = found if found is not None else _placeholder(application, panel)
     if not can_view_opinion(current_user, shown):
         abort(404)
-    if request.method == "POST":
+    # Posted, a field the button's form did not send keeps the stored text (a refused 签发
+    # shows the draft, not empty boxes).
+    form = OpinionForm(obj=found) if found is not None else OpinionForm()
+    if request.method != "POST":
+        return _opinion_page(application, panel, found, shown, form)
+    if not form.validate_on_submit():
+        _flash_unshown_errors(form)
+        return _opinion_page(application, panel, found, shown, form, 400)
+    action = form.action.data
+    try:
+        _opinion_verb(action, form, application, panel)()
+    except DomainError as err:
+        db.session.rollback()
+        found = opinions.opinion_of(application, panel)
+        shown = found if found is not None else _placeholder(application, panel)
+        if err.code == "stale" and found is not None:
+            # Another window saved first: what was typed here is kept, and saving it again
+            # replaces that version (said so, rather than "refresh", which would lose it).
+            form.version.data = found.version
+            flash(STALE_OPINION, "error")
+        else:
+            refusal_beside(form, err)
+        return _opinion_page(application, panel, found, shown, form, 400)
+    db.session.commit()
+    flash(DONE[action], "success")
+    return redirect(url_for(".opinion", application_id=application_id, panel_id=panel_id))
 
-        def verb() -> str:
-            form = posted(OpinionForm)
-            _opinion_verb(form.action.data, form, application, panel)()
-            return form.action.data
 
-        done, action = commit_or_flash(verb)
-        if done:
-            flash(DONE[action], "success")
-        return redirect(url_for(".opinion", application_id=application_id, panel_id=panel_id))
+STALE_OPINION = ("该意见已在其他窗口保存过，本次修改未保存。下方保留了您填写的内容，"
+                 "核对后再次保存将以此为准。")  # fmt: skip
+
+
+def _flash_unshown_errors(form: OpinionForm) -> None:
+    """The errors of the fields the page does not show beside a box (the token, the button
+    pressed, the version) flashed above it; the texts' errors are shown beside them."""
+    flash_hidden_errors(form)
+    for field in (form.action, form.version):
+        for error in field.errors:
+            flash(f"“{field.label.text}”：{error}" if field.label.text else error, "error")
+
+
+def _opinion_page(application: Application, panel: Panel, found: PanelOpinion | None,
+                  shown: PanelOpinion, form: OpinionForm, status: int = 200):  # fmt: skip
     sections = roles.panel_sections(application, panel)
     by_section = comments.section_comments([s.id for s in sections])
     lead = roles.lead_of(panel)
     member_codes = roles.codes(roles.member_ids(application, panel))
-    form = OpinionForm(obj=found) if found is not None else OpinionForm()
     hits = []
     if found is not None and can_edit_opinion(current_user, found):
         hits = comments.leaks(found.text, application, expert_of(current_user))
@@ -199,7 +260,7 @@ def opinion(application_id: int, panel_id: int):
         hits=hits, stances=STANCES, names=can_manage_opinions(current_user),
         chars=opinions.chars(found.text) if found is not None else 0,
         max_chars=opinions.MAX_CHARS,
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

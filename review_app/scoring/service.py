@@ -387,9 +387,9 @@ def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: lis
     require(can_resolve_flag(actor), "只有省厅协调员可以处理复议。")
     reason = (reason or "").strip()
     if flag.status != "open":
-        raise InvalidInput("该复议已处理。")
+        raise InvalidInput("该复议已处理。", "resolved")
     if not reason:
-        raise InvalidInput("请填写复议说明。")
+        raise InvalidInput("请填写复议说明。", "reason")
     if mode == "rescore":
         reviews = db.session.execute(
             select(Review).join(Assignment).where(
@@ -399,7 +399,7 @@ def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: lis
             )
         ).scalars().all()  # fmt: skip
         if not reviews:
-            raise InvalidInput("请选择需要重新评分的专家。")
+            raise InvalidInput("请选择需要重新评分的专家。", "reviewers")
         for review in reviews:
             review.status = "draft"
             review.assignment.status = "reopened"
@@ -407,7 +407,7 @@ def resolve_flag(flag: DispersionFlag, mode: str, reason: str, reviewer_ids: lis
     elif mode == "consensus":
         flag.status = "consensus"
     else:
-        raise InvalidInput("无效的复议方式。")
+        raise InvalidInput("无效的复议方式。", "mode")
     flag.resolution = reason
     db.session.flush()
     audit.record(

@@ -33,7 +33,7 @@ from ..paging import paginate
 from ..panel import roles, threads
 from ..panel.comments import refuse_leaky_comment, review_comment_hits
 from ..programs.selection import selected_program
-from ..web import keeps_input_on_csrf, posted, reads_only
+from ..web import flash_hidden_errors, keeps_input_on_csrf, posted, reads_only, refusal_beside
 from . import progress as progress_list
 from . import service, stored
 from .forms import FlagForm, ReasonForm, SheetForm, score_form_class, values_from
@@ -129,17 +129,32 @@ def score(assignment_id: int):
 
 
 @bp.route("/scoring/flags", methods=["GET", "POST"])
+@keeps_input_on_csrf
 @permission_required(can_resolve_flag)
 def flags():
-    if request.method == "POST":
-        form = posted(FlagForm)
-        flag = db.session.get(DispersionFlag, form.flag_id.data) or abort(404)
+    """复议's list; each open flag's form. Refused (no reason, no reviewer to re-score, too long,
+    a stale token, resolved meanwhile): the list again (400) with that flag's form as it was
+    filled in, each error beside its field; nothing changed."""
+    form = FlagForm()
+    if request.method != "POST":
+        return _flags_page(form)
+    if not form.validate_on_submit():
+        return _flags_page(form, 400)
+    flag = db.session.get(DispersionFlag, form.flag_id.data) or abort(404)
+    try:
         service.resolve_flag(
             flag, form.mode.data, form.reason.data or "", form.reviewers.data, current_user
         )
-        db.session.commit()
-        flash("复议已处理。", "success")
-        return redirect(url_for(".flags"))
+    except DomainError as err:
+        db.session.rollback()
+        refusal_beside(form, err)
+        return _flags_page(form, 400)
+    db.session.commit()
+    flash("复议已处理。", "success")
+    return redirect(url_for(".flags", show=request.args.get("show"), page=request.args.get("page")))
+
+
+def _flags_page(form: FlagForm, status: int = 200):
     show = request.args.get("show", "open")
     show = show if show in FLAG_VIEWS else "open"
     query = (
@@ -183,13 +198,25 @@ def flags():
         aggregate = scores.get(f.application_id, (None,))[0]
         if aggregate is not None and f.section.key in aggregate.sections:
             stats[f.id] = aggregate.sections[f.section.key]
+    # A refused form: its flag's card shows it as filled in, errors beside the fields; an error
+    # with no box on the page (the token, the flag no longer listed or open) is said above it.
+    refused = form.flag_id.data if form.errors else None
+    card = next((f for f in rows if f.id == refused and f.status == "open"), None)
+    if card is not None:  # its boxes' ids (and their errors') name the flag: one per card
+        form.reason.id, form.reviewers.id = f"reason-{card.id}", f"reviewers-{card.id}"
+    if status != 200:
+        flash_hidden_errors(form)
+        for name in ("flag_id", "mode", "reason", "reviewers"):
+            if card is None or name in ("flag_id", "mode"):
+                for error in form[name].errors:
+                    flash(f"“{form[name].label.text}”：{error}", "error")
     # The reviewers' codes and the threads' post counts of every flag, in two queries.
     return render_template(
-        "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=FlagForm(),
-        page=page, show=show, views=FLAG_VIEWS,
+        "scoring/flags.html", rows=rows, reviews=reviews, stats=stats, form=form,
+        refused=card.id if card is not None else None, page=page, show=show, views=FLAG_VIEWS,
         codes=roles.codes_by_section(f.section_id for f in rows),
         posts=threads.counts(f.id for f in rows),
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.after_app_request
