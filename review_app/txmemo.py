@@ -40,6 +40,20 @@ def get(kind: str, key, compute):
     return value
 
 
+def prime(kind: str, values) -> None:
+    """Answers read together (a batch read of what ``get`` would compute one key at a time:
+    ``values`` maps each key to its answer), kept as ``get`` keeps them. The caller read them
+    just before; if the session has since been given changes outside ``SAFE`` they may be out
+    of date, so the memo is forgotten instead."""
+    session = db.session()
+    if _unsafe(session.new) or _unsafe(session.deleted) or _unsafe(session.dirty):
+        forget(session)
+        return
+    memo = session.info.setdefault(KEY, {})
+    for key, value in values.items():
+        memo[(kind, key)] = value
+
+
 def forget(session) -> None:
     session.info.pop(KEY, None)
 
