@@ -109,9 +109,10 @@ def _by_keys():
 
 def compose_many(kind: str, messages: Sequence[Mapping]) -> list[OutboxMessage]:
     """``compose`` of several messages of one kind (each a mapping of ``compose``'s keyword
-    arguments), in order: their keys looked up in one query and the new messages written by
-    one flush (a message to each member of a panel). A key already used, or given twice,
-    gives that message unchanged."""
+    arguments), in order: their keys looked up in one query; the new messages are written by
+    the transaction's next flush (a message to each member of a panel), at once when one is
+    released (its event names its id). A key already used, or given twice, gives that message
+    unchanged."""
     if kind not in MESSAGE_KINDS:
         raise ValueError(kind)
     keys = list(dict.fromkeys(m["key"] for m in messages))
@@ -130,11 +131,12 @@ def compose_many(kind: str, messages: Sequence[Mapping]) -> list[OutboxMessage]:
             found[m["key"]] = message
             new.append((message, m.get("program")))
         out.append(message)
-    if new:
-        db.session.add_all([message for message, _ in new])
+    db.session.add_all([message for message, _ in new])
+    released = [(m, p) for m, p in new if _released(m.kind, p) and _deliverable(m) is None]
+    if released:
         db.session.flush()
-        for message, program in new:
-            _release_if_allowed(message, program)
+        for message, _ in released:
+            _release(message, None)
     return out
 
 
@@ -157,9 +159,13 @@ def _message(kind, key, template, context, to_name, to_address, recipient, progr
     )
 
 
+def _released(kind: str, program) -> bool:
+    """Messages of ``kind`` are released as soon as composed."""
+    return kind in ALWAYS_RELEASED or kind in auto_release_kinds(program)
+
+
 def _release_if_allowed(message: OutboxMessage, program) -> None:
-    released = message.kind in ALWAYS_RELEASED or message.kind in auto_release_kinds(program)
-    if released and _deliverable(message) is None:
+    if _released(message.kind, program) and _deliverable(message) is None:
         _release(message, None)
 
 
