@@ -40,16 +40,27 @@ def get(kind: str, key, compute):
     return value
 
 
-def prime(kind: str, values) -> None:
+def reading() -> dict:
+    """Call before a batch read whose answers go to ``prime``: the memo as it is then (a write
+    that forgets it before ``prime``, the read's own autoflush included, makes ``prime`` keep
+    nothing)."""
+    session = db.session()
+    if _unsafe(session.new) or _unsafe(session.deleted) or _unsafe(session.dirty):
+        forget(session)
+    return session.info.setdefault(KEY, {})
+
+
+def prime(kind: str, values, memo: dict) -> None:
     """Answers read together (a batch read of what ``get`` would compute one key at a time:
-    ``values`` maps each key to its answer), kept as ``get`` keeps them. The caller read them
-    just before; if the session has since been given changes outside ``SAFE`` they may be out
-    of date, so the memo is forgotten instead."""
+    ``values`` maps each key to its answer), kept as ``get`` keeps them, provided nothing they
+    may depend on was written since ``memo = reading()`` (then ``values`` may be out of date
+    and are not kept)."""
     session = db.session()
     if _unsafe(session.new) or _unsafe(session.deleted) or _unsafe(session.dirty):
         forget(session)
         return
-    memo = session.info.setdefault(KEY, {})
+    if session.info.get(KEY) is not memo:
+        return  # forgotten since the read began
     for key, value in values.items():
         memo[(kind, key)] = value
 

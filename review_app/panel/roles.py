@@ -111,6 +111,7 @@ def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
     if not ids:
         return out
     keys = {a.id: _panel_keys(a, panel) for a in applications}
+    memo = txmemo.reading()
     rows = db.session.execute(
         select(Assignment.application_id, Assignment.expert_id, Section.key)
         .join(Section, Section.id == Assignment.section_id)
@@ -122,7 +123,7 @@ def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
         if key in keys[application_id] and expert_id not in out[application_id]:
             out[application_id].append(expert_id)
     # what ``member_ids`` would read of each, for the rest of the transaction
-    txmemo.prime("panel_members", {(i, panel.id): tuple(found) for i, found in out.items()})
+    txmemo.prime("panel_members", {(i, panel.id): tuple(found) for i, found in out.items()}, memo)
     return out
 
 
@@ -165,6 +166,7 @@ def read_conflicts(expert_id: int, applications) -> None:
     enterprises = {a.enterprise_id for a in applications}
     if not enterprises:
         return
+    memo = txmemo.reading()
     found = set(
         db.session.execute(
             select(Conflict.enterprise_id).where(
@@ -174,7 +176,7 @@ def read_conflicts(expert_id: int, applications) -> None:
             )
         ).scalars()
     )
-    txmemo.prime("conflicted", {(expert_id, e): e in found for e in enterprises})
+    txmemo.prime("conflicted", {(expert_id, e): e in found for e in enterprises}, memo)
 
 
 def _conflicted(expert_id: int, application: Application) -> bool:
