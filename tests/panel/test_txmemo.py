@@ -2,6 +2,8 @@
 transaction, forgotten at commit and rollback and at any write they may depend on; the opinion
 verbs run in a bounded number of statements; answers stay right after a change in between."""
 
+import re
+
 from review_app import txmemo
 from review_app.assignment.models import Conflict
 from review_app.experts.service import expert_of
@@ -140,7 +142,9 @@ def test_a_panels_batch_reads_are_kept_and_answer_as_the_lookups_do(app):
         roles.read_conflicts(lead.id, [w.app])
     # one query each (besides reloading what the commit expired)
     assert sum("FROM assignment" in s for s in batch) == 1
-    assert sum('FROM "conflict"' in s for s in batch) == 1
+    assert (
+        sum(re.search(r'FROM "?conflict\b', s) is not None for s in batch) == 1
+    )  # quoted on SQLite
     with counted() as again:
         assert roles.member_ids(w.app, w.panel) == expected
         assert roles.conflicted(lead.id, w.app) is conflicted
