@@ -40,6 +40,31 @@ def get(kind: str, key, compute):
     return value
 
 
+def reading() -> dict:
+    """Call before a batch read whose answers go to ``prime``: the memo as it is then (a write
+    that forgets it before ``prime``, the read's own autoflush included, makes ``prime`` keep
+    nothing)."""
+    session = db.session()
+    if _unsafe(session.new) or _unsafe(session.deleted) or _unsafe(session.dirty):
+        forget(session)
+    return session.info.setdefault(KEY, {})
+
+
+def prime(kind: str, values, memo: dict) -> None:
+    """Answers read together (a batch read of what ``get`` would compute one key at a time:
+    ``values`` maps each key to its answer), kept as ``get`` keeps them, provided nothing they
+    may depend on was written since ``memo = reading()`` (then ``values`` may be out of date
+    and are not kept)."""
+    session = db.session()
+    if _unsafe(session.new) or _unsafe(session.deleted) or _unsafe(session.dirty):
+        forget(session)
+        return
+    if session.info.get(KEY) is not memo:
+        return  # forgotten since the read began
+    for key, value in values.items():
+        memo[(kind, key)] = value
+
+
 def forget(session) -> None:
     session.info.pop(KEY, None)
 

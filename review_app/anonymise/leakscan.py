@@ -14,14 +14,15 @@ from .variants import fold, mask_tokens
 CONTEXT = 12  # characters shown either side of a leak
 
 
-def scan(text: str, identity: Identity, section: str = "") -> list[Leak]:
-    """Every occurrence of a known identifier left in ``text``, in text order."""
+def scan(text: str, identity: Identity, section: str = "", known=None) -> list[Leak]:
+    """Every occurrence of a known identifier left in ``text``, in text order (``known``:
+    ``identifiers(identity)`` if the caller holds them already)."""
     if not text:
         return []
     folded = fold(mask_tokens(text))
     allowed = [(m.start(), m.end()) for p in allowed_patterns(identity) for m in p.finditer(folded)]
     found = []
-    for ident in identifiers(identity):
+    for ident in identifiers(identity) if known is None else known:
         for m in ident.pattern.finditer(folded):
             start, end = m.start(), m.end()
             if any(a <= start and end <= b for a, b in allowed):

@@ -17,6 +17,7 @@ in a state the next worker can read:
 
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 
@@ -91,8 +92,58 @@ def compose(
     existing = db.session.execute(_by_key(), {"key": key}).scalar_one_or_none()
     if existing is not None:
         return existing
+    message = _message(kind, key, template, context, to_name, to_address, recipient, program,
+                       attachment)  # fmt: skip
+    db.session.add(message)
+    db.session.flush()
+    _release_if_allowed(message, program)
+    return message
+
+
+@cache
+def _by_keys():
+    return select(OutboxMessage).where(
+        OutboxMessage.dedupe_key.in_(bindparam("keys", expanding=True))
+    )
+
+
+def compose_many(kind: str, messages: Sequence[Mapping]) -> list[OutboxMessage]:
+    """``compose`` of several messages of one kind (each a mapping of ``compose``'s keyword
+    arguments), in order: their keys looked up in one query; the new messages are written by
+    the transaction's next flush (a message to each member of a panel), at once when one is
+    released (its event names its id). A key already used, or given twice, gives that message
+    unchanged."""
+    if kind not in MESSAGE_KINDS:
+        raise ValueError(kind)
+    keys = list(dict.fromkeys(m["key"] for m in messages))
+    found = (
+        {m.dedupe_key: m for m in db.session.execute(_by_keys(), {"keys": keys}).scalars()}
+        if keys
+        else {}
+    )
+    out, new = [], []
+    for m in messages:
+        message = found.get(m["key"])
+        if message is None:
+            message = _message(kind, m["key"], m["template"], m["context"], m["to_name"],
+                               m["to_address"], m.get("recipient"), m.get("program"),
+                               m.get("attachment"))  # fmt: skip
+            found[m["key"]] = message
+            new.append((message, m.get("program")))
+        out.append(message)
+    db.session.add_all([message for message, _ in new])
+    released = [(m, p) for m, p in new if _released(m.kind, p) and _deliverable(m) is None]
+    if released:
+        db.session.flush()
+        for message, _ in released:
+            _release(message, None)
+    return out
+
+
+def _message(kind, key, template, context, to_name, to_address, recipient, program,
+             attachment) -> OutboxMessage:  # fmt: skip
     subject, body = render(template, context)
-    message = OutboxMessage(
+    return OutboxMessage(
         program_id=getattr(program, "id", None),
         kind=kind,
         dedupe_key=key,
@@ -106,12 +157,16 @@ def compose(
         status="draft",
         message_id=f"<{uuid.uuid4().hex}@review-app>",
     )
-    db.session.add(message)
-    db.session.flush()
-    released = kind in ALWAYS_RELEASED or kind in auto_release_kinds(program)
-    if released and _deliverable(message) is None:
+
+
+def _released(kind: str, program) -> bool:
+    """Messages of ``kind`` are released as soon as composed."""
+    return kind in ALWAYS_RELEASED or kind in auto_release_kinds(program)
+
+
+def _release_if_allowed(message: OutboxMessage, program) -> None:
+    if _released(message.kind, program) and _deliverable(message) is None:
         _release(message, None)
-    return message
 
 
 def _deliverable(message: OutboxMessage) -> str | None:

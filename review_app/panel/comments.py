@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from .. import txmemo
+from ..anonymise.identifiers import identifiers
 from ..anonymise.leakscan import scan
 from ..anonymise.redaction_types import Identity
 from ..anonymise.service import identity_for
@@ -48,12 +49,14 @@ def leaks(text: str, application: Application, expert: Expert | None) -> list[Hi
     ``text`` still carries, in text order."""
     if not (text or "").strip():
         return []
-    # The application's identifiers, read once per transaction (each of its panels' opinions
-    # is scanned at 征求意见); forgotten at any write they may depend on (``txmemo``).
-    identity = txmemo.get("identity", application.id, lambda: identity_for(application))
+    # The application's identifiers, read and compiled once per transaction (each of its
+    # panels' opinions is scanned at 征求意见: a panel's 组长 goes through the applications one
+    # panel after another, more than the compiled identifiers' own cache holds at a province's
+    # size); forgotten at any write they may depend on (``txmemo``).
+    identity, known = txmemo.get("identity", application.id, lambda: _identity(application))
     found = [
         (leak.position, Hit(leak.found, KIND_NAMES.get(leak.kind, leak.kind), leak.context))
-        for leak in scan(text, identity)
+        for leak in scan(text, identity, known=known)
     ]
     if expert is not None:
         own = Identity(enterprise_name=expert.employer or "", people=[expert.name])
@@ -61,6 +64,11 @@ def leaks(text: str, application: Application, expert: Expert | None) -> list[Hi
             what = "本人姓名" if leak.kind == "person" else "本人工作单位"
             found.append((leak.position, Hit(leak.found, what, leak.context)))
     return [hit for _, hit in sorted(found, key=lambda f: f[0])]
+
+
+def _identity(application: Application) -> tuple[Identity, list]:
+    identity = identity_for(application)
+    return identity, identifiers(identity)
 
 
 def hits_message(hits: list[Hit]) -> str:

@@ -95,12 +95,14 @@ def start(application: Application, panel: Panel, actor) -> PanelOpinion:
     require(acting is not None and acting == _expert_id(actor),
             "只有本组组长（组长回避时由代组长）可以起草专家组意见。")  # fmt: skip
     strengths, problems, advice = assemble(application, panel)
+    # ``votes=[]``: a new opinion has none, known without asking the database later
     opinion = PanelOpinion(application_id=application.id, panel_id=panel.id, status="draft",
-                           strengths=strengths, problems=problems, recommendation=advice)  # fmt: skip
+                           strengths=strengths, problems=problems, recommendation=advice,
+                           votes=[])  # fmt: skip
     db.session.add(opinion)
-    db.session.flush()
+    db.session.flush()  # its id, for the event
     audit.record("opinion.draft", "application", application.id, actor=actor,
-                 after={"opinion": opinion.id, "panel": panel.id})  # fmt: skip
+                 after={"opinion": opinion.id, "panel": panel.id}, flush=False)  # fmt: skip
     return opinion
 
 
@@ -129,7 +131,7 @@ def save(opinion: PanelOpinion, strengths: str, problems: str, recommendation: s
     except StaleDataError as err:
         raise DomainError("该意见已被他人修改，请刷新后重试。", code="stale") from err
     audit.record("opinion.save", "application", opinion.application_id, actor=actor,
-                 after={"opinion": opinion.id, "chars": total})  # fmt: skip
+                 after={"opinion": opinion.id, "chars": total}, flush=False)  # fmt: skip
 
 
 def _check_text(opinion: PanelOpinion, actor) -> None:
@@ -153,23 +155,27 @@ def circulate(opinion: PanelOpinion, actor) -> None:
         raise InvalidInput("该意见已在征求意见中。", code="not_draft")
     _check_text(opinion, actor)
     opinion.status = "circulated"
-    # written by the audit event's flush, in the same transaction
+    # written by the audit event's flush, in the same transaction (the messages' keys name the
+    # version written)
     audit.record("opinion.circulate", "application", opinion.application_id, actor=actor,
                  after={"opinion": opinion.id})  # fmt: skip
     acting = roles.acting_lead_id(opinion.application, opinion.panel)
     app = opinion.application
+    messages = []
     for expert_id in roles.member_ids(app, opinion.panel):
         if expert_id == acting:
             continue
         to = db.session.get(Expert, expert_id)
-        outbox.compose(
-            "panel_opinion", key=f"panel_opinion:{opinion.id}:{opinion.version}:{to.id}",
+        messages.append(dict(
+            key=f"panel_opinion:{opinion.id}:{opinion.version}:{to.id}",
             template="panel_opinion", recipient=to.user, program=app.program, to_name=to.name,
             to_address=to.email,
             context={"to_name": to.name, "program_name": app.program.name, "code": app.anon_code,
                      "panel_name": opinion.panel.name, "application_id": app.id,
                      "panel_id": opinion.panel_id},
-        )  # fmt: skip
+        ))  # fmt: skip
+    # one lookup of the keys and one flush for the members' messages
+    outbox.compose_many("panel_opinion", messages)
 
 
 def vote(opinion: PanelOpinion, stance: str, reason: str, actor) -> OpinionVote:
@@ -213,10 +219,10 @@ def sign(opinion: PanelOpinion, actor) -> None:
     opinion.status = "signed"
     opinion.signed_at = utcnow()
     opinion.lead_expert_id = _expert_id(actor)
-    # written by the audit event's flush, in the same transaction
+    # written with the audit event by the transaction's next flush (the page commits at once)
     objections = sum(v.stance == "object" for v in opinion.votes)
     audit.record("opinion.sign", "application", opinion.application_id, actor=actor,
-                 after={"opinion": opinion.id, "objections": objections})  # fmt: skip
+                 after={"opinion": opinion.id, "objections": objections}, flush=False)  # fmt: skip
 
 
 def choose_letter(opinion: PanelOpinion, include: bool, actor) -> None:

@@ -4,6 +4,7 @@ and panel, the expert's own tasks (as 组长 and as member), and the signed opin
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..applications.models import Application
 from ..assignment.models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
@@ -38,14 +39,16 @@ def reviewed_applications(program: Program, track: str) -> list[Application]:
     )  # fmt: skip
 
 
-def opinions_by_key(application_ids) -> dict[tuple[int, int], PanelOpinion]:
+def opinions_by_key(application_ids, *options) -> dict[tuple[int, int], PanelOpinion]:
+    """The opinions of the applications by (application, panel); ``options``: what the caller
+    reads of them, loaded with them (``selectinload(PanelOpinion.votes)``)."""
     ids = list(application_ids)
     if not ids:
         return {}
     return {
         (o.application_id, o.panel_id): o
         for o in db.session.execute(
-            select(PanelOpinion).where(PanelOpinion.application_id.in_(ids))
+            select(PanelOpinion).where(PanelOpinion.application_id.in_(ids)).options(*options)
         ).scalars()
     }
 
@@ -62,7 +65,7 @@ def status_table(program: Program, track: str) -> tuple[list[Panel], list[Status
     """专家组意见 status per application (rows) and panel (columns)."""
     panels = track_panels(program, track)
     apps = reviewed_applications(program, track)
-    found = opinions_by_key(a.id for a in apps)
+    found = opinions_by_key((a.id for a in apps), selectinload(PanelOpinion.votes))
     rows = []
     for app in apps:
         cells = {p.id: found.get((app.id, p.id)) for p in panels}

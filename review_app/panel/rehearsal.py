@@ -67,21 +67,29 @@ def _opinion(application, panel: Panel, lead: Expert, rng: random.Random) -> Non
 
 
 def sign_off(program: Program, coordinator, rng: random.Random) -> None:
-    """Every panel's opinions signed, then its summary; every expert's 评分表 signed."""
-    for track in (t.code for t in program.tracks):
-        for panel in record.track_panels(program, track):
-            lead = _lead(panel, coordinator)
-            if lead is None:
-                continue
-            reviewed = record.reviewed_applications(program, track)
-            members = roles.members_by_application(reviewed, panel)
-            apps = [a for a in reviewed if members[a.id]]
-            for application in apps:
-                _opinion(application, panel, lead, rng)
-            if apps:
-                sheets.sign_summary(panel, program, lead.user)
+    """Every panel's 组长 named (the coordinator, before the 组长s start), then every panel's
+    opinions signed and its summary; every expert's 评分表 signed."""
+    panels = [(p, track) for track in (t.code for t in program.tracks)
+              for p in record.track_panels(program, track)]  # fmt: skip
+    # All the 组长s first: naming one writes a row every lookup of the transaction's memo may
+    # depend on (``txmemo``), so naming them panel by panel made each panel read again who its
+    # members are, the applications' identities and every account's expert.
+    leads = {panel.id: _lead(panel, coordinator) for panel, _ in panels}
+    for panel, track in panels:
+        lead = leads[panel.id]
+        if lead is None:
+            continue
+        reviewed = record.reviewed_applications(program, track)
+        members = roles.members_by_application(reviewed, panel)  # kept for ``member_ids``
+        apps = [a for a in reviewed if members[a.id]]
+        roles.read_conflicts(lead.id, apps)  # who leads each opinion, in one query
+        for application in apps:
+            _opinion(application, panel, lead, rng)
+        if apps:
+            sheets.sign_summary(panel, program, lead.user)
+    with_tasks = sheets.experts_with_tasks(program)
     for expert in db.session.execute(select(Expert).order_by(Expert.id)).scalars():
-        if sheets.has_tasks(expert, program):
+        if expert.id in with_tasks:
             sheets.sign_score_sheet(program, expert.user)
 
 

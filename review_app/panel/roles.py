@@ -111,6 +111,7 @@ def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
     if not ids:
         return out
     keys = {a.id: _panel_keys(a, panel) for a in applications}
+    memo = txmemo.reading()
     rows = db.session.execute(
         select(Assignment.application_id, Assignment.expert_id, Section.key)
         .join(Section, Section.id == Assignment.section_id)
@@ -121,6 +122,8 @@ def members_by_application(applications, panel: Panel) -> dict[int, list[int]]:
     for application_id, expert_id, key in rows:
         if key in keys[application_id] and expert_id not in out[application_id]:
             out[application_id].append(expert_id)
+    # what ``member_ids`` would read of each, for the rest of the transaction
+    txmemo.prime("panel_members", {(i, panel.id): tuple(found) for i, found in out.items()}, memo)
     return out
 
 
@@ -155,6 +158,25 @@ def conflicted(expert_id: int, application: Application) -> bool:
     (memoised in the transaction)."""
     key = (expert_id, application.enterprise_id)
     return txmemo.get("conflicted", key, lambda: _conflicted(expert_id, application))
+
+
+def read_conflicts(expert_id: int, applications) -> None:
+    """``conflicted`` of the expert with each application's enterprise, read in one query and
+    kept for the transaction (a 组长 going through the panel's applications)."""
+    enterprises = {a.enterprise_id for a in applications}
+    if not enterprises:
+        return
+    memo = txmemo.reading()
+    found = set(
+        db.session.execute(
+            select(Conflict.enterprise_id).where(
+                Conflict.expert_id == expert_id,
+                Conflict.enterprise_id.in_(enterprises),
+                Conflict.status.in_(BLOCKING_STATUSES),
+            )
+        ).scalars()
+    )
+    txmemo.prime("conflicted", {(expert_id, e): e in found for e in enterprises}, memo)
 
 
 def _conflicted(expert_id: int, application: Application) -> bool:

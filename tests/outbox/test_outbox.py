@@ -253,3 +253,49 @@ def test_the_outbox_pages(app, client):
     assert all(e.actor_id == coordinator.id for e in db.session.scalars(
         select(AuditEvent).where(AuditEvent.action.in_(("outbox.cancel", "outbox.auto_release")))
     ))  # fmt: skip
+
+
+def test_compose_many_looks_the_keys_up_once_and_keeps_each_key_once(app):
+    from tests.conftest import statements as counted
+
+    program = current_program()
+
+    def item(key, name="张三", address="zhang@example.com"):
+        return dict(key=key, template="invitation", to_name=name, to_address=address,
+                    program=program,
+                    context={"expert_name": name, "program_name": program.name,
+                             "panel_name": "工厂建设组", "role": "drawn",
+                             "deadline": "2026-03-22 18:00", "invitation_id": 7})  # fmt: skip
+
+    first = _compose("invitation:1")
+    with counted() as found:
+        made = outbox.compose_many(
+            "invitation",
+            [item("invitation:1"), item("invitation:2", "李四"), item("invitation:2", "王五")],
+        )
+    assert len(found) == 1  # the keys' lookup; the new message waits for the next flush
+    assert made[0] is first and made[1] is made[2]  # a used key, a key given twice
+    assert made[1].to_name == "李四" and "李四专家：您好" in made[1].body
+    assert made[1].status == "draft" and _count(OutboxMessage) == 2  # the count flushes it
+    assert made[1].id is not None
+    with pytest.raises(ValueError):
+        outbox.compose_many("no_such_kind", [item("x:1")])
+
+
+def test_compose_many_releases_the_kinds_released_at_once(app):
+    program = current_program()
+    items = [dict(key=f"review_due:{n}", template="review_due", to_name=name,
+                  to_address=address, program=program,
+                  context={"expert_name": name, "program_name": program.name,
+                           "items": [{"code": "ZY-26-AAAA", "section": "工厂建设",
+                                      "due": "2026-03-21"}]})
+             for n, (name, address) in enumerate((("张三", "zhang@example.com"), ("李四", "")))]  # fmt: skip
+    sent, held = outbox.compose_many("review_due", items)
+    assert sent.status == "released" and sent.id is not None
+    assert held.status == "draft"  # no address: left for the coordinator
+    events = (
+        db.session.execute(select(AuditEvent).where(AuditEvent.action == "outbox.release"))
+        .scalars()
+        .all()
+    )
+    assert [e.object_id for e in events] == [str(sent.id)]

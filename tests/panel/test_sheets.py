@@ -71,3 +71,29 @@ def test_the_lead_signs_the_summary_once_every_opinion_is_signed(app):
     sheet = db.session.execute(select(SignedSheet)).scalar_one()
     assert sheet.kind == "opinion_summary" and sheet.panel_id == w.panel.id
     assert "建议写明数据来源" in _text(sheet.data)
+
+
+def test_a_kept_document_writes_the_members_a_new_one_writes(app):
+    """The 评分表's document is made once per thread and title and its body replaced for each
+    sheet: every member of the .docx is what ``office.document`` and ``office.to_bytes`` give."""
+    import zipfile
+
+    from review_app import docx_fast
+    from review_app.decision import office
+
+    def fill(doc, n):
+        office.paragraph(doc, f"评审专家：专家{n}")
+        office.table(doc, sheets.SCORE_COLUMNS, [("ZY-1", "章节", f"评分项 {n}", 1.5)] * (n + 1))
+        office.heading(doc, "评审意见")
+
+    def members(data):
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return [(i.filename, i.compress_type, z.read(i.filename)) for i in z.infolist()]
+
+    for n in range(3):  # the first is made, the next two reuse it
+        doc, holder = sheets._kept_document("测试批次专家评分表")
+        fill(doc, n)
+        kept = docx_fast.save(doc, holder)
+        new = office.document("测试批次专家评分表", draft=False)
+        fill(new, n)
+        assert members(kept) == members(office.to_bytes(new))

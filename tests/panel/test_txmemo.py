@@ -2,6 +2,8 @@
 transaction, forgotten at commit and rollback and at any write they may depend on; the opinion
 verbs run in a bounded number of statements; answers stay right after a change in between."""
 
+import re
+
 from review_app import txmemo
 from review_app.assignment.models import Conflict
 from review_app.experts.service import expert_of
@@ -126,3 +128,46 @@ def test_the_scans_identity_is_read_once_and_follows_a_change_of_the_enterprise(
     assert [h.found for h in comments.leaks(text, w.app, None)] == ["河南新晨精密制造有限公司"]
     db.session.rollback()
     assert comments.leaks(text, w.app, None) == []
+
+
+def test_a_panels_batch_reads_are_kept_and_answer_as_the_lookups_do(app):
+    """``members_by_application`` and ``read_conflicts`` keep what ``member_ids`` and
+    ``conflicted`` would ask, in one query each; not when a change came in between."""
+    w, tasks, lead = _with_lead()
+    expected = roles.member_ids(w.app, w.panel)
+    conflicted = roles.conflicted(lead.id, w.app)
+    db.session.commit()  # the memo forgotten
+    with counted() as batch:
+        assert roles.members_by_application([w.app], w.panel) == {w.app.id: expected}
+        roles.read_conflicts(lead.id, [w.app])
+    # one query each (besides reloading what the commit expired)
+    assert sum("FROM assignment" in s for s in batch) == 1
+    assert (
+        sum(re.search(r'FROM "?conflict\b', s) is not None for s in batch) == 1
+    )  # quoted on SQLite
+    with counted() as again:
+        assert roles.member_ids(w.app, w.panel) == expected
+        assert roles.conflicted(lead.id, w.app) is conflicted
+    assert again == []
+    # A conflict added after the batch read: seen, as the query would see it.
+    db.session.add(Conflict(expert_id=lead.id, enterprise_id=w.app.enterprise_id,
+                            rule="declared_relation", source="declared", evidence="曾提供咨询",
+                            status="active"))  # fmt: skip
+    assert roles.conflicted(lead.id, w.app) is True
+    # Values read before a change the memo depends on are not kept, pending or written.
+    db.session.commit()
+    gone = expected[1]
+    for written in (False, True):
+        mine = [a for a in tasks if a.application_id == w.app.id and a.expert_id == gone]
+        memo = txmemo.reading()
+        for a in mine:
+            a.status = "declined_conflict"
+        if written:
+            db.session.flush()
+        txmemo.prime("panel_members", {(w.app.id, w.panel.id): tuple(expected)}, memo)
+        assert roles.member_ids(w.app, w.panel) == [e for e in expected if e != gone]
+        db.session.rollback()
+    # Read with nothing written in between: kept.
+    memo = txmemo.reading()
+    txmemo.prime("panel_members", {(w.app.id, w.panel.id): (1, 2)}, memo)
+    assert roles.member_ids(w.app, w.panel) == [1, 2]
