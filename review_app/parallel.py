@@ -25,6 +25,8 @@ from contextlib import contextmanager
 
 from flask import current_app, has_app_context
 
+from .extensions import db
+
 # Items sent to a worker at once: fewer round trips, still an even spread over the workers.
 CHUNK = 4
 
@@ -81,8 +83,6 @@ def workers(processes: int | None = None) -> Iterator[Workers]:
         return
     engines = []
     if has_app_context():
-        from .extensions import db
-
         engines = list(db.engines.values())
     executor = ProcessPoolExecutor(
         max_workers=count,
