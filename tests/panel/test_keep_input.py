@@ -9,7 +9,6 @@ import pytest
 from review_app.extensions import db
 from review_app.panel import opinions
 from review_app.panel.models import PanelOpinion
-from review_app.scoring.models import DispersionFlag
 from review_app.web import STALE_PAGE
 
 from ..conftest import csrf_from
@@ -25,14 +24,7 @@ def box(html: str, field_id: str) -> str:
 
 
 def _flagged():
-    w = wmod.build()
-    section = w.assignments[0].section
-    flag = DispersionFlag(application_id=w.app.id, section_id=section.id, spread=30,
-                          threshold=20, status="open")  # fmt: skip
-    db.session.add(flag)
-    db.session.commit()
-    experts = [a.expert for a in w.assignments if a.section_id == section.id]
-    return w, flag, experts
+    return wmod.flagged()
 
 
 @pytest.mark.parametrize(

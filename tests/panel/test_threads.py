@@ -9,20 +9,13 @@ from review_app.extensions import db
 from review_app.outbox.models import OutboxMessage
 from review_app.panel.models import FlagPost
 from review_app.scoring import service as scoring
-from review_app.scoring.models import DispersionFlag
 
 from .. import factories as f
 from . import world as wmod
 
 
 def _flagged():
-    w = wmod.build()
-    section = w.assignments[0].section
-    flag = DispersionFlag(application_id=w.app.id, section_id=section.id, spread=30,
-                          threshold=20, status="open")  # fmt: skip
-    db.session.add(flag)
-    db.session.commit()
-    experts = [a.expert for a in w.assignments if a.section_id == section.id]
+    w, flag, experts = wmod.flagged()
     for e in experts:
         e.email = f"{e.user.username}@example.invalid"
     w.actors.coordinator.email = "coordinator@example.invalid"

@@ -11,7 +11,7 @@ from review_app.assignment.service import ensure_panels
 from review_app.experts.models import Panel
 from review_app.extensions import db
 from review_app.programs.service import current_program
-from review_app.scoring.models import Review
+from review_app.scoring.models import DispersionFlag, Review
 from review_app.scoring.service import rubric_for
 from review_app.workflow.service import fire
 
@@ -84,3 +84,16 @@ def post(client, url: str, data: dict, page: str | None = None):
     g.pop("csrf_token", None)
     html = client.get(page or url).get_data(as_text=True)
     return client.post(url, data={"csrf_token": csrf_from(html), **data})
+
+
+def flagged():
+    """A built world with an open 复议 flag on its first section: (world, flag, that section's
+    experts)."""
+    w = build()
+    section = w.assignments[0].section
+    flag = DispersionFlag(application_id=w.app.id, section_id=section.id, spread=30,
+                          threshold=20, status="open")  # fmt: skip
+    db.session.add(flag)
+    db.session.commit()
+    experts = [a.expert for a in w.assignments if a.section_id == section.id]
+    return w, flag, experts

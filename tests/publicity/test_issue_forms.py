@@ -3,23 +3,20 @@ the rules — the page comes back (400) with what was typed, each error beside i
 the database unchanged."""
 
 import re
-from dataclasses import replace
 from html import unescape
 
 import pytest
 from flask import g
 from sqlalchemy import func, select
 
-from review_app.decision import service as decision
 from review_app.extensions import db
-from review_app.programs.service import current_program
 from review_app.publicity.models import FinalIssue, Reconsideration
 
 from .. import factories as f
 from ..conftest import csrf_from
 from ..form_checks import changed, contents, control, error_block, tied
 from ..security.world import client_as
-from .helpers import approve_and_publish, finalise
+from .helpers import approve_and_publish, finalise, four_proposed
 
 DOC = "豫工信装〔2026〕12号"
 
@@ -27,16 +24,7 @@ DOC = "豫工信装〔2026〕12号"
 @pytest.fixture()
 def proposed(app):
     """Four scored applications of 卓越级, the top two proposed; the coordinator signed in."""
-    actors = f.Actors()
-    experts, apps = None, []
-    for i, fraction in enumerate((0.9, 0.85, 0.8, 0.75)):
-        a = f.application(pref=("郑州市", "洛阳市")[i % 2], name=f"发文表单企业{i}有限公司")
-        experts = f.scored(a, actors, fraction, experts)
-        apps.append(a)
-    program = current_program()
-    params = replace(decision.default_params(program, "excellent"), capacity=2)
-    decision.confirm(decision.stage(program, "excellent", params, actors.coordinator),
-                     actors.coordinator)  # fmt: skip
+    actors, apps, program = four_proposed("发文表单企业")
     f.user("coordinator", "form-coord")
     db.session.commit()
     return actors, apps, program

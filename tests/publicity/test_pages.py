@@ -3,7 +3,6 @@ the web, the public 公示 page without login (no score, no rank; objections rec
 they say, never a 500), who sees an objection, and what prefectures see before release."""
 
 import io
-from dataclasses import replace
 from datetime import date, datetime
 
 import docx
@@ -13,32 +12,21 @@ from sqlalchemy import func, select
 
 from review_app import create_app
 from review_app.auth.models import User
-from review_app.decision import service as decision
 from review_app.extensions import db, limiter
-from review_app.programs.service import current_program
 from review_app.publicity.models import Approval, FinalIssue, Objection, PublicityPeriod
 
 from .. import factories as f
 from ..conftest import csrf_from
 from ..form_checks import changed, contents, control, tied
 from ..security.world import client_as
-from .helpers import PDF, after
+from .helpers import PDF, after, four_proposed
 
 FRACTIONS = (0.9, 0.85, 0.8, 0.75)
 
 
 @pytest.fixture()
 def proposed(app):
-    actors = f.Actors()
-    experts, apps = None, []
-    for i, fraction in enumerate(FRACTIONS):
-        a = f.application(pref=("郑州市", "洛阳市")[i % 2], name=f"页面公示企业{i}有限公司")
-        experts = f.scored(a, actors, fraction, experts)
-        apps.append(a)
-    program = current_program()
-    params = replace(decision.default_params(program, "excellent"), capacity=2)
-    decision.confirm(decision.stage(program, "excellent", params, actors.coordinator),
-                     actors.coordinator)  # fmt: skip
+    actors, apps, program = four_proposed("页面公示企业", FRACTIONS)
     f.user("coordinator", "pub-coord")
     f.user("inspector", "pub-checker", prefecture="开封市")
     f.user("inspector", "pub-other", prefecture="开封市")
