@@ -61,7 +61,9 @@ def survives_expiry(j, app, page, password: str, assignment_id: int, comment: st
     expect(page.get_by_role("alert").filter(has_text="草稿已保存。")).to_be_visible()
     expect(page.locator("#draft-restored")).to_be_hidden()
     key = f"score-draft:{user.id}:{assignment_id}"
-    assert page.evaluate(f"window.localStorage.getItem('{key}')") is None  # saved: dropped
+    # saved: the new page's script drops the kept copy (its version is older than the server's);
+    # wait for that script rather than read the store before it ran (fails after the timeout)
+    page.wait_for_function(f"window.localStorage.getItem('{key}') === null", timeout=10_000)
     assert _comment(assignment_id) == comment
 
 
