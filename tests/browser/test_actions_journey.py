@@ -33,7 +33,7 @@ except ImportError:  # the folder's conftest skips these tests (fails under REQU
     expect = None
 
 
-def corrects_and_endorses(j, page, name: str, app_id: int, uscc: str) -> None:
+def corrects_and_endorses(j, page, name: str, app_id: int, uscc: str) -> str:
     """The officer signed in on ``page`` finds 推荐 disabled with its reason on 本地市申报 for the
     application ``name``, the USCC's problem beside its field on the edit form (the figures in
     full), types ``uscc`` and endorses with the primary 地市推荐."""
@@ -61,7 +61,7 @@ def corrects_and_endorses(j, page, name: str, app_id: int, uscc: str) -> None:
     expect(page.get_by_text("地市已推荐").first).to_be_visible()
 
     db.session.expire_all()
-    assert db.session.get(Application, app_id).state == "prefecture_endorsed"
+    return db.session.get(Application, app_id).state  # after 推荐
 
 
 LONG_FIGURE = "123456789.12"  # 万元: a large group's total assets, to the 分
@@ -99,7 +99,7 @@ def _trigger(form) -> str:
     return form.get_attribute("action").rsplit("/", 1)[-1]
 
 
-def actions_are_clear(j, page, app_id: int, irreversible: str, reason: str) -> None:
+def actions_are_clear(j, page, app_id: int, irreversible: str, reason: str) -> int:
     """The signed-in user's page of application ``app_id`` (at 1366×768): the format report and
     its first row in the first screen; the step the workflow expects next (expected_next) first
     and the one primary button when allowed, every other action secondary; each action that
@@ -181,7 +181,7 @@ def actions_are_clear(j, page, app_id: int, irreversible: str, reason: str) -> N
             AuditEvent.action == f"application.{trigger}", AuditEvent.object_id == str(app_id),
         )
     )  # fmt: skip
-    assert events == 1  # and with the reason typed once
+    return events  # audit events of the confirmed action: 1 (the reason typed once)
 
 
 def endorsed_application(officer, coordinator, parsed) -> Application:
@@ -220,8 +220,9 @@ def test_prefecture_corrects_a_blocking_problem_then_endorses(journey):
     db.session.commit()
 
     j = journey("prefecture-actions")
-    corrects_and_endorses(j, j.login("ly-actions"), "洛阳操作清晰测试有限公司", application.id,
-                          make_uscc("410300", "MA000042"))  # fmt: skip
+    state = corrects_and_endorses(j, j.login("ly-actions"), "洛阳操作清晰测试有限公司", application.id,
+                                  make_uscc("410300", "MA000042"))  # fmt: skip
+    assert state == "prefecture_endorsed"
 
 
 def test_the_coordinators_actions_are_clear_and_ask_before_ending(journey, app):
@@ -235,4 +236,9 @@ def test_the_coordinators_actions_are_clear_and_ask_before_ending(journey, app):
     app.config["FROZEN_NOW"] = AFTER_DEADLINE
     j = journey("coordinator-actions")
     page = j.login("coord-actions", **SCREEN)
-    actions_are_clear(j, page, application.id, "形式审查不通过", "申报书缺少盖章页，材料不完整。")
+    assert (
+        actions_are_clear(
+            j, page, application.id, "形式审查不通过", "申报书缺少盖章页，材料不完整。"
+        )
+        == 1
+    )

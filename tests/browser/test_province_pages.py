@@ -228,7 +228,7 @@ def test_the_expert_keeps_typed_work_on_the_province(province, province_journey)
     j = province_journey("province-expert")
     page = j.login(work.expert, PASSWORD)
     keeps_the_draft(j, page, work.tasks, work.places)
-    survives_expiry(j, app, page, PASSWORD, work.tasks[1], AFTER_EXPIRY)
+    assert survives_expiry(j, app, page, PASSWORD, work.tasks[1], AFTER_EXPIRY) == AFTER_EXPIRY
 
 
 def test_the_prefecture_corrects_a_blocking_problem_on_the_province(province, province_journey):
@@ -239,8 +239,9 @@ def test_the_prefecture_corrects_a_blocking_problem_on_the_province(province, pr
     province.app.config["FROZEN_NOW"] = INTAKE_DAY
     j = province_journey("province-prefecture")
     page = j.login(work.prefecture, PASSWORD, **SCREEN)
-    corrects_and_endorses(j, page, NEW_APPLICATION, work.application,
-                          make_uscc(work.division, SERIAL))  # fmt: skip
+    state = corrects_and_endorses(j, page, NEW_APPLICATION, work.application,
+                                  make_uscc(work.division, SERIAL))  # fmt: skip
+    assert state == "prefecture_endorsed"
 
 
 def test_the_coordinators_actions_on_the_province(province, province_journey):
@@ -251,7 +252,12 @@ def test_the_coordinators_actions_on_the_province(province, province_journey):
     province.app.config["FROZEN_NOW"] = REVIEW_DAY
     j = province_journey("province-coordinator-actions")
     page = j.login(work.coordinator, PASSWORD, **SCREEN)
-    actions_are_clear(j, page, work.endorsed, "形式审查不通过", "申报书缺少盖章页，材料不完整。")
+    assert (
+        actions_are_clear(
+            j, page, work.endorsed, "形式审查不通过", "申报书缺少盖章页，材料不完整。"
+        )
+        == 1
+    )
 
 
 def test_the_inspector_works_offline_on_the_province(province, province_journey):
@@ -259,10 +265,12 @@ def test_the_inspector_works_offline_on_the_province(province, province_journey)
     work = province.work
     province.app.config["FROZEN_NOW"] = DECISION_DAY
     j = province_journey("province-inspector")
-    works_offline(j, j.login(work.inspector, PASSWORD, **PHONE), work.inspection, work.inspected)
+    assert works_offline(j, j.login(work.inspector, PASSWORD, **PHONE), work.inspection,
+                         work.inspected) == 0  # fmt: skip
 
 
 def test_a_refused_draw_keeps_what_was_typed_on_the_province(province, province_journey):
     """Point 6 on the province's pool: its 工厂建设 experts are fewer than 20."""
     j = province_journey("province-draw")
-    refused_draw(j, j.login(province.work.coordinator, PASSWORD, **SCREEN), province.work.panel)
+    coordinator = j.login(province.work.coordinator, PASSWORD, **SCREEN)
+    assert refused_draw(j, coordinator, province.work.panel) == 0  # nothing drawn
